@@ -1,0 +1,3 @@
+"""The package version, kept in one place (read by setup.cfg and exported metadata)."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,119 @@
+"""Calendar features computed from timestamps alone, so they are known for the future too.
+
+Each feature is a sin/cos pair, so the model sees 23:00 next to 00:00 and December next to
+January. They depend only on the index, never on the data, which makes them honest
+known-future inputs for the forecast steps.
+
+Example:
+    >>> import pandas as pd
+    >>> index = pd.date_range("2024-01-01", periods=3, freq="6h")
+    >>> calendar_features(index, ("hour",)).round(3).to_numpy().tolist()
+    [[0.0, 1.0], [1.0, 0.0], [0.0, -1.0]]
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+
+from forecast.data import as_column_tuple
+
+
+def _hour_of_day(index: pd.DatetimeIndex) -> tuple[np.ndarray, float]:
+    return index.hour + index.minute / 60.0 + index.second / 3600.0, 24.0
+
+
+def _minute_of_hour(index: pd.DatetimeIndex) -> tuple[np.ndarray, float]:
+    return index.minute + index.second / 60.0, 60.0
+
+
+def _day_of_week(index: pd.DatetimeIndex) -> tuple[np.ndarray, float]:
+    return np.asarray(index.day_of_week, dtype=np.float64), 7.0
+
+
+def _day_of_year(index: pd.DatetimeIndex) -> tuple[np.ndarray, np.ndarray]:
+    days_in_year = np.where(index.is_leap_year, 366.0, 365.0)
+    return index.day_of_year - 1.0, days_in_year
+
+
+def _month_of_year(index: pd.DatetimeIndex) -> tuple[np.ndarray, float]:
+    return index.month - 1.0, 12.0
+
+
+#: The calendar features by name: each maps a ``DatetimeIndex`` to ``(phase, period)``.
+CALENDAR_FEATURES: dict[str, Callable[[pd.DatetimeIndex], tuple]] = {
+    "minute": _minute_of_hour,
+    "hour": _hour_of_day,
+    "dayofweek": _day_of_week,
+    "dayofyear": _day_of_year,
+    "month": _month_of_year,
+}
+
+
+def calendar_columns(features: str | Iterable[str]) -> tuple[str, ...]:
+    """The column names :func:`calendar_features` produces, in order.
+
+    Example:
+        >>> calendar_columns(("hour", "dayofweek"))
+        ('hour_sin', 'hour_cos', 'dayofweek_sin', 'dayofweek_cos')
+    """
+    names = _check_names(features)
+    return tuple(f"{name}_{part}" for name in names for part in ("sin", "cos"))
+
+
+def calendar_features(index: pd.DatetimeIndex, features: str | Iterable[str]) -> pd.DataFrame:
+    """Sin/cos pairs of calendar features for every timestamp of ``index``.
+
+    Args:
+        index: timestamps (tz-aware timestamps use their local wall-clock time).
+        features: names from :data:`CALENDAR_FEATURES`: ``"minute"`` (of the hour),
+            ``"hour"`` (of the day, with minutes as fractions), ``"dayofweek"``,
+            ``"dayofyear"``, ``"month"``.
+
+    Returns:
+        A float32 frame indexed like ``index``, with columns from :func:`calendar_columns`.
+
+    Raises:
+        ValueError: an unknown feature name.
+
+    Example:
+        >>> import pandas as pd
+        >>> index = pd.date_range("2024-01-01", periods=2, freq="D")  # Monday, Tuesday
+        >>> [round(float(v), 4) for v in calendar_features(index, "dayofweek").iloc[1]]
+        [0.7818, 0.6235]
+    """
+    names = _check_names(features)
+    index = pd.DatetimeIndex(index)
+    columns = {}
+    for name in names:
+        phase, period = CALENDAR_FEATURES[name](index)
+        angle = 2.0 * np.pi * np.asarray(phase, dtype=np.float64) / period
+        columns[f"{name}_sin"] = np.sin(angle).astype(np.float32)
+        columns[f"{name}_cos"] = np.cos(angle).astype(np.float32)
+    return pd.DataFrame(columns, index=index)
+
+
+def future_index(last: pd.Timestamp, freq: str | pd.DateOffset, horizon: int) -> pd.DatetimeIndex:
+    """The ``horizon`` timestamps that follow ``last`` on the ``freq`` grid.
+
+    Example:
+        >>> future_index(pd.Timestamp("2024-01-31"), "MS", 2).strftime("%Y-%m-%d").tolist()
+        ['2024-02-01', '2024-03-01']
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    index = pd.date_range(start=last, periods=horizon + 1, freq=offset)
+    if index[0] == last:
+        return index[1:]
+    return index[:horizon]  # ``last`` was off the anchor; date_range starts on the next step
+
+
+def _check_names(features: str | Iterable[str]) -> tuple[str, ...]:
+    names = as_column_tuple(features)
+    for name in names:
+        if name not in CALENDAR_FEATURES:
+            raise ValueError(
+                f"unknown calendar feature {name!r}; choose from {sorted(CALENDAR_FEATURES)}"
+            )
+    return names

@@ -1,0 +1,29 @@
+"""Shared fixtures: tiny hand-made frames whose values say which row they came from."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+
+def hourly(hours, values=None, start="2024-01-01", **columns) -> pd.DataFrame:
+    """A one-series frame at the given hour offsets; ``y`` defaults to the hour number."""
+    index = pd.DatetimeIndex(pd.Timestamp(start) + pd.to_timedelta(list(hours), unit="h"), name="timestamp")
+    data = {"y": np.asarray(hours if values is None else values, dtype=float), **columns}
+    return pd.DataFrame(data, index=index)
+
+
+def panel(parts: dict) -> pd.DataFrame:
+    """A panel from ``{series_id: one-series frame}``."""
+    return pd.concat(parts, names=["series_id", "timestamp"])
+
+
+@pytest.fixture
+def ten_hours() -> pd.DataFrame:
+    """Ten hourly rows: y = 0..9, x = 100..109."""
+    return hourly(range(10), x=np.arange(100.0, 110.0))

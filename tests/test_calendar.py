@@ -1,0 +1,46 @@
+"""Calendar features: sin/cos pairs computed from timestamps only."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.calendar import calendar_columns, calendar_features, future_index
+
+
+def test_hour_of_day_with_minutes():
+    index = pd.DatetimeIndex(["2024-01-01 00:00", "2024-01-01 06:00", "2024-01-01 13:30"])
+    features = calendar_features(index, "hour")
+    angle = 2 * np.pi * np.array([0.0, 6.0, 13.5]) / 24
+    np.testing.assert_allclose(features["hour_sin"], np.sin(angle), atol=1e-6)
+    np.testing.assert_allclose(features["hour_cos"], np.cos(angle), atol=1e-6)
+    assert features.dtypes.unique().tolist() == [np.float32]
+
+
+def test_day_of_week_day_of_year_and_month():
+    index = pd.DatetimeIndex(["2024-01-03", "2024-12-31", "2023-12-31"])  # Wed; leap-year end; Sun
+    features = calendar_features(index, ("dayofweek", "dayofyear", "month"))
+    np.testing.assert_allclose(features["dayofweek_sin"], np.sin(2 * np.pi * np.array([2, 1, 6]) / 7), atol=1e-6)
+    np.testing.assert_allclose(features["dayofyear_sin"],
+                               np.sin(2 * np.pi * np.array([2 / 366, 365 / 366, 364 / 365])), atol=1e-6)
+    np.testing.assert_allclose(features["month_cos"], np.cos(2 * np.pi * np.array([0, 11, 11]) / 12), atol=1e-6)
+
+
+def test_minute_feature_for_sub_hourly_data():
+    index = pd.date_range("2024-01-01", periods=7, freq="10min")
+    features = calendar_features(index, "minute")
+    np.testing.assert_allclose(features["minute_sin"], np.sin(2 * np.pi * np.arange(0, 70, 10) / 60), atol=1e-6)
+
+
+def test_columns_and_unknown_feature():
+    assert calendar_columns(["month", "hour"]) == ("month_sin", "month_cos", "hour_sin", "hour_cos")
+    with pytest.raises(ValueError, match="unknown calendar feature 'weekday'"):
+        calendar_features(pd.date_range("2024", periods=2), "weekday")
+
+
+def test_future_index_continues_the_grid():
+    assert future_index(pd.Timestamp("2024-01-01 22:00"), "h", 3).tolist() == [
+        pd.Timestamp("2024-01-01 23:00"), pd.Timestamp("2024-01-02 00:00"), pd.Timestamp("2024-01-02 01:00")]
+    assert future_index(pd.Timestamp("2024-01-01"), "MS", 2).tolist() == [
+        pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-01")]

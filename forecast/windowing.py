@@ -30,24 +30,15 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
-from forecast.calendar import calendar_columns, calendar_features
-from forecast.data import (
-    MissingPolicy,
-    SeriesLayout,
-    as_column_tuple,
-    check_columns,
-    describe_layout,
-    forward_fill,
-    is_numeric_column,
-)
+from forecast.data import MissingPolicy, SeriesLayout, check_columns, describe_layout
 from forecast.errors import DataValidationError
+from forecast.features import build_features
 
 SPLITS = ("train", "validation", "test")
 
@@ -182,6 +173,8 @@ class Windows:
         calendar_columns: the calendar feature columns (the last ones), known for the future.
         categories: for each categorical covariate, the categories seen in training.
         origins: for each split name, the origin rows of its windows.
+        row_split: for every row, its split (0 train, 1 validation, 2 test); scalers fit on
+            the rows where it is 0.
         dropped: how many candidate windows each rule removed.
     """
 
@@ -194,6 +187,7 @@ class Windows:
     calendar_columns: tuple[str, ...]
     categories: dict[str, tuple]
     origins: dict[str, np.ndarray]
+    row_split: np.ndarray
     dropped: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ describing
@@ -393,9 +387,10 @@ def make_windows(
     target: str | Sequence[str],
     covariates: str | Sequence[str] | None = None,
     calendar: str | Sequence[str] = (),
-    split: Split | tuple = Split(),
+    split: Split | tuple | np.ndarray = Split(),
     missing: MissingPolicy = MissingPolicy(),
     freq: str | pd.DateOffset | None = None,
+    categories: dict[str, tuple] | None = None,
 ) -> Windows:
     """Validate a frame and cut it into windows for each chronological split.
 
@@ -408,9 +403,12 @@ def make_windows(
             encoding and a warning).
         calendar: calendar features (see :mod:`forecast.calendar`), used as inputs and as
             known-future features.
-        split: a :class:`Split`, or a ``(train, validation, test)`` tuple of fractions.
+        split: a :class:`Split`, a ``(train, validation, test)`` tuple of fractions, or an
+            integer array giving every row's split (0 train, 1 validation, 2 test).
         missing: the :class:`~forecast.data.MissingPolicy`.
         freq: the grid step if it should not be inferred.
+        categories: fixed categories of categorical covariates (e.g. those seen when a model
+            was trained); learned from the training split when ``None``.
 
     Returns:
         The :class:`Windows`.
@@ -429,56 +427,42 @@ def make_windows(
     """
     if not isinstance(spec, WindowSpec):
         raise TypeError(f"spec must be a WindowSpec, got {type(spec).__name__}")
-    split = _as_split(split)
     layout = describe_layout(frame, freq=freq)
     targets, covs = check_columns(frame, target, covariates, layout)
-    _check_lengths(layout, spec)
-    row_split = split.row_splits(layout)
+    check_lengths(layout, spec)
+    row_split = _row_splits(split, layout)
 
-    blocks: list[np.ndarray] = []
-    names: list[str] = []
-    categories: dict[str, tuple] = {}
-    for name in targets:
-        blocks.append(frame[name].to_numpy(dtype=np.float32, na_value=np.nan)[:, None])
-        names.append(name)
-    for name in covs:
-        column = frame[name]
-        if is_numeric_column(column):
-            blocks.append(column.to_numpy(dtype=np.float32, na_value=np.nan)[:, None])
-            names.append(name)
-        else:
-            seen, encoded = _one_hot(column, row_split == 0, layout)
-            categories[name] = seen
-            blocks.append(encoded)
-            names.extend(f"{name}={value}" for value in seen)
-    calendar_names = calendar_columns(calendar)
-    if calendar_names:
-        blocks.append(calendar_features(layout.timestamps, as_column_tuple(calendar)).to_numpy())
-        names.extend(calendar_names)
-    raw = np.concatenate(blocks, axis=1).astype(np.float32, copy=False)
-
-    block_ids = layout.block_ids()
-    label_nan = np.isnan(raw[:, : len(targets)]).any(axis=1)
-    if missing.inputs == "ffill" and np.isnan(raw).any():
-        values = forward_fill(raw, block_ids, missing.limit)
-    else:
-        values = raw
-    del raw
-    input_nan = np.isnan(values).any(axis=1)
-
-    origins, dropped = _valid_origins(layout, spec, block_ids, label_nan, input_nan, row_split)
+    features = build_features(
+        frame, layout, targets, covs, calendar, missing,
+        categories=categories, fit_rows=row_split == 0,
+    )
+    origins, dropped = _valid_origins(
+        layout, spec, features.block_ids, features.label_nan, features.input_nan, row_split
+    )
     return Windows(
         spec=spec,
         layout=layout,
-        values=np.ascontiguousarray(values, dtype=np.float32),
-        input_columns=tuple(names),
+        values=features.values,
+        input_columns=features.input_columns,
         target_columns=targets,
         covariate_columns=covs,
-        calendar_columns=calendar_names,
-        categories=categories,
+        calendar_columns=features.calendar_columns,
+        categories=features.categories,
         origins=origins,
+        row_split=row_split,
         dropped=dropped,
     )
+
+
+def _row_splits(split: Split | tuple | np.ndarray, layout: SeriesLayout) -> np.ndarray:
+    if isinstance(split, np.ndarray):
+        if split.shape != (layout.n_rows,) or not np.isin(split, (0, 1, 2)).all():
+            raise ValueError(
+                f"a split array needs one code in (0, 1, 2) per row ({layout.n_rows} rows), "
+                f"got shape {split.shape}"
+            )
+        return split.astype(np.int8)
+    return _as_split(split).row_splits(layout)
 
 
 def _as_split(split: Split | tuple) -> Split:
@@ -497,48 +481,28 @@ def _check_batch_size(batch_size: int) -> None:
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
 
 
-def _check_lengths(layout: SeriesLayout, spec: WindowSpec) -> None:
-    short = np.flatnonzero(layout.lengths < spec.total_width)
+def check_lengths(layout: SeriesLayout, spec: WindowSpec, needed: int | None = None) -> None:
+    """Raise a clear error naming the first series with fewer than ``needed`` rows
+    (one whole window by default)."""
+    needed = spec.total_width if needed is None else needed
+    short = np.flatnonzero(layout.lengths < needed)
     if len(short):
         i = int(short[0])
+        what = (
+            f"(input_width {spec.input_width} + horizon {spec.horizon} = {spec.total_width})"
+            if needed == spec.total_width
+            else f"(input_width {spec.input_width})"
+        )
         hint = (
             f"; drop it with frame.drop(index={layout.series_ids[i]!r}, level=0)"
             if layout.is_panel
             else ""
         )
         raise DataValidationError(
-            f"series has {layout.lengths[i]} rows, fewer than one window needs "
-            f"(input_width {spec.input_width} + horizon {spec.horizon} = {spec.total_width})"
-            + hint,
+            f"series has {layout.lengths[i]} rows, fewer than one window needs {what}" + hint,
             series=layout.series_ids[i],
             timestamp=layout.timestamps[layout.starts[i]],
         )
-
-
-def _one_hot(
-    column: pd.Series, train_rows: np.ndarray, layout: SeriesLayout
-) -> tuple[tuple, np.ndarray]:
-    values = column.to_numpy(dtype=object)
-    missing = pd.isna(column).to_numpy()
-    seen = tuple(sorted(pd.unique(values[train_rows & ~missing]), key=str))
-    codes = pd.Index(seen, dtype=object).get_indexer(values)
-    unseen = (codes < 0) & ~missing
-    if unseen.any():
-        row = int(np.argmax(unseen))
-        others = sorted({str(v) for v in values[unseen]})
-        where = layout.where(row)
-        warnings.warn(
-            f"covariate {column.name!r}: categories {others} were not seen in the training "
-            f"split and are encoded as all zeros (first at series {where['series']!r}, "
-            f"timestamp {where['timestamp']})",
-            UserWarning,
-            stacklevel=3,
-        )
-    encoded = np.zeros((len(values), len(seen)), dtype=np.float32)
-    known = codes >= 0
-    encoded[np.flatnonzero(known), codes[known]] = 1.0
-    encoded[missing] = np.nan
-    return seen, encoded
 
 
 def _valid_origins(

@@ -226,3 +226,14 @@ def test_electricity_midnight_origins_of_the_test_split():
     origins = windows.origin_index("test")["origin"]
     assert len(origins) == 109 and (origins.dt.hour == 0).all()
     assert origins.iloc[-1] == pd.Timestamp("2014-12-31")
+
+
+def test_explicit_row_splits_and_fixed_categories():
+    frame = hourly(range(8), wind=["a", "b", "a", "b", "c", "c", "c", "c"])
+    codes = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    windows = make_windows(frame, WindowSpec(2, 1), target="y", covariates="wind", split=codes,
+                           categories={"wind": ("a", "b", "c")})
+    assert origin_hours(windows, "train") == [2, 3] and origin_hours(windows, "validation") == [4, 5, 6, 7]
+    assert windows.input_columns == ("y", "wind=a", "wind=b", "wind=c")
+    with pytest.raises(ValueError, match="one code in"):
+        make_windows(frame, WindowSpec(2, 1), target="y", split=np.zeros(3, dtype=int))

@@ -17,15 +17,25 @@ from forecast._backend import use_tensorflow_backend
 use_tensorflow_backend()
 
 from forecast._version import __version__  # noqa: E402
+from forecast.baselines import Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage  # noqa: E402
 from forecast.calendar import calendar_features, future_index  # noqa: E402
 from forecast.data import MissingPolicy, SeriesLayout, describe_layout  # noqa: E402
 from forecast.datasets import list_datasets, load_dataset  # noqa: E402
 from forecast.errors import DataValidationError  # noqa: E402
+from forecast.estimators import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
 from forecast.io import from_long, read_csv, read_frame, read_parquet, regularize, to_long  # noqa: E402
 from forecast.windowing import Split, WindowSpec, Windows, make_windows  # noqa: E402
 
 __all__ = [
     "DataValidationError",
+    "Drift",
+    "GRUForecaster",
+    "LSTMForecaster",
+    "LinearForecaster",
+    "Naive",
+    "RNNForecaster",
+    "SeasonalNaive",
+    "WindowAverage",
     "MissingPolicy",
     "SeriesLayout",
     "Split",

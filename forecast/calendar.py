@@ -117,3 +117,81 @@ def _check_names(features: str | Iterable[str]) -> tuple[str, ...]:
                 f"unknown calendar feature {name!r}; choose from {sorted(CALENDAR_FEATURES)}"
             )
     return names
+
+
+def infer_season_length(freq: str | pd.DateOffset) -> int:
+    """The usual seasonal period of a frequency: a day of sub-daily steps, a week of days,
+    a year of weeks, months or quarters.
+
+    Example:
+        >>> [infer_season_length(f) for f in ("h", "10min", "30min", "D", "W", "MS", "QS", "YS")]
+        [24, 144, 48, 7, 52, 12, 4, 1]
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    name = offset.rule_code
+    for prefixes, season in ((("W",), 52), (("M", "SM", "BM", "CBM"), 12), (("Q", "BQ"), 4), (("Y", "A", "BY", "BA"), 1)):
+        if any(name.startswith(p) for p in prefixes):
+            return season
+    if isinstance(offset, pd.offsets.Day) or name in ("D", "B", "C"):
+        return 7 if offset.n == 1 else 1
+    try:
+        step = pd.Timedelta(offset)
+    except (TypeError, ValueError):
+        return 1
+    day = pd.Timedelta(days=1)
+    if step < day and day % step == pd.Timedelta(0):
+        return int(day / step)
+    return 1
+
+
+def default_calendar(freq: str | pd.DateOffset) -> tuple[str, ...]:
+    """Calendar features that vary within the data's seasons at this frequency.
+
+    Example:
+        >>> default_calendar("h"), default_calendar("D"), default_calendar("MS")
+        (('hour', 'dayofweek'), ('dayofweek', 'dayofyear'), ('month',))
+    """
+    offset = pd.tseries.frequencies.to_offset(freq)
+    name = offset.rule_code
+    if name.startswith("W"):
+        return ("dayofyear",)
+    if name.startswith(("M", "SM", "BM", "CBM", "Q", "BQ")):
+        return ("month",)
+    if name.startswith(("Y", "A", "BY", "BA")):
+        return ()
+    if name in ("D", "B", "C"):
+        return ("dayofweek", "dayofyear")
+    try:
+        step = pd.Timedelta(offset)
+    except (TypeError, ValueError):
+        return ()
+    if step < pd.Timedelta(days=1):
+        return ("hour", "dayofweek")  # the hour carries minutes as fractions
+    return ("dayofweek", "dayofyear") if step == pd.Timedelta(days=1) else ()
+
+
+def default_input_width(freq: str | pd.DateOffset, horizon: int) -> int:
+    """An input window long enough to see the data's seasons, and at least twice the horizon.
+
+    Hourly and half-hourly data read a week (daily and weekly cycles), finer sub-daily data
+    two days, daily data four weeks, coarser data two seasons.
+
+    Example:
+        >>> [default_input_width(f, 24) for f in ("h", "30min", "10min", "D")]
+        [168, 336, 288, 48]
+        >>> default_input_width("MS", 6), default_input_width("YS", 3)
+        (24, 6)
+    """
+    season = infer_season_length(freq)
+    offset = pd.tseries.frequencies.to_offset(freq)
+    try:
+        sub_daily = pd.Timedelta(offset) < pd.Timedelta(days=1)
+    except (TypeError, ValueError):
+        sub_daily = False
+    if sub_daily:
+        width = 7 * season if season <= 48 else 2 * season
+    elif season == 7:
+        width = 4 * season
+    else:
+        width = 2 * season
+    return int(max(width, 2 * horizon, 2))

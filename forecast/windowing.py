@@ -260,7 +260,7 @@ class Windows:
             features, a dict ``{"past": ..., "future": (n, horizon, n_calendar)}``) and
             labels ``(n, horizon, n_targets)``.
         """
-        return self._numpy_batch(self._origins(split))
+        return self.gather(self._origins(split))
 
     def batches(
         self,
@@ -282,9 +282,10 @@ class Windows:
         if shuffle:
             rows = np.random.default_rng(seed).permutation(rows)
         for start in range(0, len(rows), batch_size):
-            yield self._numpy_batch(rows[start : start + batch_size])
+            yield self.gather(rows[start : start + batch_size])
 
-    def _numpy_batch(self, rows: np.ndarray) -> tuple[Any, np.ndarray]:
+    def gather(self, rows: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The windows at the given origin rows, as ``(inputs, labels)`` NumPy arrays."""
         width = self.spec.total_width
         # (n_rows - width + 1, n_inputs, width) view: no copy until indexed by a batch.
         view = np.lib.stride_tricks.sliding_window_view(self.values, width, axis=0)

@@ -23,7 +23,7 @@ Example:
     >>> stats = fit_scaling(np.array([[1.0], [3.0], [100.0]]), np.array([True, True, False]),
     ...                     numeric=(True,), mode="standard")
     >>> stats.center.tolist(), stats.scale.tolist()
-    ([2.0, 0.0], [1.0, 1.0])
+    ([2.0], [1.0])
 """
 
 from __future__ import annotations

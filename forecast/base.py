@@ -239,8 +239,8 @@ def _append_validation(frame: pd.DataFrame, validation: pd.DataFrame) -> tuple[p
     if isinstance(frame.index, pd.MultiIndex) != isinstance(validation.index, pd.MultiIndex):
         raise DataValidationError("validation_frame must have the same layout (series or panel) as the frame")
     if isinstance(frame.index, pd.MultiIndex):
-        ends = frame.index.to_frame(index=False).groupby(frame.index.names[0], sort=False).iloc[:, 1].max()
-        starts = validation.index.to_frame(index=False).groupby(validation.index.names[0], sort=False).iloc[:, 1].min()
+        ends = _series_bound(frame, "max")
+        starts = _series_bound(validation, "min")
         for sid, start in starts.items():
             if sid in ends.index and start <= ends[sid]:
                 raise DataValidationError(
@@ -264,3 +264,10 @@ def _append_validation(frame: pd.DataFrame, validation: pd.DataFrame) -> tuple[p
         combined = pd.concat([frame.assign(_split=0), validation.assign(_split=1)])
     codes = combined.pop("_split").to_numpy(dtype=np.int8)
     return combined, codes
+
+
+def _series_bound(frame: pd.DataFrame, how: str) -> pd.Series:
+    """The first (``"min"``) or last (``"max"``) timestamp of every series of a panel."""
+    index = frame.index
+    stamps = pd.Series(index.get_level_values(1), index=index.get_level_values(0))
+    return stamps.groupby(level=0, sort=False).agg(how)

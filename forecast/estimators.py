@@ -246,11 +246,13 @@ class RNNForecaster(BaseForecaster):
     # ------------------------------------------------------------------ forecasting
 
     def _forecast(self, inputs) -> np.ndarray:
+        import keras
+
         features = dict(inputs) if isinstance(inputs, dict) else {"past": inputs}
         features = {k: np.asarray(v, dtype=np.float32) for k, v in features.items()}
         n = len(features["past"])
         out = [
-            np.asarray(self.model_({k: v[i : i + 1024] for k, v in features.items()}, training=False))
+            keras.ops.convert_to_numpy(self.model_({k: v[i : i + 1024] for k, v in features.items()}, training=False))
             for i in range(0, n, 1024)
         ]
         return np.concatenate(out) if out else np.zeros((0, self.horizon, len(self.target_columns_)))

@@ -1,0 +1,95 @@
+"""Baselines: hand-computed forecasts through the shared fit / predict / score contract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from conftest import hourly, panel
+from forecast import DataValidationError, Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage
+
+VALUES = [1.0, 5.0, 2.0, 6.0, 3.0, 7.0]  # season 2: odd steps low, even steps high
+
+
+def fit_predict(model, frame):
+    return model.fit(frame).predict(frame)
+
+
+def test_naive_repeats_the_last_value_at_future_timestamps():
+    out = fit_predict(Naive(input_width=3, horizon=2), hourly(range(6), values=VALUES))
+    assert out["y"].tolist() == [7.0, 7.0]
+    assert out.index.tolist() == [pd.Timestamp("2024-01-01 06:00"), pd.Timestamp("2024-01-01 07:00")]
+
+
+def test_seasonal_naive_repeats_the_last_season():
+    out = fit_predict(SeasonalNaive(season_length=2, input_width=3, horizon=3), hourly(range(6), values=VALUES))
+    assert out["y"].tolist() == [3.0, 7.0, 3.0]
+
+
+def test_seasonal_naive_infers_the_season_from_the_frequency():
+    frame = hourly(range(200), values=np.sin(np.arange(200) * 2 * np.pi / 24))
+    model = SeasonalNaive(input_width=48, horizon=24).fit(frame)
+    assert model.season_length_ == 24
+    np.testing.assert_allclose(model.predict(frame)["y"], frame["y"].iloc[-24:].to_numpy())
+    assert model.score(frame) == pytest.approx(0.0, abs=1e-12)
+    with pytest.raises(ValueError, match="season_length 24 is longer than input_width 12"):
+        SeasonalNaive(input_width=12, horizon=1).fit(frame)
+
+
+def test_window_average_and_drift():
+    frame = hourly(range(6), values=VALUES)
+    assert fit_predict(WindowAverage(window=2, input_width=4, horizon=2), frame)["y"].tolist() == [5.0, 5.0]
+    assert fit_predict(WindowAverage(input_width=4, horizon=1), frame)["y"].tolist() == [4.5]
+    drift = fit_predict(Drift(input_width=4, horizon=2), frame)["y"].tolist()
+    assert drift == pytest.approx([7.0 + 5 / 3, 7.0 + 10 / 3])  # slope (7 - 2) / 3
+
+
+def test_score_is_negative_mae_over_every_window():
+    frame = hourly(range(6), values=VALUES)
+    model = Naive(input_width=2, horizon=1).fit(frame)
+    # windows: origins 2..5 forecast the previous value: |2-5| + |6-2| + |3-6| + |7-3| = 14
+    assert model.score(frame) == pytest.approx(-14 / 4)
+
+
+def test_panel_forecasts_every_series():
+    frame = panel({"a": hourly(range(6), values=VALUES), "b": hourly(range(4), values=[10.0, 20, 30, 40])})
+    out = fit_predict(Naive(input_width=2, horizon=2), frame)
+    assert out.index.names == ["series_id", "timestamp"]
+    assert out.loc["a", "y"].tolist() == [7.0, 7.0] and out.loc["b", "y"].tolist() == [40.0, 40.0]
+    assert out.loc["b"].index[0] == pd.Timestamp("2024-01-01 04:00")
+
+
+def test_linear_forecaster_learns_a_linear_recurrence():
+    rng = np.random.default_rng(0)
+    noise = rng.normal(size=400)
+    values = np.zeros(400)
+    for t in range(2, 400):
+        values[t] = 0.6 * values[t - 1] - 0.3 * values[t - 2] + noise[t]
+    frame = hourly(range(400), values=values)
+    model = LinearForecaster(alpha=1e-6, input_width=2, horizon=1).fit(frame.iloc[:300])
+    expected = 0.6 * values[-1] - 0.3 * values[-2]
+    assert model.predict(frame)["y"].iloc[0] == pytest.approx(expected, abs=0.15)
+    assert -model.score(frame.iloc[300:]) < -Naive(input_width=2, horizon=1).fit(frame).score(frame.iloc[300:])
+
+
+def test_linear_forecaster_uses_future_calendar_features():
+    hours = np.arange(24 * 30)
+    noise = np.random.default_rng(0).normal(0, 3.0, len(hours))  # the lags alone say little
+    frame = hourly(hours, values=10 * np.sin(2 * np.pi * hours / 24) + noise)
+    model = LinearForecaster(alpha=1e-3, input_width=3, horizon=2, calendar=("hour",)).fit(frame)
+    assert model.input_columns_ == ("y", "hour_sin", "hour_cos")
+    expected = 10 * np.sin(2 * np.pi * np.array([0, 1]) / 24)  # the next steps are hours 0 and 1
+    assert model.predict(frame)["y"].tolist() == pytest.approx(expected, abs=1.0)
+    without = LinearForecaster(alpha=1e-3, input_width=3, horizon=2).fit(frame.iloc[:600])
+    with_calendar = LinearForecaster(alpha=1e-3, input_width=3, horizon=2, calendar=("hour",)).fit(frame.iloc[:600])
+    assert with_calendar.score(frame.iloc[600:]) > without.score(frame.iloc[600:]) + 1.0
+
+
+def test_baselines_raise_clear_errors():
+    with pytest.raises(DataValidationError, match="target column not found"):
+        Naive(input_width=2, target="load").fit(hourly(range(6)))
+    with pytest.raises(DataValidationError, match="fewer than one window"):
+        Naive(input_width=5, horizon=3).fit(hourly(range(6)))
+    with pytest.raises(ValueError, match="horizon must be an integer >= 1"):
+        Naive(horizon=0).fit(hourly(range(6)))

@@ -35,6 +35,8 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/windowing.py
+	$(BIN)/python benchmarks/training.py
+	$(BIN)/python benchmarks/accuracy.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

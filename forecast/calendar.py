@@ -52,15 +52,24 @@ CALENDAR_FEATURES: dict[str, Callable[[pd.DatetimeIndex], tuple]] = {
 }
 
 
+HOLIDAY_PREFIX = "holiday_"
+
+
 def calendar_columns(features: str | Iterable[str]) -> tuple[str, ...]:
     """The column names :func:`calendar_features` produces, in order.
 
     Example:
-        >>> calendar_columns(("hour", "dayofweek"))
-        ('hour_sin', 'hour_cos', 'dayofweek_sin', 'dayofweek_cos')
+        >>> calendar_columns(("hour", "dayofweek", "holiday_PT"))
+        ('hour_sin', 'hour_cos', 'dayofweek_sin', 'dayofweek_cos', 'holiday_PT')
     """
     names = _check_names(features)
-    return tuple(f"{name}_{part}" for name in names for part in ("sin", "cos"))
+    columns: list[str] = []
+    for name in names:
+        if name.startswith(HOLIDAY_PREFIX):
+            columns.append(name)
+        else:
+            columns.extend(f"{name}_{part}" for part in ("sin", "cos"))
+    return tuple(columns)
 
 
 def calendar_features(index: pd.DatetimeIndex, features: str | Iterable[str]) -> pd.DataFrame:
@@ -70,7 +79,10 @@ def calendar_features(index: pd.DatetimeIndex, features: str | Iterable[str]) ->
         index: timestamps (tz-aware timestamps use their local wall-clock time).
         features: names from :data:`CALENDAR_FEATURES`: ``"minute"`` (of the hour),
             ``"hour"`` (of the day, with minutes as fractions), ``"dayofweek"``,
-            ``"dayofyear"``, ``"month"``.
+            ``"dayofyear"``, ``"month"``; and ``"holiday_XX"`` for the public holidays of the
+            country with ISO code ``XX`` (``"holiday_PT"``, ``"holiday_US"``, ...; optionally
+            a subdivision, ``"holiday_US-CA"``): 1.0 on a holiday, else 0.0, from the
+            ``holidays`` package (its rules are bundled: nothing is downloaded).
 
     Returns:
         A float32 frame indexed like ``index``, with columns from :func:`calendar_columns`.
@@ -88,6 +100,9 @@ def calendar_features(index: pd.DatetimeIndex, features: str | Iterable[str]) ->
     index = pd.DatetimeIndex(index)
     columns = {}
     for name in names:
+        if name.startswith(HOLIDAY_PREFIX):
+            columns[name] = _holiday_flags(index, name[len(HOLIDAY_PREFIX):])
+            continue
         phase, period = CALENDAR_FEATURES[name](index)
         angle = 2.0 * np.pi * np.asarray(phase, dtype=np.float64) / period
         columns[f"{name}_sin"] = np.sin(angle).astype(np.float32)
@@ -112,11 +127,38 @@ def future_index(last: pd.Timestamp, freq: str | pd.DateOffset, horizon: int) ->
 def _check_names(features: str | Iterable[str]) -> tuple[str, ...]:
     names = as_column_tuple(features)
     for name in names:
-        if name not in CALENDAR_FEATURES:
+        if name.startswith(HOLIDAY_PREFIX):
+            _country_holidays(name[len(HOLIDAY_PREFIX):], years=())
+        elif name not in CALENDAR_FEATURES:
             raise ValueError(
-                f"unknown calendar feature {name!r}; choose from {sorted(CALENDAR_FEATURES)}"
+                f"unknown calendar feature {name!r}; choose from {sorted(CALENDAR_FEATURES)} "
+                "or 'holiday_XX' with a country code XX"
             )
     return names
+
+
+def _country_holidays(code: str, years):
+    import holidays
+
+    country, _, subdivision = code.partition("-")
+    try:
+        return holidays.country_holidays(country, subdiv=subdivision or None, years=years)
+    except (NotImplementedError, KeyError) as exc:
+        raise ValueError(
+            f"unknown holiday calendar {code!r} ({exc}); use an ISO country code such as "
+            "'holiday_PT' or 'holiday_US-CA'"
+        ) from None
+
+
+def _holiday_flags(index: pd.DatetimeIndex, code: str) -> np.ndarray:
+    if len(index) == 0:
+        return np.zeros(0, dtype=np.float32)
+    days = index.normalize()
+    calendar = _country_holidays(code, years=range(days.min().year, days.max().year + 1))
+    holiday_days = pd.DatetimeIndex(sorted(calendar.keys()))
+    if days.tz is not None:
+        holiday_days = holiday_days.tz_localize(days.tz)
+    return days.isin(holiday_days).astype(np.float32)
 
 
 def infer_season_length(freq: str | pd.DateOffset) -> int:

@@ -44,3 +44,13 @@ def test_future_index_continues_the_grid():
         pd.Timestamp("2024-01-01 23:00"), pd.Timestamp("2024-01-02 00:00"), pd.Timestamp("2024-01-02 01:00")]
     assert future_index(pd.Timestamp("2024-01-01"), "MS", 2).tolist() == [
         pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-01")]
+
+
+def test_holiday_flags_from_the_holidays_package():
+    index = pd.date_range("2014-12-24 22:00", periods=4, freq="h")
+    features = calendar_features(index, ("holiday_PT",))
+    assert list(features.columns) == ["holiday_PT"]
+    assert features["holiday_PT"].tolist() == [0.0, 0.0, 1.0, 1.0]  # Christmas Day in Portugal
+    assert calendar_features(pd.DatetimeIndex(["2014-07-04"]), "holiday_US")["holiday_US"].tolist() == [1.0]
+    with pytest.raises(ValueError, match="unknown holiday calendar 'XX'"):
+        calendar_features(index, "holiday_XX")

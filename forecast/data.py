@@ -90,7 +90,7 @@ class SeriesLayout:
 
     def series_index(self) -> np.ndarray:
         """For every row, the number of its series (``0 .. n_series - 1``)."""
-        return np.repeat(np.arange(self.n_series), self.lengths)
+        return np.repeat(np.arange(self.n_series, dtype=np.int32), self.lengths)
 
     def block_ids(self) -> np.ndarray:
         """For every row, the id of its gap-free block: a new block starts at every series
@@ -100,7 +100,9 @@ class SeriesLayout:
         if self.n_rows > 1:
             breaks[1:] = np.diff(self.positions) != 1
         breaks[self.starts[:-1]] = True
-        return np.cumsum(breaks) - 1
+        ids = np.cumsum(breaks, dtype=np.int32 if self.n_rows < 2**31 - 1 else np.int64)
+        ids -= 1
+        return ids
 
     def where(self, row: int) -> dict[str, Any]:
         """The series id and timestamp of a row, as keyword arguments for an error."""
@@ -369,6 +371,8 @@ def _grid_positions(
                 timestamp=timestamps[row],
             )
         positions[starts[i] : starts[i + 1]] = part
+    if len(positions) and positions.max() < 2**31 - 1:
+        return positions.astype(np.int32)
     return positions
 
 
@@ -517,6 +521,15 @@ def _check_finite_or_nan(frame: pd.DataFrame, name: str, layout: SeriesLayout | 
 # --------------------------------------------------------------------------- missing values
 
 
+def aligned_empty(shape: tuple[int, int]) -> np.ndarray:
+    """An uninitialised C-contiguous float32 array whose data starts on a 64-byte boundary
+    (so TensorFlow can use it without a copy)."""
+    n = int(np.prod(shape))
+    buffer = np.empty(n + 16, dtype=np.float32)
+    offset = (-buffer.ctypes.data % 64) // 4
+    return buffer[offset : offset + n].reshape(shape)
+
+
 def forward_fill(values: np.ndarray, block_ids: np.ndarray, limit: int) -> np.ndarray:
     """Carry the last observed value forward within each gap-free block, up to ``limit`` steps.
 
@@ -535,7 +548,8 @@ def forward_fill(values: np.ndarray, block_ids: np.ndarray, limit: int) -> np.nd
         >>> forward_fill(x, np.zeros(5, dtype=int), limit=2)[:, 0].tolist()
         [1.0, 1.0, 1.0, nan, 5.0]
     """
-    out = np.array(values, copy=True)
+    out = aligned_empty(values.shape) if values.ndim == 2 else np.empty_like(values)
+    out[...] = values
     if limit <= 0 or out.size == 0:
         return out
     rows = np.arange(out.shape[0])

@@ -21,13 +21,20 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
 from forecast.calendar import calendar_columns, calendar_features
-from forecast.data import MissingPolicy, SeriesLayout, as_column_tuple, forward_fill, is_numeric_column
+from forecast.data import (
+    MissingPolicy,
+    SeriesLayout,
+    aligned_empty,
+    as_column_tuple,
+    forward_fill,
+    is_numeric_column,
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +43,8 @@ class Features:
 
     Attributes:
         values: ``(rows, n_inputs)`` float32 array, NaN inputs filled as the policy allows.
+            When the frame already is exactly that (float32 columns in input order, one
+            row-major block) and nothing needs filling, this *is* the frame's memory.
         input_columns: the names of its columns.
         calendar_columns: the calendar columns (the last ones).
         categories: for each categorical covariate, its categories (in encoding order).
@@ -83,45 +92,61 @@ def build_features(
     """
     known = dict(categories or {})
     learn_from = np.ones(layout.n_rows, dtype=bool) if fit_rows is None else fit_rows
-    blocks: list[np.ndarray] = []
-    names: list[str] = []
     learned: dict[str, tuple] = {}
+    columns: list[tuple[str, Any]] = []  # (name, how to fill it) in input order
     for name in targets:
-        blocks.append(frame[name].to_numpy(dtype=np.float32, na_value=np.nan)[:, None])
-        names.append(name)
+        columns.append((name, frame[name]))
     for name in covariates:
         column = frame[name]
         if is_numeric_column(column) and name not in known:
-            blocks.append(column.to_numpy(dtype=np.float32, na_value=np.nan)[:, None])
-            names.append(name)
+            columns.append((name, column))
             continue
         seen = known.get(name)
         if seen is None:
             present = ~pd.isna(column).to_numpy()
             seen = tuple(sorted(pd.unique(column.to_numpy(dtype=object)[learn_from & present]), key=str))
         learned[name] = seen
-        blocks.append(one_hot(column, seen, layout))
-        names.extend(f"{name}={value}" for value in seen)
+        encoded = one_hot(column, seen, layout)
+        columns.extend((f"{name}={value}", encoded[:, j]) for j, value in enumerate(seen))
     calendar_names = calendar_columns(calendar)
     if calendar_names:
-        blocks.append(calendar_features(layout.timestamps, as_column_tuple(calendar)).to_numpy())
-        names.extend(calendar_names)
-    raw = np.concatenate(blocks, axis=1).astype(np.float32, copy=False)
+        table = calendar_features(layout.timestamps, as_column_tuple(calendar))
+        columns.extend((name, table[name]) for name in calendar_names)
+    names = tuple(name for name, _ in columns)
+
+    raw = _shared_block(frame, names) if not (learned or calendar_names) else None
+    if raw is None:
+        raw = aligned_empty((layout.n_rows, len(columns)))
+        for j, (_, column) in enumerate(columns):
+            raw[:, j] = column.to_numpy(dtype=np.float32, na_value=np.nan) if isinstance(column, pd.Series) else column
     block_ids = layout.block_ids()
     label_nan = np.isnan(raw[:, : len(targets)]).any(axis=1)
-    if missing.inputs == "ffill" and np.isnan(raw).any():
+    nan_rows = np.isnan(raw).any(axis=1)
+    if missing.inputs == "ffill" and nan_rows.any():
         values = forward_fill(raw, block_ids, missing.limit)
+        nan_rows = np.isnan(values).any(axis=1)
     else:
         values = raw
     return Features(
-        values=np.ascontiguousarray(values, dtype=np.float32),
-        input_columns=tuple(names),
+        values=values,
+        input_columns=names,
         calendar_columns=calendar_names,
         categories=learned,
         label_nan=label_nan,
-        input_nan=np.isnan(values).any(axis=1),
+        input_nan=nan_rows,
         block_ids=block_ids,
     )
+
+
+def _shared_block(frame: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray | None:
+    """The frame's own memory as a rows x columns float32 array, when its columns are exactly
+    ``names``, all float32, stored as one row-major block: then no copy is needed."""
+    if tuple(frame.columns) != names or not all(dtype == np.float32 for dtype in frame.dtypes):
+        return None
+    values = frame.to_numpy(dtype=np.float32, copy=False)
+    if not values.flags.c_contiguous:
+        return None
+    return values
 
 
 def one_hot(column: pd.Series, categories: tuple, layout: SeriesLayout) -> np.ndarray:

@@ -332,22 +332,24 @@ class Windows:
         shuffle = (split == "train") if shuffle is None else bool(shuffle)
         n = len(rows)
         n_batches = -(-n // batch_size)
-        values = tf.convert_to_tensor(self.values)
-        origins = tf.convert_to_tensor(rows.astype(np.int64))
-        offsets = tf.range(-self.spec.input_width, self.spec.horizon, dtype=tf.int64)
-        input_width, n_targets = self.spec.input_width, self.n_targets
+        values = _as_tensor(self.values)
+        index_dtype = tf.int32 if self.layout.n_rows < 2**31 - 1 else tf.int64
+        origins = tf.convert_to_tensor(rows.astype(index_dtype.as_numpy_dtype, copy=False))
+        past_offsets = tf.range(-self.spec.input_width, 0, dtype=index_dtype)
+        future_offsets = tf.range(0, self.spec.horizon, dtype=index_dtype)
+        n_targets = self.n_targets
         n_calendar = len(self.calendar_columns)
 
         def positions(batch: tf.Tensor) -> tf.Tensor:
             return tf.range(batch * batch_size, tf.minimum((batch + 1) * batch_size, n))
 
         def gather(index: tf.Tensor):
-            starts = tf.gather(origins, index)
-            windows = tf.gather(values, starts[:, None] + offsets[None, :])
-            past = windows[:, :input_width, :]
-            labels = windows[:, input_width:, :n_targets]
+            starts = tf.gather(origins, index)[:, None]
+            past = tf.gather(values, starts + past_offsets[None, :])
+            ahead = tf.gather(values, starts + future_offsets[None, :])
+            labels = ahead[:, :, :n_targets]
             if n_calendar:
-                return {"past": past, "future": windows[:, input_width:, -n_calendar:]}, labels
+                return {"past": past, "future": ahead[:, :, -n_calendar:]}, labels
             return past, labels
 
         if shuffle:
@@ -366,9 +368,12 @@ class Windows:
             index = index.apply(tf.data.experimental.assert_cardinality(n_batches))
         else:
             index = tf.data.Dataset.range(n_batches).map(positions)
-        return index.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(
-            tf.data.AUTOTUNE
-        )
+        dataset = index.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        options = tf.data.Options()
+        # The pipeline sets its own parallelism; TensorFlow's default graph rewrites would
+        # serialise the captured array by value (a full copy) for no gain.
+        options.experimental_optimization.apply_default_optimizations = False
+        return dataset.prefetch(tf.data.AUTOTUNE).with_options(options)
 
     # ------------------------------------------------------------------ helpers
 
@@ -516,31 +521,54 @@ def _valid_origins(
 ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
     width, horizon = spec.input_width, spec.horizon
     n_rows = layout.n_rows
-    candidates = np.arange(width, n_rows - horizon + 1, dtype=np.int64)
+    count = max(n_rows - width - horizon + 1, 0)
+    # Candidate origins t = width .. n_rows - horizon, as slices: their first input rows,
+    # the origins themselves and their last label rows are each consecutive.
+    first = slice(0, count)
+    origin = slice(width, width + count)
+    last = slice(width + horizon - 1, width + horizon - 1 + count)
     series = layout.series_index()
-    first, last = candidates - width, candidates + horizon - 1
     # Origins sit on the stride's phase, counted on each series' own time grid.
-    steps_in = layout.positions[candidates] - width
-    keep = (series[first] == series[last]) & (steps_in >= 0) & (steps_in % spec.stride == 0)
-    candidates, first, last = candidates[keep], first[keep], last[keep]
+    keep = series[first] == series[last]
+    if spec.stride > 1:
+        keep &= (layout.positions[origin] - width) % spec.stride == 0
+    del series
+
+    def no_flags(flags: np.ndarray, start: int, length: int) -> np.ndarray | None:
+        if not flags.any():
+            return None
+        cumulative = np.concatenate([[0], np.cumsum(flags, dtype=np.int32)])
+        return cumulative[start + length : start + length + count] == cumulative[start : start + count]
 
     dropped: dict[str, int] = {}
     rules = (
         ("gap", lambda: block_ids[first] == block_ids[last]),
-        ("nan_label", lambda: _window_sum(label_nan, candidates, horizon) == 0),
-        ("nan_input", lambda: _window_sum(input_nan, first, width) == 0),
-        ("straddles_split", lambda: row_split[candidates] == row_split[last]),
+        ("nan_label", lambda: no_flags(label_nan, width, horizon)),
+        ("nan_input", lambda: no_flags(input_nan, 0, width)),
+        ("straddles_split", lambda: row_split[origin] == row_split[last]),
     )
     for name, rule in rules:
         ok = rule()
-        dropped[name] = int((~ok).sum())
-        candidates, first, last = candidates[ok], first[ok], last[ok]
+        if ok is None:
+            dropped[name] = 0
+            continue
+        dropped[name] = int(np.count_nonzero(keep & ~ok))
+        keep &= ok
+    dtype = np.int32 if n_rows < 2**31 - 1 else np.int64
+    candidates = (np.flatnonzero(keep) + width).astype(dtype, copy=False)
     origin_split = row_split[candidates]
     origins = {name: candidates[origin_split == i] for i, name in enumerate(SPLITS)}
     return origins, dropped
 
 
-def _window_sum(flags: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
-    """How many of ``flags[start : start + length]`` are set, for every start."""
-    cumulative = np.concatenate([[0], np.cumsum(flags, dtype=np.int64)])
-    return cumulative[starts + length] - cumulative[starts]
+def _as_tensor(values: np.ndarray):
+    """The array as a TensorFlow tensor, sharing its memory when TensorFlow allows it
+    (C-contiguous and 64-byte aligned); a copy otherwise."""
+    import tensorflow as tf
+
+    if values.flags.c_contiguous and values.flags.writeable and values.ctypes.data % 64 == 0:
+        try:
+            return tf.experimental.dlpack.from_dlpack(values.__dlpack__())
+        except (BufferError, TypeError, ValueError, tf.errors.InvalidArgumentError):
+            pass
+    return tf.convert_to_tensor(values)

@@ -237,3 +237,17 @@ def test_explicit_row_splits_and_fixed_categories():
     assert windows.input_columns == ("y", "wind=a", "wind=b", "wind=c")
     with pytest.raises(ValueError, match="one code in"):
         make_windows(frame, WindowSpec(2, 1), target="y", split=np.zeros(3, dtype=int))
+
+
+def test_a_float32_frame_in_input_order_is_not_copied():
+    block = np.arange(40, dtype=np.float32).reshape(20, 2)
+    frame = pd.DataFrame(block, columns=["y", "x"], index=pd.date_range("2024-01-01", periods=20, freq="h"),
+                         copy=False)  # a frame over a row-major array (pandas copies by default)
+    windows = make_windows(frame, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN)
+    assert np.shares_memory(windows.values, block)
+    copied = make_windows(frame, WindowSpec(3, 2), target="y", split=ALL_TRAIN)  # x unused: a copy
+    assert not np.shares_memory(copied.values, block)
+    assert copied.values.ctypes.data % 64 == 0  # aligned, so TensorFlow can share it in turn
+    inputs, labels = windows.arrays()
+    np.testing.assert_array_equal(inputs[0], block[0:3])
+    np.testing.assert_array_equal(labels[0, :, 0], block[3:5, 0])

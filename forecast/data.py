@@ -197,8 +197,7 @@ def describe_layout(frame: pd.DataFrame, freq: str | pd.DateOffset | None = None
     if len(timestamps) == 0:
         raise DataValidationError("the frame has no rows")
     _check_timestamps(timestamps, starts, series_ids)
-    offset = _resolve_freq(timestamps, starts, series_ids, freq)
-    positions = _grid_positions(timestamps, starts, series_ids, offset)
+    offset, positions = _resolve_grid(timestamps, starts, series_ids, freq)
     return SeriesLayout(
         freq=offset,
         series_ids=series_ids,
@@ -260,51 +259,66 @@ def _check_timestamps(timestamps: pd.DatetimeIndex, starts: np.ndarray, series_i
         )
 
 
-def _resolve_freq(
+def _resolve_grid(
     timestamps: pd.DatetimeIndex,
     starts: np.ndarray,
     series_ids: tuple,
     freq: str | pd.DateOffset | None,
-) -> pd.DateOffset:
+) -> tuple[pd.DateOffset, np.ndarray]:
+    """The grid step and every row's position on it (inferred when ``freq`` is ``None``)."""
     if freq is not None:
         try:
-            return pd.tseries.frequencies.to_offset(freq)
+            offset = pd.tseries.frequencies.to_offset(freq)
         except ValueError as exc:
             raise DataValidationError(f"unknown frequency {freq!r}: {exc}") from None
-    candidates: list[pd.DateOffset] = []
+        positions, row = _grid_positions(timestamps, starts, offset)
+        if positions is None:
+            i = int(np.searchsorted(starts, row, side="right") - 1)
+            raise DataValidationError(
+                f"timestamp is not on the {offset.freqstr} grid that starts at "
+                f"{timestamps[starts[i]]}. {_REGULARISE_HINT}",
+                series=series_ids[i],
+                timestamp=timestamps[row],
+            )
+        return offset, positions
+    # A regular prefix usually names the frequency; the whole frame is then checked against it.
     for i in range(len(series_ids)):
-        series = timestamps[starts[i] : starts[i + 1]]
-        if len(series) >= 3:
+        prefix = timestamps[starts[i] : min(starts[i + 1], starts[i] + 1000)]
+        if len(prefix) >= 3:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                inferred = pd.infer_freq(series)
+                inferred = pd.infer_freq(prefix)
             if inferred is not None:
-                candidates.append(pd.tseries.frequencies.to_offset(inferred))
-                break
+                offset = pd.tseries.frequencies.to_offset(inferred)
+                positions, _ = _grid_positions(timestamps, starts, offset)
+                if positions is not None:
+                    return offset, positions
+            break
     steps = _within_series_steps(timestamps, starts)
     if len(steps) == 0:
-        if candidates:
-            return candidates[0]
         raise DataValidationError(
             "cannot infer a frequency from series of one row each; pass freq explicitly",
             series=series_ids[0],
         )
     values, counts = np.unique(steps, return_counts=True)
     common = int(values[np.argmax(counts)])
-    candidates.append(pd.tseries.frequencies.to_offset(pd.Timedelta(common, unit="ns")))
+    del steps, values, counts
+    fixed = pd.tseries.frequencies.to_offset(pd.Timedelta(common, unit="ns"))
+    candidates = [fixed]
     if common >= pd.Timedelta(days=28).value:
         candidates.extend(pd.tseries.frequencies.to_offset(alias) for alias in _CALENDAR_OFFSETS)
     for candidate in candidates:
-        if _off_grid_row(timestamps, starts, candidate) is None:
-            return candidate
-    fixed = pd.Timedelta(common, unit="ns")
-    row = _off_grid_row(timestamps, starts, pd.tseries.frequencies.to_offset(fixed)) or 0
+        positions, first_bad = _grid_positions(timestamps, starts, candidate)
+        if positions is not None:
+            return candidate, positions
+        if candidate is fixed:
+            row = first_bad
     series = series_ids[int(np.searchsorted(starts, row, side="right") - 1)]
-    previous = timestamps[row - 1] if row > 0 else None
+    previous = timestamps[row - 1]
     raise DataValidationError(
         f"timestamps are not on a regular grid: {timestamps[row]} comes "
         f"{timestamps[row] - previous} after {previous}, not a whole number of the most "
-        f"common step {fixed}. {_REGULARISE_HINT}",
+        f"common step {pd.Timedelta(common, unit='ns')}. {_REGULARISE_HINT}",
         series=series,
         timestamp=timestamps[row],
     )
@@ -344,36 +358,21 @@ def _positions_one_series(series: pd.DatetimeIndex, offset: pd.DateOffset) -> np
     return grid.get_indexer(series).astype(np.int64)
 
 
-def _off_grid_row(
-    timestamps: pd.DatetimeIndex, starts: np.ndarray, offset: pd.DateOffset
-) -> int | None:
-    for i in range(len(starts) - 1):
-        positions = _positions_one_series(timestamps[starts[i] : starts[i + 1]], offset)
-        bad = np.flatnonzero(positions < 0)
-        if len(bad):
-            return int(starts[i] + bad[0])
-    return None
-
-
 def _grid_positions(
-    timestamps: pd.DatetimeIndex, starts: np.ndarray, series_ids: tuple, offset: pd.DateOffset
-) -> np.ndarray:
+    timestamps: pd.DatetimeIndex, starts: np.ndarray, offset: pd.DateOffset
+) -> tuple[np.ndarray | None, int | None]:
+    """Every row's step number on the ``offset`` grid of its series (int32 when it fits), or
+    ``(None, row)`` with the first row off that grid."""
     positions = np.empty(len(timestamps), dtype=np.int64)
     for i in range(len(starts) - 1):
         part = _positions_one_series(timestamps[starts[i] : starts[i + 1]], offset)
         bad = np.flatnonzero(part < 0)
         if len(bad):
-            row = int(starts[i] + bad[0])
-            raise DataValidationError(
-                f"timestamp is not on the {offset.freqstr} grid that starts at "
-                f"{timestamps[starts[i]]}. {_REGULARISE_HINT}",
-                series=series_ids[i],
-                timestamp=timestamps[row],
-            )
+            return None, int(starts[i] + bad[0])
         positions[starts[i] : starts[i + 1]] = part
     if len(positions) and positions.max() < 2**31 - 1:
-        return positions.astype(np.int32)
-    return positions
+        return positions.astype(np.int32), None
+    return positions, None
 
 
 # --------------------------------------------------------------------------- columns

@@ -13,10 +13,8 @@ Example:
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
-import zipfile
 
 import numpy as np
 
@@ -260,17 +258,18 @@ class RNNForecaster(BaseForecaster):
     # ------------------------------------------------------------------ pickling
 
     def __getstate__(self):
-        state = self.__dict__.copy()
+        state = dict(super().__getstate__())  # sklearn records its version here
         for name in ("model_", "network_"):
             if name in state:
                 state[name] = _keras_to_bytes(state[name])
         return state
 
     def __setstate__(self, state):
+        state = dict(state)
         for name in ("model_", "network_"):
             if isinstance(state.get(name), bytes):
                 state[name] = _keras_from_bytes(state[name])
-        self.__dict__.update(state)
+        super().__setstate__(state)
 
 
 class _FixedCellForecaster(RNNForecaster):
@@ -361,7 +360,6 @@ def _keras_from_bytes(data: bytes):
 
     import forecast.networks  # noqa: F401  (registers the custom layers)
 
-    zipfile.ZipFile(io.BytesIO(data)).testzip()
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "model.keras")
         with open(path, "wb") as handle:

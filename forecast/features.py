@@ -44,7 +44,8 @@ class Features:
     Attributes:
         values: ``(rows, n_inputs)`` float32 array, NaN inputs filled as the policy allows.
             When the frame already is exactly that (float32 columns in input order, one
-            row-major block) and nothing needs filling, this *is* the frame's memory.
+            row-major, 64-byte aligned block) and nothing needs filling, this *is* the
+            frame's memory; otherwise a 64-byte aligned array that TensorFlow can share.
         input_columns: the names of its columns.
         calendar_columns: the calendar columns (the last ones).
         categories: for each categorical covariate, its categories (in encoding order).
@@ -120,11 +121,11 @@ def build_features(
         for j, (_, column) in enumerate(columns):
             raw[:, j] = column.to_numpy(dtype=np.float32, na_value=np.nan) if isinstance(column, pd.Series) else column
     block_ids = layout.block_ids()
-    label_nan = np.isnan(raw[:, : len(targets)]).any(axis=1)
-    nan_rows = np.isnan(raw).any(axis=1)
+    label_nan = _nan_rows(raw[:, : len(targets)])
+    nan_rows = _nan_rows(raw)
     if missing.inputs == "ffill" and nan_rows.any():
         values = forward_fill(raw, block_ids, missing.limit)
-        nan_rows = np.isnan(values).any(axis=1)
+        nan_rows = _nan_rows(values)
     else:
         values = raw
     return Features(
@@ -138,13 +139,22 @@ def build_features(
     )
 
 
+def _nan_rows(values: np.ndarray) -> np.ndarray:
+    """Rows holding a NaN, checked column by column (no rows x columns temporary)."""
+    rows = np.zeros(len(values), dtype=bool)
+    for j in range(values.shape[1]):
+        rows |= np.isnan(values[:, j])
+    return rows
+
+
 def _shared_block(frame: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray | None:
     """The frame's own memory as a rows x columns float32 array, when its columns are exactly
-    ``names``, all float32, stored as one row-major block: then no copy is needed."""
+    ``names``, all float32, stored as one row-major block on a 64-byte boundary (so that
+    TensorFlow can share it too): then no copy is needed."""
     if tuple(frame.columns) != names or not all(dtype == np.float32 for dtype in frame.dtypes):
         return None
     values = frame.to_numpy(dtype=np.float32, copy=False)
-    if not values.flags.c_contiguous:
+    if not values.flags.c_contiguous or values.ctypes.data % 64:
         return None
     return values
 

@@ -41,6 +41,9 @@ from forecast.errors import DataValidationError
 from forecast.features import build_features
 
 SPLITS = ("train", "validation", "test")
+#: Batches gathered ahead of the consumer: enough to overlap gathering with training, few
+#: enough that memory stays a handful of batches (AUTOTUNE may buffer dozens).
+_PREFETCH_BATCHES = 2
 
 
 @dataclass(frozen=True)
@@ -325,10 +328,13 @@ class Windows:
         """
         import tensorflow as tf
 
+        from forecast._memory import bound_heap_growth
+
         rows = self._origins(split)
         _check_batch_size(batch_size)
         if len(rows) == 0:
             raise DataValidationError(f"the {split} split has no windows; {self._why_empty()}")
+        bound_heap_growth()
         shuffle = (split == "train") if shuffle is None else bool(shuffle)
         n = len(rows)
         n_batches = -(-n // batch_size)
@@ -373,7 +379,7 @@ class Windows:
         # The pipeline sets its own parallelism; TensorFlow's default graph rewrites would
         # serialise the captured array by value (a full copy) for no gain.
         options.experimental_optimization.apply_default_optimizations = False
-        return dataset.prefetch(tf.data.AUTOTUNE).with_options(options)
+        return dataset.prefetch(_PREFETCH_BATCHES).with_options(options)
 
     # ------------------------------------------------------------------ helpers
 

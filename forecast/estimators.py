@@ -104,30 +104,7 @@ class RNNForecaster(BaseForecaster):
         random_state=None,
         verbose=0,
     ):
-        self.cell = cell
-        self.input_width = input_width
-        self.horizon = horizon
-        self.target = target
-        self.covariates = covariates
-        self.calendar = calendar
-        self.units = units
-        self.dropout = dropout
-        self.recurrent_dropout = recurrent_dropout
-        self.bidirectional = bidirectional
-        self.dense_units = dense_units
-        self.strategy = strategy
-        self.residual = residual
-        self.season_length = season_length
-        self.scaling = scaling
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.loss = loss
-        self.patience = patience
-        self.clipnorm = clipnorm
-        self.validation = validation
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_params(self, locals())
 
     # ------------------------------------------------------------------ training
 
@@ -303,29 +280,7 @@ class _FixedCellForecaster(RNNForecaster):
         random_state=None,
         verbose=0,
     ):
-        self.input_width = input_width
-        self.horizon = horizon
-        self.target = target
-        self.covariates = covariates
-        self.calendar = calendar
-        self.units = units
-        self.dropout = dropout
-        self.recurrent_dropout = recurrent_dropout
-        self.bidirectional = bidirectional
-        self.dense_units = dense_units
-        self.strategy = strategy
-        self.residual = residual
-        self.season_length = season_length
-        self.scaling = scaling
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.loss = loss
-        self.patience = patience
-        self.clipnorm = clipnorm
-        self.validation = validation
-        self.random_state = random_state
-        self.verbose = verbose
+        _store_params(self, locals())
 
 
 class LSTMForecaster(_FixedCellForecaster):
@@ -345,6 +300,13 @@ class GRUForecaster(_FixedCellForecaster):
     arguments)."""
 
     cell = "gru"
+
+
+def _store_params(forecaster: RNNForecaster, arguments: dict) -> None:
+    """Store every ``__init__`` argument unchanged, under its own name (sklearn's convention)."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(forecaster, name, value)
 
 
 def _keras_to_bytes(model) -> bytes:

@@ -110,7 +110,7 @@ def _windows(args: argparse.Namespace) -> int:
     )
     past = inputs["past"] if isinstance(inputs, dict) else inputs
     print(f"first training window: inputs {tuple(past.shape[1:])}, labels {tuple(labels.shape[1:])}; "
-          f"labels[0] = {labels[0, :, 0].round(3).tolist()[:8]}{' ...' if labels.shape[1] > 8 else ''}")
+          f"labels[0] = {labels[0, :, 0].astype(float).round(2).tolist()[:8]}{' ...' if labels.shape[1] > 8 else ''}")
     dataset = windows.dataset("train", batch_size=args.batch_size, seed=0)
     for epoch in (1, 2):  # the first pass also pays TensorFlow's one-time start-up
         start = time.perf_counter()

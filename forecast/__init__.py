@@ -23,12 +23,14 @@ from forecast.data import MissingPolicy, SeriesLayout, describe_layout  # noqa: 
 from forecast.datasets import list_datasets, load_dataset  # noqa: E402
 from forecast.errors import DataValidationError  # noqa: E402
 from forecast.estimators import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
+from forecast.export import ExportedForecaster, load  # noqa: E402
 from forecast.io import from_long, read_csv, read_frame, read_parquet, regularize, to_long  # noqa: E402
 from forecast.windowing import Split, WindowSpec, Windows, make_windows  # noqa: E402
 
 __all__ = [
     "DataValidationError",
     "Drift",
+    "ExportedForecaster",
     "GRUForecaster",
     "LSTMForecaster",
     "LinearForecaster",
@@ -47,6 +49,7 @@ __all__ = [
     "from_long",
     "future_index",
     "list_datasets",
+    "load",
     "load_dataset",
     "make_windows",
     "read_csv",

@@ -175,7 +175,20 @@ class BaseForecaster(BaseEstimator):
             return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)
         return np.concatenate([np.asarray(p) for p in parts])
 
+    def export(self, path, overwrite: bool = False, metrics: dict | None = None):
+        """Write this fitted forecaster as a TensorFlow SavedModel that serves without this
+        package (see :mod:`forecast.export`); returns the path. Load it with
+        :func:`forecast.load`."""
+        from forecast.export import export_forecaster
+
+        return export_forecaster(self, path, overwrite=overwrite, metrics=metrics)
+
     # ------------------------------------------------------------------ to implement
+
+    def _serving_function(self):  # pragma: no cover - abstract
+        """A function ``(past, future or None) -> forecast`` on TensorFlow tensors: the same
+        forecast as ``_forecast``, as graph operations for export."""
+        raise NotImplementedError
 
     def _fit_windows(self, windows: Windows) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

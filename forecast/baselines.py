@@ -55,6 +55,12 @@ class Naive(BaseForecaster):
         last = self._targets_of(inputs)[:, -1:, :]
         return np.repeat(last, self.horizon, axis=1)
 
+    def _serving_function(self):
+        import tensorflow as tf
+
+        n_targets, horizon = len(self.target_columns_), self.horizon
+        return lambda past, future: tf.repeat(past[:, -1:, :n_targets], horizon, axis=1)
+
 
 class SeasonalNaive(BaseForecaster):
     """Repeat the last season: step ``k`` is the value one season before it.
@@ -95,10 +101,17 @@ class SeasonalNaive(BaseForecaster):
             )
 
     def _forecast(self, inputs) -> np.ndarray:
-        targets = self._targets_of(inputs)
-        width, season = targets.shape[1], self.season_length_
-        steps = [width - season + (k % season) for k in range(self.horizon)]
-        return targets[:, steps, :]
+        return self._targets_of(inputs)[:, self._steps(), :]
+
+    def _steps(self) -> list[int]:
+        width, season = self.input_width_, self.season_length_
+        return [width - season + (k % season) for k in range(self.horizon)]
+
+    def _serving_function(self):
+        import tensorflow as tf
+
+        n_targets, steps = len(self.target_columns_), self._steps()
+        return lambda past, future: tf.gather(past[:, :, :n_targets], steps, axis=1)
 
 
 class WindowAverage(BaseForecaster):
@@ -127,6 +140,17 @@ class WindowAverage(BaseForecaster):
         mean = self._targets_of(inputs)[:, -self.window_ :, :].mean(axis=1, keepdims=True)
         return np.repeat(mean, self.horizon, axis=1)
 
+    def _serving_function(self):
+        import tensorflow as tf
+
+        n_targets, window, horizon = len(self.target_columns_), self.window_, self.horizon
+
+        def forecast_graph(past, future):
+            recent = tf.cast(past[:, -window:, :n_targets], tf.float64)
+            return tf.repeat(tf.reduce_mean(recent, axis=1, keepdims=True), horizon, axis=1)
+
+        return forecast_graph
+
 
 class Drift(BaseForecaster):
     """Extend the straight line through the first and last values of the input window.
@@ -151,6 +175,19 @@ class Drift(BaseForecaster):
         slope = (targets[:, -1, :] - targets[:, 0, :]) / (targets.shape[1] - 1)
         steps = np.arange(1, self.horizon + 1, dtype=np.float64)[None, :, None]
         return targets[:, -1:, :] + steps * slope[:, None, :]
+
+    def _serving_function(self):
+        import tensorflow as tf
+
+        n_targets = len(self.target_columns_)
+        steps = tf.constant(np.arange(1, self.horizon + 1, dtype=np.float64)[None, :, None])
+
+        def forecast_graph(past, future):
+            targets = tf.cast(past[:, :, :n_targets], tf.float64)
+            slope = (targets[:, -1, :] - targets[:, 0, :]) / float(self.input_width_ - 1)
+            return targets[:, -1:, :] + steps * slope[:, None, :]
+
+        return forecast_graph
 
 
 class LinearForecaster(BaseForecaster):
@@ -193,6 +230,25 @@ class LinearForecaster(BaseForecaster):
     def _forecast(self, inputs) -> np.ndarray:
         out = self.model_.predict(_flatten(inputs))
         return out.reshape(len(out), self.horizon, len(self.target_columns_))
+
+    def _serving_function(self):
+        import tensorflow as tf
+
+        scaler, ridge = self.model_[0], self.model_[-1]
+        # Standardise-then-ridge folded into one affine map, in float64 like scikit-learn.
+        weights = tf.constant((ridge.coef_ / scaler.scale_[None, :]).T)
+        bias = tf.constant(ridge.intercept_ - (ridge.coef_ / scaler.scale_[None, :]) @ scaler.mean_)
+        shape = (self.horizon, len(self.target_columns_))
+
+        def forecast_graph(past, future):
+            batch = tf.shape(past)[0]
+            parts = [tf.reshape(past, (batch, -1))]
+            if future is not None:
+                parts.append(tf.reshape(future, (batch, -1)))
+            features = tf.cast(tf.concat(parts, axis=1), tf.float64)
+            return tf.reshape(features @ weights + bias, (batch, *shape))
+
+        return forecast_graph
 
 
 def _flatten(inputs) -> np.ndarray:

@@ -232,6 +232,15 @@ class RNNForecaster(BaseForecaster):
         ]
         return np.concatenate(out) if out else np.zeros((0, self.horizon, len(self.target_columns_)))
 
+    def _serving_function(self):
+        model = self.model_
+
+        def forecast_graph(past, future):
+            inputs = {"past": past} if future is None else {"past": past, "future": future}
+            return model(inputs, training=False)
+
+        return forecast_graph
+
     # ------------------------------------------------------------------ pickling
 
     def __getstate__(self):

@@ -1,0 +1,132 @@
+"""SavedModel export: parity in a fresh process, the serving signature, atomic writes, errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from conftest import hourly, panel
+from forecast import (
+    DataValidationError, Drift, GRUForecaster, LinearForecaster, LSTMForecaster, Naive, SeasonalNaive,
+    WindowAverage,
+)
+
+tf = pytest.importorskip("tensorflow")
+
+
+def series(n=24 * 8, seed=0, scale=1.0):
+    rng = np.random.default_rng(seed)
+    hours = np.arange(n)
+    values = scale * (100 + 20 * np.sin(2 * np.pi * hours / 24) + rng.normal(0, 2, n))
+    return hourly(hours, values=values, temp=rng.normal(size=n))
+
+
+NEURAL = dict(input_width=48, horizon=6, units=(4,), dense_units=(4,), epochs=1, random_state=0)
+MODELS = {
+    "lstm": lambda: LSTMForecaster(covariates=("temp",), **NEURAL),
+    "gru_window_scaling": lambda: GRUForecaster(scaling="window", residual="last", **NEURAL),
+    "naive": lambda: Naive(input_width=48, horizon=6),
+    "seasonal_naive": lambda: SeasonalNaive(input_width=48, horizon=6),
+    "window_average": lambda: WindowAverage(window=12, input_width=48, horizon=6),
+    "drift": lambda: Drift(input_width=48, horizon=6),
+    "linear": lambda: LinearForecaster(input_width=48, horizon=6, calendar="auto", covariates=("temp",)),
+}
+FRAMES = {
+    "series": lambda: series(),
+    "panel": lambda: panel({"a": series(seed=1), "b": series(n=24 * 7, seed=2, scale=10.0)}),
+}
+
+FRESH_PROCESS = """
+import json, sys
+import pandas as pd
+import forecast
+frame = pd.read_pickle(sys.argv[1])
+out = {}
+for name, path in json.loads(sys.argv[2]).items():
+    out[name] = forecast.load(path).predict(frame).to_numpy().tolist()
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.parametrize("frame_kind", sorted(FRAMES))
+def test_loaded_forecasts_equal_in_memory_ones_in_a_fresh_process(tmp_path, frame_kind):
+    frame = FRAMES[frame_kind]()
+    expected, paths = {}, {}
+    for name, make in MODELS.items():
+        model = make().fit(frame)
+        expected[name] = model.predict(frame).to_numpy()
+        paths[name] = str(model.export(tmp_path / name))
+    frame.to_pickle(tmp_path / "frame.pkl")  # the frame only: the models travel as SavedModels
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, str(tmp_path / "frame.pkl"), json.dumps(paths)],
+        capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    for name in MODELS:
+        got = np.asarray(loaded[name])
+        difference = np.max(np.abs(got - expected[name]) / np.maximum(np.abs(expected[name]), 1e-6))
+        assert difference < 1e-5, f"{name}: max relative difference {difference}"
+
+
+def test_plain_tensorflow_signature_and_metadata(tmp_path):
+    frame = series()
+    model = LSTMForecaster(**NEURAL).fit(frame)
+    path = model.export(tmp_path / "lstm", metrics={"mae": 1.5})
+    windows = model.windows(frame)
+    inputs, _ = windows.arrays("train")
+    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    out = signature(past=tf.constant(inputs["past"][:5]), future=tf.constant(inputs["future"][:5]))
+    np.testing.assert_allclose(out["forecast"].numpy(), model.forecast_windows(windows, "train")[:5], rtol=1e-5)
+    meta = json.loads((path / "assets" / "forecast.json").read_text())
+    assert meta["input_columns"] == list(model.input_columns_)
+    assert meta["calendar_columns"] == ["hour_sin", "hour_cos", "dayofweek_sin", "dayofweek_cos"]
+    assert (meta["input_width"], meta["horizon"], meta["freq"]) == (48, 6, "h")
+    assert meta["metrics"] == {"mae": 1.5} and meta["versions"]["forecast"] == forecast.__version__
+    assert meta["training_range"][0] == "2024-01-01 00:00:00"
+
+
+def test_saved_model_cli_shows_the_documented_signature(tmp_path):
+    path = Naive(input_width=8, horizon=3).fit(series()).export(tmp_path / "naive")
+    cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
+    result = subprocess.run([cli, "show", "--all", "--dir", str(path)], capture_output=True, text=True, check=True)
+    text = result.stdout
+    assert "signature_def['serving_default']" in text
+    assert "inputs['past'] tensor_info" in text and "shape: (-1, 8, 1)" in text
+    assert "outputs['forecast'] tensor_info" in text and "shape: (-1, 3, 1)" in text
+
+
+def test_export_refuses_to_overwrite_unless_asked(tmp_path):
+    frame = series()
+    path = tmp_path / "model"
+    Naive(input_width=8, horizon=3).fit(frame).export(path)
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        Naive(input_width=8, horizon=3).fit(frame).export(path)
+    Drift(input_width=8, horizon=3).fit(frame).export(path, overwrite=True)
+    assert forecast.load(path).metadata["model"] == "Drift"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]  # no temporary left behind
+
+
+def test_loaded_model_names_what_it_expected(tmp_path):
+    frame = series()
+    loaded = forecast.load(LSTMForecaster(covariates=("temp",), **NEURAL).fit(frame).export(tmp_path / "m"))
+    with pytest.raises(DataValidationError, match="covariate column not found") as info:
+        loaded.predict(frame.drop(columns="temp"))
+    assert info.value.column == "temp"
+    with pytest.raises(DataValidationError, match="fewer than one window needs"):
+        loaded.predict(frame.iloc[:10])
+    with pytest.raises(DataValidationError, match="frequency 2h differs from the model's h"):
+        loaded.predict(frame.iloc[::2])
+    with pytest.raises(ValueError, match=r"past must be \(batch, 48, 6\) for input columns \['y', 'temp'"):
+        loaded.predict_arrays(np.zeros((1, 48, 5)), np.zeros((1, 6, 4)))
+    with pytest.raises(ValueError, match="needs future calendar features"):
+        loaded.predict_arrays(np.zeros((1, 48, 6)))
+    with pytest.raises(FileNotFoundError, match="not a forecast export"):
+        forecast.load(tmp_path)
+    assert isinstance(loaded.predict(frame), pd.DataFrame)

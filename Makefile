@@ -36,6 +36,7 @@ test: $(VENV)/.installed-test
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/training.py
+	$(BIN)/python benchmarks/inference.py
 	$(BIN)/python benchmarks/accuracy.py
 
 clean:

@@ -7,6 +7,10 @@ original units (all scaling is inside the graph)::
     future:   float32 [batch, horizon, n_calendar]      (only when calendar features are used)
     -> {"forecast": float32 [batch, horizon, n_targets]}
 
+The signature is compiled with XLA (``jit_compile``): a recurrent network's step loop then runs
+several times faster on the CPU than as separate TensorFlow ops (each new batch size compiles
+once, on its first call).
+
 Beside the graph, ``assets/forecast.json`` records what the windows hold (column roles and
 order, input width, horizon, frequency, calendar features, categories, versions, the training
 data range and metrics), so :func:`load` can cut windows from a frame exactly as in training.
@@ -78,11 +82,11 @@ def export_forecaster(
     if keras_model is not None and hasattr(keras_model, "trainable_variables"):
         module.model = keras_model  # tracks the weights
     if metadata["calendar_columns"]:
-        @tf.function(input_signature=[past_spec, future_spec])
+        @tf.function(input_signature=[past_spec, future_spec], jit_compile=True)
         def serve(past, future):
             return {"forecast": tf.cast(forecast_graph(past, future), tf.float32)}
     else:
-        @tf.function(input_signature=[past_spec])
+        @tf.function(input_signature=[past_spec], jit_compile=True)
         def serve(past):
             return {"forecast": tf.cast(forecast_graph(past, None), tf.float32)}
     module.serve = serve

@@ -48,8 +48,10 @@ class RNNForecaster(BaseForecaster):
         bidirectional: read the input window in both directions.
         dense_units: hidden widths of the head (``()`` for none).
         strategy: ``"direct"``, ``"seq2seq"`` or ``"autoregressive"``.
-        residual: ``None``, ``"last"`` (forecast the change from the last value) or
-            ``"seasonal"`` (forecast the difference from the seasonal-naive forecast).
+        residual: ``"last"`` (default: forecast the change from the last observed value),
+            ``"seasonal"`` (the difference from the seasonal-naive forecast) or ``None``. On the
+            electricity benchmark an LSTM scored test MAE 77.1 with ``"last"``, 82.9 with
+            ``"seasonal"`` and 85.5 with ``None`` (see ``benchmarks/accuracy.py``).
         season_length: season of ``residual="seasonal"``; ``None`` infers it from the frequency.
         scaling: ``"standard"``, ``"robust"``, ``"window"`` (per-window target scaling, for
             panels of series on different scales) or ``None``.
@@ -91,7 +93,7 @@ class RNNForecaster(BaseForecaster):
         bidirectional=False,
         dense_units=(64,),
         strategy="direct",
-        residual="seasonal",
+        residual="last",
         season_length=None,
         scaling="standard",
         epochs=100,
@@ -276,7 +278,7 @@ class _FixedCellForecaster(RNNForecaster):
         bidirectional=False,
         dense_units=(64,),
         strategy="direct",
-        residual="seasonal",
+        residual="last",
         season_length=None,
         scaling="standard",
         epochs=100,

@@ -178,4 +178,4 @@ def test_bad_input_raises_the_data_layers_clear_errors():
     with pytest.raises(ValueError, match="strategy must be one of"):
         tiny(strategy="recursive").fit(frame)
     with pytest.raises(ValueError, match="residual='seasonal' needs season_length"):
-        tiny(input_width=12).fit(frame)
+        tiny(input_width=12, residual="seasonal").fit(frame)

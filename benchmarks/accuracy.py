@@ -3,7 +3,8 @@
 Protocol: ``electricity_hourly`` with a 70/20/10 chronological split, input 168, horizon 24,
 forecasts made at every midnight of the test split (109 origins). Models are fitted on the
 first 90% (their validation split is the 20% after the training 70%), then scored on the test
-windows in original units: MAE, RMSE, sMAPE and MASE (season 24, scaled on the training 70%).
+windows in original units through ``forecast.compare``: MAE, RMSE, sMAPE, MASE (season 24,
+scaled on the data before the first origin) and bias, and a report with figures.
 
 Reference figures on exactly this protocol (from the issue): SeasonalNaive(24) MAE 92.0,
 SeasonalNaive(168) 144.9, ridge on the 168 lags 87.5, statsforecast MSTL(24,168) 97.6,
@@ -27,13 +28,14 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 
 import forecast  # noqa: E402
 from forecast import metrics  # noqa: E402
 
 INPUT_WIDTH, HORIZON = 168, 24
 RESULTS = Path(__file__).parent / "results" / "accuracy.json"
+REPORT = Path(__file__).parent / "results" / "accuracy_report"
+FIRST_TEST_ORIGIN = "2014-09-14"
 
 
 def baselines() -> dict:
@@ -59,60 +61,58 @@ def networks(names: list[str], seed: int, overrides: dict) -> dict:
     }
 
 
-def score(forecasts: np.ndarray, labels: np.ndarray, training: np.ndarray) -> dict:
-    return {
-        "mae": metrics.mae(labels, forecasts),
-        "rmse": metrics.rmse(labels, forecasts),
-        "smape": metrics.smape(labels, forecasts),
-        "mase24": metrics.mase(labels, forecasts, training=training, season_length=24),
-    }
-
-
 def run(args: argparse.Namespace) -> dict:
     frame = forecast.load_dataset("electricity_hourly")
-    fit_frame = frame.iloc[: int(len(frame) * 0.9)]
-    training = frame["y"].to_numpy()[: int(len(frame) * 0.7)]
     overrides = dict(args.set)
-    rows: dict[str, dict] = {}
-    ensembles: dict[str, list[np.ndarray]] = {}
-    labels = None
-    candidates = [(name, model, None) for name, model in baselines().items()] if not args.skip_baselines else []
+    models = {} if args.skip_baselines else baselines()
     for seed in args.seeds:
-        candidates += [(name, model, seed) for name, model in networks(args.networks, seed, overrides).items()]
-    for name, model, seed in candidates:
-        start = time.perf_counter()
-        model.fit(fit_frame)
-        seconds = time.perf_counter() - start
-        windows = model.windows(frame, split=forecast.Split(0.2, 0.1), stride=24)
-        labels = windows.arrays("test")[1]
-        forecasts = model.forecast_windows(windows, "test")
-        key = name if seed is None else f"{name} seed {seed}"
-        rows[key] = {**score(forecasts, labels, training), "fit_seconds": seconds}
+        models.update({f"{name} seed {seed}": model for name, model in networks(args.networks, seed, overrides).items()})
+    # the first midnight of the test split (the last 10%), then every midnight: 109 origins
+    comparison = forecast.compare(
+        models, frame, start=FIRST_TEST_ORIGIN, stride=24, details=True, add_baselines=False,
+        metrics=("mae", "rmse", "smape", "mase", "bias"),
+    )
+    board = comparison.leaderboard
+    rows = {name: {k: float(board.loc[name, k]) for k in ("mae", "rmse", "smape", "mase", "bias", "skill",
+                                                          "fit_seconds")} for name in board.index}
+    for name, model in comparison.models.items():
         if hasattr(model, "history_"):
-            rows[key]["epochs"] = len(model.history_["loss"])
-            ensembles.setdefault(name, []).append(forecasts)
-        print(f"{key:<28} MAE {rows[key]['mae']:7.1f}  ({seconds:.0f} s)", flush=True)
-    for name, members in ensembles.items():
+            rows[name]["epochs"] = len(model.history_["loss"])
+    tidy = comparison.forecasts
+    for network in args.networks:
+        members = [name for name in board.index if name.startswith(f"{network_class(network)} seed")]
         if len(members) > 1:
-            rows[f"{name} ensemble of {len(members)}"] = score(np.mean(members, axis=0), labels, training)
+            mean = (tidy[tidy["model"].isin(members)]
+                    .groupby(["series_id", "target", "origin", "timestamp", "step"], as_index=False)
+                    .agg(actual=("actual", "first"), forecast=("forecast", "mean")))
+            scores = metrics.score_forecasts(mean, ("mae", "rmse", "smape", "bias"), by=None)
+            rows[f"{network_class(network)} ensemble of {len(members)}"] = scores.iloc[0].drop("n").to_dict()
+    if args.report:
+        comparison.report(args.report, title=f"Electricity accuracy benchmark ({args.label})", unit="kW",
+                          overwrite=True)
     return {
-        "protocol": "electricity_hourly, 70/20/10, input 168, horizon 24, 109 midnight test origins",
-        "n_test_windows": int(len(labels)),
+        "protocol": "electricity_hourly, 70/20/10, input 168, horizon 24, 109 midnight test origins "
+                    "(forecast.compare, fitted once on the data before the first origin)",
+        "n_test_windows": int(comparison.summary["forecast windows per model"]),
         "network_settings": {**overrides, "seeds": list(args.seeds)},
         "label": args.label,
         "results": rows,
     }
 
 
+def network_class(name: str) -> str:
+    return {"lstm": "LSTMForecaster", "gru": "GRUForecaster"}[name]
+
+
 def table(result: dict) -> str:
     lines = [
-        f"{'model':<30} {'MAE':>8} {'RMSE':>8} {'sMAPE %':>8} {'MASE24':>8} {'fit s':>7}",
+        f"{'model':<30} {'MAE':>8} {'RMSE':>8} {'sMAPE %':>8} {'MASE':>8} {'fit s':>7}",
         "-" * 74,
     ]
     for name, row in result["results"].items():
         fit = f"{row['fit_seconds']:7.0f}" if "fit_seconds" in row else " " * 7
         lines.append(
-            f"{name:<30} {row['mae']:8.1f} {row['rmse']:8.1f} {row['smape']:8.2f} {row['mase24']:8.3f} {fit}"
+            f"{name:<30} {row['mae']:8.1f} {row['rmse']:8.1f} {row['smape']:8.2f} {row.get('mase', float('nan')):8.3f} {fit}"
         )
     return "\n".join(lines)
 
@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--label", default="documented defaults")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--report", type=lambda v: Path(v) if v else None, default=REPORT,
+                        help="report directory ('' for none)")
     args = parser.parse_args(argv)
     start = time.perf_counter()
     result = run(args)

@@ -23,11 +23,13 @@ from forecast.data import MissingPolicy, SeriesLayout, describe_layout  # noqa: 
 from forecast.datasets import list_datasets, load_dataset  # noqa: E402
 from forecast.errors import DataValidationError  # noqa: E402
 from forecast.estimators import GRUForecaster, LSTMForecaster, RNNForecaster  # noqa: E402
+from forecast.evaluation import Comparison, backtest, compare  # noqa: E402
 from forecast.export import ExportedForecaster, load  # noqa: E402
 from forecast.io import from_long, read_csv, read_frame, read_parquet, regularize, to_long  # noqa: E402
 from forecast.windowing import Split, WindowSpec, Windows, make_windows  # noqa: E402
 
 __all__ = [
+    "Comparison",
     "DataValidationError",
     "Drift",
     "ExportedForecaster",
@@ -44,7 +46,9 @@ __all__ = [
     "WindowSpec",
     "Windows",
     "__version__",
+    "backtest",
     "calendar_features",
+    "compare",
     "describe_layout",
     "from_long",
     "future_index",

@@ -159,9 +159,13 @@ class BaseForecaster(BaseEstimator):
         self._check_frequency(windows.layout.freq)
         return windows
 
-    def forecast_windows(self, windows: Windows, split: str = "test") -> np.ndarray:
+    def forecast_windows(self, windows: Windows, split: str = "test", rows: np.ndarray | None = None) -> np.ndarray:
         """Forecasts ``(n, horizon, n_targets)`` for the windows of a split, in the order of
-        ``windows.arrays(split)`` (so every forecaster can be scored on the very same windows)."""
+        ``windows.arrays(split)`` (so every forecaster can be scored on the very same windows).
+
+        ``rows`` (origin rows, e.g. a selection of ``windows.origin_index(split)["row"]``)
+        forecasts those windows instead of the whole split. Windows are forecast in batches of
+        ``EVALUATION_BATCH``, never one call per window."""
         self._check_fitted()
         if windows.input_columns != self.input_columns_ or windows.spec.input_width != self.input_width_:
             raise ValueError(
@@ -170,7 +174,14 @@ class BaseForecaster(BaseEstimator):
                 f"{list(self.input_columns_)}, width {self.input_width_}); build them with "
                 "forecaster.windows(frame, ...)"
             )
-        parts = [self._forecast(inputs) for inputs, _ in windows.batches(split, EVALUATION_BATCH)]
+        if rows is None:
+            batches = (inputs for inputs, _ in windows.batches(split, EVALUATION_BATCH))
+        else:
+            rows = np.asarray(rows, dtype=np.int64)
+            batches = (
+                windows.gather(rows[i : i + EVALUATION_BATCH])[0] for i in range(0, len(rows), EVALUATION_BATCH)
+            )
+        parts = [self._forecast(inputs) for inputs in batches]
         if not parts:
             return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)
         return np.concatenate([np.asarray(p) for p in parts])

@@ -8,42 +8,36 @@ forecasts a constant) loses to the baselines by far: only learning passes this t
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import forecast
-from forecast import GRUForecaster, LSTMForecaster, Naive, SeasonalNaive, Split
+from forecast import GRUForecaster, LSTMForecaster, Naive, SeasonalNaive
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def protocol():
+def test_small_networks_beat_naive_and_seasonal_naive_through_compare(tmp_path):
     frame = forecast.load_dataset("electricity_hourly")
-    fit_frame = frame.iloc[: int(len(frame) * 0.9)]  # train + validation; the test split stays out
-    return frame, fit_frame
-
-
-def mae_on_test_split(model, frame, fit_frame) -> float:
-    model.fit(fit_frame)
-    windows = model.windows(frame, split=Split(0.2, 0.1), stride=24)
-    labels = windows.arrays("test")[1]
-    assert len(labels) == 109
-    return float(np.abs(model.forecast_windows(windows, "test") - labels).mean())
-
-
-
-
-@pytest.mark.parametrize("network", [LSTMForecaster, GRUForecaster], ids=["lstm", "gru"])
-def test_small_network_beats_naive_and_seasonal_naive(protocol, network):
-    frame, fit_frame = protocol
     common = dict(input_width=168, horizon=24, target="y")
-    naive = mae_on_test_split(Naive(**common), frame, fit_frame)
-    weekly = mae_on_test_split(SeasonalNaive(season_length=168, **common), frame, fit_frame)
-    assert weekly == pytest.approx(144.9, abs=0.05)  # the reference figure of this protocol
-    model = network(units=(32,), dense_units=(32,), residual=None, epochs=4, patience=None,
-                    validation=2 / 9, random_state=0, **common)
-    mae = mae_on_test_split(model, frame, fit_frame)
-    print(f"{network.__name__}: test MAE {mae:.1f} (naive {naive:.1f}, seasonal naive 168 {weekly:.1f})")
-    assert mae < weekly < naive
-    assert len(model.history_["val_loss"]) == 4
+    small = dict(units=(32,), dense_units=(32,), residual=None, epochs=4, patience=None,
+                 validation=2 / 9, random_state=0, **common)  # validation: the 20% after the 70%
+    models = {
+        "Naive": Naive(**common),
+        "SeasonalNaive(168)": SeasonalNaive(season_length=168, **common),
+        "LSTM": LSTMForecaster(**small),
+        "GRU": GRUForecaster(**small),
+    }
+    # the first midnight of the test split (the last 10%), then every midnight: 109 origins
+    comparison = forecast.compare(models, frame, start="2014-09-14", stride=24, details=True, verbose=False)
+    board = comparison.leaderboard
+    print(board)
+    assert comparison.summary["origins"] == 109
+    assert board.loc["SeasonalNaive(168)", "mae"] == pytest.approx(144.9, abs=0.05)  # the reference
+    for network in ("LSTM", "GRU"):
+        assert board.loc[network, "mae"] < board.loc["SeasonalNaive(168)", "mae"] < board.loc["Naive", "mae"]
+        assert board.loc[network, "skill"] > 0
+        assert len(comparison.models[network].history_["val_loss"]) == 4
+    report = comparison.report(tmp_path / "report", title="Electricity, small networks", unit="kW")
+    text = report.read_text()
+    assert all(name in text for name in models)
+    assert (report.parent / "figures").is_dir()

@@ -1,0 +1,201 @@
+"""The Markdown report: its numbers, its figures, and that it is written atomically."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+from test_plots import PNG_MAGIC, synthetic_forecasts, synthetic_history
+
+from forecast import plots, report
+from forecast.metrics import score_forecasts
+from forecast.report import write_report
+
+HISTORIES = {"good": {"loss": [3.0, 2.0, 1.5], "val_loss": [3.2, 2.1, 2.4]}}
+SETTINGS = {
+    "good": {"class": "LSTMForecaster", "units": (64, 32), "learning_rate": 0.001, "dropout": 0.0,
+             "epochs": 50000, "target": "y"},
+    "bad": {"class": "Naive", "input_width": 12, "horizon": 6},
+}
+SUMMARY = {"dataset": "synthetic", "range": "2024-03-01 to 2024-03-02 23:00", "frequency": "h",
+           "series": 3, "training rows": 72, "origins": 4, "forecast windows": 12}
+
+
+def leaderboard_of(tidy: pd.DataFrame) -> pd.DataFrame:
+    """A leaderboard as forecast.compare builds it: bad is the baseline."""
+    board = score_forecasts(tidy, ["mae", "rmse", "smape", "bias"], by="model")
+    board["baseline"] = board.index == "bad"
+    board["skill"] = 1.0 - board["mae"] / board.loc["bad", "mae"]
+    board["fit_seconds"] = [0.25 if m == "good" else 0.001 for m in board.index]
+    return board.sort_values("mae")
+
+
+@pytest.fixture
+def tidy() -> pd.DataFrame:
+    return synthetic_forecasts()
+
+
+def links(text: str) -> list[str]:
+    return re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+
+
+def cell_row(text: str, model: str) -> list[str]:
+    (line,) = [line for line in text.splitlines() if re.match(rf"\|\s*{model}\s*\|", line)]
+    return [cell.strip() for cell in line.strip("|").split("|")]
+
+
+def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
+    board = leaderboard_of(tidy)
+    path = write_report(
+        tmp_path / "run1", leaderboard=board, forecasts=tidy, history=synthetic_history(),
+        data_summary=SUMMARY, settings=SETTINGS, histories=HISTORIES, title="Synthetic comparison",
+        unit="kW",
+    )
+    assert path == tmp_path / "run1" / "report.md"
+    text = path.read_text()
+    assert text.startswith("# Synthetic comparison\n")
+    headings = [line for line in text.splitlines() if line.startswith("## ")]
+    assert headings == ["## Data", "## Leaderboard", "## Figures", "## Model settings"]
+    # data summary as a table
+    assert cell_row(text, "dataset") == ["dataset", "synthetic"]
+    assert cell_row(text, "training rows") == ["training rows", "72"]
+    # the leaderboard: good MAE = (24 * 0.5 + 24 * 1 + 23 * 1.5) / 71; bad: the mean step
+    good_mae, bad_mae = 70.5 / 71, (2 * 4 * 21 + 3 * 21 + 15) / 71
+    assert board.loc["good", "mae"] == pytest.approx(good_mae)
+    assert board.loc["bad", "mae"] == pytest.approx(bad_mae)
+    header = [cell.strip() for cell in text.split("| model")[1].splitlines()[0].strip(" |").split("|")]
+    assert header == ["MAE", "RMSE", "sMAPE", "bias", "n", "baseline", "skill", "fit_seconds"]
+    good, bad = cell_row(text, "good"), cell_row(text, "bad")
+    assert good[1] == f"{good_mae:.3f}" == "0.993" and bad[1] == f"{bad_mae:.3f}" == "3.465"
+    assert good[5:8] == ["71", "no", f"{1 - good_mae / bad_mae:.3f}"]
+    assert bad[5:8] == ["71", "yes", "0.000"]
+    assert bad[4] == f"{-bad_mae:.3f}"  # bias: bad is too low by the step
+    # ranked best first, and the sentence on the best model
+    assert text.index("| good") < text.index("| bad")
+    skill = 1 - good_mae / bad_mae
+    assert f"Best model: **good** (MAE 0.993 kW), with skill {skill:.3f} over the best baseline **bad**" in text
+    assert f"{100 * skill:.1f}% lower MAE" in text
+    assert "MAE, RMSE and bias are in kW" in text
+    # four figures, every link a real PNG inside the report
+    assert links(text) == [
+        "figures/forecasts.png", "figures/error_by_step.png", "figures/training_history.png",
+        "figures/series_errors.png",
+    ]
+    for link in links(text):
+        assert (path.parent / link).read_bytes()[:8] == PNG_MAGIC
+    assert sorted(p.name for p in (path.parent / "figures").iterdir()) == sorted(
+        link.split("/")[1] for link in links(text)
+    )
+    # model settings, one table per model
+    settings = text.split("## Model settings")[1]
+    assert "### good" in settings and "### bad" in settings
+    assert cell_row(settings, "units") == ["units", "(64, 32)"]
+    assert cell_row(settings, "learning_rate") == ["learning_rate", "0.001"]
+    assert cell_row(settings, "dropout") == ["dropout", "0.0"]  # as typed, not "0"
+    assert cell_row(settings, "epochs") == ["epochs", "50000"]
+    assert cell_row(settings, "input_width") == ["input_width", "12"]
+    # nothing but the report in the parent directory
+    assert [p.name for p in tmp_path.iterdir()] == ["run1"]
+
+
+def test_report_of_one_series_without_histories(tmp_path):
+    tidy = synthetic_forecasts(series=("series",), nan_actual=False)
+    history = synthetic_history(("series",)).loc["series"]
+    path = write_report(tmp_path / "single", leaderboard=leaderboard_of(tidy), forecasts=tidy, history=history)
+    text = path.read_text()
+    assert text.startswith("# Forecast comparison\n")
+    assert links(text) == ["figures/forecasts.png", "figures/error_by_step.png"]
+    assert sorted(p.name for p in (path.parent / "figures").iterdir()) == ["error_by_step.png", "forecasts.png"]
+    assert "## Model settings" not in text
+    # without a data summary, one from the forecasts
+    assert cell_row(text, "origins") == ["origins", "4"]
+    assert cell_row(text, "horizon") == ["horizon", "6"]
+    assert cell_row(text, "good")[1] == "0.500"
+
+
+def test_best_model_sentences(tidy):
+    board = leaderboard_of(tidy)
+    no_baseline = board.drop(columns=["baseline", "skill"])
+    assert report._best_model_sentence(no_baseline, None) == (
+        "Best model: **good** (MAE 0.993); there is no baseline to measure its skill against."
+    )
+    both_baselines = board.assign(baseline=True)
+    assert report._best_model_sentence(both_baselines, "kW") == "Best model: the baseline **good** (MAE 0.993 kW)."
+    flipped = board.assign(baseline=board.index == "good")
+    sentence = report._best_model_sentence(flipped, None)
+    assert "no other model beats it" in sentence and "The best non-baseline model, **bad**" in sentence
+    assert f"skill {1 - board.loc['bad', 'mae'] / board.loc['good', 'mae']:.3f}" in sentence
+
+
+@pytest.fixture
+def small_figures(monkeypatch):
+    """Tiny blank PNGs instead of the drawn figures, for the tests about files, not pictures."""
+    save = plots.save_figure
+    monkeypatch.setattr(plots, "save_figure", lambda figure, path, dpi=110: save(Figure((1, 1)), path, dpi=10))
+
+
+def test_existing_report_is_kept_without_overwrite(tmp_path, tidy, small_figures):
+    board = leaderboard_of(tidy)
+    first = write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, title="First")
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(FileExistsError, match="overwrite=True"):
+        write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, title="Second")
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+    assert first.read_text().startswith("# First\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+
+
+def test_overwrite_replaces_the_whole_report(tmp_path, tidy, small_figures):
+    board = leaderboard_of(tidy)
+    write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, histories=HISTORIES, title="First")
+    assert (tmp_path / "rep" / "figures" / "training_history.png").exists()
+    path = write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, title="Second", overwrite=True)
+    assert path.read_text().startswith("# Second\n")
+    # the old report's files are gone with it, not merged into the new one
+    assert not (tmp_path / "rep" / "figures" / "training_history.png").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]
+
+
+def test_a_failure_leaves_no_trace(tmp_path, tidy, small_figures, monkeypatch):
+    board = leaderboard_of(tidy)
+    with pytest.raises(ValueError, match="no column"):
+        write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy.drop(columns="step"))
+    assert list(tmp_path.iterdir()) == []
+    write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, title="Old")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("plotting failed half way")
+
+    monkeypatch.setattr(plots, "plot_series_errors", broken)
+    with pytest.raises(RuntimeError, match="half way"):
+        write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, title="New", overwrite=True)
+    assert (tmp_path / "rep" / "report.md").read_text().startswith("# Old\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]  # no temporary directory left
+
+
+def test_overwrite_never_deletes_something_that_is_not_a_report(tmp_path, tidy):
+    precious = tmp_path / "data"
+    precious.mkdir()
+    (precious / "keep.csv").write_text("1,2,3")
+    with pytest.raises(ValueError, match="not a report"):
+        write_report(precious, leaderboard=leaderboard_of(tidy), forecasts=tidy, overwrite=True)
+    assert (precious / "keep.csv").read_text() == "1,2,3"
+    assert [p.name for p in tmp_path.iterdir()] == ["data"]
+
+
+def test_bad_leaderboard(tmp_path, tidy):
+    with pytest.raises(ValueError, match="leaderboard is empty"):
+        write_report(tmp_path / "rep", leaderboard=leaderboard_of(tidy).iloc[:0], forecasts=tidy)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_float_columns_are_rounded_to_about_four_significant_digits():
+    assert report._decimals(np.array([210.98, 601.99])) == 1
+    assert report._decimals(np.array([0.0123, 0.5])) == 4
+    assert report._decimals(np.array([12345.0, np.nan])) == 0
+    assert report._format_float(-0.0001, 2) == "0.00"
+    assert report._format_float(float("nan"), 2) == "–"

@@ -2,6 +2,8 @@
 
 Commands:
 
+* ``forecast run CONFIG``: train every model of a YAML config, compare them on the same
+  backtest origins, and write a run directory (leaderboard, report, exported models);
 * ``forecast datasets``: list the bundled datasets with their size and frequency;
 * ``forecast windows NAME``: load a bundled dataset (or a CSV/Parquet file), validate it,
   cut it into train / validation / test windows and print what was built.
@@ -31,6 +33,14 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="train, evaluate, report and export the models of a YAML config"
+    )
+    run.add_argument("config", help="a YAML experiment config, e.g. configs/electricity.yaml")
+    run.add_argument("--quick", action="store_true", help="a smoke run: 1 epoch, little data, 5 origins")
+    run.add_argument("--runs-dir", default="runs", help="where run directories go (default: runs)")
+    run.add_argument("--quiet", action="store_true", help="print only the leaderboard's path")
 
     commands.add_parser("datasets", help="list the bundled datasets")
 
@@ -121,11 +131,24 @@ def _windows(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from forecast.config import load_config
+    from forecast.experiment import run_experiment
+
+    config = load_config(args.config)
+    result = run_experiment(config, runs_dir=args.runs_dir, quick=args.quick, verbose=not args.quiet)
+    if args.quiet:
+        print(result.path)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``forecast`` command; returns the exit code."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter off the terminal
     args = _build_parser().parse_args(argv)
     try:
+        if args.command == "run":
+            return _run(args)
         if args.command == "datasets":
             return _datasets()
         if args.command == "windows":

@@ -260,6 +260,21 @@ class Comparison:
         return self.leaderboard.to_html(float_format=lambda v: f"{v:.4g}")
 
 
+def forecast_origins(
+    frame: pd.DataFrame, horizon: int, start: float | str | pd.Timestamp = 0.8, stride: int | None = None
+) -> pd.DatetimeIndex:
+    """The origin grid :func:`backtest` uses for these arguments (before windows are checked).
+
+    Example:
+        >>> import forecast
+        >>> frame = forecast.load_dataset("electricity_hourly")
+        >>> origins = forecast_origins(frame, horizon=24, start="2014-09-14", stride=24)
+        >>> len(origins), str(origins[0]), str(origins[-1])
+        (109, '2014-09-14 00:00:00', '2014-12-31 00:00:00')
+    """
+    return _origin_grid(describe_layout(frame), start, horizon if stride is None else stride, horizon)
+
+
 # ---------------------------------------------------------------------- implementation
 
 
@@ -410,8 +425,9 @@ def _mase_scales(forecasts: pd.DataFrame, frame: pd.DataFrame, runs: dict[str, B
     season = season_length or infer_season_length(layout.freq)
     first_origin = forecasts["origin"].min()
     training = _rows_before(frame, layout, first_origin, 0)
-    scales = {}
-    for target in next(iter(runs.values())).model.target_columns_:
+    targets = next(iter(runs.values())).model.target_columns_
+    scales = {(series_id, target): float("nan") for series_id in forecasts["series_id"].unique() for target in targets}
+    for target in targets:
         for series_id, scale in metrics_module.series_scales(training, target, season).items():
             scales[(series_id, target)] = scale
     return scales

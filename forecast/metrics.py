@@ -163,7 +163,7 @@ def series_scales(frame: pd.DataFrame, target: str, season_length: int) -> dict:
 
     Give it the training part only (data before the first forecast origin). A single series
     gets the key ``forecast.evaluation.SINGLE_SERIES_ID`` (``"series"``); series too short or
-    constant at the seasonal lag get NaN (their MASE is then NaN).
+    constant at the seasonal lag get NaN: :func:`score_forecasts` leaves them out of MASE.
     """
     if isinstance(frame.index, pd.MultiIndex):
         groups = frame[target].groupby(level=0, sort=False)
@@ -194,7 +194,8 @@ def score_forecasts(
         by: column(s) to break down by, e.g. ``"model"``, ``["model", "step"]``,
             ``["model", "series_id"]``; ``None`` scores the whole frame as one row.
         scales: for ``mase``: one scale, or a mapping ``series_id -> scale`` (see
-            :func:`series_scales`) or ``(series_id, target) -> scale``. Each absolute error is divided by its series' scale, so a
+            :func:`series_scales`) or ``(series_id, target) -> scale``. Rows whose scale is
+            NaN (no usable training data) are left out of the MASE mean. Each absolute error is divided by its series' scale, so a
             panel's MASE is the mean scaled error.
 
     Returns:
@@ -240,7 +241,7 @@ def score_forecasts(
         "rmse": np.sqrt(grouped["_sq"].mean()),
         "mape": grouped["_pct"].agg(lambda v: v.mean(skipna=False)),
         "smape": grouped["_sym"].mean(),
-        "mase": grouped["_scaled"].agg(lambda v: v.mean(skipna=False)) if "mase" in metrics else None,
+        "mase": grouped["_scaled"].mean() if "mase" in metrics else None,
         "bias": grouped["_err"].mean(),
     }
     out = pd.DataFrame({m: columns[m] for m in metrics})

@@ -1,0 +1,79 @@
+"""Config validation: shipped configs load; every mistake names the file, the key and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forecast import GRUForecaster, LinearForecaster, LSTMForecaster, SeasonalNaive
+from forecast.config import ConfigError, build_forecasters, load_config, parse_config, resolved_config
+
+CONFIGS = Path(__file__).parent.parent / "configs"
+BASE = """
+data: {dataset: electricity_hourly, target: y}
+window: {input_width: 48, horizon: 24}
+"""
+
+
+@pytest.mark.parametrize("name", ["electricity", "beijing_pm25", "appliances", "parking"])
+def test_shipped_configs_validate_and_build(name):
+    config = load_config(CONFIGS / f"{name}.yaml")
+    assert config.name == name
+    models = build_forecasters(config)
+    assert [m.name for m in config.models] == list(models)
+    assert all(m.horizon == config.window.horizon for m in models.values())
+
+
+def test_electricity_config_builds_what_it_says():
+    models = build_forecasters(load_config(CONFIGS / "electricity.yaml"))
+    assert isinstance(models["SeasonalNaive(168)"], SeasonalNaive) and models["SeasonalNaive(168)"].season_length == 168
+    assert isinstance(models["Linear"], LinearForecaster) and models["Linear"].calendar == "auto"
+    lstm, gru = models["LSTM"], models["GRU"]
+    assert isinstance(lstm, LSTMForecaster) and isinstance(gru, GRUForecaster)
+    assert (lstm.units, lstm.epochs, lstm.patience, lstm.random_state, lstm.input_width) == ((64,), 12, 3, 0, 168)
+
+
+def test_model_block_overrides_training_defaults_and_yaml_numbers_are_coerced():
+    config = parse_config(BASE + """
+models:
+  - {name: a, kind: gru, epochs: 3, learning_rate: 1e-2, units: [8, 4]}
+  - {name: b, kind: lstm}
+training: {epochs: 7, learning_rate: 5e-4}
+""")
+    models = build_forecasters(config)
+    assert (models["a"].epochs, models["a"].learning_rate, models["a"].units) == (3, 0.01, (8, 4))
+    assert (models["b"].epochs, models["b"].learning_rate) == (7, 0.0005)
+    resolved = resolved_config(config)
+    assert resolved["evaluation"]["origins"] == {"start": 0.9, "stride": None, "refit": False}
+    assert resolved["models"][0]["units"] == [8, 4]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (BASE + "models: [{name: a, kind: naive}]\ncolour: red", r"x.yaml: colour: unknown key"),
+        (BASE + "models: [{name: a, kind: lstm, unitz: [4]}]",
+         r"x.yaml: models\[0\] \(a\).unitz: unknown key \(a lstm model takes: .*units"),
+        (BASE + "models: [{name: a, kind: lstm, epochs: many}]", r"models\[0\] \(a\).epochs: .*integer.*'many'"),
+        (BASE + "models: [{name: a, kind: prophet}]", r"models\[0\] \(a\).kind: expected one of \[.*'lstm'"),
+        (BASE + "models: [{name: a, kind: naive}, {name: a, kind: drift}]", r"the name 'a' is used twice"),
+        (BASE + "models: [{name: a, kind: naive, horizon: 3}]", r"horizon: set it in the data or window block"),
+        (BASE + "models: [{name: a, kind: naive}]\nevaluation: {sort_by: mape}", r"evaluation.sort_by: expected one of"),
+        (BASE + "models: [{name: a, kind: naive}]\nexport: {models: [b]}", r"export.models: no model named \['b'\]"),
+        (BASE + "models: []", r"x.yaml: models: List should have at least 1 item"),
+        ("data: {target: y}\nwindow: {horizon: 2}\nmodels: [{name: a, kind: naive}]", r"data: give a bundled dataset"),
+        ("data: {path: f.csv, target: y}\nwindow: {horizon: 2}\nmodels: [{name: a, kind: naive}]", r"needs time_col"),
+        ("window: {horizon: 2}\nmodels: [{name: a, kind: naive}]", r"x.yaml: data: required key missing"),
+        ("- just\n- a list", r"expected a mapping"),
+        ("data: [unclosed", r"not valid YAML"),
+    ],
+)
+def test_mistakes_name_the_file_and_key(text, message):
+    with pytest.raises(ConfigError, match=message):
+        parse_config(text, source="x.yaml")
+
+
+def test_load_config_names_a_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="nope.yaml: cannot read"):
+        load_config(tmp_path / "nope.yaml")

@@ -1,0 +1,96 @@
+"""`forecast run`: the run directory, its exported models, atomicity and the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+import forecast
+from forecast.cli import main
+from forecast.config import load_config, parse_config
+from forecast.experiment import run_experiment
+
+CONFIG = """
+name: tiny
+data: {dataset: electricity_hourly, target: y}
+window: {input_width: 48, horizon: 24}
+models:
+  - {name: seasonal, kind: seasonal_naive}
+  - {name: LSTM, kind: lstm, units: [4], dense_units: []}
+training: {epochs: 5, seed: 0}
+evaluation: {origins: {start: "2014-12-01", stride: 24}, unit: kW}
+"""
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    runs = tmp_path_factory.mktemp("runs")
+    return run_experiment(parse_config(CONFIG, source="tiny.yaml"), runs_dir=runs, quick=True, verbose=False)
+
+
+def test_run_directory_holds_everything(quick_run):
+    path = quick_run.path
+    assert path.parent.name == "tiny" and not list(path.parent.glob(".*incomplete"))
+    resolved = yaml.safe_load((path / "config.yaml").read_text())
+    assert resolved["quick"] is True and resolved["training"]["epochs"] == 5
+    board = pd.read_csv(path / "leaderboard.csv", index_col="model")
+    np.testing.assert_allclose(board.loc[quick_run.leaderboard.index, "mae"], quick_run.leaderboard["mae"])
+    metrics = json.loads((path / "metrics.json").read_text())
+    assert set(metrics["leaderboard"]) == {"seasonal", "LSTM"}
+    assert {row["step"] for row in metrics["by_step"]} == set(range(1, 25))
+    assert metrics["summary"]["origins"] == 5  # --quick keeps five origins
+    history = json.loads((path / "history" / "LSTM.json").read_text())
+    assert len(history["loss"]) == 1  # --quick trains one epoch
+    tidy = pd.read_parquet(path / "forecasts.parquet")
+    assert len(tidy) == 2 * 5 * 24
+    report = (path / "report" / "report.md").read_text()
+    assert "seasonal" in report and "LSTM" in report and "kW" in report
+    assert (path / "leaderboard.md").read_text().count("|") > 10
+
+
+def test_exported_models_serve_the_run_forecasts(quick_run):
+    frame = forecast.load_dataset("electricity_hourly").loc[:"2014-11-30 23:00"]
+    for name in ("seasonal", "LSTM"):
+        served = forecast.load(quick_run.path / "models" / name)
+        expected = quick_run.comparison.models[name].predict(frame)
+        np.testing.assert_allclose(served.predict(frame).to_numpy(), expected.to_numpy(), rtol=1e-5, atol=1e-3)
+        assert served.metadata["metrics"]["mae"] == pytest.approx(quick_run.leaderboard.loc[name, "mae"])
+
+
+def test_a_failing_run_leaves_no_directory(tmp_path, monkeypatch):
+    def broken_export(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(forecast.SeasonalNaive, "export", broken_export)
+    config = parse_config(CONFIG.replace("  - {name: LSTM, kind: lstm, units: [4], dense_units: []}\n", ""))
+    with pytest.raises(RuntimeError, match="disk full"):
+        run_experiment(config, runs_dir=tmp_path, quick=True, verbose=False)
+    assert list((tmp_path / "tiny").iterdir()) == []
+
+
+def test_command_line_run_and_errors(tmp_path, capsys):
+    config = tmp_path / "naive.yaml"
+    config.write_text(CONFIG.replace("  - {name: LSTM, kind: lstm, units: [4], dense_units: []}\n", ""))
+    assert main(["run", str(config), "--quick", "--quiet", "--runs-dir", str(tmp_path / "runs")]) == 0
+    printed = Path(capsys.readouterr().out.strip())
+    assert (printed / "leaderboard.csv").exists()
+    config.write_text(CONFIG.replace("kind: seasonal_naive", "kind: seasonal_naive, seasons: 2"))
+    assert main(["run", str(config), "--quick"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("forecast: error: ") and "seasons: unknown key" in err and "Traceback" not in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["electricity", "beijing_pm25", "appliances", "parking"])
+def test_shipped_configs_run_quick(tmp_path, name):
+    config = load_config(Path(__file__).parent.parent / "configs" / f"{name}.yaml")
+    result = run_experiment(config, runs_dir=tmp_path, quick=True, verbose=False)
+    board = result.leaderboard
+    assert set(board.index) == {m.name for m in config.models}
+    assert board["mae"].notna().all() and board["baseline"].any()
+    assert any((result.path / "models").iterdir())

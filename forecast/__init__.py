@@ -1,9 +1,8 @@
 """forecast: forecast time series with stacked LSTM/GRU Keras models, honestly evaluated.
 
-The public API is re-exported here, each name imported on first use; TensorFlow only where it
-is needed. So
-``import forecast`` and ``forecast --help`` are quick; Keras is pinned to its TensorFlow
-backend before anything imports it.
+The public API is re-exported here, each name imported on first use, and TensorFlow only where
+it is needed, so ``import forecast`` and ``forecast --help`` are quick; Keras is pinned to its
+TensorFlow backend before anything imports it.
 
 Example:
     >>> import forecast

@@ -25,10 +25,9 @@ $(VENV)/.installed-bench: $(VENV)/.installed
 
 install: $(VENV)/.installed
 
+# The main job: baselines, an LSTM and a GRU on the bundled electricity data -> runs/electricity/
 demo: $(VENV)/.installed
-	$(BIN)/forecast datasets
-	$(BIN)/forecast windows electricity_hourly --target y --input-width 168 --horizon 24 \
-		--calendar hour dayofweek
+	$(BIN)/forecast run configs/electricity.yaml
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

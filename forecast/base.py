@@ -81,7 +81,7 @@ class BaseForecaster(BaseEstimator):
             covariates=self.covariates,
             calendar=self.calendar_,
             split=split,
-            missing=MissingPolicy(),
+            missing=self._missing_policy(),
         )
         if windows.n_windows("train") == 0:
             raise DataValidationError(
@@ -115,7 +115,7 @@ class BaseForecaster(BaseEstimator):
             target=self.target_columns_,
             covariates=self.covariate_columns_ or None,
             calendar=self.calendar_,
-            missing=MissingPolicy(),
+            missing=self._missing_policy(),
             categories=self.categories_,
         )
         self._check_frequency(latest.layout.freq)
@@ -153,7 +153,7 @@ class BaseForecaster(BaseEstimator):
             covariates=self.covariate_columns_ or None,
             calendar=self.calendar_,
             split=split,
-            missing=MissingPolicy(),
+            missing=self._missing_policy(),
             categories=self.categories_,
         )
         self._check_frequency(windows.layout.freq)
@@ -222,8 +222,25 @@ class BaseForecaster(BaseEstimator):
             raise ValueError(f"input_width must be an integer >= 1 or None, got {self.input_width!r}")
         if not as_column_tuple(self.target):
             raise ValueError("target must name at least one column")
+        self._missing_policy()
         if self._uses_validation and not (0.0 <= float(self.validation) < 1.0):
             raise ValueError(f"validation must be a fraction in [0, 1), got {self.validation!r}")
+
+    def _missing_policy(self) -> MissingPolicy:
+        """The ``missing`` argument as a :class:`MissingPolicy` (``None``: the default)."""
+        missing = getattr(self, "missing", None)
+        if missing is None:
+            return MissingPolicy()
+        if isinstance(missing, MissingPolicy):
+            return missing
+        if isinstance(missing, dict):
+            try:
+                return MissingPolicy(**missing)
+            except TypeError:
+                raise ValueError(
+                    f"missing must have the keys 'inputs' and 'limit', got {sorted(missing)}"
+                ) from None
+        raise ValueError(f"missing must be a MissingPolicy, a dict or None, got {missing!r}")
 
     def _spec(self) -> WindowSpec:
         return WindowSpec(self.input_width_, self.horizon)

@@ -39,14 +39,17 @@ class Naive(BaseForecaster):
         target: the column (or columns) to forecast.
         covariates: accepted for interchangeability; unused.
         calendar: accepted for interchangeability; unused.
+        missing: the :class:`~forecast.data.MissingPolicy` for NaN inputs (or a dict of its
+            fields); ``None``: the default (carry forward at most 3 steps).
     """
 
-    def __init__(self, input_width=None, horizon=1, target="y", covariates=None, calendar=()):
+    def __init__(self, input_width=None, horizon=1, target="y", covariates=None, calendar=(), missing=None):
         self.input_width = input_width
         self.horizon = horizon
         self.target = target
         self.covariates = covariates
         self.calendar = calendar
+        self.missing = missing
 
     def _fit_windows(self, windows: Windows) -> None:
         """Nothing to learn."""
@@ -78,13 +81,14 @@ class SeasonalNaive(BaseForecaster):
         [3.0, 4.0, 3.0]
     """
 
-    def __init__(self, season_length=None, input_width=None, horizon=1, target="y", covariates=None, calendar=()):
+    def __init__(self, season_length=None, input_width=None, horizon=1, target="y", covariates=None, calendar=(), missing=None):
         self.season_length = season_length
         self.input_width = input_width
         self.horizon = horizon
         self.target = target
         self.covariates = covariates
         self.calendar = calendar
+        self.missing = missing
 
     def _check_params(self) -> None:
         super()._check_params()
@@ -122,13 +126,14 @@ class WindowAverage(BaseForecaster):
         input_width, horizon, target, covariates, calendar: as for :class:`Naive`.
     """
 
-    def __init__(self, window=None, input_width=None, horizon=1, target="y", covariates=None, calendar=()):
+    def __init__(self, window=None, input_width=None, horizon=1, target="y", covariates=None, calendar=(), missing=None):
         self.window = window
         self.input_width = input_width
         self.horizon = horizon
         self.target = target
         self.covariates = covariates
         self.calendar = calendar
+        self.missing = missing
 
     def _fit_windows(self, windows: Windows) -> None:
         window = self.input_width_ if self.window is None else self.window
@@ -159,12 +164,13 @@ class Drift(BaseForecaster):
         input_width, horizon, target, covariates, calendar: as for :class:`Naive`.
     """
 
-    def __init__(self, input_width=None, horizon=1, target="y", covariates=None, calendar=()):
+    def __init__(self, input_width=None, horizon=1, target="y", covariates=None, calendar=(), missing=None):
         self.input_width = input_width
         self.horizon = horizon
         self.target = target
         self.covariates = covariates
         self.calendar = calendar
+        self.missing = missing
 
     def _fit_windows(self, windows: Windows) -> None:
         if self.input_width_ < 2:
@@ -207,7 +213,7 @@ class LinearForecaster(BaseForecaster):
     """
 
     def __init__(self, alpha=1.0, max_train_windows=50_000, input_width=None, horizon=1, target="y",
-                 covariates=None, calendar=()):
+                 covariates=None, calendar=(), missing=None):
         self.alpha = alpha
         self.max_train_windows = max_train_windows
         self.input_width = input_width
@@ -215,6 +221,7 @@ class LinearForecaster(BaseForecaster):
         self.target = target
         self.covariates = covariates
         self.calendar = calendar
+        self.missing = missing
 
     def _fit_windows(self, windows: Windows) -> None:
         from sklearn.linear_model import Ridge

@@ -49,7 +49,7 @@ MODEL_KINDS = {
 }
 NEURAL_KINDS = ("lstm", "gru", "rnn")
 #: Arguments every model gets from the ``data`` and ``window`` blocks, not from its own block.
-SHARED_ARGUMENTS = ("input_width", "horizon", "target", "covariates")
+SHARED_ARGUMENTS = ("input_width", "horizon", "target", "covariates", "missing")
 
 
 class ConfigError(ValueError):
@@ -58,6 +58,14 @@ class ConfigError(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MissingConfig(_Strict):
+    """NaN inputs: carried forward at most ``limit`` steps (``ffill``) or ``drop`` the window.
+    Windows whose labels hold NaN are always dropped, never filled."""
+
+    inputs: Literal["ffill", "drop"] = "ffill"
+    limit: int = Field(3, ge=0)
 
 
 class DataConfig(_Strict):
@@ -70,6 +78,7 @@ class DataConfig(_Strict):
     target: str | list[str]
     covariates: list[str] | None = None
     calendar: Literal["auto"] | list[str] = "auto"
+    missing: MissingConfig = Field(default_factory=lambda: MissingConfig())
 
     @field_validator("path")
     @classmethod
@@ -208,6 +217,7 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
         "horizon": window.horizon,
         "target": target,
         "covariates": tuple(data.covariates) if data.covariates else None,
+        "missing": data.missing.model_dump(),
     }
     calendar = "auto" if data.calendar == "auto" else tuple(data.calendar)
     defaults = {

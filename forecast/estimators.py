@@ -67,6 +67,9 @@ class RNNForecaster(BaseForecaster):
         random_state: seed of weights, dropout and shuffling: the same seed on the same data
             and CPU gives the same forecasts.
         verbose: Keras's training output (0 silent, 1 progress bar, 2 one line per epoch).
+        missing: the :class:`~forecast.data.MissingPolicy` for NaN inputs (or a dict of its
+            fields, e.g. ``{"inputs": "drop", "limit": 0}``); ``None``: carry the last value
+            forward at most 3 steps. Labels are never filled.
 
     Fitted attributes:
         model_: the Keras model (raw windows in, forecasts in original units out).
@@ -105,6 +108,7 @@ class RNNForecaster(BaseForecaster):
         validation=0.2,
         random_state=None,
         verbose=0,
+        missing=None,
     ):
         _store_params(self, locals())
 
@@ -290,6 +294,7 @@ class _FixedCellForecaster(RNNForecaster):
         validation=0.2,
         random_state=None,
         verbose=0,
+        missing=None,
     ):
         _store_params(self, locals())
 

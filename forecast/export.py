@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -192,7 +193,7 @@ class ExportedForecaster:
             target=tuple(meta["target_columns"]),
             covariates=tuple(meta["covariate_columns"]) or None,
             calendar=tuple(meta["calendar"]),
-            missing=MissingPolicy(),
+            missing=MissingPolicy(**meta.get("missing", {})),
             categories={k: tuple(v) for k, v in meta["categories"].items()},
         )
         if latest.layout.freq != self._freq:
@@ -234,6 +235,7 @@ def _metadata(forecaster, metrics: dict | None) -> dict[str, Any]:
         "calendar_columns": calendar_columns,
         "input_columns": list(forecaster.input_columns_),
         "categories": {k: [_jsonable(c) for c in v] for k, v in forecaster.categories_.items()},
+        "missing": dataclasses.asdict(forecaster._missing_policy()),
         "training_range": [str(start), str(end)],
         "metrics": None if metrics is None else {k: float(v) for k, v in metrics.items()},
         "versions": {"forecast": __version__, "tensorflow": tf.__version__},

@@ -93,3 +93,18 @@ def test_baselines_raise_clear_errors():
         Naive(input_width=5, horizon=3).fit(hourly(range(6)))
     with pytest.raises(ValueError, match="horizon must be an integer >= 1"):
         Naive(horizon=0).fit(hourly(range(6)))
+
+
+def test_missing_policy_argument_fills_or_refuses_nan_inputs():
+    from forecast.errors import DataValidationError
+
+    values = np.arange(30.0)
+    values[-1] = np.nan  # the last input of the next forecast
+    frame = hourly(range(30), values)
+    filled = Naive(input_width=4, horizon=2).fit(frame.iloc[:-1]).predict(frame)
+    assert filled["y"].tolist() == [28.0, 28.0]  # carried forward from the row before
+    strict = Naive(input_width=4, horizon=2, missing={"inputs": "drop", "limit": 0}).fit(frame.iloc[:-1])
+    with pytest.raises(DataValidationError):
+        strict.predict(frame)
+    with pytest.raises(ValueError, match="missing must have the keys"):
+        Naive(input_width=4, horizon=2, missing={"fill": "zero"}).fit(frame)

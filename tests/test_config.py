@@ -77,3 +77,14 @@ def test_mistakes_name_the_file_and_key(text, message):
 def test_load_config_names_a_missing_file(tmp_path):
     with pytest.raises(ConfigError, match="nope.yaml: cannot read"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_missing_policy_reaches_every_model():
+    config = parse_config(
+        BASE.replace("target: y}", "target: y, missing: {inputs: drop, limit: 0}}")
+        + "models: [{name: a, kind: naive}, {name: b, kind: lstm}, {name: c, kind: linear}]"
+    )
+    assert all(m.missing == {"inputs": "drop", "limit": 0} for m in build_forecasters(config).values())
+    with pytest.raises(ConfigError, match="data.missing.inputs"):
+        parse_config(BASE.replace("target: y}", "target: y, missing: {inputs: interpolate}}")
+                     + "models: [{name: a, kind: naive}]")

@@ -213,7 +213,7 @@ def plot_error_by_step(
     model_names = list(pd.unique(frame["model"]))
     colours = _colours(model_names)
     targets = list(pd.unique(frame["target"]))
-    figure = Figure(figsize=(9.0, 0.6 + 3.6 * len(targets)), layout="constrained")
+    figure = Figure(figsize=(10.5, 0.6 + 3.6 * len(targets)), layout="constrained")
     grid = figure.subplots(len(targets), 1, squeeze=False)
     for axes, target in zip(grid[:, 0], targets):
         scores = score_forecasts(frame.loc[frame["target"] == target], [metric], by=["model", "step"], scales=scales)
@@ -227,16 +227,20 @@ def plot_error_by_step(
                 per_step.index.to_numpy(), per_step.to_numpy(np.float64), color=colour, linestyle=style,
                 marker="o" if horizon <= 48 else None, markersize=3.5, linewidth=1.6, label=name,
             )
+        positive = scores[metric].to_numpy(np.float64)
+        positive = positive[np.isfinite(positive) & (positive > 0)]
         if metric == "bias":
             axes.axhline(0.0, color="0.3", linewidth=0.8)
+        elif positive.size and positive.max() > 20 * positive.min():
+            axes.set_yscale("log")  # models 20x apart: a linear axis would flatten the good ones
         else:
             axes.set_ylim(bottom=0.0)  # errors from zero, so that their ratios read right
         axes.set_xlabel("forecast step (horizon)")
         axes.set_ylabel(_metric_label(metric, unit))
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlim(0.5, horizon + 0.5)
-        axes.grid(alpha=0.3)
-        axes.legend(frameon=False, loc="best")
+        axes.grid(alpha=0.3, which="both")
+        axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         title = f"{_METRIC_NAMES[metric]} by forecast step"
         axes.set_title(title if len(targets) == 1 else f"{title}: {target}", fontsize=11)
     return figure

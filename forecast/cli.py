@@ -4,6 +4,8 @@ Commands:
 
 * ``forecast run CONFIG``: train every model of a YAML config, compare them on the same
   backtest origins, and write a run directory (leaderboard, report, exported models);
+* ``forecast batch --model DIR --input FILE --output FILE``: forecast every series of a long
+  CSV or Parquet file with an exported model, streaming it in chunks;
 * ``forecast datasets``: list the bundled datasets with their size and frequency;
 * ``forecast windows NAME``: load a bundled dataset (or a CSV/Parquet file), validate it,
   cut it into train / validation / test windows and print what was built.
@@ -41,6 +43,27 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quick", action="store_true", help="a smoke run: 1 epoch, little data, 5 origins")
     run.add_argument("--runs-dir", default="runs", help="where run directories go (default: runs)")
     run.add_argument("--quiet", action="store_true", help="print only the leaderboard's path")
+
+    batch = commands.add_parser(
+        "batch",
+        help="forecast every series of a long CSV/Parquet file with an exported model",
+        description="Forecast every series of a long-format file (rows grouped by series, in "
+        "time order) with a model written by forecaster.export or forecast run. Series that "
+        "cannot be forecast go to an errors file; the exit code is 1 if any did.",
+    )
+    batch.add_argument("--model", required=True, help="an exported SavedModel directory")
+    batch.add_argument("--input", required=True, help="a long-format .csv or .parquet file")
+    batch.add_argument("--output", required=True, help="the forecasts file (.csv or .parquet)")
+    batch.add_argument("--id-col", default="unique_id", help="series id column (default: unique_id)")
+    batch.add_argument("--time-col", default="ds", help="time column (default: ds)")
+    batch.add_argument("--errors", default=None,
+                       help="where failed series are listed (default: <output stem>.errors.csv)")
+    batch.add_argument("--chunk-rows", type=int, default=1_000_000, help="input rows read at a time")
+    batch.add_argument("--series-per-batch", type=int, default=2048, help="series per network call")
+    progress = batch.add_mutually_exclusive_group()
+    progress.add_argument("--progress", dest="progress", action="store_true", default=None,
+                          help="always show a progress bar (default: only on a terminal)")
+    progress.add_argument("--no-progress", dest="progress", action="store_false")
 
     commands.add_parser("datasets", help="list the bundled datasets")
 
@@ -142,6 +165,22 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace) -> int:
+    from forecast.batch import forecast_file
+
+    summary = forecast_file(
+        args.model, args.input, args.output, id_col=args.id_col, time_col=args.time_col,
+        errors_path=args.errors, chunk_rows=args.chunk_rows,
+        series_per_batch=args.series_per_batch, progress=args.progress,
+    )
+    seconds = summary.seconds
+    print(f"forecast {summary.n_forecast:,} of {summary.n_series:,} series in {seconds['total']:.1f} s "
+          f"({summary.series_per_second:,.0f} series/s) -> {summary.output}")
+    if summary.n_failed:
+        print(f"{summary.n_failed:,} series failed; reasons in {summary.errors}", file=sys.stderr)
+    return 1 if summary.n_failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``forecast`` command; returns the exit code."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter off the terminal
@@ -149,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command == "batch":
+            return _batch(args)
         if args.command == "datasets":
             return _datasets()
         if args.command == "windows":

@@ -345,13 +345,7 @@ def _is_fixed(offset: pd.DateOffset) -> bool:
 
 
 def _positions_one_series(series: pd.DatetimeIndex, offset: pd.DateOffset) -> np.ndarray:
-    if _is_fixed(offset):
-        step = pd.Timedelta(offset).value
-        nanos = _nanoseconds(series)
-        delta = nanos - nanos[0]
-        positions = delta // step
-        positions[delta % step != 0] = -1
-        return positions
+    """Positions on a calendar grid (months, calendar days, ...); -1 off the grid."""
     grid = pd.date_range(series[0], series[-1], freq=offset)
     if len(grid) == 0 or grid[0] != series[0]:
         return np.full(len(series), -1, dtype=np.int64)
@@ -363,13 +357,22 @@ def _grid_positions(
 ) -> tuple[np.ndarray | None, int | None]:
     """Every row's step number on the ``offset`` grid of its series (int32 when it fits), or
     ``(None, row)`` with the first row off that grid."""
-    positions = np.empty(len(timestamps), dtype=np.int64)
-    for i in range(len(starts) - 1):
-        part = _positions_one_series(timestamps[starts[i] : starts[i + 1]], offset)
-        bad = np.flatnonzero(part < 0)
+    if _is_fixed(offset):  # all series at once
+        step = pd.Timedelta(offset).value
+        nanos = _nanoseconds(timestamps)
+        delta = nanos - np.repeat(nanos[starts[:-1]], np.diff(starts))
+        bad = np.flatnonzero(delta % step)
         if len(bad):
-            return None, int(starts[i] + bad[0])
-        positions[starts[i] : starts[i + 1]] = part
+            return None, int(bad[0])
+        positions = delta // step
+    else:
+        positions = np.empty(len(timestamps), dtype=np.int64)
+        for i in range(len(starts) - 1):
+            part = _positions_one_series(timestamps[starts[i] : starts[i + 1]], offset)
+            bad = np.flatnonzero(part < 0)
+            if len(bad):
+                return None, int(starts[i] + bad[0])
+            positions[starts[i] : starts[i + 1]] = part
     if len(positions) and positions.max() < 2**31 - 1:
         return positions.astype(np.int32), None
     return positions, None

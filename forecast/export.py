@@ -181,26 +181,63 @@ class ExportedForecaster:
             arguments["future"] = tf.constant(future)
         return self._signature(**arguments)["forecast"].numpy()
 
-    def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Forecast the ``horizon`` steps after the end of every series of ``frame``."""
+    def latest_windows(self, frame: pd.DataFrame):
+        """The validated inputs of the next forecast of every series of ``frame``.
+
+        Windows are cut exactly as in training (the metadata's columns, categories and
+        missing-value policy); the frame's frequency must be the model's.
+
+        Returns:
+            A :class:`~forecast.latest_windows.LatestWindows`.
+
+        Raises:
+            DataValidationError: a missing column, too few rows, a timestamp off the model's
+                frequency, or a NaN input the missing-value policy cannot fill.
+        """
         from forecast.latest_windows import latest_windows
         from forecast.windowing import WindowSpec
 
         meta = self.metadata
-        latest = latest_windows(
-            frame,
-            WindowSpec(self.input_width, self.horizon),
-            target=tuple(meta["target_columns"]),
-            covariates=tuple(meta["covariate_columns"]) or None,
-            calendar=tuple(meta["calendar"]),
-            missing=MissingPolicy(**meta.get("missing", {})),
-            categories={k: tuple(v) for k, v in meta["categories"].items()},
-        )
-        if latest.layout.freq != self._freq:
-            raise DataValidationError(
-                f"the frame's frequency {latest.layout.freq.freqstr} differs from the model's "
-                f"{self._freq.freqstr}; resample it first"
+        try:
+            return latest_windows(
+                frame,
+                WindowSpec(self.input_width, self.horizon),
+                target=tuple(meta["target_columns"]),
+                covariates=tuple(meta["covariate_columns"]) or None,
+                calendar=tuple(meta["calendar"]),
+                missing=MissingPolicy(**meta.get("missing", {})),
+                freq=self._freq,
+                categories={k: tuple(v) for k, v in meta["categories"].items()},
             )
+        except DataValidationError as exc:
+            self._check_frequency(frame, exc)
+            raise
+
+    def _check_frequency(self, frame: pd.DataFrame, error: DataValidationError) -> None:
+        """Raise a clearer error if the series at fault (or the frame) has another frequency:
+        on the model's grid its rows would only look like gaps or off-grid timestamps."""
+        from forecast.data import describe_layout
+
+        part = frame
+        if isinstance(frame.index, pd.MultiIndex):
+            if error.series is None:
+                return
+            part = frame.loc[[error.series]]
+        try:
+            own = describe_layout(part).freq
+        except DataValidationError:
+            return
+        if own != self._freq:
+            raise DataValidationError(
+                f"the frame's frequency {own.freqstr} differs from the model's "
+                f"{self._freq.freqstr}; resample it first",
+                series=error.series,
+            ) from error
+
+    def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the end of every series of ``frame``."""
+        meta = self.metadata
+        latest = self.latest_windows(frame)
         inputs = latest.inputs
         past, future = (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
         forecasts = self.predict_arrays(past, future)

@@ -77,36 +77,53 @@ def latest_windows(
     features = build_features(frame, layout, targets, covs, calendar, missing, categories=categories)
     ends = layout.starts[1:]
     firsts = ends - spec.input_width
-    for i, (first, end) in enumerate(zip(firsts, ends)):
-        if features.block_ids[first] != features.block_ids[end - 1]:
-            gap = first + int(np.flatnonzero(np.diff(features.block_ids[first:end]))[-1]) + 1
-            raise DataValidationError(
-                f"the last {spec.input_width} rows (input_width) must be gap-free to forecast "
-                f"from the end of the series, but a gap ends here",
-                **layout.where(gap),
-            )
-        if features.input_nan[first:end].any():
-            row = first + int(np.flatnonzero(features.input_nan[first:end])[-1])
-            bad = [c for c, v in zip(features.input_columns, features.values[row]) if np.isnan(v)]
-            raise DataValidationError(
-                f"input is NaN in the last {spec.input_width} rows, beyond what the missing-value "
-                f"policy fills ({missing})",
-                column=bad[0],
-                **layout.where(row),
-            )
+    blocks = features.block_ids
+    crossing = np.flatnonzero(blocks[firsts] != blocks[ends - 1])
+    if len(crossing):
+        first, end = firsts[crossing[0]], ends[crossing[0]]
+        gap = first + int(np.flatnonzero(np.diff(blocks[first:end]))[-1]) + 1
+        raise DataValidationError(
+            f"the last {spec.input_width} rows (input_width) must be gap-free to forecast "
+            f"from the end of the series, but a gap ends here",
+            **layout.where(gap),
+        )
+    nan_before = np.concatenate([[0], np.cumsum(features.input_nan, dtype=np.int64)])
+    holding_nan = np.flatnonzero(nan_before[ends] > nan_before[firsts])
+    if len(holding_nan):
+        first, end = firsts[holding_nan[0]], ends[holding_nan[0]]
+        row = first + int(np.flatnonzero(features.input_nan[first:end])[-1])
+        bad = [c for c, v in zip(features.input_columns, features.values[row]) if np.isnan(v)]
+        raise DataValidationError(
+            f"input is NaN in the last {spec.input_width} rows, beyond what the missing-value "
+            f"policy fills ({missing})",
+            column=bad[0],
+            **layout.where(row),
+        )
     rows = firsts[:, None] + np.arange(spec.input_width)[None, :]
     past = features.values[rows]
-    stamps = [future_index(layout.timestamps[end - 1], layout.freq, spec.horizon) for end in ends]
+    stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
     if layout.is_panel:
         index = pd.MultiIndex.from_arrays(
-            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon),
-             stamps[0].append(stamps[1:])],
+            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon), stamps],
             names=[frame.index.names[0], frame.index.names[1]],
         )
     else:
-        index = stamps[0].rename(frame.index.name)
+        index = stamps.rename(frame.index.name)
     inputs: Any = past
     if features.calendar_columns:
-        future = np.stack([calendar_features(s, calendar).to_numpy() for s in stamps])
-        inputs = {"past": past, "future": future.astype(np.float32)}
+        future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
+        inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
     return LatestWindows(inputs=inputs, index=index, layout=layout, input_columns=features.input_columns)
+
+
+def _future_stamps(lasts: pd.DatetimeIndex, freq: pd.DateOffset, horizon: int) -> pd.DatetimeIndex:
+    """The ``horizon`` grid timestamps after each of ``lasts``, concatenated."""
+    try:
+        step = pd.Timedelta(freq)
+    except (TypeError, ValueError):  # calendar offsets (months, weeks, ...): series by series
+        stamps = [future_index(last, freq, horizon) for last in lasts]
+        return stamps[0].append(stamps[1:])
+    offsets = np.arange(1, horizon + 1) * step.to_timedelta64()
+    local = lasts.tz_convert("UTC").tz_localize(None) if lasts.tz is not None else lasts
+    stamps = pd.DatetimeIndex((local.to_numpy()[:, None] + offsets[None, :]).reshape(-1))
+    return stamps.tz_localize("UTC").tz_convert(lasts.tz) if lasts.tz is not None else stamps

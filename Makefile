@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install demo test bench clean
+.PHONY: install demo test bench clean check-java
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,11 +16,11 @@ $(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
 	touch $@
 
 $(VENV)/.installed-bench: $(VENV)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m pip install --quiet -e '.[bench,spark]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -29,7 +29,14 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/forecast run configs/electricity.yaml
 
-test: $(VENV)/.installed-test
+# The Spark tests (forecast batch --engine spark) need Java 17+.
+check-java:
+	@v=$$(java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1); \
+	if [ -z "$$v" ] || [ "$$v" -lt 17 ]; then \
+	  echo "make test: the Spark tests need Java 17 or newer (found: $${v:-none})."; \
+	  echo "  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless"; exit 1; fi
+
+test: check-java $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-bench
@@ -37,6 +44,8 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/training.py
 	$(BIN)/python benchmarks/inference.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/spark_batch.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -39,8 +39,8 @@ import pyarrow as pa
 from forecast.errors import DataValidationError
 from forecast.series_stream import SeriesStream
 
-#: Series forecast per network call; batches are padded to this size so that the compiled
-#: serving function is reused.
+#: Series forecast per network call; batches are padded to a few sizes (see ``_padded_size``) so
+#: that the compiled serving function is reused.
 DEFAULT_SERIES_PER_BATCH = 2048
 
 #: Columns of the forecasts (``target`` is inserted after ``series_id`` for several targets).
@@ -184,7 +184,7 @@ class BatchForecaster:
         inputs = batch.latest.inputs
         past, future = (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
         n = past.shape[0]
-        size = -(-n // self.series_per_batch) * self.series_per_batch  # one compiled shape
+        size = _padded_size(n, self.series_per_batch)
         padded_future = None if future is None else _pad(future, size)
         values = self.model.predict_arrays(_pad(past, size), padded_future)[:n]
         self.seconds["network"] += time.perf_counter() - start
@@ -328,6 +328,19 @@ def _timed(iterator: Iterable, seconds: dict, key: str = "read") -> Iterator:
         finally:
             seconds[key] += time.perf_counter() - start
         yield item
+
+
+def _padded_size(n: int, series_per_batch: int) -> int:
+    """Batches are padded to a few sizes, so the serving function compiles a few times at most:
+    the full batch size, or for a batch under half of it, the next power of two (at least 64).
+
+    Example:
+        >>> [_padded_size(n, 2048) for n in (2048, 1500, 1000, 3, 100)]
+        [2048, 2048, 1024, 64, 128]
+    """
+    if n > series_per_batch // 2:
+        return -(-n // series_per_batch) * series_per_batch
+    return max(64, 1 << (n - 1).bit_length())
 
 
 def _pad(array: np.ndarray, size: int) -> np.ndarray:

@@ -58,6 +58,12 @@ def _build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--time-col", default="ds", help="time column (default: ds)")
     batch.add_argument("--errors", default=None,
                        help="where failed series are listed (default: <output stem>.errors.csv)")
+    batch.add_argument("--engine", choices=("local", "spark"), default="local",
+                       help="local (default): stream the file on this machine; spark: run on a "
+                       "Spark cluster (pip install 'forecast[spark]'); output is then a Parquet directory")
+    batch.add_argument("--spark-master", default=None,
+                       help="Spark master for --engine spark (default: spark-submit's, else local[*])")
+    batch.add_argument("--overwrite", action="store_true", help="replace existing Spark output")
     batch.add_argument("--chunk-rows", type=int, default=1_000_000, help="input rows read at a time")
     batch.add_argument("--series-per-batch", type=int, default=2048, help="series per network call")
     progress = batch.add_mutually_exclusive_group()
@@ -166,6 +172,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        return _batch_spark(args)
     from forecast.batch import forecast_file
 
     summary = forecast_file(
@@ -181,6 +189,21 @@ def _batch(args: argparse.Namespace) -> int:
     return 1 if summary.n_failed else 0
 
 
+def _batch_spark(args: argparse.Namespace) -> int:
+    from forecast.spark import forecast_file_spark
+
+    n_forecast, n_failed = forecast_file_spark(
+        args.model, args.input, args.output, id_col=args.id_col, time_col=args.time_col,
+        errors_path=args.errors, series_per_batch=args.series_per_batch,
+        master=args.spark_master, overwrite=args.overwrite,
+    )
+    print(f"forecast {n_forecast:,} series with Spark -> {args.output}")
+    if n_failed:
+        print(f"{n_failed:,} series failed; reasons in {args.errors or args.output.rstrip('/') + '.errors'}",
+              file=sys.stderr)
+    return 1 if n_failed else 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``forecast`` command; returns the exit code."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ chatter off the terminal
@@ -194,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _datasets()
         if args.command == "windows":
             return _windows(args)
-    except (DataValidationError, ValueError, FileNotFoundError) as exc:
+    except (DataValidationError, ValueError, FileNotFoundError, FileExistsError, ImportError) as exc:
         print(f"forecast: error: {exc}", file=sys.stderr)
         return 2
     return 1  # pragma: no cover - argparse rejects unknown commands

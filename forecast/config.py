@@ -132,9 +132,15 @@ class EvaluationConfig(_Strict):
 
 
 class ExportConfig(_Strict):
-    """Which fitted models to export as SavedModels (into the run directory)."""
+    """Which fitted models to export as SavedModels (into the run directory's ``models/``), and
+    where else to publish them."""
 
     models: Literal["all", "best", "none"] | list[str] = "all"
+    path: str | None = Field(
+        None,
+        description="also publish the exported models here, one directory per model name, each "
+        "replaced atomically (relative to the current directory, like the runs directory)",
+    )
 
 
 class ModelConfig(_Strict):

@@ -13,6 +13,9 @@ all of them on the same backtest origins (:func:`forecast.compare`) and writes a
     report/report.md     the report with its figures
     models/NAME/         the exported SavedModels (forecast.load or plain TensorFlow)
 
+With ``export: {path: DIR}`` the exported models are also published to ``DIR/NAME/`` (each
+replaced atomically), e.g. the folder a batch job or a model server reads from.
+
 The directory is assembled under a temporary name and renamed when complete, so a run that
 fails or is interrupted never leaves a directory that looks finished.
 
@@ -192,7 +195,27 @@ def _write_run(config: ExperimentConfig, comparison: Comparison, final: Path, qu
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
+    if config.export.path is not None:
+        _publish(final / "models", Path(config.export.path))
     return final
+
+
+def _publish(models: Path, destination: Path) -> None:
+    """Copy each exported model to ``destination/<name>``, replacing an older one atomically."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for model in sorted(models.iterdir()):
+        target = destination / model.name
+        temporary = destination / f".{model.name}.incoming"
+        shutil.rmtree(temporary, ignore_errors=True)
+        shutil.copytree(model, temporary)
+        if target.exists():
+            retired = destination / f".{model.name}.retired"
+            shutil.rmtree(retired, ignore_errors=True)
+            os.replace(target, retired)
+            os.replace(temporary, target)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            os.replace(temporary, target)
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

@@ -94,3 +94,23 @@ def test_shipped_configs_run_quick(tmp_path, name):
     assert set(board.index) == {m.name for m in config.models}
     assert board["mae"].notna().all() and board["baseline"].any()
     assert any((result.path / "models").iterdir())
+
+
+def test_export_path_publishes_the_models(tmp_path):
+    config = parse_config(
+        "data: {dataset: electricity_hourly, target: y}\n"
+        "window: {input_width: 48, horizon: 24}\n"
+        "models: [{name: naive, kind: naive}, {name: seasonal, kind: seasonal_naive}]\n"
+        "evaluation: {origins: {start: 0.98}}\n"
+        f"export: {{models: best, path: {tmp_path / 'registry'}}}\n",
+        source="publish.yaml",
+    )
+    first = run_experiment(config, runs_dir=tmp_path / "runs", verbose=False)
+    best = first.leaderboard.index[0]
+    published = tmp_path / "registry" / best
+    assert sorted(p.name for p in (tmp_path / "registry").iterdir()) == [best]
+    frame = forecast.load_dataset("electricity_hourly")
+    served = forecast.load(published).predict(frame)
+    pd.testing.assert_frame_equal(served, forecast.load(first.path / "models" / best).predict(frame))
+    run_experiment(config, runs_dir=tmp_path / "runs", verbose=False)  # replaces, leaves no temporaries
+    assert sorted(p.name for p in (tmp_path / "registry").iterdir()) == [best]

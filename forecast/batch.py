@@ -34,10 +34,8 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +44,7 @@ from typing import Iterator
 import pandas as pd
 import pyarrow as pa
 
+from forecast._files import atomic_file
 from forecast.batch_forecaster import (
     DEFAULT_SERIES_PER_BATCH,
     OUTPUT_COLUMNS,
@@ -131,7 +130,7 @@ def forecast_file(
     forecaster.check_columns(reader.schema.names)
     summary = BatchSummary(output=output_path, errors=errors_path)
     summary.seconds["load"] = time.perf_counter() - start
-    with _atomic(output_path) as out_tmp, _atomic(errors_path) as err_tmp, _Progress(progress) as bar:
+    with atomic_file(output_path) as out_tmp, atomic_file(errors_path) as err_tmp, _Progress(progress) as bar:
         writer = _Writer(out_tmp, output_path.suffix)
         errors: list[tuple] = []
         try:
@@ -229,21 +228,6 @@ class _Writer:
                 pacsv.write_csv(empty, self.path)
             return
         self._writer.close()
-
-
-@contextlib.contextmanager
-def _atomic(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``, renamed to it when the block completes."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    os.replace(temporary, path)
 
 
 class _Progress:

@@ -50,6 +50,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from forecast._files import move_directory_into_place
 from forecast.calendar import default_input_width
 from forecast.config import NEURAL_KINDS, ExperimentConfig, build_forecasters, resolved_config
 from forecast.data import describe_layout
@@ -208,14 +209,7 @@ def _publish(models: Path, destination: Path) -> None:
         temporary = destination / f".{model.name}.incoming"
         shutil.rmtree(temporary, ignore_errors=True)
         shutil.copytree(model, temporary)
-        if target.exists():
-            retired = destination / f".{model.name}.retired"
-            shutil.rmtree(retired, ignore_errors=True)
-            os.replace(target, retired)
-            os.replace(temporary, target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            os.replace(temporary, target)
+        move_directory_into_place(temporary, target)
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast._files import move_directory_into_place
 from forecast._version import __version__
 from forecast.data import MissingPolicy
 from forecast.errors import DataValidationError
@@ -98,14 +99,7 @@ def export_forecaster(
         assets = temporary / "assets"
         assets.mkdir(exist_ok=True)
         (assets / METADATA_FILE).write_text(json.dumps(metadata, indent=2))
-        if target.exists():
-            previous = target.with_name(f".{target.name}.replaced")
-            shutil.rmtree(previous, ignore_errors=True)
-            os.replace(target, previous)
-            os.replace(temporary, target)
-            shutil.rmtree(previous, ignore_errors=True)
-        else:
-            os.replace(temporary, target)
+        move_directory_into_place(temporary, target)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return target

@@ -35,6 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from forecast import baselines, estimators
+from forecast.distribution import DISTRIBUTIONS
 
 #: Model kinds a config may name, and the forecaster each builds.
 MODEL_KINDS = {
@@ -111,6 +112,9 @@ class TrainingConfig(_Strict):
     patience: int | None = Field(None, ge=1)
     validation: float | None = Field(None, ge=0, lt=1)
     seed: int | None = None
+    distribution: Literal[DISTRIBUTIONS] | None = Field(  # type: ignore[valid-type]
+        None, description="tf.distribute strategy: default, mirrored or multi_worker (TF_CONFIG)"
+    )
 
 
 class OriginsConfig(_Strict):
@@ -233,6 +237,7 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
         "patience": training.patience,
         "validation": training.validation,
         "random_state": training.seed,
+        "distribution": training.distribution,
     }
     out = {}
     for model in config.models:
@@ -284,7 +289,12 @@ def _argument_schema(kind: str) -> type[BaseModel]:
         for name, parameter in inspect.signature(MODEL_KINDS[kind].__init__).parameters.items():
             if name == "self" or name in SHARED_ARGUMENTS:
                 continue
-            kind_of = Union[Literal["auto"], list[str]] if name == "calendar" else _type_of(parameter.default)
+            if name == "calendar":
+                kind_of = Union[Literal["auto"], list[str]]
+            elif name == "distribution":
+                kind_of = Literal[DISTRIBUTIONS]  # type: ignore[valid-type]
+            else:
+                kind_of = _type_of(parameter.default)
             fields[name] = (kind_of, parameter.default)
         _SCHEMAS[kind] = create_model(
             f"{MODEL_KINDS[kind].__name__}Arguments", __config__=ConfigDict(extra="forbid", strict=False), **fields

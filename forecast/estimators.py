@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 
@@ -56,12 +57,14 @@ class RNNForecaster(BaseForecaster):
         scaling: ``"standard"``, ``"robust"``, ``"window"`` (per-window target scaling, for
             panels of series on different scales) or ``None``.
         epochs: the most passes over the training windows.
-        batch_size: windows per gradient step.
+        batch_size: windows per gradient step: the global batch, split across the replicas
+            under a ``distribution`` (multiply it by their number to keep each as busy).
         learning_rate: Adam's initial learning rate.
         loss: ``"mse"``, ``"mae"`` or ``"huber"`` (on scaled values).
         patience: epochs without validation improvement before stopping (``None``: never stop
             early); the learning rate is halved after ``max(1, patience // 2)`` such epochs.
-        clipnorm: gradient norm clipping (``None`` for none).
+        clipnorm: gradient norm clipping (``None`` for none); under a ``distribution``, each
+            replica's gradient is clipped at it before they are averaged.
         validation: fraction of each series' end held out for early stopping when ``fit`` is
             given no ``validation_frame``.
         random_state: seed of weights, dropout and shuffling: the same seed on the same data
@@ -70,6 +73,13 @@ class RNNForecaster(BaseForecaster):
         missing: the :class:`~forecast.data.MissingPolicy` for NaN inputs (or a dict of its
             fields, e.g. ``{"inputs": "drop", "limit": 0}``); ``None``: carry the last value
             forward at most 3 steps. Labels are never filled.
+        distribution: the ``tf.distribute`` strategy that trains the network: ``"default"``
+            (one device), ``"mirrored"`` (one replica per local GPU, or per logical CPU device
+            without GPUs) or ``"multi_worker"`` (``MultiWorkerMirroredStrategy``, the cluster
+            read from ``TF_CONFIG``; one worker only, for now); see
+            :mod:`forecast.distribution`. It is not called ``strategy`` because that argument
+            is the multi-step strategy. ``batch_size`` stays the global batch, split evenly
+            across the replicas (a multiple of their number).
 
     Fitted attributes:
         model_: the Keras model (raw windows in, forecasts in original units out).
@@ -109,6 +119,7 @@ class RNNForecaster(BaseForecaster):
         random_state=None,
         verbose=0,
         missing=None,
+        distribution="default",
     ):
         _store_params(self, locals())
 
@@ -116,6 +127,7 @@ class RNNForecaster(BaseForecaster):
 
     def _check_params(self) -> None:
         super()._check_params()
+        from forecast.distribution import DISTRIBUTIONS
         from forecast.networks import CELLS, RESIDUALS, STRATEGIES
         from forecast.scaling import SCALING_MODES
 
@@ -125,6 +137,7 @@ class RNNForecaster(BaseForecaster):
             "residual": (self.residual, RESIDUALS),
             "scaling": (self.scaling, SCALING_MODES),
             "loss": (self.loss, LOSSES),
+            "distribution": (self.distribution, DISTRIBUTIONS),
         }
         for name, (value, allowed) in choices.items():
             if value not in allowed:
@@ -141,6 +154,7 @@ class RNNForecaster(BaseForecaster):
     def _fit_windows(self, windows: Windows) -> None:
         import keras
 
+        from forecast.distribution import make_strategy
         from forecast.networks import build_network, build_serving_model
         from forecast.scaling import fit_scaling
 
@@ -148,6 +162,14 @@ class RNNForecaster(BaseForecaster):
             raise ValueError(
                 f"residual='seasonal' needs season_length ({self.season_length_}) <= input_width "
                 f"({self.input_width_}); raise input_width or set residual='last' or None"
+            )
+        # First: a multi-worker strategy starts this worker's server, best before other ops.
+        strategy = make_strategy(self.distribution)
+        replicas = 1 if strategy is None else strategy.num_replicas_in_sync
+        if self.batch_size % replicas:
+            raise ValueError(
+                f"batch_size ({self.batch_size}) must be a multiple of the {replicas} replicas of "
+                f"distribution={self.distribution!r}: it is the global batch, split evenly among them"
             )
         if self.random_state is not None:
             keras.utils.set_random_seed(int(self.random_state))
@@ -172,21 +194,16 @@ class RNNForecaster(BaseForecaster):
             "residual": self.residual,
             "season_length": self.season_length_ if self.residual == "seasonal" else None,
         }
-        network = build_network(**self._network_config)
-        optimizer = keras.optimizers.Adam(
-            learning_rate=float(self.learning_rate),
-            clipnorm=None if self.clipnorm is None else float(self.clipnorm),
-        )
-        loss = {"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(delta=1.0)}[self.loss]
-        network.compile(optimizer=optimizer, loss=loss)
-
-        seed = None if self.random_state is None else int(self.random_state)
-        train = self._scaled(windows.dataset("train", self.batch_size, shuffle=True, seed=seed))
-        has_validation = windows.n_windows("validation") > 0
-        validation = (
-            self._scaled(windows.dataset("validation", max(self.batch_size, 256), shuffle=False))
-            if has_validation else None
-        )
+        with contextlib.nullcontext() if strategy is None else strategy.scope():
+            network = build_network(**self._network_config)
+            optimizer = keras.optimizers.Adam(  # clipped per replica: see forecast.distribution
+                learning_rate=float(self.learning_rate),
+                clipnorm=None if self.clipnorm is None else float(self.clipnorm) / replicas,
+            )
+            loss = {"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(delta=1.0)}[self.loss]
+            network.compile(optimizer=optimizer, loss=loss)
+        train, validation = self._pipelines(windows, strategy)
+        has_validation = validation is not None
         monitor = "val_loss" if has_validation else "loss"
         callbacks = []
         if self.patience is not None:
@@ -205,6 +222,23 @@ class RNNForecaster(BaseForecaster):
         self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
         self.network_ = network
         self.model_ = build_serving_model(network, self.scaling_)
+
+    def _pipelines(self, windows: Windows, strategy=None) -> tuple:
+        """The scaled training and validation datasets (``None`` without validation windows);
+        under a ``strategy``, sharded by data and batched so each first batch splits evenly."""
+        from forecast.distribution import shard_by_data, split_batch_size
+
+        replicas = 1 if strategy is None else strategy.num_replicas_in_sync
+        shard = (lambda dataset: dataset) if strategy is None else shard_by_data
+        seed = None if self.random_state is None else int(self.random_state)
+        batch = split_batch_size(self.batch_size, windows.n_windows("train"), replicas)
+        train = shard(self._scaled(windows.dataset("train", batch, shuffle=True, seed=seed)))
+        n_validation = windows.n_windows("validation")
+        if n_validation == 0:
+            return train, None
+        batch = -(-max(self.batch_size, 256) // replicas) * replicas  # a multiple of the replicas
+        batch = split_batch_size(batch, n_validation, replicas, "validation")
+        return train, shard(self._scaled(windows.dataset("validation", batch, shuffle=False)))
 
     def _scaled(self, dataset):
         """Map a raw window dataset to the network's scaled inputs and labels."""
@@ -295,6 +329,7 @@ class _FixedCellForecaster(RNNForecaster):
         random_state=None,
         verbose=0,
         missing=None,
+        distribution="default",
     ):
         _store_params(self, locals())
 

@@ -62,6 +62,11 @@ training: {epochs: 7, learning_rate: 5e-4}
         (BASE + "models: [{name: a, kind: naive}]\nevaluation: {sort_by: mape}", r"evaluation.sort_by: expected one of"),
         (BASE + "models: [{name: a, kind: naive}]\nexport: {models: [b]}", r"export.models: no model named \['b'\]"),
         (BASE + "models: []", r"x.yaml: models: List should have at least 1 item"),
+        (BASE + "models: [{name: a, kind: lstm}]\ntraining: {distribution: horovod}",
+         r"x.yaml: training.distribution: Input should be 'default', 'mirrored' or 'multi_worker' \(got 'horovod'\)"),
+        (BASE + "models: [{name: a, kind: gru, distribution: tpu}]",
+         r"models\[0\] \(a\).distribution: Input should be 'default', 'mirrored' or 'multi_worker' \(got 'tpu'\)"),
+        (BASE + "models: [{name: a, kind: naive, distribution: mirrored}]", r"models\[0\] \(a\).distribution: unknown key"),
         ("data: {target: y}\nwindow: {horizon: 2}\nmodels: [{name: a, kind: naive}]", r"data: give a bundled dataset"),
         ("data: {path: f.csv, target: y}\nwindow: {horizon: 2}\nmodels: [{name: a, kind: naive}]", r"needs time_col"),
         ("window: {horizon: 2}\nmodels: [{name: a, kind: naive}]", r"x.yaml: data: required key missing"),
@@ -72,6 +77,21 @@ training: {epochs: 7, learning_rate: 5e-4}
 def test_mistakes_name_the_file_and_key(text, message):
     with pytest.raises(ConfigError, match=message):
         parse_config(text, source="x.yaml")
+
+
+def test_training_distribution_reaches_the_neural_models_and_a_model_block_overrides_it():
+    config = parse_config(BASE + """
+models:
+  - {name: a, kind: lstm}
+  - {name: b, kind: gru, distribution: default}
+  - {name: c, kind: seasonal_naive}
+training: {distribution: mirrored}
+""")
+    models = build_forecasters(config)
+    assert (models["a"].distribution, models["b"].distribution) == ("mirrored", "default")
+    assert not hasattr(models["c"], "distribution")
+    assert resolved_config(config)["training"]["distribution"] == "mirrored"
+    assert build_forecasters(parse_config(BASE + "models: [{name: a, kind: rnn}]"))["a"].distribution == "default"
 
 
 def test_load_config_names_a_missing_file(tmp_path):

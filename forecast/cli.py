@@ -172,6 +172,9 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _batch(args: argparse.Namespace) -> int:
+    from forecast.batch_forecaster import use_compilation_cache
+
+    use_compilation_cache()  # before TensorFlow starts: a repeated job skips compiling
     if args.engine == "spark":
         return _batch_spark(args)
     from forecast.batch import forecast_file

@@ -214,9 +214,10 @@ def _worker_forecaster(model_name: str, id_col: str, time_col: str, series_per_b
     """The model, loaded once per Python worker (workers are reused across tasks)."""
     from pyspark import SparkFiles
 
-    from forecast.batch_forecaster import BatchForecaster
+    from forecast.batch_forecaster import BatchForecaster, use_compilation_cache
     from forecast.export import load
 
+    use_compilation_cache()
     return BatchForecaster(load(SparkFiles.get(model_name)), id_col, time_col, series_per_batch)
 
 

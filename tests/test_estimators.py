@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from conftest import hourly, panel
 from forecast import (
     DataValidationError, Drift, GRUForecaster, LinearForecaster, LSTMForecaster, Naive, RNNForecaster,
-    SeasonalNaive, WindowAverage,
+    SeasonalNaive, Split, WindowAverage,
 )
 
 pytest.importorskip("tensorflow")
@@ -199,6 +199,24 @@ def test_same_seed_same_forecasts_and_pickle_round_trip():
     assert restored.history_ == first.history_
 
 
+def test_gru_same_seed_same_forecasts_and_pickle_round_trip():
+    import keras
+
+    frame = daily_cycle(n=24 * 3)
+    params = dict(input_width=12, horizon=2, calendar=(), epochs=2, validation=0.0, patience=None)
+    first = tiny(GRUForecaster, **params).fit(frame)
+    second = tiny(GRUForecaster, **params).fit(frame)
+    assert [type(layer) for layer in first.network_.layers if isinstance(layer, keras.layers.RNN)] == [
+        keras.layers.GRU
+    ]
+    expected = first.predict(frame)
+    pd.testing.assert_frame_equal(second.predict(frame), expected)
+    assert second.history_ == first.history_
+    restored = pickle.loads(pickle.dumps(first))
+    pd.testing.assert_frame_equal(restored.predict(frame), expected)
+    assert restored.history_ == first.history_ and restored.get_params() == first.get_params()
+
+
 def test_grid_search_over_a_frame_with_time_series_split():
     frame = daily_cycle(n=24 * 20)
     search = GridSearchCV(tiny(input_width=24, horizon=3), {"units": [(2,), (8,)]},
@@ -287,3 +305,89 @@ def test_bad_input_raises_the_data_layers_clear_errors():
     with pytest.raises(ValueError, match="residual='seasonal' needs season_length"):
         tiny(input_width=12, residual="seasonal").fit(frame)
 
+
+# --------------------------------------------------------------------------- options reach Keras
+
+def recurrent_layers(network):
+    """Every recurrent layer of a network, both directions of a bidirectional one."""
+    import keras
+
+    found = []
+    for layer in network.layers:
+        if isinstance(layer, keras.layers.Bidirectional):
+            found += [layer.forward_layer, layer.backward_layer]
+        elif isinstance(layer, keras.layers.RNN):
+            found.append(layer)
+    return found
+
+
+@pytest.mark.parametrize("loss, clipnorm, expected", [("mse", 0.5, (9 + 0.25) / 2), ("huber", None, (2.5 + 0.125) / 2)])
+def test_loss_and_clipnorm_reach_the_compiled_network(loss, clipnorm, expected):
+    model = tiny(input_width=24, horizon=2, calendar=(), loss=loss, clipnorm=clipnorm, validation=0.0,
+                 patience=None).fit(daily_cycle(n=24 * 3))
+    # errors 3 and 0.5: MSE (9 + 0.25) / 2, Huber (delta 1) (3 - 0.5 + 0.5 * 0.5**2) / 2, MAE 1.75
+    y_true = np.zeros((1, 2, 1), dtype="float32")
+    y_pred = np.array([[[3.0], [0.5]]], dtype="float32")
+    assert float(model.network_.compute_loss(x=None, y=y_true, y_pred=y_pred)) == pytest.approx(expected)
+    assert model.network_.optimizer.clipnorm == clipnorm
+    assert np.isfinite(model.history_["loss"]).all()
+
+
+def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_training():
+    model = tiny(input_width=4, horizon=1, calendar=(), units=(2, 2), dense_units=(), recurrent_dropout=0.25,
+                 validation=0.0, patience=None).fit(daily_cycle(n=48))
+    layers = recurrent_layers(model.network_)
+    assert len(layers) == 2  # the two stacked layers
+    assert [layer.recurrent_dropout for layer in layers] == [0.25, 0.25]
+    assert [layer.dropout for layer in layers] == [0.0, 0.0]  # the input dropout is another option
+    past = np.random.default_rng(0).normal(size=(8, 4, 1)).astype("float32")
+    inference = [np.asarray(model.network_({"past": past}, training=False)) for _ in range(2)]
+    training = [np.asarray(model.network_({"past": past}, training=True)) for _ in range(2)]
+    np.testing.assert_array_equal(inference[0], inference[1])
+    assert not np.allclose(training[0], training[1])  # the only random part is the recurrent dropout
+
+
+def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
+    """The covariate x says the next y: y[t+1] = x[t] in training, -x[t] in validation. The more
+    the network learns, the worse the validation loss: the first epoch is the best, training
+    stops ``patience`` epochs later and the first epoch's weights come back."""
+    rng = np.random.default_rng(0)
+    n = 240
+    x = rng.normal(size=n)
+    y = np.concatenate([[0.0], x[:-1]])
+    y[180:] *= -1
+    frame = hourly(range(n), values=y, x=x)
+    train, valid = frame.iloc[:180], frame.iloc[180:]
+    model = tiny(input_width=4, horizon=1, covariates=("x",), calendar=(), units=(4,), dense_units=(),
+                 scaling=None, residual=None, learning_rate=0.01, batch_size=32, epochs=6, patience=1)
+    model.fit(train, validation_frame=valid)
+    val_loss = model.history_["val_loss"]
+    assert len(val_loss) == 2 and val_loss[1] > val_loss[0] * 1.01  # stopped after one worse epoch
+    # with scaling=None the MAE loss is the MAE in original units: recompute it on the very
+    # validation windows of fit, with the weights the fitted model holds now
+    windows = model.windows(frame, split=Split(valid.index[0], pd.Timestamp("2100-01-01")))
+    forecasts = model.forecast_windows(windows, "validation")
+    labels = windows.arrays("validation")[1]
+    assert len(labels) == len(valid)  # every window whose label lies in the validation frame
+    restored_loss = float(np.mean(np.abs(forecasts - labels)))
+    assert restored_loss == pytest.approx(val_loss[0], rel=1e-5)
+    assert restored_loss != pytest.approx(val_loss[1], rel=1e-3)
+
+
+def test_two_targets_forecast_both_columns_in_their_own_units():
+    """With the network's output layer zeroed, a residual="last" network forecasts the last
+    value of each target: target order and per-target (un)scaling agree."""
+    frame = daily_cycle(n=24 * 3)
+    frame["z"] = 1000.0 + 50.0 * frame["temp"]  # another scale, another column order than y
+    model = tiny(target=("z", "y"), input_width=24, horizon=3, calendar=(), residual="last", validation=0.0,
+                 patience=None).fit(frame)
+    assert model.target_columns_ == ("z", "y") and model.input_columns_ == ("z", "y")
+    trained = model.predict(frame)
+    assert list(trained.columns) == ["z", "y"] and np.isfinite(trained.to_numpy()).all()
+    dense = [layer for layer in model.network_.layers if layer.name.startswith("dense")][-1]
+    dense.set_weights([np.zeros_like(w) for w in dense.get_weights()])
+    out = model.predict(frame)
+    expected = np.repeat(frame[["z", "y"]].iloc[-1:].to_numpy(), 3, axis=0)
+    np.testing.assert_allclose(out.to_numpy(), expected, rtol=1e-6)
+    pd.testing.assert_frame_equal(out, Naive(input_width=24, horizon=3, target=("z", "y")).fit(frame).predict(frame),
+                                  rtol=1e-6)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -108,3 +110,60 @@ def test_missing_policy_argument_fills_or_refuses_nan_inputs():
         strict.predict(frame)
     with pytest.raises(ValueError, match="missing must have the keys"):
         Naive(input_width=4, horizon=2, missing={"fill": "zero"}).fit(frame)
+
+
+BASELINES = {
+    "naive": lambda: Naive(input_width=4, horizon=2),
+    "seasonal_naive": lambda: SeasonalNaive(season_length=2, input_width=4, horizon=3),
+    "window_average": lambda: WindowAverage(window=3, input_width=4, horizon=2),
+    "drift": lambda: Drift(input_width=4, horizon=2),
+    "linear": lambda: LinearForecaster(alpha=0.1, input_width=4, horizon=2, covariates=("x",), calendar=("hour",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_pickle_round_trip_gives_identical_forecasts(name):
+    rng = np.random.default_rng(0)
+    frame = hourly(range(40), values=rng.normal(size=40), x=rng.normal(size=40))
+    model = BASELINES[name]().fit(frame)
+    restored = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_frame_equal(restored.predict(frame), model.predict(frame), check_exact=True)
+    assert restored.score(frame) == model.score(frame)
+    assert restored.get_params() == model.get_params() and restored.input_columns_ == model.input_columns_
+
+
+def test_two_targets_forecast_both_columns():
+    z = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    frame = hourly(range(6), values=VALUES, z=z)
+    out = fit_predict(SeasonalNaive(season_length=2, input_width=3, horizon=3, target=("z", "y")), frame)
+    assert list(out.columns) == ["z", "y"]
+    assert out["z"].tolist() == [50.0, 60.0, 50.0] and out["y"].tolist() == [3.0, 7.0, 3.0]
+    # y = t and z = 100 - 3t are straight lines: a linear model continues both exactly
+    t = np.arange(50.0)
+    ramps = hourly(range(50), values=t, z=100 - 3 * t)
+    linear = fit_predict(LinearForecaster(alpha=1e-9, input_width=2, horizon=2, target=("y", "z")), ramps)
+    assert list(linear.columns) == ["y", "z"]
+    np.testing.assert_allclose(linear.to_numpy(), [[50.0, 100 - 150.0], [51.0, 100 - 153.0]], atol=1e-4)
+
+
+def test_unseen_category_through_fit_and_predict_is_all_zeros_with_a_warning():
+    """A covariate category that training never saw is encoded as an all-zero row, with a
+    warning naming the category and the column, through LinearForecaster's fit and predict."""
+    kinds = np.array(["a", "b"] * 20, dtype=object)
+    values = np.where(kinds == "b", 10.0, 0.0) + np.arange(40) * 0.01
+    frame = hourly(range(40), values=values, kind=kinds)
+    model = LinearForecaster(alpha=1e-3, input_width=3, horizon=1, covariates=("kind",)).fit(frame.iloc[:-2])
+    assert model.input_columns_ == ("y", "kind=a", "kind=b")
+    test = frame.copy()
+    test.iloc[-1, test.columns.get_loc("kind")] = "c"
+    with pytest.warns(UserWarning, match=r"covariate 'kind': categories \['c'\] were not seen in the training") as record:
+        out = model.predict(test)
+    assert "timestamp 2024-01-02 15:00:00" in str(record[0].message)  # the row of the unseen "c"
+    assert test["kind"].iloc[-3:].tolist() == ["b", "a", "c"]
+    past = np.column_stack([test["y"].iloc[-3:], [[0, 1], [1, 0], [0, 0]]])  # "b", "a", then zeros
+    expected = np.ravel(model.model_.predict(past.reshape(1, -1)))[0]
+    assert out["y"].iloc[0] == pytest.approx(expected, rel=1e-6)  # windows hold float32
+    known = test.copy()
+    known.iloc[-1, known.columns.get_loc("kind")] = "a"
+    assert out["y"].iloc[0] != pytest.approx(model.predict(known)["y"].iloc[0], abs=0.1)  # "c" is not "a"
+

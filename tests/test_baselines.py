@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -167,3 +170,49 @@ def test_unseen_category_through_fit_and_predict_is_all_zeros_with_a_warning():
     known.iloc[-1, known.columns.get_loc("kind")] = "a"
     assert out["y"].iloc[0] != pytest.approx(model.predict(known)["y"].iloc[0], abs=0.1)  # "c" is not "a"
 
+
+NO_TENSORFLOW = """
+import json, sys
+import numpy as np
+import pandas as pd
+from forecast import Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage
+hours = np.arange(100)
+index = pd.DatetimeIndex(pd.Timestamp("2024-01-01") + pd.to_timedelta(hours, unit="h"), name="timestamp")
+frame = pd.DataFrame({"y": np.sin(hours / 3.0) + hours / 50.0, "x": np.cos(hours / 5.0)}, index=index)
+models = [Naive(input_width=24, horizon=3), SeasonalNaive(input_width=24, horizon=3),
+          WindowAverage(window=5, input_width=24, horizon=3), Drift(input_width=24, horizon=3),
+          LinearForecaster(input_width=24, horizon=3, covariates=("x",), calendar="auto")]
+out = {type(m).__name__: m.fit(frame).predict(frame)["y"].tolist() for m in models}
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras"))
+print(json.dumps({"forecasts": out, "loaded": loaded}))
+"""
+
+
+def test_baselines_fit_and_predict_without_importing_tensorflow():
+    result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW], capture_output=True, text=True, check=True)
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["loaded"] == []  # neither tensorflow nor keras was imported
+    hours = np.arange(100)
+    frame = hourly(hours, values=np.sin(hours / 3.0) + hours / 50.0, x=np.cos(hours / 5.0))
+    assert answer["forecasts"]["Naive"] == pytest.approx([frame["y"].iloc[-1]] * 3, rel=1e-6)
+    assert answer["forecasts"]["SeasonalNaive"] == pytest.approx(frame["y"].iloc[-24:-21].tolist(), rel=1e-6)
+    linear = LinearForecaster(input_width=24, horizon=3, covariates=("x",), calendar="auto").fit(frame)
+    assert answer["forecasts"]["LinearForecaster"] == pytest.approx(linear.predict(frame)["y"].tolist(), rel=1e-9)
+    assert len(answer["forecasts"]) == 5 and all(np.isfinite(v).all() for v in answer["forecasts"].values())
+
+
+@pytest.mark.parametrize("freq, season", [("D", 7), ("MS", 12), ("10min", 144)])
+def test_seasonal_naive_infers_daily_monthly_and_ten_minute_seasons(freq, season):
+    n = 3 * season + 5
+    index = pd.date_range("2020-01-01", periods=n, freq=freq, name="timestamp")
+    frame = pd.DataFrame({"y": np.random.default_rng(season).normal(size=n)}, index=index)
+    model = SeasonalNaive(input_width=2 * season, horizon=season + 2).fit(frame)
+    assert model.season_length_ == season
+    out = model.predict(frame)["y"]
+    # every forecast is the value one season before its own timestamp (a forecast itself past
+    # the first season)
+    known = pd.concat([frame["y"], out])
+    step = pd.tseries.frequencies.to_offset(freq)
+    for stamp, value in out.items():  # windows hold float32: the very value, rounded to float32
+        assert value == np.float32(known[stamp - season * step]), stamp
+    assert out.iloc[:season].tolist() == frame["y"].iloc[-season:].astype(np.float32).tolist()

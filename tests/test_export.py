@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -130,3 +132,51 @@ def test_loaded_model_names_what_it_expected(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a forecast export"):
         forecast.load(tmp_path)
     assert isinstance(loaded.predict(frame), pd.DataFrame)
+
+
+@pytest.fixture(scope="module")
+def with_calendar(tmp_path_factory):
+    """A LinearForecaster and a tiny LSTM with a covariate and calendar features, exported."""
+    folder = tmp_path_factory.mktemp("with_calendar")
+    frame = series()
+    models = {
+        "linear": LinearForecaster(input_width=8, horizon=3, covariates=("temp",), calendar=("hour",)),
+        "lstm": LSTMForecaster(input_width=8, horizon=3, covariates=("temp",), calendar=("hour",), units=(2,),
+                               dense_units=(), epochs=1, validation=0.0, patience=None, random_state=0),
+    }
+    exported = {}
+    for name, model in models.items():
+        model.fit(frame)
+        exported[name] = (model, model.export(folder / name))
+    return frame, exported
+
+
+def test_nan_inputs_of_a_loaded_model_raise_errors_naming_the_column(with_calendar):
+    frame, exported = with_calendar
+    model, path = exported["linear"]
+    loaded = forecast.load(path)
+    assert loaded.metadata["input_columns"] == ["y", "temp", "hour_sin", "hour_cos"]
+    short_gap = frame.copy()
+    short_gap.iloc[-2:, short_gap.columns.get_loc("temp")] = np.nan  # within the policy's limit of 3
+    pd.testing.assert_frame_equal(loaded.predict(short_gap), model.predict(short_gap), rtol=1e-5)
+    long_gap = frame.copy()
+    long_gap.iloc[-5:, long_gap.columns.get_loc("temp")] = np.nan
+    with pytest.raises(DataValidationError, match="input is NaN in the last 8 rows, beyond what the "
+                       r"missing-value policy fills \(MissingPolicy\(inputs='ffill', limit=3\)\)") as info:
+        loaded.predict(long_gap)
+    assert info.value.column == "temp" and info.value.timestamp == frame.index[-1]
+
+    windows = loaded.latest_windows(frame).inputs
+    past, future = windows["past"].copy(), windows["future"].copy()
+    np.testing.assert_allclose(loaded.predict_arrays(past, future)[:, :, 0], [model.predict(frame)["y"]], rtol=1e-5)
+    past[0, 5, 1] = np.nan
+    with pytest.raises(ValueError, match=r"past holds NaN in input column 'temp' \(window 0, step 5\); fill or "
+                       "drop those windows first"):
+        loaded.predict_arrays(past, future)
+    past[0, 5, 1], past[0, 7, 0] = 1.0, np.inf
+    with pytest.raises(ValueError, match=r"past holds inf in input column 'y' \(window 0, step 7\)"):
+        loaded.predict_arrays(past, future)
+    future[0, 2, 1] = np.nan  # was served as a NaN forecast without a word
+    with pytest.raises(ValueError, match=r"future holds NaN in calendar column 'hour_cos' \(window 0, step 2\)"):
+        loaded.predict_arrays(windows["past"], future)
+

@@ -180,3 +180,54 @@ def test_nan_inputs_of_a_loaded_model_raise_errors_naming_the_column(with_calend
     with pytest.raises(ValueError, match=r"future holds NaN in calendar column 'hour_cos' \(window 0, step 2\)"):
         loaded.predict_arrays(windows["past"], future)
 
+
+def test_saved_model_cli_shows_past_future_and_forecast_of_a_model_with_calendar_features(with_calendar):
+    _, exported = with_calendar
+    _, path = exported["linear"]
+    cli = Path(sys.executable).parent / "saved_model_cli"
+    result = subprocess.run([str(cli), "show", "--all", "--dir", str(path)], capture_output=True, text=True,
+                            check=True)
+    serving = result.stdout.split("signature_def['serving_default']:")[1].split("signature_def[")[0]
+    tensors = dict(re.findall(r"(\w+\['\w+'\]) tensor_info:\s+dtype: DT_FLOAT\s+shape: (\([-\d, ]+\))", serving))
+    # past: 8 steps of y, temp, hour_sin, hour_cos; future: 3 steps of hour_sin, hour_cos
+    assert tensors == {"inputs['past']": "(-1, 8, 4)", "inputs['future']": "(-1, 3, 2)",
+                       "outputs['forecast']": "(-1, 3, 1)"}
+
+
+FRESH_PROCESS_NO_SKLEARN = """
+import json, sys
+
+class NoScikitLearn:  # fail any import of scikit-learn (TensorFlow's Keras imports it if it can)
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "sklearn":
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked)", name=name)
+
+sys.meta_path.insert(0, NoScikitLearn())
+import pandas as pd
+import forecast
+frame = pd.read_pickle(sys.argv[1])
+out = {name: forecast.load(path).predict(frame).to_numpy().tolist() for name, path in json.loads(sys.argv[2]).items()}
+modules = sorted(m for m in sys.modules if m.split(".")[0] in ("forecast", "sklearn"))
+print(json.dumps({"forecasts": out, "modules": modules}))
+"""
+
+
+def test_a_loaded_model_needs_only_tensorflow_pandas_and_numpy(tmp_path, with_calendar):
+    """Loading and predicting imports none of the estimator code (forecast.base, .estimators,
+    .baselines, .networks, .scaling) and works with scikit-learn made unimportable. (Without the
+    block, ``import tensorflow`` imports Keras, whose optional scikit-learn wrappers import
+    sklearn whenever it is installed: TensorFlow's doing, not this package's.)"""
+    frame, exported = with_calendar
+    frame.to_pickle(tmp_path / "frame.pkl")
+    paths = {name: str(path) for name, (_, path) in exported.items()}
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS_NO_SKLEARN, str(tmp_path / "frame.pkl"), json.dumps(paths)],
+        capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["modules"] == [
+        "forecast", "forecast._backend", "forecast._version", "forecast.calendar", "forecast.data",
+        "forecast.errors", "forecast.export", "forecast.features", "forecast.latest_windows", "forecast.windowing",
+    ]
+    for name, (model, _) in exported.items():
+        np.testing.assert_allclose(answer["forecasts"][name], model.predict(frame).to_numpy(), rtol=1e-5)

@@ -202,8 +202,8 @@ def test_same_seed_same_forecasts_and_pickle_round_trip():
 def test_gru_same_seed_same_forecasts_and_pickle_round_trip():
     import keras
 
-    frame = daily_cycle(n=24 * 3)
-    params = dict(input_width=12, horizon=2, calendar=(), epochs=2, validation=0.0, patience=None)
+    frame = daily_cycle(n=48)
+    params = dict(input_width=6, horizon=2, calendar=(), epochs=2, validation=0.0, patience=None)
     first = tiny(GRUForecaster, **params).fit(frame)
     second = tiny(GRUForecaster, **params).fit(frame)
     assert [type(layer) for layer in first.network_.layers if isinstance(layer, keras.layers.RNN)] == [
@@ -334,17 +334,23 @@ def test_loss_and_clipnorm_reach_the_compiled_network(loss, clipnorm, expected):
 
 
 def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_training():
-    model = tiny(input_width=4, horizon=1, calendar=(), units=(2, 2), dense_units=(), recurrent_dropout=0.25,
+    from forecast.networks import build_network
+
+    model = tiny(input_width=4, horizon=1, calendar=(), units=(2,), dense_units=(), recurrent_dropout=0.25,
                  validation=0.0, patience=None).fit(daily_cycle(n=48))
-    layers = recurrent_layers(model.network_)
-    assert len(layers) == 2  # the two stacked layers
-    assert [layer.recurrent_dropout for layer in layers] == [0.25, 0.25]
-    assert [layer.dropout for layer in layers] == [0.0, 0.0]  # the input dropout is another option
+    assert [layer.recurrent_dropout for layer in recurrent_layers(model.network_)] == [0.25]
+    assert [layer.dropout for layer in recurrent_layers(model.network_)] == [0.0]  # another option
     past = np.random.default_rng(0).normal(size=(8, 4, 1)).astype("float32")
     inference = [np.asarray(model.network_({"past": past}, training=False)) for _ in range(2)]
     training = [np.asarray(model.network_({"past": past}, training=True)) for _ in range(2)]
     np.testing.assert_array_equal(inference[0], inference[1])
     assert not np.allclose(training[0], training[1])  # the only random part is the recurrent dropout
+    # the very configuration fit built its network from, stacked and bidirectional (and with
+    # seq2seq's state-passing encoder): every recurrent layer of the encoder, both directions
+    for strategy in ("direct", "seq2seq"):
+        config = {**model._network_config, "units": (3, 2), "bidirectional": True, "strategy": strategy}
+        encoder = [layer for layer in recurrent_layers(build_network(**config)) if "encoder" in layer.name]
+        assert [layer.recurrent_dropout for layer in encoder] == [0.25] * 4, strategy
 
 
 def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():

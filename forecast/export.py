@@ -149,6 +149,10 @@ class ExportedForecaster:
                 ``metadata["input_columns"]``.
             future: ``(batch, horizon, n_calendar)`` calendar features of the forecast steps,
                 when the model uses calendar features.
+
+        Raises:
+            ValueError: an array of the wrong shape, a missing ``future``, or a NaN or inf in
+                ``past`` or ``future`` (named by its column, window and step).
         """
         import tensorflow as tf
 
@@ -159,8 +163,7 @@ class ExportedForecaster:
                 f"past must be (batch, {expected[0]}, {expected[1]}) for input columns "
                 f"{self.metadata['input_columns']}, got shape {past.shape}"
             )
-        if np.isnan(past).any():
-            raise ValueError("past holds NaN; fill or drop those windows first")
+        _check_finite("past", past, "input", self.metadata["input_columns"])
         arguments = {"past": tf.constant(past)}
         calendar = self.metadata["calendar_columns"]
         if calendar:
@@ -172,6 +175,7 @@ class ExportedForecaster:
                     f"future must be ({past.shape[0]}, {self.horizon}, {len(calendar)}) for "
                     f"{calendar}, got shape {future.shape}"
                 )
+            _check_finite("future", future, "calendar", calendar)
             arguments["future"] = tf.constant(future)
         return self._signature(**arguments)["forecast"].numpy()
 
@@ -276,6 +280,20 @@ def _metadata(forecaster, metrics: dict | None) -> dict[str, Any]:
             "outputs": ["forecast"],
         },
     }
+
+
+def _check_finite(name: str, values: np.ndarray, role: str, columns: list) -> None:
+    """Raise a ValueError naming the first NaN or inf of a ``(batch, steps, columns)`` array:
+    the signature would turn it into NaN forecasts without a word."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    window, step, column = (int(i) for i in np.argwhere(~finite)[0])
+    kind = "NaN" if np.isnan(values[window, step, column]) else "inf"
+    raise ValueError(
+        f"{name} holds {kind} in {role} column {columns[column]!r} (window {window}, step {step}); "
+        "fill or drop those windows first"
+    )
 
 
 def _jsonable(value):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import pickle
+import subprocess
+import sys
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -108,3 +113,106 @@ def test_missing_policy_argument_fills_or_refuses_nan_inputs():
         strict.predict(frame)
     with pytest.raises(ValueError, match="missing must have the keys"):
         Naive(input_width=4, horizon=2, missing={"fill": "zero"}).fit(frame)
+
+
+BASELINES = {
+    "naive": lambda: Naive(input_width=4, horizon=2),
+    "seasonal_naive": lambda: SeasonalNaive(season_length=2, input_width=4, horizon=3),
+    "window_average": lambda: WindowAverage(window=3, input_width=4, horizon=2),
+    "drift": lambda: Drift(input_width=4, horizon=2),
+    "linear": lambda: LinearForecaster(alpha=0.1, input_width=4, horizon=2, covariates=("x",), calendar=("hour",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_pickle_round_trip_gives_identical_forecasts(name):
+    rng = np.random.default_rng(0)
+    frame = hourly(range(40), values=rng.normal(size=40), x=rng.normal(size=40))
+    model = BASELINES[name]().fit(frame)
+    restored = pickle.loads(pickle.dumps(model))
+    pd.testing.assert_frame_equal(restored.predict(frame), model.predict(frame), check_exact=True)
+    assert restored.score(frame) == model.score(frame)
+    assert restored.get_params() == model.get_params() and restored.input_columns_ == model.input_columns_
+
+
+def test_two_targets_forecast_both_columns():
+    z = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
+    frame = hourly(range(6), values=VALUES, z=z)
+    out = fit_predict(SeasonalNaive(season_length=2, input_width=3, horizon=3, target=("z", "y")), frame)
+    assert list(out.columns) == ["z", "y"]
+    assert out["z"].tolist() == [50.0, 60.0, 50.0] and out["y"].tolist() == [3.0, 7.0, 3.0]
+    # y = t and z = 100 - 3t are straight lines: a linear model continues both exactly
+    t = np.arange(50.0)
+    ramps = hourly(range(50), values=t, z=100 - 3 * t)
+    linear = fit_predict(LinearForecaster(alpha=1e-9, input_width=2, horizon=2, target=("y", "z")), ramps)
+    assert list(linear.columns) == ["y", "z"]
+    np.testing.assert_allclose(linear.to_numpy(), [[50.0, 100 - 150.0], [51.0, 100 - 153.0]], atol=1e-4)
+
+
+def test_unseen_category_through_fit_and_predict_is_all_zeros_with_a_warning():
+    """A covariate category that training never saw is encoded as an all-zero row, with a
+    warning naming the category and the column, through LinearForecaster's fit and predict."""
+    kinds = np.array(["a", "b"] * 20, dtype=object)
+    values = np.where(kinds == "b", 10.0, 0.0) + np.arange(40) * 0.01
+    frame = hourly(range(40), values=values, kind=kinds)
+    model = LinearForecaster(alpha=1e-3, input_width=3, horizon=1, covariates=("kind",)).fit(frame.iloc[:-2])
+    assert model.input_columns_ == ("y", "kind=a", "kind=b")
+    test = frame.copy()
+    test.iloc[-1, test.columns.get_loc("kind")] = "c"
+    with pytest.warns(UserWarning, match=r"covariate 'kind': categories \['c'\] were not seen in the training") as record:
+        out = model.predict(test)
+    assert "timestamp 2024-01-02 15:00:00" in str(record[0].message)  # the row of the unseen "c"
+    assert test["kind"].iloc[-3:].tolist() == ["b", "a", "c"]
+    past = np.column_stack([test["y"].iloc[-3:], [[0, 1], [1, 0], [0, 0]]])  # "b", "a", then zeros
+    expected = np.ravel(model.model_.predict(past.reshape(1, -1)))[0]
+    assert out["y"].iloc[0] == pytest.approx(expected, rel=1e-6)  # windows hold float32
+    known = test.copy()
+    known.iloc[-1, known.columns.get_loc("kind")] = "a"
+    assert out["y"].iloc[0] != pytest.approx(model.predict(known)["y"].iloc[0], abs=0.1)  # "c" is not "a"
+
+
+NO_TENSORFLOW = """
+import json, sys
+import numpy as np
+import pandas as pd
+from forecast import Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage
+hours = np.arange(100)
+index = pd.DatetimeIndex(pd.Timestamp("2024-01-01") + pd.to_timedelta(hours, unit="h"), name="timestamp")
+frame = pd.DataFrame({"y": np.sin(hours / 3.0) + hours / 50.0, "x": np.cos(hours / 5.0)}, index=index)
+models = [Naive(input_width=24, horizon=3), SeasonalNaive(input_width=24, horizon=3),
+          WindowAverage(window=5, input_width=24, horizon=3), Drift(input_width=24, horizon=3),
+          LinearForecaster(input_width=24, horizon=3, covariates=("x",), calendar="auto")]
+out = {type(m).__name__: m.fit(frame).predict(frame)["y"].tolist() for m in models}
+loaded = sorted(name for name in sys.modules if name.split(".")[0] in ("tensorflow", "keras"))
+print(json.dumps({"forecasts": out, "loaded": loaded}))
+"""
+
+
+def test_baselines_fit_and_predict_without_importing_tensorflow():
+    result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW], capture_output=True, text=True, check=True)
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["loaded"] == []  # neither tensorflow nor keras was imported
+    hours = np.arange(100)
+    frame = hourly(hours, values=np.sin(hours / 3.0) + hours / 50.0, x=np.cos(hours / 5.0))
+    assert answer["forecasts"]["Naive"] == pytest.approx([frame["y"].iloc[-1]] * 3, rel=1e-6)
+    assert answer["forecasts"]["SeasonalNaive"] == pytest.approx(frame["y"].iloc[-24:-21].tolist(), rel=1e-6)
+    linear = LinearForecaster(input_width=24, horizon=3, covariates=("x",), calendar="auto").fit(frame)
+    assert answer["forecasts"]["LinearForecaster"] == pytest.approx(linear.predict(frame)["y"].tolist(), rel=1e-9)
+    assert len(answer["forecasts"]) == 5 and all(np.isfinite(v).all() for v in answer["forecasts"].values())
+
+
+@pytest.mark.parametrize("freq, season", [("D", 7), ("MS", 12), ("10min", 144)])
+def test_seasonal_naive_infers_daily_monthly_and_ten_minute_seasons(freq, season):
+    n = 3 * season + 5
+    index = pd.date_range("2020-01-01", periods=n, freq=freq, name="timestamp")
+    frame = pd.DataFrame({"y": np.random.default_rng(season).normal(size=n)}, index=index)
+    model = SeasonalNaive(input_width=2 * season, horizon=season + 2).fit(frame)
+    assert model.season_length_ == season
+    out = model.predict(frame)["y"]
+    # every forecast is the value one season before its own timestamp (a forecast itself past
+    # the first season)
+    known = pd.concat([frame["y"], out])
+    step = pd.tseries.frequencies.to_offset(freq)
+    for stamp, value in out.items():  # windows hold float32: the very value, rounded to float32
+        assert value == np.float32(known[stamp - season * step]), stamp
+    assert out.iloc[:season].tolist() == frame["y"].iloc[-season:].astype(np.float32).tolist()

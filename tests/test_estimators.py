@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import copy
+import inspect
 import pickle
 
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.utils import estimator_checks
+from sklearn.utils.validation import check_is_fitted
 
 from conftest import hourly, panel
 from forecast import (
-    DataValidationError, GRUForecaster, LSTMForecaster, Naive, RNNForecaster, SeasonalNaive,
+    DataValidationError, Drift, GRUForecaster, LinearForecaster, LSTMForecaster, Naive, RNNForecaster,
+    SeasonalNaive, Split, WindowAverage,
 )
 
 pytest.importorskip("tensorflow")
@@ -27,40 +32,142 @@ def daily_cycle(n=24 * 12, seed=0, scale=1.0, offset=0.0):
     return hourly(hours, values=values, temp=rng.normal(size=n))
 
 
-def tiny(**params):
+def tiny(model_class=LSTMForecaster, **params):
     defaults = dict(input_width=48, horizon=6, units=(4,), dense_units=(4,), epochs=1, batch_size=64,
                     random_state=0)
-    return LSTMForecaster(**{**defaults, **params})
+    return model_class(**{**defaults, **params})
 
 
 # --------------------------------------------------------------------------- sklearn conventions
 
-# Checks of sklearn.utils.estimator_checks that apply to a forecaster whose X is a time-indexed
-# frame. Those that do not apply, and why:
-# - every check that fits on random NumPy arrays (check_estimators_dtypes, check_fit2d_*,
-#   check_estimators_fit_returns_self, check_estimators_pickle, check_n_features_in,
-#   check_dict_unchanged, check_dont_overwrite_parameters, check_estimators_overwrite_params,
-#   check_fit_score_takes_y, check_methods_subset_invariance, check_regressors_*, ...): a
-#   forecaster needs a DatetimeIndex to know the order and spacing of rows; the same
-#   properties are tested below on frames (fit returns self, pickling, unchanged params);
-# - check_param_validation: parameters are validated in fit with our own clear messages,
-#   not through sklearn's private _parameter_constraints.
+# Checks of sklearn.utils.estimator_checks run on every forecaster. Most are data-free (tags,
+# mixin order, repr, parameters, cloning); check_estimators_unfitted passes an X array, but
+# predict raises NotFittedError before it reads X; check_fit1d asserts that a 1-D array is
+# refused with a ValueError, which holds (DataValidationError is a ValueError).
 APPLICABLE_CHECKS = (
     "check_estimator_cloneable",
+    "check_estimator_tags_renamed",
+    "check_valid_tag_types",
+    "check_mixin_order",
     "check_estimator_repr",
     "check_no_attributes_set_in_init",
     "check_get_params_invariance",
     "check_set_params",
     "check_parameters_default_constructible",
     "check_do_not_raise_errors_in_init_or_set_params",
+    "check_estimators_unfitted",
+    "check_fit1d",
 )
+
+# Every other check that scikit-learn yields for these estimators, and why it does not apply.
+# Nearly all fit on random NumPy arrays (sparse matrices, memmaps, iris, ...): a forecaster's X
+# is a DataFrame with a DatetimeIndex (the order and spacing of rows are the data), so they stop
+# at "expected a pandas DataFrame". Where the property behind the check still makes sense, it is
+# tested on frames (test_array_only_checks_hold_on_frames, the pickle and same-seed tests).
+ARRAYS = "fits on NumPy arrays; a forecaster needs a frame with a DatetimeIndex"
+NOT_APPLICABLE = {
+    "check_fit_score_takes_y": ARRAYS + "; fit(X, y=None) and score(X, y=None) tested on frames",
+    "check_estimators_overwrite_params": ARRAYS + "; params unchanged by fit tested on frames",
+    "check_dont_overwrite_parameters": ARRAYS + "; fit adds only attributes ending in _ (frames)",
+    "check_estimators_fit_returns_self": ARRAYS + "; fit returns self tested on frames",
+    "check_readonly_memmap_input": ARRAYS + " (read-only memmaps)",
+    "check_n_features_in_after_fitting": ARRAYS + "; no n_features_in_: inputs are checked by "
+    "column name (test_bad_input_raises_the_data_layers_clear_errors)",
+    "check_n_features_in": ARRAYS + "; no n_features_in_: inputs are checked by column name",
+    "check_positive_only_tag_during_fit": ARRAYS + " (iris with negative values)",
+    "check_estimators_dtypes": ARRAYS + " (float32, int32, int64 arrays)",
+    "check_complex_data": ARRAYS + "; expects scikit-learn's own complex-data message",
+    "check_dtype_object": ARRAYS + " (object arrays); string columns are categorical covariates",
+    "check_estimators_empty_data_messages": ARRAYS + "; expects scikit-learn's '0 feature(s)' "
+    "message; a frame too short for a window raises 'fewer than one window' (tested)",
+    "check_pipeline_consistency": ARRAYS + " (inside a Pipeline)",
+    "check_estimators_nan_inf": ARRAYS + "; besides, NaN inputs are carried forward by the "
+    "missing-value policy on purpose; inf is refused (tested)",
+    "check_estimator_sparse_tag": ARRAYS + " (sparse); the refusal does not say 'sparse'",
+    "check_estimator_sparse_array": ARRAYS + " (sparse array)",
+    "check_estimator_sparse_matrix": ARRAYS + " (sparse matrix)",
+    "check_estimators_pickle": ARRAYS + "; pickle round trips tested on frames for every forecaster",
+    "check_array_api_input": ARRAYS + " (array API namespaces)",
+    "check_f_contiguous_array_estimator": ARRAYS + " (Fortran-ordered arrays)",
+    "check_methods_sample_order_invariance": "permutes rows: a forecast depends on their order",
+    "check_methods_subset_invariance": "predicts on row subsets: a forecast reads a whole window",
+    "check_fit2d_1sample": ARRAYS + "; expects scikit-learn's '1 sample' message",
+    "check_fit2d_1feature": ARRAYS + "; expects scikit-learn's '1 feature(s)' message",
+    "check_fit2d_predict1d": ARRAYS,
+    "check_dict_unchanged": ARRAYS + "; predict leaving __dict__ unchanged tested on frames",
+    "check_fit_idempotent": ARRAYS + "; refitting gives the same forecasts tested on frames",
+    "check_fit_check_is_fitted": ARRAYS + "; check_is_fitted before and after fit tested on frames",
+    # Not yielded for these estimators, listed because it is the one to expect:
+    "check_param_validation": "parameters are validated in fit with our own clear messages, not "
+    "through scikit-learn's private _parameter_constraints",
+}
+# Not yielded at all: the checks of classifiers, regressors, transformers, clusterers, outlier
+# detectors (check_classifiers_*, check_regressors_*, check_transformer_*, check_clustering,
+# check_outliers_*, ...), of sample_weight and of partial_fit: a forecaster is none of those (its
+# score is the negative MAE over windows, not R^2) and takes neither sample_weight nor partial_fit.
+
+ALL_FORECASTERS = [
+    LSTMForecaster(), GRUForecaster(), RNNForecaster(cell="rnn"), Naive(), SeasonalNaive(season_length=24),
+    WindowAverage(), Drift(), LinearForecaster(),
+]
 
 
 @pytest.mark.parametrize("check", APPLICABLE_CHECKS)
-@pytest.mark.parametrize("estimator", [LSTMForecaster(), GRUForecaster(), RNNForecaster(cell="rnn"),
-                                       Naive(), SeasonalNaive(season_length=24)], ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("estimator", ALL_FORECASTERS, ids=lambda e: type(e).__name__)
 def test_sklearn_estimator_checks(estimator, check):
+    if not hasattr(estimator_checks, check):
+        pytest.skip(f"{check} is not in scikit-learn {sklearn.__version__}")
     getattr(estimator_checks, check)(type(estimator).__name__, estimator)
+
+
+@pytest.mark.parametrize("estimator", ALL_FORECASTERS, ids=lambda e: type(e).__name__)
+def test_every_sklearn_check_is_run_or_listed_with_its_reason(estimator):
+    generator = getattr(estimator_checks, "estimator_checks_generator", None)
+    if generator is None:
+        pytest.skip(f"scikit-learn {sklearn.__version__} has no estimator_checks_generator")
+    yielded = {getattr(check, "func", check).__name__ for _, check in generator(estimator, legacy=True)}
+    assert not set(APPLICABLE_CHECKS) & set(NOT_APPLICABLE)
+    assert yielded - set(APPLICABLE_CHECKS) - set(NOT_APPLICABLE) == set()
+    assert set(APPLICABLE_CHECKS) <= yielded | {"check_estimator_cloneable"}
+
+
+def small_model(kind):
+    return {
+        "Naive": lambda: Naive(input_width=24, horizon=4),
+        "SeasonalNaive": lambda: SeasonalNaive(input_width=24, horizon=4),
+        "WindowAverage": lambda: WindowAverage(window=6, input_width=24, horizon=4),
+        "Drift": lambda: Drift(input_width=24, horizon=4),
+        "LinearForecaster": lambda: LinearForecaster(input_width=24, horizon=4, covariates=("temp",)),
+        "LSTMForecaster": lambda: tiny(input_width=24, horizon=4, calendar=(), validation=0.0, patience=None),
+    }[kind]()
+
+
+@pytest.mark.parametrize("kind", ["Naive", "SeasonalNaive", "WindowAverage", "Drift", "LinearForecaster",
+                                  "LSTMForecaster"])
+def test_array_only_checks_hold_on_frames(kind):
+    """What the array-only checks above test, on a frame: fit(X, y=None) returns self and
+    leaves the parameters alone, adds only attributes ending in ``_``, check_is_fitted fails
+    before and passes after, predict leaves the fitted state alone, refitting is idempotent."""
+    frame = daily_cycle(n=24 * 4)
+    model = small_model(kind)
+    params = copy.deepcopy(model.get_params())
+    attributes_before = set(vars(model))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(model)
+    for method in ("fit", "score"):
+        assert list(inspect.signature(getattr(model, method)).parameters)[:2] == ["X", "y"]
+    assert model.fit(frame, None) is model
+    check_is_fitted(model)
+    assert model.get_params() == params
+    added = set(vars(model)) - attributes_before
+    assert added and all(name.endswith("_") or name.startswith("_") for name in added), added
+    state = dict(vars(model))
+    first = model.predict(frame)
+    score = model.score(frame, None)
+    assert np.isfinite(score) and score < 0
+    assert vars(model).keys() == state.keys() and all(vars(model)[k] is v for k, v in state.items())
+    if kind != "LSTMForecaster":  # the neural refit is test_same_seed_same_forecasts_*
+        pd.testing.assert_frame_equal(model.fit(frame).predict(frame), first)
 
 
 def test_init_stores_params_unchanged_and_clone_works():
@@ -90,6 +197,24 @@ def test_same_seed_same_forecasts_and_pickle_round_trip():
     restored = pickle.loads(pickle.dumps(first))
     pd.testing.assert_frame_equal(restored.predict(frame), first.predict(frame))
     assert restored.history_ == first.history_
+
+
+def test_gru_same_seed_same_forecasts_and_pickle_round_trip():
+    import keras
+
+    frame = daily_cycle(n=48)
+    params = dict(input_width=6, horizon=2, calendar=(), epochs=2, validation=0.0, patience=None)
+    first = tiny(GRUForecaster, **params).fit(frame)
+    second = tiny(GRUForecaster, **params).fit(frame)
+    assert [type(layer) for layer in first.network_.layers if isinstance(layer, keras.layers.RNN)] == [
+        keras.layers.GRU
+    ]
+    expected = first.predict(frame)
+    pd.testing.assert_frame_equal(second.predict(frame), expected)
+    assert second.history_ == first.history_
+    restored = pickle.loads(pickle.dumps(first))
+    pd.testing.assert_frame_equal(restored.predict(frame), expected)
+    assert restored.history_ == first.history_ and restored.get_params() == first.get_params()
 
 
 def test_grid_search_over_a_frame_with_time_series_split():
@@ -179,3 +304,96 @@ def test_bad_input_raises_the_data_layers_clear_errors():
         tiny(strategy="recursive").fit(frame)
     with pytest.raises(ValueError, match="residual='seasonal' needs season_length"):
         tiny(input_width=12, residual="seasonal").fit(frame)
+
+
+# --------------------------------------------------------------------------- options reach Keras
+
+def recurrent_layers(network):
+    """Every recurrent layer of a network, both directions of a bidirectional one."""
+    import keras
+
+    found = []
+    for layer in network.layers:
+        if isinstance(layer, keras.layers.Bidirectional):
+            found += [layer.forward_layer, layer.backward_layer]
+        elif isinstance(layer, keras.layers.RNN):
+            found.append(layer)
+    return found
+
+
+@pytest.mark.parametrize("loss, clipnorm, expected", [("mse", 0.5, (9 + 0.25) / 2), ("huber", None, (2.5 + 0.125) / 2)])
+def test_loss_and_clipnorm_reach_the_compiled_network(loss, clipnorm, expected):
+    model = tiny(input_width=24, horizon=2, calendar=(), loss=loss, clipnorm=clipnorm, validation=0.0,
+                 patience=None).fit(daily_cycle(n=24 * 3))
+    # errors 3 and 0.5: MSE (9 + 0.25) / 2, Huber (delta 1) (3 - 0.5 + 0.5 * 0.5**2) / 2, MAE 1.75
+    y_true = np.zeros((1, 2, 1), dtype="float32")
+    y_pred = np.array([[[3.0], [0.5]]], dtype="float32")
+    assert float(model.network_.compute_loss(x=None, y=y_true, y_pred=y_pred)) == pytest.approx(expected)
+    assert model.network_.optimizer.clipnorm == clipnorm
+    assert np.isfinite(model.history_["loss"]).all()
+
+
+def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_training():
+    from forecast.networks import build_network
+
+    model = tiny(input_width=4, horizon=1, calendar=(), units=(2,), dense_units=(), recurrent_dropout=0.25,
+                 validation=0.0, patience=None).fit(daily_cycle(n=48))
+    assert [layer.recurrent_dropout for layer in recurrent_layers(model.network_)] == [0.25]
+    assert [layer.dropout for layer in recurrent_layers(model.network_)] == [0.0]  # another option
+    past = np.random.default_rng(0).normal(size=(8, 4, 1)).astype("float32")
+    inference = [np.asarray(model.network_({"past": past}, training=False)) for _ in range(2)]
+    training = [np.asarray(model.network_({"past": past}, training=True)) for _ in range(2)]
+    np.testing.assert_array_equal(inference[0], inference[1])
+    assert not np.allclose(training[0], training[1])  # the only random part is the recurrent dropout
+    # the very configuration fit built its network from, stacked and bidirectional (and with
+    # seq2seq's state-passing encoder): every recurrent layer of the encoder, both directions
+    for strategy in ("direct", "seq2seq"):
+        config = {**model._network_config, "units": (3, 2), "bidirectional": True, "strategy": strategy}
+        encoder = [layer for layer in recurrent_layers(build_network(**config)) if "encoder" in layer.name]
+        assert [layer.recurrent_dropout for layer in encoder] == [0.25] * 4, strategy
+
+
+def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
+    """The covariate x says the next y: y[t+1] = x[t] in training, -x[t] in validation. The more
+    the network learns, the worse the validation loss: the first epoch is the best, training
+    stops ``patience`` epochs later and the first epoch's weights come back."""
+    rng = np.random.default_rng(0)
+    n = 240
+    x = rng.normal(size=n)
+    y = np.concatenate([[0.0], x[:-1]])
+    y[180:] *= -1
+    frame = hourly(range(n), values=y, x=x)
+    train, valid = frame.iloc[:180], frame.iloc[180:]
+    model = tiny(input_width=4, horizon=1, covariates=("x",), calendar=(), units=(4,), dense_units=(),
+                 scaling=None, residual=None, learning_rate=0.01, batch_size=32, epochs=6, patience=1)
+    model.fit(train, validation_frame=valid)
+    val_loss = model.history_["val_loss"]
+    assert len(val_loss) == 2 and val_loss[1] > val_loss[0] * 1.01  # stopped after one worse epoch
+    # with scaling=None the MAE loss is the MAE in original units: recompute it on the very
+    # validation windows of fit, with the weights the fitted model holds now
+    windows = model.windows(frame, split=Split(valid.index[0], pd.Timestamp("2100-01-01")))
+    forecasts = model.forecast_windows(windows, "validation")
+    labels = windows.arrays("validation")[1]
+    assert len(labels) == len(valid)  # every window whose label lies in the validation frame
+    restored_loss = float(np.mean(np.abs(forecasts - labels)))
+    assert restored_loss == pytest.approx(val_loss[0], rel=1e-5)
+    assert restored_loss != pytest.approx(val_loss[1], rel=1e-3)
+
+
+def test_two_targets_forecast_both_columns_in_their_own_units():
+    """With the network's output layer zeroed, a residual="last" network forecasts the last
+    value of each target: target order and per-target (un)scaling agree."""
+    frame = daily_cycle(n=24 * 3)
+    frame["z"] = 1000.0 + 50.0 * frame["temp"]  # another scale, another column order than y
+    model = tiny(target=("z", "y"), input_width=24, horizon=3, calendar=(), residual="last", validation=0.0,
+                 patience=None).fit(frame)
+    assert model.target_columns_ == ("z", "y") and model.input_columns_ == ("z", "y")
+    trained = model.predict(frame)
+    assert list(trained.columns) == ["z", "y"] and np.isfinite(trained.to_numpy()).all()
+    dense = [layer for layer in model.network_.layers if layer.name.startswith("dense")][-1]
+    dense.set_weights([np.zeros_like(w) for w in dense.get_weights()])
+    out = model.predict(frame)
+    expected = np.repeat(frame[["z", "y"]].iloc[-1:].to_numpy(), 3, axis=0)
+    np.testing.assert_allclose(out.to_numpy(), expected, rtol=1e-6)
+    pd.testing.assert_frame_equal(out, Naive(input_width=24, horizon=3, target=("z", "y")).fit(frame).predict(frame),
+                                  rtol=1e-6)

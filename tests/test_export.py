@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -130,3 +132,102 @@ def test_loaded_model_names_what_it_expected(tmp_path):
     with pytest.raises(FileNotFoundError, match="not a forecast export"):
         forecast.load(tmp_path)
     assert isinstance(loaded.predict(frame), pd.DataFrame)
+
+
+@pytest.fixture(scope="module")
+def with_calendar(tmp_path_factory):
+    """A LinearForecaster and a tiny LSTM with a covariate and calendar features, exported."""
+    folder = tmp_path_factory.mktemp("with_calendar")
+    frame = series()
+    models = {
+        "linear": LinearForecaster(input_width=8, horizon=3, covariates=("temp",), calendar=("hour",)),
+        "lstm": LSTMForecaster(input_width=8, horizon=3, covariates=("temp",), calendar=("hour",), units=(2,),
+                               dense_units=(), epochs=1, validation=0.0, patience=None, random_state=0),
+    }
+    exported = {}
+    for name, model in models.items():
+        model.fit(frame)
+        exported[name] = (model, model.export(folder / name))
+    return frame, exported
+
+
+def test_nan_inputs_of_a_loaded_model_raise_errors_naming_the_column(with_calendar):
+    frame, exported = with_calendar
+    model, path = exported["linear"]
+    loaded = forecast.load(path)
+    assert loaded.metadata["input_columns"] == ["y", "temp", "hour_sin", "hour_cos"]
+    short_gap = frame.copy()
+    short_gap.iloc[-2:, short_gap.columns.get_loc("temp")] = np.nan  # within the policy's limit of 3
+    pd.testing.assert_frame_equal(loaded.predict(short_gap), model.predict(short_gap), rtol=1e-5)
+    long_gap = frame.copy()
+    long_gap.iloc[-5:, long_gap.columns.get_loc("temp")] = np.nan
+    with pytest.raises(DataValidationError, match="input is NaN in the last 8 rows, beyond what the "
+                       r"missing-value policy fills \(MissingPolicy\(inputs='ffill', limit=3\)\)") as info:
+        loaded.predict(long_gap)
+    assert info.value.column == "temp" and info.value.timestamp == frame.index[-1]
+
+    windows = loaded.latest_windows(frame).inputs
+    past, future = windows["past"].copy(), windows["future"].copy()
+    np.testing.assert_allclose(loaded.predict_arrays(past, future)[:, :, 0], [model.predict(frame)["y"]], rtol=1e-5)
+    past[0, 5, 1] = np.nan
+    with pytest.raises(ValueError, match=r"past holds NaN in input column 'temp' \(window 0, step 5\); fill or "
+                       "drop those windows first"):
+        loaded.predict_arrays(past, future)
+    past[0, 5, 1], past[0, 7, 0] = 1.0, np.inf
+    with pytest.raises(ValueError, match=r"past holds inf in input column 'y' \(window 0, step 7\)"):
+        loaded.predict_arrays(past, future)
+    future[0, 2, 1] = np.nan  # was served as a NaN forecast without a word
+    with pytest.raises(ValueError, match=r"future holds NaN in calendar column 'hour_cos' \(window 0, step 2\)"):
+        loaded.predict_arrays(windows["past"], future)
+
+
+def test_saved_model_cli_shows_past_future_and_forecast_of_a_model_with_calendar_features(with_calendar):
+    _, exported = with_calendar
+    _, path = exported["linear"]
+    cli = Path(sys.executable).parent / "saved_model_cli"
+    result = subprocess.run([str(cli), "show", "--all", "--dir", str(path)], capture_output=True, text=True,
+                            check=True)
+    serving = result.stdout.split("signature_def['serving_default']:")[1].split("signature_def[")[0]
+    tensors = dict(re.findall(r"(\w+\['\w+'\]) tensor_info:\s+dtype: DT_FLOAT\s+shape: (\([-\d, ]+\))", serving))
+    # past: 8 steps of y, temp, hour_sin, hour_cos; future: 3 steps of hour_sin, hour_cos
+    assert tensors == {"inputs['past']": "(-1, 8, 4)", "inputs['future']": "(-1, 3, 2)",
+                       "outputs['forecast']": "(-1, 3, 1)"}
+
+
+FRESH_PROCESS_NO_SKLEARN = """
+import json, sys
+
+class NoScikitLearn:  # fail any import of scikit-learn (TensorFlow's Keras imports it if it can)
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "sklearn":
+            raise ModuleNotFoundError(f"No module named {name!r} (blocked)", name=name)
+
+sys.meta_path.insert(0, NoScikitLearn())
+import pandas as pd
+import forecast
+frame = pd.read_pickle(sys.argv[1])
+out = {name: forecast.load(path).predict(frame).to_numpy().tolist() for name, path in json.loads(sys.argv[2]).items()}
+modules = sorted(m for m in sys.modules if m.split(".")[0] in ("forecast", "sklearn"))
+print(json.dumps({"forecasts": out, "modules": modules}))
+"""
+
+
+def test_a_loaded_model_needs_only_tensorflow_pandas_and_numpy(tmp_path, with_calendar):
+    """Loading and predicting imports none of the estimator code (forecast.base, .estimators,
+    .baselines, .networks, .scaling) and works with scikit-learn made unimportable. (Without the
+    block, ``import tensorflow`` imports Keras, whose optional scikit-learn wrappers import
+    sklearn whenever it is installed: TensorFlow's doing, not this package's.)"""
+    frame, exported = with_calendar
+    frame.to_pickle(tmp_path / "frame.pkl")
+    paths = {name: str(path) for name, (_, path) in exported.items()}
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS_NO_SKLEARN, str(tmp_path / "frame.pkl"), json.dumps(paths)],
+        capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["modules"] == [
+        "forecast", "forecast._backend", "forecast._version", "forecast.calendar", "forecast.data",
+        "forecast.errors", "forecast.export", "forecast.features", "forecast.latest_windows", "forecast.windowing",
+    ]
+    for name, (model, _) in exported.items():
+        np.testing.assert_allclose(answer["forecasts"][name], model.predict(frame).to_numpy(), rtol=1e-5)

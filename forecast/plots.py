@@ -138,6 +138,7 @@ def plot_forecasts(
     grid = figure.subplots(nrows, ncols, squeeze=False)
     handles: dict[str, object] = {}
     with_time = not (chosen == chosen.normalize()).all()  # dates alone when all origins are midnights
+    panel = frame["series_id"].nunique() > 1  # one series: its placeholder id says nothing
     for axes, origin in zip(grid.ravel(), chosen):
         at_origin = rows.loc[rows["origin"] == origin]
         actual = at_origin.groupby("timestamp", sort=True)["actual"].first()
@@ -171,7 +172,8 @@ def plot_forecasts(
             )
             handles.setdefault(name, line)
         axes.axvline(_dates([origin])[0], color="0.3", linestyle="--", linewidth=1.0)
-        axes.set_title(f"{series_id}: origin {_format_stamp(origin, with_time)}", fontsize=10)
+        stamp = _format_stamp(origin, with_time)
+        axes.set_title(f"{series_id}: origin {stamp}" if panel else f"origin {stamp}", fontsize=10)
         axes.set_ylabel(label)
         axes.grid(alpha=0.3)
         _date_axis(axes)
@@ -179,7 +181,7 @@ def plot_forecasts(
         axes.set_visible(False)
     order = [n for n in model_names if n in handles] + [n for n in ("actual", "input window") if n in handles]
     figure.legend([handles[n] for n in order], order, loc="outside right upper", frameon=False)
-    about = str(target) if frame["series_id"].nunique() == 1 else f"{series_id}, {target}"
+    about = f"{series_id}, {target}" if panel else str(target)
     figure.suptitle(f"Forecasts against actuals: {about}", fontsize=12)
     return figure
 

@@ -151,6 +151,8 @@ def test_single_series_history(history):
     frame = synthetic_history(("series",)).loc["series"]
     figure = plot_forecasts(single, frame, origins=1, unit="kW")
     assert len(lines_by_label(figure.axes[0])["input window"].get_ydata()) == 2 * HORIZON + 1
+    # no placeholder series id ("series: origin ...") in the titles of a single series
+    assert figure.axes[0].get_title().startswith("origin ")
     with pytest.raises(ValueError, match="panel"):
         plot_forecasts(synthetic_forecasts(), frame)
 

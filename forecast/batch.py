@@ -118,8 +118,10 @@ def forecast_file(
         DataValidationError: the input lacks a column the model needs, or its rows are not
             grouped by series.
     """
+    from forecast._memory import bound_heap_growth
     from forecast.export import load
 
+    bound_heap_growth()  # freed batch buffers go back to the OS: memory stays flat over a long file
     start = time.perf_counter()
     output_path = Path(output_path)
     errors_path = Path(errors_path) if errors_path is not None else output_path.with_name(

@@ -31,6 +31,7 @@ import pandas as pd  # noqa: E402
 from batch import export_model, write_panel  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "spark_batch.json"
+from forecast.spark import ARROW_BATCH_ROWS  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
 
         start = time.perf_counter()
         spark = (SparkSession.builder.master(args.master).appName("forecast-bench")
-                 .config("spark.ui.enabled", "false").config("spark.driver.memory", "4g").getOrCreate())
+                 .config("spark.ui.enabled", "false").config("spark.driver.memory", "4g")
+                 .config("spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS).getOrCreate())
         spark.sparkContext.setLogLevel("ERROR")
         session_seconds = time.perf_counter() - start
         spark_seconds = []

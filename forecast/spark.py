@@ -42,6 +42,11 @@ if TYPE_CHECKING:  # pragma: no cover
 #: The extra error column of :func:`forecast_spark`'s result.
 ERROR_COLUMN = "error"
 
+#: Rows per Arrow batch handed to the Python workers (``spark.sql.execution.arrow.
+#: maxRecordsPerBatch``) in a session that ``forecast batch --engine spark`` starts itself;
+#: Spark's default, 10,000, makes many small hand-offs.
+ARROW_BATCH_ROWS = 200_000
+
 
 def require_pyspark():
     """Import ``pyspark``, or raise an ``ImportError`` that says how to install it."""
@@ -159,6 +164,7 @@ def forecast_file_spark(
     """
     require_pyspark()
     from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
 
     errors_path = errors_path or f"{str(output_path).rstrip('/')}.errors"
     for path in (output_path, errors_path):
@@ -166,7 +172,9 @@ def forecast_file_spark(
             raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
     if spark is None:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers: this Python
-        builder = SparkSession.builder.appName("forecast batch")
+        builder = SparkSession.builder.appName("forecast batch").config(
+            "spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS
+        )
         spark = (builder.master(master) if master else builder).getOrCreate()
     reader = spark.read
     if str(input_path).lower().rstrip("/").endswith((".csv", ".csv.gz")):
@@ -179,11 +187,23 @@ def forecast_file_spark(
         mode = "overwrite" if overwrite else "errorifexists"
         forecasts.write.mode(mode).parquet(str(output_path))
         errors.coalesce(1).write.mode(mode).csv(str(errors_path), header=True)
-        n_failed = errors.count()
-        n_forecast = forecasts.select("series_id").distinct().count()
+        counts = result.groupBy(F.col(ERROR_COLUMN).isNull().alias("ok")).count().collect()
+        rows = {row["ok"]: row["count"] for row in counts}
+        n_failed = rows.get(False, 0)
+        meta = load_metadata(model_path)
+        n_forecast = rows.get(True, 0) // (int(meta["horizon"]) * len(meta["target_columns"]))
     finally:
         result.unpersist()
     return n_forecast, n_failed
+
+
+def load_metadata(model_path: str | os.PathLike) -> dict:
+    """The export's metadata (``assets/forecast.json``), read without TensorFlow."""
+    import json
+
+    from forecast.export import METADATA_FILE
+
+    return json.loads((Path(model_path) / "assets" / METADATA_FILE).read_text())
 
 
 # --------------------------------------------------------------------------- executors

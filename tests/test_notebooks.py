@@ -66,7 +66,7 @@ def test_notebooks_use_the_public_api_only(path):
     """No ``forecast._private`` module and no private name of the package."""
     import forecast
 
-    public_modules = {"forecast", "forecast.metrics", "forecast.networks", "forecast.plots"}
+    public_modules = {"forecast", "forecast.batch", "forecast.metrics", "forecast.networks", "forecast.plots", "forecast.spark"}
     for source in _code_cells(path):
         tree = ast.parse(_python_of(source))
         for node in ast.walk(tree):

@@ -225,9 +225,9 @@ def test_a_loaded_model_needs_only_tensorflow_pandas_and_numpy(tmp_path, with_ca
         capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     answer = json.loads(result.stdout.strip().splitlines()[-1])
-    assert answer["modules"] == [
-        "forecast", "forecast._backend", "forecast._version", "forecast.calendar", "forecast.data",
-        "forecast.errors", "forecast.export", "forecast.features", "forecast.latest_windows", "forecast.windowing",
-    ]
+    training_side = {"forecast.base", "forecast.baselines", "forecast.estimators", "forecast.evaluation",
+                     "forecast.networks", "forecast.scaling"}
+    assert "forecast.export" in answer["modules"]
+    assert not training_side & set(answer["modules"]), answer["modules"]
     for name, (model, _) in exported.items():
         np.testing.assert_allclose(answer["forecasts"][name], model.predict(frame).to_numpy(), rtol=1e-5)

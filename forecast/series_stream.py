@@ -68,16 +68,15 @@ class SeriesStream:
             if n_complete:
                 ready.append(tails)
                 n_ready += n_complete
-            while n_ready >= self.series_per_batch:
-                batch, ready, n_ready = self._take(ready, self.series_per_batch)
-                yield batch
+            if n_ready >= self.series_per_batch:
+                full, ready, n_ready = self._cut(ready, final=False)
+                yield from full
         if pending is not None:
             self._mark_seen(pending.column(self.id_col).slice(0, 1))
             ready.append(pending)
             n_ready += 1
-        while n_ready:
-            batch, ready, n_ready = self._take(ready, min(n_ready, self.series_per_batch))
-            yield batch
+        if n_ready:
+            yield from self._cut(ready, final=True)[0]
 
     def _split(self, table: pa.Table) -> tuple[pa.Table, pa.Table, int]:
         """The kept tails of the complete series of ``table``, the last (maybe unfinished)
@@ -88,18 +87,14 @@ class SeriesStream:
                 f"series id is missing in row {self.n_rows - table.num_rows + _first_null(ids)} "
                 "of the input", column=self.id_col,
             )
-        n = len(ids)
-        changes = np.flatnonzero(
-            pc.not_equal(ids.slice(1), ids.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-        ) + 1
-        starts = np.concatenate([[0], changes]).astype(np.int64)
-        ends = np.concatenate([changes, [n]]).astype(np.int64)
+        bounds = _series_bounds(ids)
+        starts, ends = bounds[:-1], bounds[1:]
         self._mark_seen(ids.take(pa.array(starts[:-1], type=pa.int64())))
         keep_from = np.maximum(starts, ends - self.keep_rows)
         last_from = int(keep_from[-1])
-        rows = np.concatenate(
-            [np.arange(a, b) for a, b in zip(keep_from[:-1], ends[:-1])] or [np.zeros(0, np.int64)]
-        )
+        lengths = ends[:-1] - keep_from[:-1]  # the complete series' kept rows
+        offsets = np.cumsum(lengths) - lengths
+        rows = np.arange(lengths.sum(), dtype=np.int64) + np.repeat(keep_from[:-1] - offsets, lengths)
         tails = table.take(pa.array(rows, type=pa.int64()))
         pending = table.slice(last_from)
         return tails, pending, len(starts) - 1
@@ -114,20 +109,33 @@ class SeriesStream:
                 )
             self._seen.add(sid)
 
-    def _take(self, ready: list[pa.Table], count: int) -> tuple[pa.Table, list[pa.Table], int]:
-        """The first ``count`` series of ``ready`` as one table, and what is left."""
+    def _cut(self, ready: list[pa.Table], final: bool) -> tuple[list[pa.Table], list[pa.Table], int]:
+        """Cut the complete series of ``ready`` into batches of ``series_per_batch``: the
+        batches, what is left over (emitted as a last, smaller batch when ``final``), and the
+        number of series left."""
         table = pa.concat_tables(ready) if len(ready) > 1 else ready[0]
-        ids = table.column(self.id_col).combine_chunks()
-        n = len(ids)
-        changes = np.flatnonzero(
-            pc.not_equal(ids.slice(1), ids.slice(0, n - 1)).to_numpy(zero_copy_only=False)
-        ) + 1
-        n_series = len(changes) + 1
-        cut = int(changes[count - 1]) if count < n_series else n
-        self.n_series += count
-        rest = table.slice(cut)
-        left = n_series - count
-        return table.slice(0, cut), ([rest] if left else []), left
+        bounds = _series_bounds(table.column(self.id_col).combine_chunks())
+        n_series = len(bounds) - 1
+        size = self.series_per_batch
+        cuts = list(range(0, n_series, size)) + [n_series]
+        if not final and n_series % size:
+            cuts = cuts[:-1]  # the last, partial batch waits for more series
+        batches = [
+            table.slice(int(bounds[a]), int(bounds[b] - bounds[a])) for a, b in zip(cuts[:-1], cuts[1:])
+        ]
+        done = cuts[-1]
+        self.n_series += done
+        left = n_series - done
+        return batches, ([table.slice(int(bounds[done]))] if left else []), left
+
+
+def _series_bounds(ids: pa.Array) -> np.ndarray:
+    """The first row of each run of equal ids, and the number of rows at the end."""
+    n = len(ids)
+    changes = np.flatnonzero(
+        pc.not_equal(ids.slice(1), ids.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    ) + 1
+    return np.concatenate([[0], changes, [n]]).astype(np.int64)
 
 
 def _first_null(array: pa.Array) -> int:

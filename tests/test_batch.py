@@ -55,6 +55,18 @@ def test_series_stream_keeps_each_series_tail_across_chunk_boundaries():
     assert (stream.n_rows, stream.n_series) == (11, 3)
 
 
+def test_series_stream_cuts_one_large_chunk_into_several_batches():
+    ids = [s for s in "abcdefg" for _ in range(3)]  # 7 series of 3 rows
+    table = pa.table({"id": ids, "y": np.arange(21.0)})
+    stream = SeriesStream("id", keep_rows=2, series_per_batch=3)
+    batches = [b.to_pydict() for b in stream.batches([table])]
+    assert [b["id"] for b in batches] == [
+        ["a", "a", "b", "b", "c", "c"], ["d", "d", "e", "e", "f", "f"], ["g", "g"],
+    ]
+    assert batches[1]["y"] == [10.0, 11.0, 13.0, 14.0, 16.0, 17.0]
+    assert (stream.n_rows, stream.n_series) == (21, 7)
+
+
 def test_series_stream_rejects_a_series_whose_rows_are_apart():
     table = pa.table({"id": ["a", "a", "b", "a"], "y": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(DataValidationError, match="not together") as info:

@@ -165,8 +165,7 @@ class BatchForecaster:
             ids = part.index.get_level_values(0)
             unique = pd.unique(ids)
             if failed.series is not None and (ids == failed.series).any():
-                column = "" if failed.column is None else f" [column {failed.column!r}]"
-                errors.append((failed.series, failed.reason + column))
+                errors.append((failed.series, _reason(failed)))
                 rest = part[ids != failed.series]
                 if len(rest):
                     pending.append(rest)
@@ -359,6 +358,16 @@ def _timed(iterator: Iterable, seconds: dict, key: str = "read") -> Iterator:
         finally:
             seconds[key] += time.perf_counter() - start
         yield item
+
+
+def _reason(error: DataValidationError) -> str:
+    """The error's message with the column and timestamp at fault (the series is the row's id).
+
+    Example:
+        >>> _reason(DataValidationError("input is NaN", column="y", series="a", timestamp="2024-01-02"))
+        "input is NaN [column 'y', timestamp 2024-01-02]"
+    """
+    return str(DataValidationError(error.reason, column=error.column, timestamp=error.timestamp))
 
 
 def _padded_size(n: int, series_per_batch: int) -> int:

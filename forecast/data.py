@@ -336,7 +336,8 @@ def _within_series_steps(timestamps: pd.DatetimeIndex, starts: np.ndarray) -> np
     return steps[keep]
 
 
-def _is_fixed(offset: pd.DateOffset) -> bool:
+def is_fixed(offset: pd.DateOffset) -> bool:
+    """Whether ``offset`` is a fixed duration (hours, minutes, ...), not a calendar step."""
     try:
         pd.Timedelta(offset)
     except (TypeError, ValueError):
@@ -357,7 +358,7 @@ def _grid_positions(
 ) -> tuple[np.ndarray | None, int | None]:
     """Every row's step number on the ``offset`` grid of its series (int32 when it fits), or
     ``(None, row)`` with the first row off that grid."""
-    if _is_fixed(offset):  # all series at once
+    if is_fixed(offset):  # all series at once
         step = pd.Timedelta(offset).value
         nanos = _nanoseconds(timestamps)
         delta = nanos - np.repeat(nanos[starts[:-1]], np.diff(starts))

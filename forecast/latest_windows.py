@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.calendar import calendar_features, future_index
-from forecast.data import MissingPolicy, SeriesLayout, check_columns, describe_layout
+from forecast.data import MissingPolicy, SeriesLayout, check_columns, describe_layout, is_fixed
 from forecast.errors import DataValidationError
 from forecast.features import build_features
 from forecast.windowing import WindowSpec, check_lengths
@@ -118,12 +118,10 @@ def latest_windows(
 
 def _future_stamps(lasts: pd.DatetimeIndex, freq: pd.DateOffset, horizon: int) -> pd.DatetimeIndex:
     """The ``horizon`` grid timestamps after each of ``lasts``, concatenated."""
-    try:
-        step = pd.Timedelta(freq)
-    except (TypeError, ValueError):  # calendar offsets (months, weeks, ...): series by series
+    if not is_fixed(freq):  # calendar offsets (days across DST, months, ...): series by series
         stamps = [future_index(last, freq, horizon) for last in lasts]
         return stamps[0].append(stamps[1:])
-    offsets = np.arange(1, horizon + 1) * step.to_timedelta64()
+    offsets = np.arange(1, horizon + 1) * pd.Timedelta(freq).to_timedelta64()
     local = lasts.tz_convert("UTC").tz_localize(None) if lasts.tz is not None else lasts
     stamps = pd.DatetimeIndex((local.to_numpy()[:, None] + offsets[None, :]).reshape(-1))
     return stamps.tz_localize("UTC").tz_convert(lasts.tz) if lasts.tz is not None else stamps

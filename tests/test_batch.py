@@ -131,7 +131,7 @@ def test_bad_series_are_reported_and_the_job_goes_on(models, tmp_path, capsys):
     errors = pd.read_csv(tmp_path / "out.errors.csv").set_index("series_id")["reason"]
     assert sorted(errors.index) == ["half_hourly", "nan_last", "short"]
     assert "fewer than one window" in errors["short"]
-    assert "NaN" in errors["nan_last"] and "'y'" in errors["nan_last"]
+    assert "NaN" in errors["nan_last"] and "'y'" in errors["nan_last"] and "timestamp 2024-01-03" in errors["nan_last"]
     assert "frequency 30min differs" in errors["half_hourly"]
     out = pd.read_parquet(tmp_path / "out.parquet")
     assert sorted(out.series_id.unique()) == ["s00", "s01", "s02", "s03"]

@@ -27,6 +27,7 @@ Example (not run here: it starts Spark)::
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -215,16 +216,17 @@ def _keep_tails(rows: "DataFrame", forecaster, freq: str) -> "DataFrame":
     import pandas as pd
     from pyspark.sql import functions as F
 
-    try:
-        step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
-    except (TypeError, ValueError):
+    from forecast.data import is_fixed
+
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if not is_fixed(offset):
         return rows
-    span_seconds = int(step.total_seconds()) * forecaster.keep_rows
+    span_us = pd.Timedelta(offset).value // 1000 * forecaster.keep_rows
     last = rows.groupBy(forecaster.id_col).agg(F.max(forecaster.time_col).alias("_last"))
     time = forecaster.time_col
     return (
         rows.join(F.broadcast(last), forecaster.id_col)
-        .filter(F.col(time) > F.col("_last") - F.expr(f"INTERVAL {span_seconds} SECONDS"))
+        .filter(F.col(time) > F.col("_last") - F.expr(f"INTERVAL {span_us} MICROSECONDS"))
         .drop("_last")
     )
 
@@ -252,10 +254,12 @@ def _forecast_partition(
     from forecast.batch_forecaster import forecast_stream
 
     forecaster = _worker_forecaster(model_name, id_col, time_col, series_per_batch)
-    schema = None
-    for result in forecast_stream(forecaster, _remember_schema(batches, holder := {}), background=False):
-        if schema is None:
-            schema = _output_schema(holder["schema"].field(id_col).type, several_targets)
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:  # an empty partition
+        return
+    schema = _output_schema(first.schema.field(id_col).type, several_targets)
+    for result in forecast_stream(forecaster, itertools.chain([first], batches), background=False):
         if len(result.forecasts):
             frame = result.forecasts.assign(**{ERROR_COLUMN: None}).reindex(columns=schema.names)
             yield pa.RecordBatch.from_pandas(frame, schema=schema, preserve_index=False)
@@ -274,12 +278,6 @@ def _error_rows(errors: list[tuple], schema: pa.Schema, forecaster) -> pa.Record
     }
     columns = [given.get(f.name, pa.nulls(n, type=f.type)) for f in schema]
     return pa.RecordBatch.from_arrays(columns, schema=schema)
-
-
-def _remember_schema(batches: Iterator[pa.RecordBatch], holder: dict) -> Iterator[pa.RecordBatch]:
-    for batch in batches:
-        holder.setdefault("schema", batch.schema)
-        yield batch
 
 
 def _output_schema(id_type: pa.DataType, several_targets: bool) -> pa.Schema:

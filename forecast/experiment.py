@@ -120,9 +120,8 @@ def run_experiment(
         verbose=verbose,
     )
     comparison.summary = {"dataset": config.data.dataset or config.data.path, **comparison.summary}
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    final = Path(runs_dir) / name / stamp
-    path = _write_run(config, comparison, final, quick, time.perf_counter() - started)
+    final, temp = _reserve_run_directory(Path(runs_dir) / name, _run_stamp())
+    path = _write_run(config, comparison, final, temp, quick, time.perf_counter() - started)
     if verbose:
         print(f"\nLeaderboard ({name}{', quick' if quick else ''}):")
         print(comparison.leaderboard.drop(columns=["predict_seconds"]).to_string(float_format=lambda v: f"{v:.4g}"))
@@ -159,12 +158,35 @@ def _quick_data(frame: pd.DataFrame, config: ExperimentConfig) -> tuple[pd.DataF
     return frame.loc[(stamps >= begin) & (stamps <= end)], first
 
 
-def _write_run(config: ExperimentConfig, comparison: Comparison, final: Path, quick: bool, seconds: float) -> Path:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    temp = final.parent / f".{final.name}.incomplete"
-    if temp.exists():
-        shutil.rmtree(temp)
-    temp.mkdir()
+def _run_stamp() -> str:
+    """The run directory's name: the local start time to the second, ``YYYYmmdd-HHMMSS``."""
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+def _reserve_run_directory(parent: Path, stamp: str) -> tuple[Path, Path]:
+    """A run directory name no other run has taken, and its temporary twin, created empty.
+
+    Two runs started within the same second (a test, a loop over configs, two users) get
+    ``<stamp>``, ``<stamp>-2``, ...; the temporary directory is created exclusively, so a
+    concurrent run never writes into, or deletes, another run's files.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 1000):
+        name = stamp if attempt == 1 else f"{stamp}-{attempt}"
+        final, temp = parent / name, parent / f".{name}.incomplete"
+        if final.exists():
+            continue
+        try:
+            temp.mkdir()
+        except FileExistsError:
+            continue
+        return final, temp
+    raise RuntimeError(f"could not find a free run directory for {stamp} in {parent}")
+
+
+def _write_run(
+    config: ExperimentConfig, comparison: Comparison, final: Path, temp: Path, quick: bool, seconds: float
+) -> Path:
     try:
         resolved = resolved_config(config)
         resolved["quick"] = quick

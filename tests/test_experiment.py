@@ -114,3 +114,18 @@ def test_export_path_publishes_the_models(tmp_path):
     pd.testing.assert_frame_equal(served, forecast.load(first.path / "models" / best).predict(frame))
     run_experiment(config, runs_dir=tmp_path / "runs", verbose=False)  # replaces, leaves no temporaries
     assert sorted(p.name for p in (tmp_path / "registry").iterdir()) == [best]
+
+
+def test_runs_started_in_the_same_second_get_their_own_directories(tmp_path, monkeypatch):
+    monkeypatch.setattr("forecast.experiment._run_stamp", lambda: "20260101-000000")
+    config = parse_config(
+        "data: {dataset: electricity_hourly, target: y}\n"
+        "window: {input_width: 48, horizon: 24}\n"
+        "models: [{name: naive, kind: naive}]\n"
+        "evaluation: {origins: {start: 0.99}}\n",
+        source="same.yaml",
+    )
+    paths = [run_experiment(config, runs_dir=tmp_path, verbose=False).path for _ in range(3)]
+    assert [p.name for p in paths] == ["20260101-000000", "20260101-000000-2", "20260101-000000-3"]
+    assert sorted(p.name for p in paths[0].parent.iterdir()) == [p.name for p in paths]
+    assert all((p / "leaderboard.csv").exists() for p in paths)

@@ -9,12 +9,12 @@
   ``tf.config.set_logical_device_configuration`` splits it, as the tests do). The devices are
   named explicitly, so a ``TF_CONFIG`` in the environment does not turn it into a cluster.
 * ``"multi_worker"``: :class:`tf.distribute.MultiWorkerMirroredStrategy`, the cluster read from
-  the ``TF_CONFIG`` environment variable; every worker runs the same program on the same data.
-  Only a one-worker cluster trains today: with more workers, Keras 3's ``Model.fit`` fails
-  inside TensorFlow (it reduces the step's scalar logs and the batch it reads before training
-  in ways ``CollectiveAllReduceStrategy`` rejects; keras-team/keras#20585 and #20329), so
-  such a cluster raises ``NotImplementedError`` up front. The rest (``TF_CONFIG`` checks, one
-  strategy per process, data sharding) is in place for when Keras supports it.
+  the ``TF_CONFIG`` environment variable; every worker runs the same program on the same data
+  and ends with the same trained model (export it from the chief, :func:`is_chief`). Keras 3's
+  ``Model.fit`` fails inside TensorFlow under this strategy with more than one worker
+  (keras-team/keras#20585, #20329), so these runs train with
+  :func:`forecast.training_loop.fit_distributed`, which takes the same steps with the same
+  callbacks. Start the workers together: each waits for the others when the strategy is made.
 
 The network is built and compiled inside the strategy's scope (its variables are mirrored on
 every replica) and Keras runs each step on all replicas, summing their (1/replicas-scaled)
@@ -32,12 +32,14 @@ The window pipelines are generated from an array in memory, not read from files,
 sharded by data (``AutoShardPolicy.DATA``): with several workers, each worker keeps its share of
 every global batch (all workers build the same seeded pipeline, so they agree on the order).
 
-Two Keras behaviours under a strategy shape the rest. Before training, Keras reads one batch of
-each pipeline to build the model and averages it across the replicas, which fails when their
-shares differ in size: :func:`split_batch_size` keeps every first batch even. And that extra read
-opens the training pipeline once more, so the seeded shuffle starts one pass later than in a
-``"default"`` run: a distributed fit is reproducible with ``random_state``, but follows another
-(equally random) order than the default one, not bit-identical results.
+Two Keras behaviours under ``"mirrored"`` shape the rest. Before training, ``Model.fit`` reads
+one batch of each pipeline to build the model and averages it across the replicas, which fails
+when their shares differ in size: :func:`split_batch_size` keeps every first batch even. And that
+extra read opens the training pipeline once more, so the seeded shuffle starts one pass later
+than in a ``"default"`` run. ``"multi_worker"``'s own loop reads no extra batch and takes a
+global batch split unevenly (or a replica with no window at all) in its stride, but the
+distributed pipeline shuffles in another seeded order too. So a distributed fit is reproducible
+with ``random_state``, but not bit-identical to a default one.
 
 Example:
     >>> DISTRIBUTIONS
@@ -69,7 +71,6 @@ def make_strategy(distribution: str) -> "tf.distribute.Strategy | None":
     Raises:
         ValueError: an unknown ``distribution``, or ``"multi_worker"`` without a usable
             ``TF_CONFIG``.
-        NotImplementedError: ``"multi_worker"`` over several workers (see the module docstring).
     """
     if distribution == "default":
         return None
@@ -142,15 +143,35 @@ def _tf_config() -> str:
     if not isinstance(config, dict) or not isinstance(config.get("cluster"), dict) or not config["cluster"] \
             or not isinstance(config.get("task"), dict):
         raise ValueError(f"TF_CONFIG needs a 'cluster' and this worker's 'task'; {example}")
-    workers = sum(len(config["cluster"].get(kind) or ()) for kind in ("chief", "worker"))
-    if workers > 1:
-        raise NotImplementedError(
-            f"distribution='multi_worker' over {workers} workers: Keras 3's Model.fit cannot train "
-            "under MultiWorkerMirroredStrategy with more than one worker (it fails inside "
-            "TensorFlow; keras-team/keras#20585); use distribution='mirrored' for the devices "
-            "of one machine"
+    task = config["task"]
+    members = config["cluster"].get(task.get("type")) or ()
+    if task.get("type") not in ("chief", "worker") or not isinstance(task.get("index"), int) \
+            or not 0 <= task["index"] < len(members):
+        raise ValueError(
+            f"TF_CONFIG's task {task} is not a 'chief' or 'worker' of the cluster "
+            f"{config['cluster']}; {example}"
         )
     return text
+
+
+def is_chief() -> bool:
+    """Whether this process is the cluster's chief: the ``chief`` task, or worker 0 of a
+    cluster without one (also ``True`` without a ``TF_CONFIG``). Only the chief shows
+    training progress; every worker ends with the same trained model.
+
+    Example:
+        >>> import os; os.environ.pop("TF_CONFIG", None) and None
+        >>> is_chief()
+        True
+    """
+    text = os.environ.get("TF_CONFIG", "").strip()
+    if not text:
+        return True
+    config = json.loads(text)
+    task, cluster = config.get("task") or {}, config.get("cluster") or {}
+    if task.get("type") == "chief":
+        return True
+    return not cluster.get("chief") and task.get("type") == "worker" and task.get("index", 0) == 0
 
 
 # One strategy per device set (or cluster) and process, reused by every fit: a new strategy

@@ -76,7 +76,7 @@ class RNNForecaster(BaseForecaster):
         distribution: the ``tf.distribute`` strategy that trains the network: ``"default"``
             (one device), ``"mirrored"`` (one replica per local GPU, or per logical CPU device
             without GPUs) or ``"multi_worker"`` (``MultiWorkerMirroredStrategy``, the cluster
-            read from ``TF_CONFIG``; one worker only, for now); see
+            read from ``TF_CONFIG``, trained by :func:`forecast.training_loop.fit_distributed`); see
             :mod:`forecast.distribution`. It is not called ``strategy`` because that argument
             is the multi-step strategy. ``batch_size`` stays the global batch, split evenly
             across the replicas (a multiple of their number).
@@ -211,15 +211,24 @@ class RNNForecaster(BaseForecaster):
                 keras.callbacks.EarlyStopping(monitor=monitor, patience=int(self.patience), restore_best_weights=True),
                 keras.callbacks.ReduceLROnPlateau(monitor=monitor, factor=0.5, patience=max(1, int(self.patience) // 2)),
             ]
-        history = network.fit(
-            train,
-            validation_data=validation,
-            epochs=int(self.epochs),
-            callbacks=callbacks,
-            verbose=self.verbose,
-            shuffle=False,
-        )
-        self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
+        if self.distribution == "multi_worker":  # Model.fit fails there: forecast.training_loop
+            from forecast.distribution import is_chief
+            from forecast.training_loop import fit_distributed
+
+            self.history_ = fit_distributed(
+                network, train, validation, strategy, loss=self.loss, epochs=int(self.epochs),
+                callbacks=callbacks, verbose=self.verbose if is_chief() else 0,
+            )
+        else:
+            history = network.fit(
+                train,
+                validation_data=validation,
+                epochs=int(self.epochs),
+                callbacks=callbacks,
+                verbose=self.verbose,
+                shuffle=False,
+            )
+            self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
         self.network_ = network
         self.model_ = build_serving_model(network, self.scaling_)
 
@@ -230,6 +239,8 @@ class RNNForecaster(BaseForecaster):
 
         replicas = 1 if strategy is None else strategy.num_replicas_in_sync
         shard = (lambda dataset: dataset) if strategy is None else shard_by_data
+        if self.distribution == "multi_worker":  # its own loop takes batches of any split
+            replicas = 1
         seed = None if self.random_state is None else int(self.random_state)
         batch = split_batch_size(self.batch_size, windows.n_windows("train"), replicas)
         train = shard(self._scaled(windows.dataset("train", batch, shuffle=True, seed=seed)))

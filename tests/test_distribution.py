@@ -19,7 +19,7 @@ from sklearn.base import clone
 
 from conftest import hourly
 from forecast import GRUForecaster, LSTMForecaster, RNNForecaster
-from forecast.distribution import DISTRIBUTIONS, split_batch_size
+from forecast.distribution import DISTRIBUTIONS, is_chief, split_batch_size
 
 pytest.importorskip("tensorflow")
 
@@ -29,10 +29,10 @@ def small_frame(n=24 * 8):
     return hourly(hours, values=10 + 5 * np.sin(2 * np.pi * hours / 24))
 
 
-def run_script(script: str, env: dict | None = None, timeout: int = 300) -> dict:
+def run_script(script: str, env: dict | None = None, timeout: int = 300, args: list[str] = ()) -> dict:
     """Run ``script`` in a fresh Python and return the JSON it prints last."""
     result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})},
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -65,12 +65,27 @@ def test_bad_distributions_fail_in_fit_with_clear_errors(monkeypatch):
     monkeypatch.setenv("TF_CONFIG", '{"task": {"type": "worker", "index": 0}}')
     with pytest.raises(ValueError, match="TF_CONFIG needs a 'cluster'"):
         model.fit(frame)
-    # Keras 3's fit fails under MultiWorkerMirroredStrategy with several workers: said up front.
     cluster = {"chief": ["host0:2222"], "worker": ["host1:2222"]}
-    monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "chief", "index": 0}}))
-    with pytest.raises(NotImplementedError, match="over 2 workers: Keras 3's Model.fit cannot train"):
-        model.fit(frame)
+    for task in ({"type": "worker", "index": 1}, {"type": "ps", "index": 0}, {"type": "worker"}):
+        monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": task}))
+        with pytest.raises(ValueError, match=r"TF_CONFIG's task .* is not a 'chief' or 'worker' of the cluster"):
+            model.fit(frame)
     assert not hasattr(model, "model_")
+
+
+@pytest.mark.parametrize(("tf_config", "chief"), [
+    (None, True),
+    ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 0}}, True),
+    ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}, False),
+    ({"cluster": {"chief": ["a:1"], "worker": ["b:1"]}, "task": {"type": "chief", "index": 0}}, True),
+    ({"cluster": {"chief": ["a:1"], "worker": ["b:1"]}, "task": {"type": "worker", "index": 0}}, False),
+])
+def test_is_chief(monkeypatch, tf_config, chief):
+    if tf_config is None:
+        monkeypatch.delenv("TF_CONFIG", raising=False)
+    else:
+        monkeypatch.setenv("TF_CONFIG", json.dumps(tf_config))
+    assert is_chief() is chief
 
 
 def test_split_batch_size_keeps_the_first_batch_even():
@@ -184,3 +199,79 @@ def test_multi_worker_strategy_with_a_single_worker_cluster():
     out = run_script(MULTI_WORKER_RUN, env={"TF_CONFIG": json.dumps(tf_config)})
     assert out["strategy"] == "CollectiveAllReduceStrategy" and out["replicas"] == 1
     assert all(np.isfinite(out["losses"])) and out["gap"] < 1e-2
+
+
+TWO_WORKER_RUN = r"""
+import json, os, sys, tempfile
+import forecast
+from forecast.distribution import is_chief, make_strategy
+
+frame = forecast.load_dataset("electricity_hourly").iloc[-2000:]  # 1529 training windows
+distribution = sys.argv[1]
+replicas = make_strategy(distribution).num_replicas_in_sync if distribution != "default" else 1
+out = {"replicas": replicas, "chief": is_chief()}
+# One batch per epoch: order cannot matter, so 2 workers must match one device.
+full = forecast.LSTMForecaster(input_width=48, horizon=24, units=(16,), epochs=2, random_state=0,
+                               batch_size=1530, distribution=distribution).fit(frame)
+out["full_batch"] = {"history": full.history_, "forecasts": full.predict(frame).to_numpy().tolist()}
+# Batches of 64 with a last one of 57 (split 29 + 28) and early stopping on the validation loss.
+gru = forecast.GRUForecaster(input_width=48, horizon=24, units=(8,), epochs=4, patience=1, random_state=0,
+                             verbose=2, distribution=distribution).fit(frame)
+out["batches"] = {"history": gru.history_, "forecasts": gru.predict(frame).to_numpy().tolist()}
+if out["chief"]:
+    path = gru.export(os.path.join(tempfile.mkdtemp(), "gru"))
+    out["exported"] = forecast.load(path).predict(frame).to_numpy().tolist()
+print(json.dumps(out))
+"""
+
+
+def free_ports(n: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(n)]
+    try:
+        for probe in sockets:
+            probe.bind(("localhost", 0))
+        return [probe.getsockname()[1] for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+@pytest.mark.slow
+def test_multi_worker_strategy_trains_on_a_two_worker_cluster():
+    cluster = {"worker": [f"localhost:{port}" for port in free_ports(2)]}
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", TWO_WORKER_RUN, "multi_worker"], stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+            env={**env, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})},
+        )
+        for i in range(2)
+    ]
+    reference = run_script(TWO_WORKER_RUN, env={"TF_CONFIG": ""}, timeout=600, args=["default"])
+    outputs = []
+    for worker in workers:
+        stdout, stderr = worker.communicate(timeout=600)
+        assert worker.returncode == 0, stderr[-3000:]
+        outputs.append((stdout, json.loads(stdout.strip().splitlines()[-1])))
+    (chief_log, chief), (other_log, other) = outputs
+    assert chief["replicas"] == other["replicas"] == 2 and chief["chief"] and not other["chief"]
+    # The workers hold one model: the same losses (all-reduced) and the same forecasts.
+    for run in ("full_batch", "batches"):
+        assert chief[run]["history"] == other[run]["history"], run
+        np.testing.assert_array_equal(chief[run]["forecasts"], other[run]["forecasts"])
+    # One batch per epoch: the same windows, weights and steps as one device; only the order of
+    # float sums differs (measured: 4e-8 on the losses, 2e-7 on the forecasts).
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(chief["full_batch"]["history"][key], reference["full_batch"]["history"][key],
+                                   rtol=1e-5, err_msg=key)
+    np.testing.assert_allclose(chief["full_batch"]["forecasts"], reference["full_batch"]["forecasts"], rtol=1e-5)
+    # Batches of 64 in another (seeded) shuffled order than one device's: the same learning.
+    assert len(chief["batches"]["history"]["loss"]) >= 2
+    for key in ("loss", "val_loss"):
+        assert chief["batches"]["history"][key][-1] == pytest.approx(
+            reference["batches"]["history"][key][-1], rel=0.1
+        ), key
+    np.testing.assert_allclose(chief["exported"], chief["batches"]["forecasts"], rtol=1e-5)
+    # Only the chief shows Keras's progress.
+    assert "Epoch 1/4" in chief_log and "Epoch" not in other_log

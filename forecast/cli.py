@@ -166,7 +166,7 @@ def _run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     result = run_experiment(config, runs_dir=args.runs_dir, quick=args.quick, verbose=not args.quiet)
-    if args.quiet:
+    if args.quiet and result.path is not None:  # a non-chief worker writes no run
         print(result.path)
     return 0
 

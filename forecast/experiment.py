@@ -19,6 +19,10 @@ replaced atomically), e.g. the folder a batch job or a model server reads from.
 The directory is assembled under a temporary name and renamed when complete, so a run that
 fails or is interrupted never leaves a directory that looks finished.
 
+On a ``multi_worker`` cluster every worker runs the same config (they train the networks
+together); only the chief writes the run directory and publishes the models, the other workers
+return a result with ``path=None``.
+
 Example:
     >>> from forecast.config import parse_config
     >>> import tempfile
@@ -65,9 +69,10 @@ QUICK_ORIGINS, QUICK_TRAINING_WINDOWS = 5, 8
 
 @dataclass
 class RunResult:
-    """A finished run: where it was written and what it measured."""
+    """A finished run: where it was written (``None`` on a non-chief worker of a
+    ``multi_worker`` cluster, which writes nothing) and what it measured."""
 
-    path: Path
+    path: Path | None
     comparison: Comparison
 
     @property
@@ -120,6 +125,10 @@ def run_experiment(
         verbose=verbose,
     )
     comparison.summary = {"dataset": config.data.dataset or config.data.path, **comparison.summary}
+    if not writes_run(forecasters):
+        if verbose:
+            print("\nthis worker of the multi_worker cluster is not the chief: the chief writes the run")
+        return RunResult(path=None, comparison=comparison)
     final, temp = _reserve_run_directory(Path(runs_dir) / name, _run_stamp())
     path = _write_run(config, comparison, final, temp, quick, time.perf_counter() - started)
     if verbose:
@@ -127,6 +136,15 @@ def run_experiment(
         print(comparison.leaderboard.drop(columns=["predict_seconds"]).to_string(float_format=lambda v: f"{v:.4g}"))
         print(f"\nrun written to {path}")
     return RunResult(path=path, comparison=comparison)
+
+
+def writes_run(forecasters: dict) -> bool:
+    """Whether this process writes the run: always, unless a model trains ``multi_worker`` and
+    this process is not the cluster's chief (:func:`forecast.distribution.is_chief`)."""
+    from forecast.distribution import is_chief
+
+    distributed = any(getattr(model, "distribution", None) == "multi_worker" for model in forecasters.values())
+    return not distributed or is_chief()
 
 
 def load_experiment_data(config: ExperimentConfig) -> pd.DataFrame:

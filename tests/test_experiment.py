@@ -129,3 +129,15 @@ def test_runs_started_in_the_same_second_get_their_own_directories(tmp_path, mon
     assert [p.name for p in paths] == ["20260101-000000", "20260101-000000-2", "20260101-000000-3"]
     assert sorted(p.name for p in paths[0].parent.iterdir()) == [p.name for p in paths]
     assert all((p / "leaderboard.csv").exists() for p in paths)
+
+
+def test_only_the_chief_of_a_multi_worker_cluster_writes_the_run(monkeypatch):
+    from forecast.config import build_forecasters
+    from forecast.experiment import writes_run
+
+    text = CONFIG.replace("training: {epochs: 5, seed: 0}", "training: {epochs: 5, seed: 0, distribution: DIST}")
+    cluster = {"worker": ["localhost:1", "localhost:2"]}
+    for index, chief in ((0, True), (1, False)):
+        monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}))
+        assert writes_run(build_forecasters(parse_config(text.replace("DIST", "multi_worker")))) is chief
+        assert writes_run(build_forecasters(parse_config(text.replace("DIST", "default")))) is True

@@ -232,8 +232,40 @@ class ExportedForecaster:
                 series=error.series,
             ) from error
 
-    def predict(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Forecast the ``horizon`` steps after the end of every series of ``frame``."""
+    @property
+    def columns(self) -> list[str]:
+        """The frame columns the model reads: its targets, then its covariates."""
+        return [*self.metadata["target_columns"], *self.metadata["covariate_columns"]]
+
+    def predict(self, frame: pd.DataFrame, extra_columns: str = "error") -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the end of every series of ``frame``.
+
+        Args:
+            frame: the model's data layout (one series, or a panel indexed by series and time)
+                holding :attr:`columns`.
+            extra_columns: ``"error"`` (default): a column the model does not read is an error
+                (a frame from another dataset or a renamed column is caught, not forecast);
+                ``"ignore"``: read :attr:`columns` and leave the rest.
+
+        Raises:
+            DataValidationError: a missing or extra column (naming what the model reads), too
+                few rows, another frequency, or a NaN input the missing-value policy cannot fill.
+        """
+        if extra_columns not in ("error", "ignore"):
+            raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
+        missing = [column for column in self.columns if column not in frame.columns]
+        if missing:
+            raise DataValidationError(
+                f"the frame lacks column(s) {missing} this model reads (it reads {self.columns}; "
+                f"the frame has {list(frame.columns)})",
+                column=missing[0],
+            )
+        extra = [column for column in frame.columns if column not in self.columns]
+        if extra and extra_columns == "error":
+            raise DataValidationError(
+                f"the frame has column(s) {extra} this model does not read (it reads {self.columns}); "
+                "select them with frame[model.columns] or pass extra_columns='ignore'"
+            )
         meta = self.metadata
         latest = self.latest_windows(frame)
         inputs = latest.inputs

@@ -181,6 +181,26 @@ def test_nan_inputs_of_a_loaded_model_raise_errors_naming_the_column(with_calend
         loaded.predict_arrays(windows["past"], future)
 
 
+def test_a_loaded_model_names_the_columns_it_reads_when_the_frame_differs(with_calendar):
+    frame, exported = with_calendar
+    model, path = exported["lstm"]
+    loaded = forecast.load(path)
+    assert loaded.columns == ["y", "temp"]
+    wider = frame.assign(station="Lisbon", humidity=0.5)
+    with pytest.raises(DataValidationError, match=r"the frame has column\(s\) \['station', 'humidity'\] this "
+                       r"model does not read \(it reads \['y', 'temp'\]\); select them with frame\[model.columns\]"):
+        loaded.predict(wider)
+    expected = model.predict(frame)
+    pd.testing.assert_frame_equal(loaded.predict(wider, extra_columns="ignore"), expected, rtol=1e-5)
+    pd.testing.assert_frame_equal(loaded.predict(wider[loaded.columns]), expected, rtol=1e-5)
+    with pytest.raises(DataValidationError, match=r"the frame lacks column\(s\) \['temp'\] this model reads "
+                       r"\(it reads \['y', 'temp'\]; the frame has \['y'\]\)") as info:
+        loaded.predict(frame.drop(columns="temp"))
+    assert info.value.column == "temp"
+    with pytest.raises(ValueError, match="extra_columns must be 'error' or 'ignore', got 'drop'"):
+        loaded.predict(frame, extra_columns="drop")
+
+
 def test_saved_model_cli_shows_past_future_and_forecast_of_a_model_with_calendar_features(with_calendar):
     _, exported = with_calendar
     _, path = exported["linear"]

@@ -125,11 +125,13 @@ class AutoregressiveDecoder(layers.Layer):
     """
 
     def __init__(self, cell: str, units: Sequence[int], dense_units: Sequence[int], n_targets: int,
-                 residual: str | None = None, season_length: int | None = None, **kwargs):
+                 residual: str | None = None, season_length: int | None = None,
+                 recurrent_dropout: float = 0.0, **kwargs):
         super().__init__(**kwargs)
         self.cell, self.units, self.dense_units = cell, tuple(units), tuple(dense_units)
         self.n_targets, self.residual, self.season_length = n_targets, residual, season_length
-        self.cells = [CELL_UNITS[cell](u) for u in self.units]
+        self.recurrent_dropout = float(recurrent_dropout)
+        self.cells = [CELL_UNITS[cell](u, recurrent_dropout=self.recurrent_dropout) for u in self.units]
         self.head = [layers.Dense(u, activation="relu") for u in self.dense_units]
         self.out = layers.Dense(n_targets)
 
@@ -144,11 +146,13 @@ class AutoregressiveDecoder(layers.Layer):
             width = dense.units
         self.out.build((None, width))
 
-    def call(self, inputs):
+    def call(self, inputs, training=None):
         decoder_inputs, past, *flat_states = inputs
         horizon = decoder_inputs.shape[1]
         states, i = [], 0
         for cell in self.cells:
+            if self.recurrent_dropout:  # one mask per sequence, as Keras's RNN layer draws
+                cell.reset_recurrent_dropout_mask()
             n = 2 if isinstance(cell, layers.LSTMCell) else 1
             states.append(list(flat_states[i : i + n]))
             i += n
@@ -160,7 +164,7 @@ class AutoregressiveDecoder(layers.Layer):
         for k in range(horizon):
             x = ops.concatenate([decoder_inputs[:, k, :], previous], axis=-1)
             for j, cell in enumerate(self.cells):
-                x, new_state = cell(x, states[j])
+                x, new_state = cell(x, states[j], training=training)
                 states[j] = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
             for dense in self.head:
                 x = dense(x)
@@ -177,6 +181,7 @@ class AutoregressiveDecoder(layers.Layer):
             "n_targets": self.n_targets,
             "residual": self.residual,
             "season_length": self.season_length,
+            "recurrent_dropout": self.recurrent_dropout,
         }
 
 
@@ -208,8 +213,9 @@ def build_network(
         cell: ``"lstm"``, ``"gru"`` or ``"rnn"`` (plain ``SimpleRNN``, to see why gates exist).
         units: one entry per stacked recurrent layer, e.g. ``(64, 32)``.
         dropout: dropout rate after each recurrent layer.
-        recurrent_dropout: dropout on the recurrent state; any value but 0 leaves the fast
-            cuDNN kernel on GPUs (a much slower generic kernel is used instead).
+        recurrent_dropout: dropout on the recurrent state of every recurrent layer, encoder
+            and decoder alike; any value but 0 leaves the fast cuDNN kernel on GPUs (a much
+            slower generic kernel is used instead).
         bidirectional: read the input window in both directions.
         dense_units: hidden layer widths of the head (an int for one layer, ``()`` for none).
         strategy: one of :data:`STRATEGIES`.
@@ -264,7 +270,8 @@ def build_network(
         if strategy == "seq2seq":
             x = decoder_inputs
             for i, (width, state) in enumerate(zip(decoder_units, states)):
-                x = CELLS[cell](width, return_sequences=True, name=f"decoder_{i}")(x, initial_state=state)
+                x = CELLS[cell](width, return_sequences=True, recurrent_dropout=recurrent_dropout,
+                                name=f"decoder_{i}")(x, initial_state=state)
                 if dropout:
                     x = layers.Dropout(dropout)(x)
             for width in dense:
@@ -273,7 +280,7 @@ def build_network(
         else:
             flat_states = [s for group in states for s in group]
             output = AutoregressiveDecoder(
-                cell, decoder_units, dense, n_targets, residual, season_length, name="decoder"
+                cell, decoder_units, dense, n_targets, residual, season_length, recurrent_dropout, name="decoder"
             )([decoder_inputs, past, *flat_states])
             anchor = None  # the decoder adds it inside its feedback loop
     if anchor is not None:

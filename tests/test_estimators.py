@@ -351,6 +351,28 @@ def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_traini
         config = {**model._network_config, "units": (3, 2), "bidirectional": True, "strategy": strategy}
         encoder = [layer for layer in recurrent_layers(build_network(**config)) if "encoder" in layer.name]
         assert [layer.recurrent_dropout for layer in encoder] == [0.25] * 4, strategy
+    # and the decoders of seq2seq (layers) and autoregressive (cells stepped by hand): random in
+    # training only
+    for strategy in ("seq2seq", "autoregressive"):
+        config = {**model._network_config, "units": (3, 2), "strategy": strategy, "residual": None}
+        network = build_network(**config)
+        decoder = [layer for layer in recurrent_layers(network) if "decoder" in layer.name]
+        cells = [c for layer in network.layers if layer.name == "decoder" for c in layer.cells]
+        rates = [layer.recurrent_dropout for layer in decoder] + [cell.recurrent_dropout for cell in cells]
+        assert rates == [0.25, 0.25], strategy
+        inference = [np.asarray(network({"past": past}, training=False)) for _ in range(2)]
+        np.testing.assert_array_equal(inference[0], inference[1])
+        training = [np.asarray(network({"past": past}, training=True)) for _ in range(2)]
+        assert not np.allclose(training[0], training[1]), strategy
+    # the hand-stepped decoder alone (no encoder dropout to blur the check)
+    from forecast.networks import AutoregressiveDecoder
+
+    decoder = AutoregressiveDecoder("gru", (3,), (), 1, recurrent_dropout=0.5)
+    assert AutoregressiveDecoder.from_config(decoder.get_config()).recurrent_dropout == 0.5
+    steps, state = np.ones((8, 2, 1), "float32"), np.ones((8, 3), "float32")
+    runs = {flag: [np.asarray(decoder([steps, past, state], training=flag)) for _ in range(2)] for flag in (False, True)}
+    np.testing.assert_array_equal(*runs[False])
+    assert not np.allclose(*runs[True])
 
 
 def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():

@@ -451,6 +451,7 @@ def _data_summary(frame: pd.DataFrame, forecasts: pd.DataFrame, runs: dict[str, 
         "range": f"{layout.timestamps.min()} to {layout.timestamps.max()}",
         "frequency": layout.freq.freqstr,
         "series": int(layout.n_series),
+        "series with backtest windows": int(forecasts["series_id"].nunique()),
         "rows": int(len(frame)),
         "targets": ", ".join(as_column_tuple(first.model.target_columns_)),
         "training rows (before the first origin)": int(

@@ -189,3 +189,13 @@ def test_comparison_report_and_plots(tmp_path):
     report = comparison.report(tmp_path / "report", unit="kW")
     text = report.read_text()
     assert "SeasonalNaive(24)" in text and "Linear" in text
+
+
+def test_summary_counts_the_series_that_have_backtest_windows():
+    # "b" ends before the first origin: it is in the data, not in the evaluation.
+    frame = panel({"a": hourly(np.arange(48), values=np.arange(48.0)), "b": hourly(np.arange(10), values=np.ones(10))})
+    comparison = compare({"Naive": Naive(input_width=4, horizon=2)}, frame, start=pd.Timestamp("2024-01-02 16:00"), details=True,
+                         verbose=False)
+    assert comparison.summary["series"] == 2
+    assert comparison.summary["series with backtest windows"] == 1
+    assert set(comparison.forecasts["series_id"]) == {"a"}

@@ -76,7 +76,7 @@ class BaseForecaster(BaseEstimator):
         self.calendar_ = self._resolve_calendar(layout.freq)
         windows = make_windows(
             frame,
-            self._spec(),
+            WindowSpec(self.input_width_, self.horizon, int(getattr(self, "stride", 1))),
             target=self.target,
             covariates=self.covariates,
             calendar=self.calendar_,
@@ -220,6 +220,9 @@ class BaseForecaster(BaseEstimator):
             or self.input_width < 1
         ):
             raise ValueError(f"input_width must be an integer >= 1 or None, got {self.input_width!r}")
+        stride = getattr(self, "stride", 1)
+        if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
+            raise ValueError(f"stride must be an integer >= 1, got {stride!r}")
         if not as_column_tuple(self.target):
             raise ValueError("target must name at least one column")
         self._missing_policy()

@@ -210,10 +210,11 @@ class LinearForecaster(BaseForecaster):
         input_width, horizon, target: as for :class:`Naive`.
         covariates: past-only input columns.
         calendar: calendar features (``"auto"`` picks them from the frequency).
+        stride: steps between the origins of consecutive training windows (1: every window).
     """
 
     def __init__(self, alpha=1.0, max_train_windows=50_000, input_width=None, horizon=1, target="y",
-                 covariates=None, calendar=(), missing=None):
+                 covariates=None, calendar=(), missing=None, stride=1):
         self.alpha = alpha
         self.max_train_windows = max_train_windows
         self.input_width = input_width
@@ -222,6 +223,7 @@ class LinearForecaster(BaseForecaster):
         self.covariates = covariates
         self.calendar = calendar
         self.missing = missing
+        self.stride = stride
 
     def _fit_windows(self, windows: Windows) -> None:
         from sklearn.linear_model import Ridge

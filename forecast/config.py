@@ -50,7 +50,7 @@ MODEL_KINDS = {
 }
 NEURAL_KINDS = ("lstm", "gru", "rnn")
 #: Arguments every model gets from the ``data`` and ``window`` blocks, not from its own block.
-SHARED_ARGUMENTS = ("input_width", "horizon", "target", "covariates", "missing")
+SHARED_ARGUMENTS = ("input_width", "horizon", "stride", "target", "covariates", "missing")
 
 
 class ConfigError(ValueError):
@@ -100,7 +100,9 @@ class WindowConfig(_Strict):
 
     input_width: int | None = Field(None, ge=1, description="null: inferred from the frequency")
     horizon: int = Field(ge=1)
-    stride: int = Field(1, ge=1)
+    stride: int = Field(
+        1, ge=1, description="steps between consecutive training windows of the models that train on windows"
+    )
 
 
 class TrainingConfig(_Strict):
@@ -225,6 +227,7 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
     shared = {
         "input_width": window.input_width,
         "horizon": window.horizon,
+        "stride": window.stride,
         "target": target,
         "covariates": tuple(data.covariates) if data.covariates else None,
         "missing": data.missing.model_dump(),

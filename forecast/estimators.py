@@ -80,6 +80,9 @@ class RNNForecaster(BaseForecaster):
             :mod:`forecast.distribution`. It is not called ``strategy`` because that argument
             is the multi-step strategy. ``batch_size`` stays the global batch, split evenly
             across the replicas (a multiple of their number).
+        stride: steps between the origins of consecutive training (and validation) windows:
+            1 trains on every window; 2 on every other one, halving the time of an epoch on
+            long histories, where neighbouring windows differ by one row.
 
     Fitted attributes:
         model_: the Keras model (raw windows in, forecasts in original units out).
@@ -120,6 +123,7 @@ class RNNForecaster(BaseForecaster):
         verbose=0,
         missing=None,
         distribution="default",
+        stride=1,
     ):
         _store_params(self, locals())
 
@@ -341,6 +345,7 @@ class _FixedCellForecaster(RNNForecaster):
         verbose=0,
         missing=None,
         distribution="default",
+        stride=1,
     ):
         _store_params(self, locals())
 

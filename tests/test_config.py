@@ -108,3 +108,17 @@ def test_missing_policy_reaches_every_model():
     with pytest.raises(ConfigError, match="data.missing.inputs"):
         parse_config(BASE.replace("target: y}", "target: y, missing: {inputs: interpolate}}")
                      + "models: [{name: a, kind: naive}]")
+
+
+def test_window_stride_reaches_the_models_that_train_on_windows():
+    config = parse_config(BASE.replace("horizon: 24}", "horizon: 24, stride: 2}") + """
+models:
+  - {name: lstm, kind: lstm}
+  - {name: linear, kind: linear}
+  - {name: naive, kind: naive}
+""")
+    models = build_forecasters(config)
+    assert (models["lstm"].stride, models["linear"].stride) == (2, 2)
+    assert "stride" not in models["naive"].get_params()
+    with pytest.raises(ConfigError, match=r"models\[0\] \(lstm\)"):
+        parse_config(BASE + "models: [{name: lstm, kind: lstm, stride: 3}]")  # a window setting

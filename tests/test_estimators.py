@@ -419,3 +419,30 @@ def test_two_targets_forecast_both_columns_in_their_own_units():
     np.testing.assert_allclose(out.to_numpy(), expected, rtol=1e-6)
     pd.testing.assert_frame_equal(out, Naive(input_width=24, horizon=3, target=("z", "y")).fit(frame).predict(frame),
                                   rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", [
+    lambda stride: tiny(input_width=6, horizon=2, calendar=(), validation=0.0, patience=None, stride=stride),
+    lambda stride: LinearForecaster(input_width=6, horizon=2, stride=stride),
+])
+def test_stride_trains_on_every_kth_window(monkeypatch, make):
+    import forecast.base
+
+    cut = []
+    real = forecast.base.make_windows
+
+    def spy(*args, **kwargs):
+        cut.append(real(*args, **kwargs))
+        return cut[-1]
+
+    monkeypatch.setattr(forecast.base, "make_windows", spy)
+    frame = daily_cycle(n=50)  # 50 rows: origins 6..48, 43 windows of 6 + 2
+    for stride, expected in ((1, 43), (3, 15), (50, 1)):
+        model = make(stride).fit(frame)
+        windows = cut[-1]
+        assert windows.n_windows("train") == expected, stride
+        origins = windows.origin_index("train")["row"].to_numpy()
+        np.testing.assert_array_equal(np.diff(origins), np.full(expected - 1, stride))
+        assert model.predict(frame).shape == (2, 1)  # the next forecast does not depend on it
+    with pytest.raises(ValueError, match="stride must be an integer >= 1, got 0"):
+        make(0).fit(frame)

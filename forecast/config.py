@@ -50,7 +50,7 @@ MODEL_KINDS = {
 }
 NEURAL_KINDS = ("lstm", "gru", "rnn")
 #: Arguments every model gets from the ``data`` and ``window`` blocks, not from its own block.
-SHARED_ARGUMENTS = ("input_width", "horizon", "stride", "target", "covariates", "missing")
+SHARED_ARGUMENTS = ("input_width", "horizon", "target", "covariates", "missing")
 
 
 class ConfigError(ValueError):

@@ -31,7 +31,9 @@ def test_electricity_config_builds_what_it_says():
     assert isinstance(models["Linear"], LinearForecaster) and models["Linear"].calendar == "auto"
     lstm, gru = models["LSTM"], models["GRU"]
     assert isinstance(lstm, LSTMForecaster) and isinstance(gru, GRUForecaster)
-    assert (lstm.units, lstm.epochs, lstm.patience, lstm.random_state, lstm.input_width) == ((64,), 12, 3, 0, 168)
+    assert (lstm.units, lstm.epochs, lstm.patience, lstm.random_state, lstm.input_width) == ((64,), 30, 5, 0, 168)
+    assert (lstm.stride, gru.stride, lstm.batch_size, lstm.learning_rate) == (2, 2, 128, 0.002)
+    assert models["Linear"].stride == 1
 
 
 def test_model_block_overrides_training_defaults_and_yaml_numbers_are_coerced():
@@ -120,5 +122,7 @@ models:
     models = build_forecasters(config)
     assert (models["lstm"].stride, models["linear"].stride) == (2, 2)
     assert "stride" not in models["naive"].get_params()
-    with pytest.raises(ConfigError, match=r"models\[0\] \(lstm\)"):
-        parse_config(BASE + "models: [{name: lstm, kind: lstm, stride: 3}]")  # a window setting
+    # a model block may set its own (the networks strided, the ridge baseline on every window)
+    config = parse_config(BASE + "models: [{name: lstm, kind: lstm, stride: 3}, {name: linear, kind: linear}]")
+    models = build_forecasters(config)
+    assert (models["lstm"].stride, models["linear"].stride) == (3, 1)

@@ -5,9 +5,23 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
+import uuid
 from pathlib import Path
 from typing import Iterator
+
+
+def temporary_beside(target: Path) -> Path:
+    """A fresh hidden name in ``target``'s folder (which is created), for building ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+
+
+def temporary_directory_beside(target: Path) -> Path:
+    """An empty directory beside ``target`` with the usual permissions (``tempfile.mkdtemp``
+    makes it 0700, and a model server running as another user could not read the export)."""
+    temporary = temporary_beside(target)
+    temporary.mkdir(mode=0o777)  # the umask applies
+    return temporary
 
 
 def move_directory_into_place(temporary: Path, target: Path) -> None:
@@ -29,11 +43,10 @@ def move_directory_into_place(temporary: Path, target: Path) -> None:
 @contextlib.contextmanager
 def atomic_file(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path``, renamed to it when the block completes (removed if
-    the block raises)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(handle)
-    temporary = Path(name)
+    the block raises). The file is created with the usual permissions (0666 less the umask),
+    not ``mkstemp``'s 0600, so the output is readable as any other file the user writes."""
+    temporary = temporary_beside(path)
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         yield temporary
     except BaseException:

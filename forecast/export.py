@@ -32,14 +32,13 @@ import dataclasses
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forecast._files import move_directory_into_place
+from forecast._files import move_directory_into_place, temporary_directory_beside
 from forecast._version import __version__
 from forecast.data import MissingPolicy
 from forecast.errors import DataValidationError
@@ -93,7 +92,7 @@ def export_forecaster(
             return {"forecast": tf.cast(forecast_graph(past, None), tf.float32)}
     module.serve = serve
 
-    temporary = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    temporary = temporary_directory_beside(target)
     try:
         tf.saved_model.save(module, str(temporary), signatures={"serving_default": serve})
         assets = temporary / "assets"

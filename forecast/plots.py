@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import math
 import os
-import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -47,6 +46,7 @@ from matplotlib import colormaps
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from forecast._files import atomic_file
 from forecast.metrics import METRICS, score_forecasts
 
 #: Columns every tidy forecast frame must have.
@@ -438,17 +438,8 @@ def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> Path
     path = Path(path)
     if path.suffix.lower() != ".png":
         raise ValueError(f"save_figure writes PNG files: give a path ending in .png, got {str(path)!r}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.parent / f".{path.name}.{uuid.uuid4().hex[:12]}.tmp"
-    # os.open with 0o666 so the file gets the usual permissions (umask applied), unlike mkstemp
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            figure.savefig(handle, format="png", dpi=dpi)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as temporary:
+        figure.savefig(temporary, format="png", dpi=dpi)
     return path
 
 

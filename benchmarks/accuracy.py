@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import argparse
 import ast
-import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import forecast  # noqa: E402
 from forecast import metrics  # noqa: E402
+from _results import write_results  # noqa: E402  (benchmarks/)
 
 INPUT_WIDTH, HORIZON = 168, 24
 RESULTS = Path(__file__).parent / "results" / "accuracy.json"
@@ -118,14 +117,6 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def write_atomically(path: Path, payload: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
-        json.dump(payload, handle, indent=2)
-        temp = handle.name
-    os.replace(temp, path)
-
-
 def parse_setting(text: str) -> tuple[str, object]:
     key, _, value = text.partition("=")
     try:
@@ -150,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     result["script_seconds"] = time.perf_counter() - start
     print(table(result))
-    write_atomically(args.out, result)
+    write_results(args.out, result)
     print(f"written to {args.out}")
     return 0
 

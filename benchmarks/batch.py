@@ -30,6 +30,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from _results import write_results  # noqa: E402  (benchmarks/)
 
 RESULTS = Path(__file__).parent / "results" / "batch.json"
 ROWS_PER_SERIES = 500
@@ -147,8 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"network share of the time: {report['network_share']:.0%}; peak memory for "
           f"{args.series_large:,} series is {report['peak_mb_ratio']:.2f}x that for {args.series:,} "
           f"(growth over the loaded model {report['peak_growth_mb_ratio']:.2f}x)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_results(args.out, report)
     return 0
 
 

@@ -16,7 +16,6 @@ Run: ``make bench`` or ``python benchmarks/inference.py``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -28,6 +27,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 import forecast  # noqa: E402
+from _results import write_results  # noqa: E402  (benchmarks/)
 
 RESULTS = Path(__file__).parent / "results" / "inference.json"
 
@@ -100,10 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"predict_arrays / direct: {result['ratio_to_direct']:.2f}x (goal <= 1.5); "
           f"Model.predict / predict_arrays: {result['speedup_over_model_predict']:.0f}x (goal > 50)")
     print(f"throughput: {result['batch_series_per_s']:,.0f} series/s in batches of {args.batch}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, suffix=".tmp", delete=False) as handle:
-        json.dump(result, handle, indent=2)
-    os.replace(handle.name, args.out)
+    write_results(args.out, result)
     return 0
 
 

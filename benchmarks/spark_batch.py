@@ -15,7 +15,6 @@ of Spark is the cluster, not one machine). Run: ``make bench`` or ``python bench
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -29,6 +28,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from batch import export_model, write_panel  # noqa: E402
+from _results import write_results  # noqa: E402  (benchmarks/)
 
 RESULTS = Path(__file__).parent / "results" / "spark_batch.json"
 from forecast.spark import ARROW_BATCH_ROWS  # noqa: E402
@@ -101,8 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Spark is {report['slowdown_warm']:.2f}x the local engine's time with warm workers, "
           f"{report['slowdown_first_job']:.2f}x on its first job (session start {session_seconds:.1f} s "
           f"not included); forecasts differ by at most {max_diff:.2e} over {len(merged):,} rows")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, indent=2) + "\n")
+    write_results(args.out, report)
     return 0
 
 

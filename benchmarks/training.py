@@ -16,10 +16,8 @@ Run: ``make bench`` or ``python benchmarks/training.py [--epochs 3]``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +26,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 
 import forecast  # noqa: E402
+from _results import write_results  # noqa: E402  (benchmarks/)
 
 RESULTS = Path(__file__).parent / "results" / "training.json"
 SETTINGS = dict(input_width=168, horizon=24, target="y", units=(64,), dense_units=(64,),
@@ -109,10 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'forecast':<14} {result['package_seconds_per_epoch']:8.2f} {package_1:14.2f}")
     print(f"{'hand-written':<14} {result['hand_written_seconds_per_epoch']:8.2f} {hand_1:14.2f}")
     print(f"ratio (forecast / hand-written): {result['ratio']:.3f}  (goal <= 1.10) on {result['windows']} windows")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=args.out.parent, suffix=".tmp", delete=False) as handle:
-        json.dump(result, handle, indent=2)
-    os.replace(handle.name, args.out)
+    write_results(args.out, result)
     return 0
 
 

@@ -49,7 +49,6 @@ import platform
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -58,6 +57,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+from _results import write_results  # noqa: E402  (benchmarks/)
 
 ROWS = 1_000_000
 N_COLUMNS = 10
@@ -430,29 +430,6 @@ def format_table(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_json_atomic(path: Path, payload: dict[str, Any]) -> None:
-    """Write ``payload`` as JSON to ``path`` via a temporary file and ``os.replace``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(payload, handle, indent=2)
-            handle.write("\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -480,7 +457,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     results = collect(args.rows)
     print(format_table(results))
-    write_json_atomic(args.out, results)
+    write_results(args.out, results)
     print(f"wrote {args.out}")
 
 

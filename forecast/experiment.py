@@ -54,7 +54,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from forecast._files import move_directory_into_place
+from forecast._files import move_directory_into_place, temporary_beside
 from forecast.calendar import default_input_width
 from forecast.config import NEURAL_KINDS, ExperimentConfig, build_forecasters, resolved_config
 from forecast.data import describe_layout
@@ -246,10 +246,12 @@ def _publish(models: Path, destination: Path) -> None:
     destination.mkdir(parents=True, exist_ok=True)
     for model in sorted(models.iterdir()):
         target = destination / model.name
-        temporary = destination / f".{model.name}.incoming"
-        shutil.rmtree(temporary, ignore_errors=True)
-        shutil.copytree(model, temporary)
-        move_directory_into_place(temporary, target)
+        temporary = temporary_beside(target)  # a fresh name: two publishers never share it
+        try:
+            shutil.copytree(model, temporary)
+            move_directory_into_place(temporary, target)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

@@ -252,17 +252,18 @@ class ExportedForecaster:
         """
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
-        missing = [column for column in self.columns if column not in frame.columns]
+        reads = self.columns
+        missing = [column for column in reads if column not in frame.columns]
         if missing:
             raise DataValidationError(
-                f"the frame lacks column(s) {missing} this model reads (it reads {self.columns}; "
+                f"the frame lacks column(s) {missing} this model reads (it reads {reads}; "
                 f"the frame has {list(frame.columns)})",
                 column=missing[0],
             )
-        extra = [column for column in frame.columns if column not in self.columns]
+        extra = [column for column in frame.columns if column not in reads]
         if extra and extra_columns == "error":
             raise DataValidationError(
-                f"the frame has column(s) {extra} this model does not read (it reads {self.columns}); "
+                f"the frame has column(s) {extra} this model does not read (it reads {reads}); "
                 "select them with frame[model.columns] or pass extra_columns='ignore'"
             )
         meta = self.metadata

@@ -81,7 +81,8 @@ def fit_distributed(
     distributed_train = strategy.experimental_distribute_dataset(train)
     distributed_validation = None if validation is None else strategy.experimental_distribute_dataset(validation)
 
-    steps = int(train.cardinality()) if int(train.cardinality()) > 0 else None
+    steps = int(train.cardinality())  # negative: unknown, a progress bar without a total
+    steps = steps if steps > 0 else None
     callback_list = keras.callbacks.CallbackList(
         list(callbacks), add_history=True, add_progbar=verbose != 0, model=network,
         verbose=verbose, epochs=epochs, steps=steps,
@@ -129,12 +130,7 @@ def _train_step(network, optimizer, element_loss, strategy):
         optimizer.apply_gradients(zip(gradients, variables))  # all-reduces (sums) them
         return context.all_reduce("sum", local_sum), count
 
-    @tf.function(reduce_retracing=True)
-    def step(batch):
-        total, count = strategy.run(replica_step, args=batch)
-        return strategy.experimental_local_results(total)[0], strategy.experimental_local_results(count)[0]
-
-    return step
+    return _across_replicas(strategy, replica_step)
 
 
 def _test_step(network, element_loss, strategy):
@@ -148,6 +144,14 @@ def _test_step(network, element_loss, strategy):
             context.all_reduce("sum", tf.reduce_sum(elements)),
             context.all_reduce("sum", tf.cast(tf.size(elements), tf.float32)),
         )
+
+    return _across_replicas(strategy, replica_step)
+
+
+def _across_replicas(strategy, replica_step):
+    """A compiled step running ``replica_step`` on every replica; its (all-reduced, hence
+    equal) loss sum and count are read from the first."""
+    import tensorflow as tf
 
     @tf.function(reduce_retracing=True)
     def step(batch):

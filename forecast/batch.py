@@ -52,6 +52,8 @@ from forecast.batch_forecaster import (
     forecast_stream,
 )
 
+#: Bytes of a CSV parsed at a time (pyarrow's block size).
+CSV_BLOCK_BYTES = 64 << 20
 #: Rows read from the input per chunk.
 DEFAULT_CHUNK_ROWS = 1_000_000
 
@@ -136,7 +138,7 @@ def forecast_file(
         writer = _Writer(out_tmp, output_path.suffix)
         errors: list[tuple] = []
         try:
-            chunks = reader.chunks(forecaster.input_columns)
+            chunks = reader.chunks(forecaster.input_columns, forecaster.numeric_columns)
             for result in forecast_stream(forecaster, chunks, seconds=summary.seconds):
                 write_start = time.perf_counter()
                 writer.write(result.forecasts)
@@ -177,17 +179,26 @@ class _Reader:
         else:
             raise ValueError(f"cannot read {path}: use a .csv or .parquet file")
 
-    def _csv(self):
+    def _csv(self, convert_options=None):
         import pyarrow.csv as pacsv
 
-        return pacsv.open_csv(self.path, read_options=pacsv.ReadOptions(block_size=64 << 20))
+        return pacsv.open_csv(
+            self.path, read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES), convert_options=convert_options
+        )
 
-    def chunks(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    def chunks(self, columns: list[str], numeric: list[str] = ()) -> Iterator[pa.RecordBatch]:
+        """``columns`` of the file, chunk by chunk; in a CSV, ``numeric`` columns are parsed as
+        float64 throughout (a CSV's types are otherwise inferred from its first block, and a
+        decimal after a block of whole numbers would fail as "conversion error to int64")."""
         if self._parquet is not None:
             yield from self._parquet.iter_batches(batch_size=self.chunk_rows, columns=columns)
             return
-        for batch in self._csv():
-            yield batch.select(columns)
+        import pyarrow.csv as pacsv
+
+        options = pacsv.ConvertOptions(
+            include_columns=columns, column_types={column: pa.float64() for column in numeric}
+        )
+        yield from self._csv(options)
 
 
 class _Writer:

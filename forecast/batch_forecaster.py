@@ -106,6 +106,11 @@ class BatchForecaster:
         self.seconds = {"compile": 0.0, "windows": 0.0, "network": 0.0}
 
     @property
+    def numeric_columns(self) -> list[str]:
+        """The targets and the covariates that are not categorical."""
+        return [column for column in self.columns if column not in self.model.metadata["categories"]]
+
+    @property
     def input_columns(self) -> list[str]:
         """The columns read from the input: id, time, targets and covariates."""
         return [self.id_col, self.time_col, *self.columns]

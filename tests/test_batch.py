@@ -102,6 +102,24 @@ def test_forecast_file_equals_the_loaded_models_predict(models, tmp_path, kind):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.errors.csv", "out.parquet"]
 
 
+def test_a_csv_of_whole_numbers_then_decimals_is_read_as_numbers(models, tmp_path, monkeypatch):
+    # pyarrow infers a CSV's types from its first block: whole numbers there made y int64 and
+    # the first decimal in a later block failed ("conversion error to int64").
+    import forecast.batch
+
+    monkeypatch.setattr(forecast.batch, "CSV_BLOCK_BYTES", 1 << 10)
+    frame = long_panel(n_series=4)
+    frame["extra"] = "unused"  # a column the model does not read is not parsed
+    whole = frame["y"].round().astype(int)
+    frame["y"] = whole.astype(object).where(frame.unique_id != "s03", whole + 0.25)  # "10", ..., "10.25"
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    summary = forecast_file(models["seasonal"], tmp_path / "in.csv", tmp_path / "out.csv", progress=False)
+    assert (summary.n_forecast, summary.n_failed) == (4, 0)
+    out = pd.read_csv(tmp_path / "out.csv")
+    s3 = frame[frame.unique_id == "s03"]["y"].to_numpy(dtype=float)
+    np.testing.assert_allclose(out[out.series_id == "s03"]["forecast"], s3[-24:][:6], rtol=1e-6)
+
+
 def test_seasonal_naive_batch_forecasts_are_the_values_a_day_back(models, tmp_path):
     frame = long_panel(n_series=3)
     frame.to_csv(tmp_path / "in.csv", index=False)

@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install demo test bench clean check-java
+.PHONY: install demo test lint format bench clean check-java
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,16 @@ check-java:
 	  echo "make test: the Spark tests need Java 17 or newer (found: $${v:-none})."; \
 	  echo "  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless"; exit 1; fi
 
-test: check-java $(VENV)/.installed-test
+# ruff: the formatter and the linter (configured in pyproject.toml), checked before the tests.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff format --check forecast tests benchmarks
+	$(BIN)/ruff check forecast tests benchmarks
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff format forecast tests benchmarks
+	$(BIN)/ruff check --fix forecast tests benchmarks
+
+test: check-java lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-bench

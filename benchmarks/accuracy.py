@@ -28,9 +28,10 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-import forecast  # noqa: E402
-from forecast import metrics  # noqa: E402
 from _results import write_results  # noqa: E402  (benchmarks/)
+
+import forecast  # noqa: E402
+from forecast.evaluation import metrics  # noqa: E402
 
 INPUT_WIDTH, HORIZON = 168, 24
 RESULTS = Path(__file__).parent / "results" / "accuracy.json"
@@ -66,33 +67,58 @@ def run(args: argparse.Namespace) -> dict:
     overrides = dict(args.set)
     models = {} if args.skip_baselines else baselines()
     for seed in args.seeds:
-        models.update({f"{name} seed {seed}": model for name, model in networks(args.networks, seed, overrides).items()})
+        models.update(
+            {
+                f"{name} seed {seed}": model
+                for name, model in networks(args.networks, seed, overrides).items()
+            }
+        )
     # the first midnight of the test split (the last 10%), then every midnight: 109 origins
     comparison = forecast.compare(
-        models, frame, start=FIRST_TEST_ORIGIN, stride=24, details=True, add_baselines=False,
+        models,
+        frame,
+        start=FIRST_TEST_ORIGIN,
+        stride=24,
+        details=True,
+        add_baselines=False,
         metrics=("mae", "rmse", "smape", "mase", "bias"),
     )
     board = comparison.leaderboard
-    rows = {name: {k: float(board.loc[name, k]) for k in ("mae", "rmse", "smape", "mase", "bias", "skill",
-                                                          "fit_seconds")} for name in board.index}
+    rows = {
+        name: {
+            k: float(board.loc[name, k])
+            for k in ("mae", "rmse", "smape", "mase", "bias", "skill", "fit_seconds")
+        }
+        for name in board.index
+    }
     for name, model in comparison.models.items():
         if hasattr(model, "history_"):
             rows[name]["epochs"] = len(model.history_["loss"])
     tidy = comparison.forecasts
     for network in args.networks:
-        members = [name for name in board.index if name.startswith(f"{network_class(network)} seed")]
+        members = [
+            name for name in board.index if name.startswith(f"{network_class(network)} seed")
+        ]
         if len(members) > 1:
-            mean = (tidy[tidy["model"].isin(members)]
-                    .groupby(["series_id", "target", "origin", "timestamp", "step"], as_index=False)
-                    .agg(actual=("actual", "first"), forecast=("forecast", "mean")))
+            mean = (
+                tidy[tidy["model"].isin(members)]
+                .groupby(["series_id", "target", "origin", "timestamp", "step"], as_index=False)
+                .agg(actual=("actual", "first"), forecast=("forecast", "mean"))
+            )
             scores = metrics.score_forecasts(mean, ("mae", "rmse", "smape", "bias"), by=None)
-            rows[f"{network_class(network)} ensemble of {len(members)}"] = scores.iloc[0].drop("n").to_dict()
+            rows[f"{network_class(network)} ensemble of {len(members)}"] = (
+                scores.iloc[0].drop("n").to_dict()
+            )
     if args.report:
-        comparison.report(args.report, title=f"Electricity accuracy benchmark ({args.label})", unit="kW",
-                          overwrite=True)
+        comparison.report(
+            args.report,
+            title=f"Electricity accuracy benchmark ({args.label})",
+            unit="kW",
+            overwrite=True,
+        )
     return {
         "protocol": "electricity_hourly, 70/20/10, input 168, horizon 24, 109 midnight test origins "
-                    "(forecast.compare, fitted once on the data before the first origin)",
+        "(forecast.compare, fitted once on the data before the first origin)",
         "n_test_windows": int(comparison.summary["forecast windows per model"]),
         "network_settings": {**overrides, "seeds": list(args.seeds)},
         "label": args.label,
@@ -129,13 +155,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--networks", nargs="*", default=["lstm", "gru"], choices=["lstm", "gru"])
     parser.add_argument("--seeds", nargs="+", type=int, default=[0])
-    parser.add_argument("--set", action="append", type=parse_setting, default=[],
-                        help="a network setting, e.g. --set residual=last --set units=(64,32)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        type=parse_setting,
+        default=[],
+        help="a network setting, e.g. --set residual=last --set units=(64,32)",
+    )
     parser.add_argument("--skip-baselines", action="store_true")
     parser.add_argument("--label", default="documented defaults")
     parser.add_argument("--out", type=Path, default=RESULTS)
-    parser.add_argument("--report", type=lambda v: Path(v) if v else None, default=REPORT,
-                        help="report directory ('' for none)")
+    parser.add_argument(
+        "--report",
+        type=lambda v: Path(v) if v else None,
+        default=REPORT,
+        help="report directory ('' for none)",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     result = run(args)

@@ -4,7 +4,7 @@ An LSTM (input 168, horizon 24, the documented default architecture and calendar
 briefly on ``electricity_hourly`` and exported. A long-format Parquet file of ``--series``
 hourly series x 500 rows is generated (daily and weekly cycles at random levels and phases,
 noise, in ``unique_id, ds, y`` layout, sorted by series), and the command's code path
-(:func:`forecast.batch.forecast_file`) forecasts every series, each run in a fresh process that
+(:func:`forecast.serving.batch_files.forecast_file`) forecasts every series, each run in a fresh process that
 reports its own peak resident memory. The same is done for ``--series-large`` series to show
 that memory does not grow with the number of series.
 
@@ -51,13 +51,16 @@ def write_panel(path: Path, n_series: int, rows: int = ROWS_PER_SERIES, seed: in
         n = min(per_group, n_series - first)
         level = rng.uniform(50, 500, size=(n, 1))
         phase = rng.uniform(0, 2 * np.pi, size=(n, 1))
-        y = level * (1 + 0.3 * np.sin(2 * np.pi * hours / 24 + phase)
-                     + 0.1 * np.sin(2 * np.pi * hours / 168)) + rng.normal(0, 5, size=(n, rows))
-        table = pa.table({
-            "unique_id": np.repeat([f"series_{i:06d}" for i in range(first, first + n)], rows),
-            "ds": np.tile(stamps, n),
-            "y": y.astype(np.float32).reshape(-1),
-        })
+        y = level * (
+            1 + 0.3 * np.sin(2 * np.pi * hours / 24 + phase) + 0.1 * np.sin(2 * np.pi * hours / 168)
+        ) + rng.normal(0, 5, size=(n, rows))
+        table = pa.table(
+            {
+                "unique_id": np.repeat([f"series_{i:06d}" for i in range(first, first + n)], rows),
+                "ds": np.tile(stamps, n),
+                "y": y.astype(np.float32).reshape(-1),
+            }
+        )
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema)
         writer.write_table(table, row_group_size=500_000)
@@ -68,7 +71,9 @@ def export_model(path: Path) -> None:
     import forecast
 
     frame = forecast.load_dataset("electricity_hourly").iloc[-3000:]
-    model = forecast.LSTMForecaster(input_width=168, horizon=24, epochs=1, random_state=0, verbose=0)
+    model = forecast.LSTMForecaster(
+        input_width=168, horizon=24, epochs=1, random_state=0, verbose=0
+    )
     model.fit(frame).export(path)
 
 
@@ -95,7 +100,9 @@ print(json.dumps({
 def run_child(model: Path, data: Path, out: Path, cache: Path) -> dict:
     result = subprocess.run(
         [sys.executable, "-c", CHILD, str(model), str(data), str(out), str(cache)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -116,8 +123,13 @@ def main(argv: list[str] | None = None) -> int:
             write_panel(data, n)
             # a first job fills the page cache and the compilation cache, as yesterday's job did
             cold = run_child(folder / "lstm", data, folder / "warmup.parquet", folder / f"xla_{n}")
-            runs[n] = run_child(folder / "lstm", data, folder / f"forecasts_{n}.parquet", folder / f"xla_{n}")
-            runs[n]["first_job"] = {"series_per_s": cold["series_per_s"], "seconds": cold["seconds"]}
+            runs[n] = run_child(
+                folder / "lstm", data, folder / f"forecasts_{n}.parquet", folder / f"xla_{n}"
+            )
+            runs[n]["first_job"] = {
+                "series_per_s": cold["series_per_s"],
+                "seconds": cold["seconds"],
+            }
             runs[n]["input_mb"] = data.stat().st_size / 1e6
             data.unlink()
 
@@ -125,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     seconds = small["seconds"]
     report = {
         "setup": f"LSTMForecaster defaults (input 168, horizon 24), {ROWS_PER_SERIES} hourly rows per "
-                 "series, long Parquet in, Parquet out, 2 CPU cores",
+        "series, long Parquet in, Parquet out, 2 CPU cores",
         "series_per_s": small["series_per_s"],
         "network_share": seconds["network"] / seconds["total"],
         "shares": {k: v / seconds["total"] for k, v in seconds.items() if k != "total"},
@@ -135,19 +147,32 @@ def main(argv: list[str] | None = None) -> int:
         / max(small["peak_mb"] - small["after_loading_model_mb"], 1e-9),
     }
     stages = ("load", "compile", "read", "windows", "network", "write")
-    print(f"{'series':>8} {'series/s':>9} {'total s':>8} " + " ".join(f"{k:>8}" for k in stages)
-          + f" {'peak MB':>8}")
+    print(
+        f"{'series':>8} {'series/s':>9} {'total s':>8} "
+        + " ".join(f"{k:>8}" for k in stages)
+        + f" {'peak MB':>8}"
+    )
     for n, run in runs.items():
         s = run["seconds"]
-        print(f"{n:>8,} {run['series_per_s']:>9,.0f} {s['total']:>8.1f} "
-              + " ".join(f"{s[k]:>8.1f}" for k in stages) + f" {run['peak_mb']:>8.0f}")
-    print("(reading and windowing run in a background thread, beside compiling and the network; "
-          "a first job with an empty compilation cache: "
-          + ", ".join(f"{n:,} series {run['first_job']['series_per_s']:,.0f} series/s" for n, run in runs.items())
-          + ")")
-    print(f"network share of the time: {report['network_share']:.0%}; peak memory for "
-          f"{args.series_large:,} series is {report['peak_mb_ratio']:.2f}x that for {args.series:,} "
-          f"(growth over the loaded model {report['peak_growth_mb_ratio']:.2f}x)")
+        print(
+            f"{n:>8,} {run['series_per_s']:>9,.0f} {s['total']:>8.1f} "
+            + " ".join(f"{s[k]:>8.1f}" for k in stages)
+            + f" {run['peak_mb']:>8.0f}"
+        )
+    print(
+        "(reading and windowing run in a background thread, beside compiling and the network; "
+        "a first job with an empty compilation cache: "
+        + ", ".join(
+            f"{n:,} series {run['first_job']['series_per_s']:,.0f} series/s"
+            for n, run in runs.items()
+        )
+        + ")"
+    )
+    print(
+        f"network share of the time: {report['network_share']:.0%}; peak memory for "
+        f"{args.series_large:,} series is {report['peak_mb_ratio']:.2f}x that for {args.series:,} "
+        f"(growth over the loaded model {report['peak_growth_mb_ratio']:.2f}x)"
+    )
     write_results(args.out, report)
     return 0
 

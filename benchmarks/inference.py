@@ -25,9 +25,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import numpy as np  # noqa: E402
+from _results import write_results  # noqa: E402  (benchmarks/)
 
 import forecast  # noqa: E402
-from _results import write_results  # noqa: E402  (benchmarks/)
 
 RESULTS = Path(__file__).parent / "results" / "inference.json"
 
@@ -44,7 +44,10 @@ def timings(call, n: int) -> np.ndarray:
 
 
 def summary(seconds: np.ndarray) -> dict:
-    return {"median_ms": float(np.median(seconds) * 1e3), "p99_ms": float(np.percentile(seconds, 99) * 1e3)}
+    return {
+        "median_ms": float(np.median(seconds) * 1e3),
+        "p99_ms": float(np.percentile(seconds, 99) * 1e3),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -58,7 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     frame = forecast.load_dataset("electricity_hourly").iloc[-4000:]
-    model = forecast.LSTMForecaster(input_width=168, horizon=24, units=(64, 64), epochs=1, random_state=0)
+    model = forecast.LSTMForecaster(
+        input_width=168, horizon=24, units=(64, 64), epochs=1, random_state=0
+    )
     model.fit(frame)
     windows = model.windows(frame)
     inputs, _ = windows.arrays("train")
@@ -73,7 +78,8 @@ def main(argv: list[str] | None = None) -> int:
         package = timings(lambda: loaded.predict_arrays(one_past, one_future), args.calls)
         direct = timings(lambda: signature(**tensors)["forecast"].numpy(), args.calls)
         keras_predict = timings(
-            lambda: model.model_.predict({"past": one_past, "future": one_future}, verbose=0), args.predict_calls
+            lambda: model.model_.predict({"past": one_past, "future": one_future}, verbose=0),
+            args.predict_calls,
         )
         reps = np.resize(np.arange(len(past)), args.batch)
         big_past, big_future = past[reps], future[reps]
@@ -90,15 +96,19 @@ def main(argv: list[str] | None = None) -> int:
         "batch_series": args.batch,
         "batch_series_per_s": float(args.batch / np.median(batch_seconds)),
     }
-    result["ratio_to_direct"] = result["predict_arrays"]["median_ms"] / result["direct_concrete_function"]["median_ms"]
+    result["ratio_to_direct"] = (
+        result["predict_arrays"]["median_ms"] / result["direct_concrete_function"]["median_ms"]
+    )
     result["speedup_over_model_predict"] = (
         result["keras_model_predict"]["median_ms"] / result["predict_arrays"]["median_ms"]
     )
     print(f"{'single series':<28} {'median ms':>10} {'p99 ms':>8}")
     for name in ("predict_arrays", "direct_concrete_function", "keras_model_predict"):
         print(f"{name:<28} {result[name]['median_ms']:10.3f} {result[name]['p99_ms']:8.3f}")
-    print(f"predict_arrays / direct: {result['ratio_to_direct']:.2f}x (goal <= 1.5); "
-          f"Model.predict / predict_arrays: {result['speedup_over_model_predict']:.0f}x (goal > 50)")
+    print(
+        f"predict_arrays / direct: {result['ratio_to_direct']:.2f}x (goal <= 1.5); "
+        f"Model.predict / predict_arrays: {result['speedup_over_model_predict']:.0f}x (goal > 50)"
+    )
     print(f"throughput: {result['batch_series_per_s']:,.0f} series/s in batches of {args.batch}")
     write_results(args.out, result)
     return 0

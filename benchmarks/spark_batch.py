@@ -2,8 +2,8 @@
 
 The same exported LSTM (input 168, horizon 24, defaults) and the same long Parquet file of
 ``--series`` hourly series x 500 rows (see ``benchmarks/batch.py``) go through
-:func:`forecast.batch.forecast_file` (the local engine) and
-:func:`forecast.spark.forecast_file_spark` (Spark in local mode, ``local[2]``), each end to end:
+:func:`forecast.serving.batch_files.forecast_file` (the local engine) and
+:func:`forecast.serving.spark.forecast_file_spark` (Spark in local mode, ``local[2]``), each end to end:
 read, forecast, write Parquet. Spark runs twice: the first job also starts its Python workers
 (importing TensorFlow, loading and compiling the model); the second finds them warm, as the jobs
 of a long-lived cluster do. The forecasts of both engines are compared.
@@ -26,12 +26,11 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
-
-from batch import export_model, write_panel  # noqa: E402
 from _results import write_results  # noqa: E402  (benchmarks/)
+from batch import export_model, write_panel  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "spark_batch.json"
-from forecast.spark import ARROW_BATCH_ROWS  # noqa: E402
+from forecast.serving.spark import ARROW_BATCH_ROWS  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
 
-    from forecast.batch import forecast_file
-    from forecast.spark import forecast_file_spark
+    from forecast.serving.batch_files import forecast_file
+    from forecast.serving.spark import forecast_file_spark
 
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
@@ -58,9 +57,14 @@ def main(argv: list[str] | None = None) -> int:
         local_seconds = time.perf_counter() - start
 
         start = time.perf_counter()
-        spark = (SparkSession.builder.master(args.master).appName("forecast-bench")
-                 .config("spark.ui.enabled", "false").config("spark.driver.memory", "4g")
-                 .config("spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS).getOrCreate())
+        spark = (
+            SparkSession.builder.master(args.master)
+            .appName("forecast-bench")
+            .config("spark.ui.enabled", "false")
+            .config("spark.driver.memory", "4g")
+            .config("spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS)
+            .getOrCreate()
+        )
         spark.sparkContext.setLogLevel("ERROR")
         session_seconds = time.perf_counter() - start
         spark_seconds = []
@@ -79,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
     report = {
         "setup": f"{args.series:,} hourly series x 500 rows, LSTMForecaster defaults (input 168, "
-                 f"horizon 24), long Parquet in and out, Spark {args.master} on 2 CPU cores",
+        f"horizon 24), long Parquet in and out, Spark {args.master} on 2 CPU cores",
         "local_series_per_s": args.series / local_seconds,
         "local_seconds": local_seconds,
         "spark_session_start_seconds": session_seconds,
@@ -96,11 +100,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"{'engine':<22} {'seconds':>8} {'series/s':>9}")
     print(f"{'local':<22} {local_seconds:>8.1f} {report['local_series_per_s']:>9,.0f}")
-    print(f"{'spark (first job)':<22} {spark_seconds[0]:>8.1f} {report['spark_first_job_series_per_s']:>9,.0f}")
-    print(f"{'spark (warm workers)':<22} {spark_seconds[1]:>8.1f} {report['spark_series_per_s']:>9,.0f}")
-    print(f"Spark is {report['slowdown_warm']:.2f}x the local engine's time with warm workers, "
-          f"{report['slowdown_first_job']:.2f}x on its first job (session start {session_seconds:.1f} s "
-          f"not included); forecasts differ by at most {max_diff:.2e} over {len(merged):,} rows")
+    print(
+        f"{'spark (first job)':<22} {spark_seconds[0]:>8.1f} {report['spark_first_job_series_per_s']:>9,.0f}"
+    )
+    print(
+        f"{'spark (warm workers)':<22} {spark_seconds[1]:>8.1f} {report['spark_series_per_s']:>9,.0f}"
+    )
+    print(
+        f"Spark is {report['slowdown_warm']:.2f}x the local engine's time with warm workers, "
+        f"{report['slowdown_first_job']:.2f}x on its first job (session start {session_seconds:.1f} s "
+        f"not included); forecasts differ by at most {max_diff:.2e} over {len(merged):,} rows"
+    )
     write_results(args.out, report)
     return 0
 

@@ -23,15 +23,27 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import numpy as np  # noqa: E402
 
-import forecast  # noqa: E402
 from _results import write_results  # noqa: E402  (benchmarks/)
 
+import forecast  # noqa: E402
+
 RESULTS = Path(__file__).parent / "results" / "training.json"
-SETTINGS = dict(input_width=168, horizon=24, target="y", units=(64,), dense_units=(64,),
-                calendar=("hour", "dayofweek"), residual="seasonal", season_length=24,
-                batch_size=64, loss="mae", patience=None, validation=0.0, random_state=0)
+SETTINGS = dict(
+    input_width=168,
+    horizon=24,
+    target="y",
+    units=(64,),
+    dense_units=(64,),
+    calendar=("hour", "dayofweek"),
+    residual="seasonal",
+    season_length=24,
+    batch_size=64,
+    loss="mae",
+    patience=None,
+    validation=0.0,
+    random_state=0,
+)
 
 
 def package_fit_seconds(frame, epochs: int) -> float:
@@ -64,7 +76,9 @@ def hand_written_model():
     head = layers.Dense(64, activation="relu")(head)
     output = layers.Reshape((24, 1))(layers.Dense(24)(head))
     steps = [168 - 24 + k for k in range(24)]
-    anchor = layers.Lambda(lambda p: ops.take(p[:, :, :1], steps, axis=1), output_shape=(24, 1))(past)
+    anchor = layers.Lambda(lambda p: ops.take(p[:, :, :1], steps, axis=1), output_shape=(24, 1))(
+        past
+    )
     model = keras.Model({"past": past, "future": future}, layers.Add()([output, anchor]))
     model.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=1.0), loss="mae")
     return model
@@ -87,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     frame = forecast.load_dataset("electricity_hourly")
-    frame = frame.iloc[: int(len(frame) * 0.7)] if args.rows is None else frame.iloc[-args.rows:]
+    frame = frame.iloc[: int(len(frame) * 0.7)] if args.rows is None else frame.iloc[-args.rows :]
     inputs, labels = prebuilt_windows(frame)
     k = args.epochs
     # Interleave the two sides so that machine noise hits both alike.
@@ -107,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'':<14} {'s/epoch':>8} {'1-epoch fit s':>14}")
     print(f"{'forecast':<14} {result['package_seconds_per_epoch']:8.2f} {package_1:14.2f}")
     print(f"{'hand-written':<14} {result['hand_written_seconds_per_epoch']:8.2f} {hand_1:14.2f}")
-    print(f"ratio (forecast / hand-written): {result['ratio']:.3f}  (goal <= 1.10) on {result['windows']} windows")
+    print(
+        f"ratio (forecast / hand-written): {result['ratio']:.3f}  (goal <= 1.10) on {result['windows']} windows"
+    )
     write_results(args.out, result)
     return 0
 

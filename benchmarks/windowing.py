@@ -51,10 +51,11 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from _results import write_results  # noqa: E402  (benchmarks/)
@@ -194,10 +195,11 @@ def warm_up_tf() -> None:
 
 def import_stack() -> None:
     """Import everything the pipelines need (forecast first: it pins Keras to TensorFlow)."""
-    import forecast  # noqa: F401
     import keras  # noqa: F401
     import pandas  # noqa: F401
     import tensorflow  # noqa: F401
+
+    import forecast  # noqa: F401
 
 
 # ---------------------------------------------------------------------- memory

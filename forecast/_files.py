@@ -6,8 +6,8 @@ import contextlib
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 
 def temporary_beside(target: Path) -> Path:

@@ -13,7 +13,9 @@ import pytest  # noqa: E402
 
 def hourly(hours, values=None, start="2024-01-01", **columns) -> pd.DataFrame:
     """A one-series frame at the given hour offsets; ``y`` defaults to the hour number."""
-    index = pd.DatetimeIndex(pd.Timestamp(start) + pd.to_timedelta(list(hours), unit="h"), name="timestamp")
+    index = pd.DatetimeIndex(
+        pd.Timestamp(start) + pd.to_timedelta(list(hours), unit="h"), name="timestamp"
+    )
     data = {"y": np.asarray(hours if values is None else values, dtype=float), **columns}
     return pd.DataFrame(data, index=index)
 

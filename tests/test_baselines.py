@@ -10,9 +10,16 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import hourly, panel
-from forecast import DataValidationError, Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage
+
+from forecast import (
+    DataValidationError,
+    Drift,
+    LinearForecaster,
+    Naive,
+    SeasonalNaive,
+    WindowAverage,
+)
 
 VALUES = [1.0, 5.0, 2.0, 6.0, 3.0, 7.0]  # season 2: odd steps low, even steps high
 
@@ -24,11 +31,16 @@ def fit_predict(model, frame):
 def test_naive_repeats_the_last_value_at_future_timestamps():
     out = fit_predict(Naive(input_width=3, horizon=2), hourly(range(6), values=VALUES))
     assert out["y"].tolist() == [7.0, 7.0]
-    assert out.index.tolist() == [pd.Timestamp("2024-01-01 06:00"), pd.Timestamp("2024-01-01 07:00")]
+    assert out.index.tolist() == [
+        pd.Timestamp("2024-01-01 06:00"),
+        pd.Timestamp("2024-01-01 07:00"),
+    ]
 
 
 def test_seasonal_naive_repeats_the_last_season():
-    out = fit_predict(SeasonalNaive(season_length=2, input_width=3, horizon=3), hourly(range(6), values=VALUES))
+    out = fit_predict(
+        SeasonalNaive(season_length=2, input_width=3, horizon=3), hourly(range(6), values=VALUES)
+    )
     assert out["y"].tolist() == [3.0, 7.0, 3.0]
 
 
@@ -44,7 +56,10 @@ def test_seasonal_naive_infers_the_season_from_the_frequency():
 
 def test_window_average_and_drift():
     frame = hourly(range(6), values=VALUES)
-    assert fit_predict(WindowAverage(window=2, input_width=4, horizon=2), frame)["y"].tolist() == [5.0, 5.0]
+    assert fit_predict(WindowAverage(window=2, input_width=4, horizon=2), frame)["y"].tolist() == [
+        5.0,
+        5.0,
+    ]
     assert fit_predict(WindowAverage(input_width=4, horizon=1), frame)["y"].tolist() == [4.5]
     drift = fit_predict(Drift(input_width=4, horizon=2), frame)["y"].tolist()
     assert drift == pytest.approx([7.0 + 5 / 3, 7.0 + 10 / 3])  # slope (7 - 2) / 3
@@ -58,7 +73,9 @@ def test_score_is_negative_mae_over_every_window():
 
 
 def test_panel_forecasts_every_series():
-    frame = panel({"a": hourly(range(6), values=VALUES), "b": hourly(range(4), values=[10.0, 20, 30, 40])})
+    frame = panel(
+        {"a": hourly(range(6), values=VALUES), "b": hourly(range(4), values=[10.0, 20, 30, 40])}
+    )
     out = fit_predict(Naive(input_width=2, horizon=2), frame)
     assert out.index.names == ["series_id", "timestamp"]
     assert out.loc["a", "y"].tolist() == [7.0, 7.0] and out.loc["b", "y"].tolist() == [40.0, 40.0]
@@ -75,7 +92,9 @@ def test_linear_forecaster_learns_a_linear_recurrence():
     model = LinearForecaster(alpha=1e-6, input_width=2, horizon=1).fit(frame.iloc[:300])
     expected = 0.6 * values[-1] - 0.3 * values[-2]
     assert model.predict(frame)["y"].iloc[0] == pytest.approx(expected, abs=0.15)
-    assert -model.score(frame.iloc[300:]) < -Naive(input_width=2, horizon=1).fit(frame).score(frame.iloc[300:])
+    assert -model.score(frame.iloc[300:]) < -Naive(input_width=2, horizon=1).fit(frame).score(
+        frame.iloc[300:]
+    )
 
 
 def test_linear_forecaster_uses_future_calendar_features():
@@ -87,7 +106,9 @@ def test_linear_forecaster_uses_future_calendar_features():
     expected = 10 * np.sin(2 * np.pi * np.array([0, 1]) / 24)  # the next steps are hours 0 and 1
     assert model.predict(frame)["y"].tolist() == pytest.approx(expected, abs=1.0)
     without = LinearForecaster(alpha=1e-3, input_width=3, horizon=2).fit(frame.iloc[:600])
-    with_calendar = LinearForecaster(alpha=1e-3, input_width=3, horizon=2, calendar=("hour",)).fit(frame.iloc[:600])
+    with_calendar = LinearForecaster(alpha=1e-3, input_width=3, horizon=2, calendar=("hour",)).fit(
+        frame.iloc[:600]
+    )
     assert with_calendar.score(frame.iloc[600:]) > without.score(frame.iloc[600:]) + 1.0
 
 
@@ -108,7 +129,9 @@ def test_missing_policy_argument_fills_or_refuses_nan_inputs():
     frame = hourly(range(30), values)
     filled = Naive(input_width=4, horizon=2).fit(frame.iloc[:-1]).predict(frame)
     assert filled["y"].tolist() == [28.0, 28.0]  # carried forward from the row before
-    strict = Naive(input_width=4, horizon=2, missing={"inputs": "drop", "limit": 0}).fit(frame.iloc[:-1])
+    strict = Naive(input_width=4, horizon=2, missing={"inputs": "drop", "limit": 0}).fit(
+        frame.iloc[:-1]
+    )
     with pytest.raises(DataValidationError):
         strict.predict(frame)
     with pytest.raises(ValueError, match="missing must have the keys"):
@@ -120,7 +143,9 @@ BASELINES = {
     "seasonal_naive": lambda: SeasonalNaive(season_length=2, input_width=4, horizon=3),
     "window_average": lambda: WindowAverage(window=3, input_width=4, horizon=2),
     "drift": lambda: Drift(input_width=4, horizon=2),
-    "linear": lambda: LinearForecaster(alpha=0.1, input_width=4, horizon=2, covariates=("x",), calendar=("hour",)),
+    "linear": lambda: LinearForecaster(
+        alpha=0.1, input_width=4, horizon=2, covariates=("x",), calendar=("hour",)
+    ),
 }
 
 
@@ -132,21 +157,30 @@ def test_pickle_round_trip_gives_identical_forecasts(name):
     restored = pickle.loads(pickle.dumps(model))
     pd.testing.assert_frame_equal(restored.predict(frame), model.predict(frame), check_exact=True)
     assert restored.score(frame) == model.score(frame)
-    assert restored.get_params() == model.get_params() and restored.input_columns_ == model.input_columns_
+    assert (
+        restored.get_params() == model.get_params()
+        and restored.input_columns_ == model.input_columns_
+    )
 
 
 def test_two_targets_forecast_both_columns():
     z = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0]
     frame = hourly(range(6), values=VALUES, z=z)
-    out = fit_predict(SeasonalNaive(season_length=2, input_width=3, horizon=3, target=("z", "y")), frame)
+    out = fit_predict(
+        SeasonalNaive(season_length=2, input_width=3, horizon=3, target=("z", "y")), frame
+    )
     assert list(out.columns) == ["z", "y"]
     assert out["z"].tolist() == [50.0, 60.0, 50.0] and out["y"].tolist() == [3.0, 7.0, 3.0]
     # y = t and z = 100 - 3t are straight lines: a linear model continues both exactly
     t = np.arange(50.0)
     ramps = hourly(range(50), values=t, z=100 - 3 * t)
-    linear = fit_predict(LinearForecaster(alpha=1e-9, input_width=2, horizon=2, target=("y", "z")), ramps)
+    linear = fit_predict(
+        LinearForecaster(alpha=1e-9, input_width=2, horizon=2, target=("y", "z")), ramps
+    )
     assert list(linear.columns) == ["y", "z"]
-    np.testing.assert_allclose(linear.to_numpy(), [[50.0, 100 - 150.0], [51.0, 100 - 153.0]], atol=1e-4)
+    np.testing.assert_allclose(
+        linear.to_numpy(), [[50.0, 100 - 150.0], [51.0, 100 - 153.0]], atol=1e-4
+    )
 
 
 def test_unseen_category_through_fit_and_predict_is_all_zeros_with_a_warning():
@@ -155,11 +189,15 @@ def test_unseen_category_through_fit_and_predict_is_all_zeros_with_a_warning():
     kinds = np.array(["a", "b"] * 20, dtype=object)
     values = np.where(kinds == "b", 10.0, 0.0) + np.arange(40) * 0.01
     frame = hourly(range(40), values=values, kind=kinds)
-    model = LinearForecaster(alpha=1e-3, input_width=3, horizon=1, covariates=("kind",)).fit(frame.iloc[:-2])
+    model = LinearForecaster(alpha=1e-3, input_width=3, horizon=1, covariates=("kind",)).fit(
+        frame.iloc[:-2]
+    )
     assert model.input_columns_ == ("y", "kind=a", "kind=b")
     test = frame.copy()
     test.iloc[-1, test.columns.get_loc("kind")] = "c"
-    with pytest.warns(UserWarning, match=r"covariate 'kind': categories \['c'\] were not seen in the training") as record:
+    with pytest.warns(
+        UserWarning, match=r"covariate 'kind': categories \['c'\] were not seen in the training"
+    ) as record:
         out = model.predict(test)
     assert "timestamp 2024-01-02 15:00:00" in str(record[0].message)  # the row of the unseen "c"
     assert test["kind"].iloc[-3:].tolist() == ["b", "a", "c"]
@@ -168,7 +206,9 @@ def test_unseen_category_through_fit_and_predict_is_all_zeros_with_a_warning():
     assert out["y"].iloc[0] == pytest.approx(expected, rel=1e-6)  # windows hold float32
     known = test.copy()
     known.iloc[-1, known.columns.get_loc("kind")] = "a"
-    assert out["y"].iloc[0] != pytest.approx(model.predict(known)["y"].iloc[0], abs=0.1)  # "c" is not "a"
+    assert out["y"].iloc[0] != pytest.approx(
+        model.predict(known)["y"].iloc[0], abs=0.1
+    )  # "c" is not "a"
 
 
 NO_TENSORFLOW = """
@@ -189,16 +229,26 @@ print(json.dumps({"forecasts": out, "loaded": loaded}))
 
 
 def test_baselines_fit_and_predict_without_importing_tensorflow():
-    result = subprocess.run([sys.executable, "-c", NO_TENSORFLOW], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_TENSORFLOW], capture_output=True, text=True, check=True
+    )
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["loaded"] == []  # neither tensorflow nor keras was imported
     hours = np.arange(100)
     frame = hourly(hours, values=np.sin(hours / 3.0) + hours / 50.0, x=np.cos(hours / 5.0))
     assert answer["forecasts"]["Naive"] == pytest.approx([frame["y"].iloc[-1]] * 3, rel=1e-6)
-    assert answer["forecasts"]["SeasonalNaive"] == pytest.approx(frame["y"].iloc[-24:-21].tolist(), rel=1e-6)
-    linear = LinearForecaster(input_width=24, horizon=3, covariates=("x",), calendar="auto").fit(frame)
-    assert answer["forecasts"]["LinearForecaster"] == pytest.approx(linear.predict(frame)["y"].tolist(), rel=1e-9)
-    assert len(answer["forecasts"]) == 5 and all(np.isfinite(v).all() for v in answer["forecasts"].values())
+    assert answer["forecasts"]["SeasonalNaive"] == pytest.approx(
+        frame["y"].iloc[-24:-21].tolist(), rel=1e-6
+    )
+    linear = LinearForecaster(input_width=24, horizon=3, covariates=("x",), calendar="auto").fit(
+        frame
+    )
+    assert answer["forecasts"]["LinearForecaster"] == pytest.approx(
+        linear.predict(frame)["y"].tolist(), rel=1e-9
+    )
+    assert len(answer["forecasts"]) == 5 and all(
+        np.isfinite(v).all() for v in answer["forecasts"].values()
+    )
 
 
 @pytest.mark.parametrize("freq, season", [("D", 7), ("MS", 12), ("10min", 144)])

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.calendar import calendar_columns, calendar_features, future_index
+from forecast.features.calendar_features import calendar_columns, calendar_features, future_index
 
 
 def test_hour_of_day_with_minutes():
@@ -21,16 +21,25 @@ def test_hour_of_day_with_minutes():
 def test_day_of_week_day_of_year_and_month():
     index = pd.DatetimeIndex(["2024-01-03", "2024-12-31", "2023-12-31"])  # Wed; leap-year end; Sun
     features = calendar_features(index, ("dayofweek", "dayofyear", "month"))
-    np.testing.assert_allclose(features["dayofweek_sin"], np.sin(2 * np.pi * np.array([2, 1, 6]) / 7), atol=1e-6)
-    np.testing.assert_allclose(features["dayofyear_sin"],
-                               np.sin(2 * np.pi * np.array([2 / 366, 365 / 366, 364 / 365])), atol=1e-6)
-    np.testing.assert_allclose(features["month_cos"], np.cos(2 * np.pi * np.array([0, 11, 11]) / 12), atol=1e-6)
+    np.testing.assert_allclose(
+        features["dayofweek_sin"], np.sin(2 * np.pi * np.array([2, 1, 6]) / 7), atol=1e-6
+    )
+    np.testing.assert_allclose(
+        features["dayofyear_sin"],
+        np.sin(2 * np.pi * np.array([2 / 366, 365 / 366, 364 / 365])),
+        atol=1e-6,
+    )
+    np.testing.assert_allclose(
+        features["month_cos"], np.cos(2 * np.pi * np.array([0, 11, 11]) / 12), atol=1e-6
+    )
 
 
 def test_minute_feature_for_sub_hourly_data():
     index = pd.date_range("2024-01-01", periods=7, freq="10min")
     features = calendar_features(index, "minute")
-    np.testing.assert_allclose(features["minute_sin"], np.sin(2 * np.pi * np.arange(0, 70, 10) / 60), atol=1e-6)
+    np.testing.assert_allclose(
+        features["minute_sin"], np.sin(2 * np.pi * np.arange(0, 70, 10) / 60), atol=1e-6
+    )
 
 
 def test_columns_and_unknown_feature():
@@ -41,9 +50,14 @@ def test_columns_and_unknown_feature():
 
 def test_future_index_continues_the_grid():
     assert future_index(pd.Timestamp("2024-01-01 22:00"), "h", 3).tolist() == [
-        pd.Timestamp("2024-01-01 23:00"), pd.Timestamp("2024-01-02 00:00"), pd.Timestamp("2024-01-02 01:00")]
+        pd.Timestamp("2024-01-01 23:00"),
+        pd.Timestamp("2024-01-02 00:00"),
+        pd.Timestamp("2024-01-02 01:00"),
+    ]
     assert future_index(pd.Timestamp("2024-01-01"), "MS", 2).tolist() == [
-        pd.Timestamp("2024-02-01"), pd.Timestamp("2024-03-01")]
+        pd.Timestamp("2024-02-01"),
+        pd.Timestamp("2024-03-01"),
+    ]
 
 
 def test_holiday_flags_from_the_holidays_package():
@@ -51,6 +65,8 @@ def test_holiday_flags_from_the_holidays_package():
     features = calendar_features(index, ("holiday_PT",))
     assert list(features.columns) == ["holiday_PT"]
     assert features["holiday_PT"].tolist() == [0.0, 0.0, 1.0, 1.0]  # Christmas Day in Portugal
-    assert calendar_features(pd.DatetimeIndex(["2014-07-04"]), "holiday_US")["holiday_US"].tolist() == [1.0]
+    assert calendar_features(pd.DatetimeIndex(["2014-07-04"]), "holiday_US")[
+        "holiday_US"
+    ].tolist() == [1.0]
     with pytest.raises(ValueError, match="unknown holiday calendar 'XX'"):
         calendar_features(index, "holiday_XX")

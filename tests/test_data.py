@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import hourly, panel
+
 from forecast import DataValidationError, describe_layout
-from forecast.data import check_columns, forward_fill
+from forecast.data.columns import check_columns
+from forecast.data.missing import forward_fill
 
 
 def test_single_series_layout_with_a_gap():
@@ -31,11 +32,18 @@ def test_panel_layout():
 
 @pytest.mark.parametrize(
     ("freq", "expected"),
-    [("10min", pd.offsets.Minute(10)), ("D", pd.offsets.Day()), ("MS", pd.offsets.MonthBegin()),
-     ("W-SUN", pd.offsets.Week(weekday=6)), ("QS", pd.offsets.QuarterBegin(startingMonth=1))],
+    [
+        ("10min", pd.offsets.Minute(10)),
+        ("D", pd.offsets.Day()),
+        ("MS", pd.offsets.MonthBegin()),
+        ("W-SUN", pd.offsets.Week(weekday=6)),
+        ("QS", pd.offsets.QuarterBegin(startingMonth=1)),
+    ],
 )
 def test_frequency_is_inferred(freq, expected):
-    frame = pd.DataFrame({"y": np.arange(12.0)}, index=pd.date_range("2020-01-05", periods=12, freq=freq))
+    frame = pd.DataFrame(
+        {"y": np.arange(12.0)}, index=pd.date_range("2020-01-05", periods=12, freq=freq)
+    )
     layout = describe_layout(frame)
     assert layout.freq == expected
     assert layout.positions.tolist() == list(range(12))
@@ -56,9 +64,13 @@ def test_explicit_frequency_overrides_inference():
 
 
 def test_irregular_timestamps_say_how_to_regularise():
-    index = pd.DatetimeIndex(["2024-01-01 08:00", "2024-01-01 08:30", "2024-01-01 09:00", "2024-01-01 09:26"])
+    index = pd.DatetimeIndex(
+        ["2024-01-01 08:00", "2024-01-01 08:30", "2024-01-01 09:00", "2024-01-01 09:26"]
+    )
     frame = pd.DataFrame({"y": [1.0, 2, 3, 4]}, index=index)
-    with pytest.raises(DataValidationError, match=r"not on a regular grid.*forecast.regularize") as info:
+    with pytest.raises(
+        DataValidationError, match=r"not on a regular grid.*forecast.regularize"
+    ) as info:
         describe_layout(frame)
     assert info.value.timestamp == pd.Timestamp("2024-01-01 09:26")
 
@@ -135,7 +147,10 @@ def test_inf_is_named_with_series_and_timestamp():
     with pytest.raises(DataValidationError, match="value is inf") as info:
         check_columns(frame, "y", layout=describe_layout(frame))
     assert (info.value.column, info.value.series, info.value.timestamp) == (
-        "y", "bad", pd.Timestamp("2024-01-01 02:00"))
+        "y",
+        "bad",
+        pd.Timestamp("2024-01-01 02:00"),
+    )
 
 
 def test_column_named_twice_or_in_two_roles():

@@ -14,7 +14,11 @@ from forecast import describe_layout
 
 def test_list_and_unknown_name():
     assert forecast.list_datasets() == (
-        "appliances_energy", "beijing_pm25", "electricity_hourly", "parking_birmingham")
+        "appliances_energy",
+        "beijing_pm25",
+        "electricity_hourly",
+        "parking_birmingham",
+    )
     with pytest.raises(ValueError, match="unknown dataset 'electricity'.*electricity_hourly"):
         forecast.load_dataset("electricity")
 
@@ -24,7 +28,9 @@ def test_electricity_hourly():
     layout = describe_layout(frame)
     assert list(frame.columns) == ["y"] and len(frame) == 26304
     assert layout.freq == pd.offsets.Hour() and layout.positions[-1] == 26303  # no gaps
-    assert frame.index[0] == pd.Timestamp("2012-01-01") and frame.index[-1] == pd.Timestamp("2014-12-31 23:00")
+    assert frame.index[0] == pd.Timestamp("2012-01-01") and frame.index[-1] == pd.Timestamp(
+        "2014-12-31 23:00"
+    )
     assert frame["y"].iloc[0] == pytest.approx(1300.576323987539)
     assert frame["y"].notna().all()
 

@@ -15,11 +15,11 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import hourly
 from sklearn.base import clone
 
-from conftest import hourly
 from forecast import GRUForecaster, LSTMForecaster, RNNForecaster
-from forecast.distribution import DISTRIBUTIONS, is_chief, split_batch_size
+from forecast.nn.distribution import DISTRIBUTIONS, is_chief, split_batch_size
 
 pytest.importorskip("tensorflow")
 
@@ -29,10 +29,15 @@ def small_frame(n=24 * 8):
     return hourly(hours, values=10 + 5 * np.sin(2 * np.pi * hours / 24))
 
 
-def run_script(script: str, env: dict | None = None, timeout: int = 300, args: list[str] = ()) -> dict:
+def run_script(
+    script: str, env: dict | None = None, timeout: int = 300, args: list[str] = ()
+) -> dict:
     """Run ``script`` in a fresh Python and return the JSON it prints last."""
     result = subprocess.run(
-        [sys.executable, "-c", script, *args], capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})},
     )
     assert result.returncode == 0, result.stderr[-3000:]
@@ -54,10 +59,15 @@ def test_distribution_is_a_plain_parameter(cls):
 def test_bad_distributions_fail_in_fit_with_clear_errors(monkeypatch):
     frame = small_frame()
     model = LSTMForecaster(input_width=24, horizon=4, units=(2,), epochs=1, distribution="horovod")
-    with pytest.raises(ValueError, match=r"distribution must be one of \('default', 'mirrored', 'multi_worker'\)"):
+    with pytest.raises(
+        ValueError, match=r"distribution must be one of \('default', 'mirrored', 'multi_worker'\)"
+    ):
         model.fit(frame)
     monkeypatch.delenv("TF_CONFIG", raising=False)
-    with pytest.raises(ValueError, match="reads the cluster from the TF_CONFIG environment variable, which is not set"):
+    with pytest.raises(
+        ValueError,
+        match="reads the cluster from the TF_CONFIG environment variable, which is not set",
+    ):
         model.set_params(distribution="multi_worker").fit(frame)
     monkeypatch.setenv("TF_CONFIG", "{not json")
     with pytest.raises(ValueError, match="TF_CONFIG is not valid JSON"):
@@ -68,18 +78,35 @@ def test_bad_distributions_fail_in_fit_with_clear_errors(monkeypatch):
     cluster = {"chief": ["host0:2222"], "worker": ["host1:2222"]}
     for task in ({"type": "worker", "index": 1}, {"type": "ps", "index": 0}, {"type": "worker"}):
         monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": task}))
-        with pytest.raises(ValueError, match=r"TF_CONFIG's task .* is not a 'chief' or 'worker' of the cluster"):
+        with pytest.raises(
+            ValueError, match=r"TF_CONFIG's task .* is not a 'chief' or 'worker' of the cluster"
+        ):
             model.fit(frame)
     assert not hasattr(model, "model_")
 
 
-@pytest.mark.parametrize(("tf_config", "chief"), [
-    (None, True),
-    ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 0}}, True),
-    ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}, False),
-    ({"cluster": {"chief": ["a:1"], "worker": ["b:1"]}, "task": {"type": "chief", "index": 0}}, True),
-    ({"cluster": {"chief": ["a:1"], "worker": ["b:1"]}, "task": {"type": "worker", "index": 0}}, False),
-])
+@pytest.mark.parametrize(
+    ("tf_config", "chief"),
+    [
+        (None, True),
+        ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 0}}, True),
+        ({"cluster": {"worker": ["a:1", "b:1"]}, "task": {"type": "worker", "index": 1}}, False),
+        (
+            {
+                "cluster": {"chief": ["a:1"], "worker": ["b:1"]},
+                "task": {"type": "chief", "index": 0},
+            },
+            True,
+        ),
+        (
+            {
+                "cluster": {"chief": ["a:1"], "worker": ["b:1"]},
+                "task": {"type": "worker", "index": 0},
+            },
+            False,
+        ),
+    ],
+)
 def test_is_chief(monkeypatch, tf_config, chief):
     if tf_config is None:
         monkeypatch.delenv("TF_CONFIG", raising=False)
@@ -89,7 +116,9 @@ def test_is_chief(monkeypatch, tf_config, chief):
 
 
 def test_split_batch_size_keeps_the_first_batch_even():
-    assert split_batch_size(64, 10_000, 1) == 64 and split_batch_size(7, 3, 1) == 7  # default: untouched
+    assert (
+        split_batch_size(64, 10_000, 1) == 64 and split_batch_size(7, 3, 1) == 7
+    )  # default: untouched
     assert split_batch_size(64, 10_000, 2) == 64
     assert split_batch_size(256, 377, 2) == 256
     assert split_batch_size(1530, 377, 2) == 376  # one even batch, a remainder of 1
@@ -195,7 +224,10 @@ def test_multi_worker_strategy_with_a_single_worker_cluster():
     with socket.socket() as probe:
         probe.bind(("localhost", 0))
         port = probe.getsockname()[1]
-    tf_config = {"cluster": {"worker": [f"localhost:{port}"]}, "task": {"type": "worker", "index": 0}}
+    tf_config = {
+        "cluster": {"worker": [f"localhost:{port}"]},
+        "task": {"type": "worker", "index": 0},
+    }
     out = run_script(MULTI_WORKER_RUN, env={"TF_CONFIG": json.dumps(tf_config)})
     assert out["strategy"] == "CollectiveAllReduceStrategy" and out["replicas"] == 1
     assert all(np.isfinite(out["losses"])) and out["gap"] < 1e-2
@@ -242,9 +274,16 @@ def test_multi_worker_strategy_trains_on_a_two_worker_cluster():
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", TWO_WORKER_RUN, "multi_worker"], stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
-            env={**env, "TF_CONFIG": json.dumps({"cluster": cluster, "task": {"type": "worker", "index": i}})},
+            [sys.executable, "-c", TWO_WORKER_RUN, "multi_worker"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={
+                **env,
+                "TF_CONFIG": json.dumps(
+                    {"cluster": cluster, "task": {"type": "worker", "index": i}}
+                ),
+            },
         )
         for i in range(2)
     ]
@@ -263,9 +302,15 @@ def test_multi_worker_strategy_trains_on_a_two_worker_cluster():
     # One batch per epoch: the same windows, weights and steps as one device; only the order of
     # float sums differs (measured: 4e-8 on the losses, 2e-7 on the forecasts).
     for key in ("loss", "val_loss"):
-        np.testing.assert_allclose(chief["full_batch"]["history"][key], reference["full_batch"]["history"][key],
-                                   rtol=1e-5, err_msg=key)
-    np.testing.assert_allclose(chief["full_batch"]["forecasts"], reference["full_batch"]["forecasts"], rtol=1e-5)
+        np.testing.assert_allclose(
+            chief["full_batch"]["history"][key],
+            reference["full_batch"]["history"][key],
+            rtol=1e-5,
+            err_msg=key,
+        )
+    np.testing.assert_allclose(
+        chief["full_batch"]["forecasts"], reference["full_batch"]["forecasts"], rtol=1e-5
+    )
     # Batches of 64 in another (seeded) shuffled order than one device's: the same learning.
     assert len(chief["batches"]["history"]["loss"]) >= 2
     for key in ("loss", "val_loss"):

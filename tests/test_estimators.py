@@ -10,16 +10,24 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
+from conftest import hourly, panel
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
 from sklearn.utils import estimator_checks
 from sklearn.utils.validation import check_is_fitted
 
-from conftest import hourly, panel
 from forecast import (
-    DataValidationError, Drift, GRUForecaster, LinearForecaster, LSTMForecaster, Naive, RNNForecaster,
-    SeasonalNaive, Split, WindowAverage,
+    DataValidationError,
+    Drift,
+    GRUForecaster,
+    LinearForecaster,
+    LSTMForecaster,
+    Naive,
+    RNNForecaster,
+    SeasonalNaive,
+    Split,
+    WindowAverage,
 )
 
 pytest.importorskip("tensorflow")
@@ -33,8 +41,15 @@ def daily_cycle(n=24 * 12, seed=0, scale=1.0, offset=0.0):
 
 
 def tiny(model_class=LSTMForecaster, **params):
-    defaults = dict(input_width=48, horizon=6, units=(4,), dense_units=(4,), epochs=1, batch_size=64,
-                    random_state=0)
+    defaults = dict(
+        input_width=48,
+        horizon=6,
+        units=(4,),
+        dense_units=(4,),
+        epochs=1,
+        batch_size=64,
+        random_state=0,
+    )
     return model_class(**{**defaults, **params})
 
 
@@ -86,7 +101,8 @@ NOT_APPLICABLE = {
     "check_estimator_sparse_tag": ARRAYS + " (sparse); the refusal does not say 'sparse'",
     "check_estimator_sparse_array": ARRAYS + " (sparse array)",
     "check_estimator_sparse_matrix": ARRAYS + " (sparse matrix)",
-    "check_estimators_pickle": ARRAYS + "; pickle round trips tested on frames for every forecaster",
+    "check_estimators_pickle": ARRAYS
+    + "; pickle round trips tested on frames for every forecaster",
     "check_array_api_input": ARRAYS + " (array API namespaces)",
     "check_f_contiguous_array_estimator": ARRAYS + " (Fortran-ordered arrays)",
     "check_methods_sample_order_invariance": "permutes rows: a forecast depends on their order",
@@ -107,8 +123,14 @@ NOT_APPLICABLE = {
 # score is the negative MAE over windows, not R^2) and takes neither sample_weight nor partial_fit.
 
 ALL_FORECASTERS = [
-    LSTMForecaster(), GRUForecaster(), RNNForecaster(cell="rnn"), Naive(), SeasonalNaive(season_length=24),
-    WindowAverage(), Drift(), LinearForecaster(),
+    LSTMForecaster(),
+    GRUForecaster(),
+    RNNForecaster(cell="rnn"),
+    Naive(),
+    SeasonalNaive(season_length=24),
+    WindowAverage(),
+    Drift(),
+    LinearForecaster(),
 ]
 
 
@@ -125,7 +147,9 @@ def test_every_sklearn_check_is_run_or_listed_with_its_reason(estimator):
     generator = getattr(estimator_checks, "estimator_checks_generator", None)
     if generator is None:
         pytest.skip(f"scikit-learn {sklearn.__version__} has no estimator_checks_generator")
-    yielded = {getattr(check, "func", check).__name__ for _, check in generator(estimator, legacy=True)}
+    yielded = {
+        getattr(check, "func", check).__name__ for _, check in generator(estimator, legacy=True)
+    }
     assert not set(APPLICABLE_CHECKS) & set(NOT_APPLICABLE)
     assert yielded - set(APPLICABLE_CHECKS) - set(NOT_APPLICABLE) == set()
     assert set(APPLICABLE_CHECKS) <= yielded | {"check_estimator_cloneable"}
@@ -137,13 +161,19 @@ def small_model(kind):
         "SeasonalNaive": lambda: SeasonalNaive(input_width=24, horizon=4),
         "WindowAverage": lambda: WindowAverage(window=6, input_width=24, horizon=4),
         "Drift": lambda: Drift(input_width=24, horizon=4),
-        "LinearForecaster": lambda: LinearForecaster(input_width=24, horizon=4, covariates=("temp",)),
-        "LSTMForecaster": lambda: tiny(input_width=24, horizon=4, calendar=(), validation=0.0, patience=None),
+        "LinearForecaster": lambda: LinearForecaster(
+            input_width=24, horizon=4, covariates=("temp",)
+        ),
+        "LSTMForecaster": lambda: tiny(
+            input_width=24, horizon=4, calendar=(), validation=0.0, patience=None
+        ),
     }[kind]()
 
 
-@pytest.mark.parametrize("kind", ["Naive", "SeasonalNaive", "WindowAverage", "Drift", "LinearForecaster",
-                                  "LSTMForecaster"])
+@pytest.mark.parametrize(
+    "kind",
+    ["Naive", "SeasonalNaive", "WindowAverage", "Drift", "LinearForecaster", "LSTMForecaster"],
+)
 def test_array_only_checks_hold_on_frames(kind):
     """What the array-only checks above test, on a frame: fit(X, y=None) returns self and
     leaves the parameters alone, adds only attributes ending in ``_``, check_is_fitted fails
@@ -174,7 +204,9 @@ def test_init_stores_params_unchanged_and_clone_works():
     units = (16, 8)
     model = LSTMForecaster(units=units, horizon=24, calendar=("hour",))
     assert model.units is units and model.get_params()["calendar"] == ("hour",)
-    assert "cell" not in model.get_params() and model.cell == "lstm" and GRUForecaster().cell == "gru"
+    assert (
+        "cell" not in model.get_params() and model.cell == "lstm" and GRUForecaster().cell == "gru"
+    )
     copy = clone(model.set_params(units=(4,)))
     assert copy.get_params() == model.get_params()
 
@@ -206,9 +238,9 @@ def test_gru_same_seed_same_forecasts_and_pickle_round_trip():
     params = dict(input_width=6, horizon=2, calendar=(), epochs=2, validation=0.0, patience=None)
     first = tiny(GRUForecaster, **params).fit(frame)
     second = tiny(GRUForecaster, **params).fit(frame)
-    assert [type(layer) for layer in first.network_.layers if isinstance(layer, keras.layers.RNN)] == [
-        keras.layers.GRU
-    ]
+    assert [
+        type(layer) for layer in first.network_.layers if isinstance(layer, keras.layers.RNN)
+    ] == [keras.layers.GRU]
     expected = first.predict(frame)
     pd.testing.assert_frame_equal(second.predict(frame), expected)
     assert second.history_ == first.history_
@@ -219,8 +251,12 @@ def test_gru_same_seed_same_forecasts_and_pickle_round_trip():
 
 def test_grid_search_over_a_frame_with_time_series_split():
     frame = daily_cycle(n=24 * 20)
-    search = GridSearchCV(tiny(input_width=24, horizon=3), {"units": [(2,), (8,)]},
-                          cv=TimeSeriesSplit(n_splits=2), error_score="raise")
+    search = GridSearchCV(
+        tiny(input_width=24, horizon=3),
+        {"units": [(2,), (8,)]},
+        cv=TimeSeriesSplit(n_splits=2),
+        error_score="raise",
+    )
     search.fit(frame)
     assert search.best_params_["units"] in [(2,), (8,)]
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
@@ -228,6 +264,7 @@ def test_grid_search_over_a_frame_with_time_series_split():
 
 
 # --------------------------------------------------------------------------- what is learned
+
 
 def test_residual_seasonal_network_with_zero_output_is_seasonal_naive():
     """An untrained residual network whose last layer is zeroed forecasts exactly the seasonal
@@ -246,8 +283,17 @@ def test_residual_seasonal_network_with_zero_output_is_seasonal_naive():
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 def test_every_cell_and_strategy_trains_and_forecasts(cell, strategy):
     frame = daily_cycle(n=24 * 6)
-    model = RNNForecaster(cell=cell, strategy=strategy, input_width=24, horizon=4, units=(4, 3),
-                          dense_units=(), epochs=1, random_state=0, dropout=0.1).fit(frame)
+    model = RNNForecaster(
+        cell=cell,
+        strategy=strategy,
+        input_width=24,
+        horizon=4,
+        units=(4, 3),
+        dense_units=(),
+        epochs=1,
+        random_state=0,
+        dropout=0.1,
+    ).fit(frame)
     forecast = model.predict(frame)
     assert forecast.shape == (4, 1) and np.isfinite(forecast.to_numpy()).all()
     assert np.isfinite(model.history_["loss"]).all()
@@ -266,7 +312,7 @@ def test_scalings_and_residuals(scaling, residual):
 
 def test_panel_with_categorical_covariate_and_validation_frame():
     parts = {k: daily_cycle(n=24 * 8, seed=i, scale=1 + 9 * i) for i, k in enumerate(["a", "b"])}
-    for i, part in enumerate(parts.values()):
+    for part in parts.values():
         part["wind"] = pd.Categorical(np.where(np.arange(len(part)) % 3 == 0, "N", "S"))
     frame = panel(parts)
     train = frame.groupby(level=0, group_keys=False).apply(lambda g: g.iloc[: 24 * 6])
@@ -282,6 +328,7 @@ def test_panel_with_categorical_covariate_and_validation_frame():
 
 # --------------------------------------------------------------------------- bad input
 
+
 def test_bad_input_raises_the_data_layers_clear_errors():
     frame = daily_cycle()
     model = tiny(covariates=("temp",)).fit(frame)
@@ -290,7 +337,9 @@ def test_bad_input_raises_the_data_layers_clear_errors():
     assert info.value.column == "temp"
     with pytest.raises(DataValidationError, match="fewer than one window needs"):
         tiny().fit(frame.iloc[:40])
-    with pytest.raises(DataValidationError, match="frequency 2h differs from the training frame's h"):
+    with pytest.raises(
+        DataValidationError, match="frequency 2h differs from the training frame's h"
+    ):
         model.predict(frame.iloc[::2])
     broken = frame.copy()
     broken.iloc[-5:, 0] = np.nan
@@ -308,6 +357,7 @@ def test_bad_input_raises_the_data_layers_clear_errors():
 
 # --------------------------------------------------------------------------- options reach Keras
 
+
 def recurrent_layers(network):
     """Every recurrent layer of a network, both directions of a bidirectional one."""
     import keras
@@ -321,35 +371,63 @@ def recurrent_layers(network):
     return found
 
 
-@pytest.mark.parametrize("loss, clipnorm, expected", [("mse", 0.5, (9 + 0.25) / 2), ("huber", None, (2.5 + 0.125) / 2)])
+@pytest.mark.parametrize(
+    "loss, clipnorm, expected", [("mse", 0.5, (9 + 0.25) / 2), ("huber", None, (2.5 + 0.125) / 2)]
+)
 def test_loss_and_clipnorm_reach_the_compiled_network(loss, clipnorm, expected):
-    model = tiny(input_width=24, horizon=2, calendar=(), loss=loss, clipnorm=clipnorm, validation=0.0,
-                 patience=None).fit(daily_cycle(n=24 * 3))
+    model = tiny(
+        input_width=24,
+        horizon=2,
+        calendar=(),
+        loss=loss,
+        clipnorm=clipnorm,
+        validation=0.0,
+        patience=None,
+    ).fit(daily_cycle(n=24 * 3))
     # errors 3 and 0.5: MSE (9 + 0.25) / 2, Huber (delta 1) (3 - 0.5 + 0.5 * 0.5**2) / 2, MAE 1.75
     y_true = np.zeros((1, 2, 1), dtype="float32")
     y_pred = np.array([[[3.0], [0.5]]], dtype="float32")
-    assert float(model.network_.compute_loss(x=None, y=y_true, y_pred=y_pred)) == pytest.approx(expected)
+    assert float(model.network_.compute_loss(x=None, y=y_true, y_pred=y_pred)) == pytest.approx(
+        expected
+    )
     assert model.network_.optimizer.clipnorm == clipnorm
     assert np.isfinite(model.history_["loss"]).all()
 
 
 def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_training():
-    from forecast.networks import build_network
+    from forecast.nn.networks import build_network
 
-    model = tiny(input_width=4, horizon=1, calendar=(), units=(2,), dense_units=(), recurrent_dropout=0.25,
-                 validation=0.0, patience=None).fit(daily_cycle(n=48))
+    model = tiny(
+        input_width=4,
+        horizon=1,
+        calendar=(),
+        units=(2,),
+        dense_units=(),
+        recurrent_dropout=0.25,
+        validation=0.0,
+        patience=None,
+    ).fit(daily_cycle(n=48))
     assert [layer.recurrent_dropout for layer in recurrent_layers(model.network_)] == [0.25]
     assert [layer.dropout for layer in recurrent_layers(model.network_)] == [0.0]  # another option
     past = np.random.default_rng(0).normal(size=(8, 4, 1)).astype("float32")
     inference = [np.asarray(model.network_({"past": past}, training=False)) for _ in range(2)]
     training = [np.asarray(model.network_({"past": past}, training=True)) for _ in range(2)]
     np.testing.assert_array_equal(inference[0], inference[1])
-    assert not np.allclose(training[0], training[1])  # the only random part is the recurrent dropout
+    assert not np.allclose(
+        training[0], training[1]
+    )  # the only random part is the recurrent dropout
     # the very configuration fit built its network from, stacked and bidirectional (and with
     # seq2seq's state-passing encoder): every recurrent layer of the encoder, both directions
     for strategy in ("direct", "seq2seq"):
-        config = {**model._network_config, "units": (3, 2), "bidirectional": True, "strategy": strategy}
-        encoder = [layer for layer in recurrent_layers(build_network(**config)) if "encoder" in layer.name]
+        config = {
+            **model._network_config,
+            "units": (3, 2),
+            "bidirectional": True,
+            "strategy": strategy,
+        }
+        encoder = [
+            layer for layer in recurrent_layers(build_network(**config)) if "encoder" in layer.name
+        ]
         assert [layer.recurrent_dropout for layer in encoder] == [0.25] * 4, strategy
     # and the decoders of seq2seq (layers) and autoregressive (cells stepped by hand): random in
     # training only
@@ -358,19 +436,24 @@ def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_traini
         network = build_network(**config)
         decoder = [layer for layer in recurrent_layers(network) if "decoder" in layer.name]
         cells = [c for layer in network.layers if layer.name == "decoder" for c in layer.cells]
-        rates = [layer.recurrent_dropout for layer in decoder] + [cell.recurrent_dropout for cell in cells]
+        rates = [layer.recurrent_dropout for layer in decoder] + [
+            cell.recurrent_dropout for cell in cells
+        ]
         assert rates == [0.25, 0.25], strategy
         inference = [np.asarray(network({"past": past}, training=False)) for _ in range(2)]
         np.testing.assert_array_equal(inference[0], inference[1])
         training = [np.asarray(network({"past": past}, training=True)) for _ in range(2)]
         assert not np.allclose(training[0], training[1]), strategy
     # the hand-stepped decoder alone (no encoder dropout to blur the check)
-    from forecast.networks import AutoregressiveDecoder
+    from forecast.nn.networks import AutoregressiveDecoder
 
     decoder = AutoregressiveDecoder("gru", (3,), (), 1, recurrent_dropout=0.5)
     assert AutoregressiveDecoder.from_config(decoder.get_config()).recurrent_dropout == 0.5
     steps, state = np.ones((8, 2, 1), "float32"), np.ones((8, 3), "float32")
-    runs = {flag: [np.asarray(decoder([steps, past, state], training=flag)) for _ in range(2)] for flag in (False, True)}
+    runs = {
+        flag: [np.asarray(decoder([steps, past, state], training=flag)) for _ in range(2)]
+        for flag in (False, True)
+    }
     np.testing.assert_array_equal(*runs[False])
     assert not np.allclose(*runs[True])
 
@@ -386,8 +469,20 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
     y[180:] *= -1
     frame = hourly(range(n), values=y, x=x)
     train, valid = frame.iloc[:180], frame.iloc[180:]
-    model = tiny(input_width=4, horizon=1, covariates=("x",), calendar=(), units=(4,), dense_units=(),
-                 scaling=None, residual=None, learning_rate=0.01, batch_size=32, epochs=6, patience=1)
+    model = tiny(
+        input_width=4,
+        horizon=1,
+        covariates=("x",),
+        calendar=(),
+        units=(4,),
+        dense_units=(),
+        scaling=None,
+        residual=None,
+        learning_rate=0.01,
+        batch_size=32,
+        epochs=6,
+        patience=1,
+    )
     model.fit(train, validation_frame=valid)
     val_loss = model.history_["val_loss"]
     assert len(val_loss) == 2 and val_loss[1] > val_loss[0] * 1.01  # stopped after one worse epoch
@@ -407,8 +502,15 @@ def test_two_targets_forecast_both_columns_in_their_own_units():
     value of each target: target order and per-target (un)scaling agree."""
     frame = daily_cycle(n=24 * 3)
     frame["z"] = 1000.0 + 50.0 * frame["temp"]  # another scale, another column order than y
-    model = tiny(target=("z", "y"), input_width=24, horizon=3, calendar=(), residual="last", validation=0.0,
-                 patience=None).fit(frame)
+    model = tiny(
+        target=("z", "y"),
+        input_width=24,
+        horizon=3,
+        calendar=(),
+        residual="last",
+        validation=0.0,
+        patience=None,
+    ).fit(frame)
     assert model.target_columns_ == ("z", "y") and model.input_columns_ == ("z", "y")
     trained = model.predict(frame)
     assert list(trained.columns) == ["z", "y"] and np.isfinite(trained.to_numpy()).all()
@@ -417,25 +519,33 @@ def test_two_targets_forecast_both_columns_in_their_own_units():
     out = model.predict(frame)
     expected = np.repeat(frame[["z", "y"]].iloc[-1:].to_numpy(), 3, axis=0)
     np.testing.assert_allclose(out.to_numpy(), expected, rtol=1e-6)
-    pd.testing.assert_frame_equal(out, Naive(input_width=24, horizon=3, target=("z", "y")).fit(frame).predict(frame),
-                                  rtol=1e-6)
+    pd.testing.assert_frame_equal(
+        out,
+        Naive(input_width=24, horizon=3, target=("z", "y")).fit(frame).predict(frame),
+        rtol=1e-6,
+    )
 
 
-@pytest.mark.parametrize("make", [
-    lambda stride: tiny(input_width=6, horizon=2, calendar=(), validation=0.0, patience=None, stride=stride),
-    lambda stride: LinearForecaster(input_width=6, horizon=2, stride=stride),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda stride: tiny(
+            input_width=6, horizon=2, calendar=(), validation=0.0, patience=None, stride=stride
+        ),
+        lambda stride: LinearForecaster(input_width=6, horizon=2, stride=stride),
+    ],
+)
 def test_stride_trains_on_every_kth_window(monkeypatch, make):
-    import forecast.base
+    import forecast.models.base
 
     cut = []
-    real = forecast.base.make_windows
+    real = forecast.models.base.make_windows
 
     def spy(*args, **kwargs):
         cut.append(real(*args, **kwargs))
         return cut[-1]
 
-    monkeypatch.setattr(forecast.base, "make_windows", spy)
+    monkeypatch.setattr(forecast.models.base, "make_windows", spy)
     frame = daily_cycle(n=50)  # 50 rows: origins 6..48, 43 windows of 6 + 2
     for stride, expected in ((1, 43), (3, 15), (50, 1)):
         model = make(stride).fit(frame)

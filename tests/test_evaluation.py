@@ -11,8 +11,8 @@ from conftest import hourly, panel
 import forecast
 from forecast import LinearForecaster, LSTMForecaster, Naive, SeasonalNaive, backtest, compare
 from forecast.errors import DataValidationError
-from forecast.evaluation import TIDY_COLUMNS
-from forecast.metrics import seasonal_naive_scale
+from forecast.evaluation.comparison import TIDY_COLUMNS
+from forecast.evaluation.metrics import seasonal_naive_scale
 
 
 def test_backtest_rows_are_the_hand_computed_windows():
@@ -48,7 +48,9 @@ def test_no_look_ahead_changing_the_future_leaves_the_first_forecast_unchanged()
     b = backtest(model, changed, start=frame.index[200], stride=6)
     first = a["origin"] == frame.index[200]
     np.testing.assert_allclose(a.loc[first, "forecast"], b.loc[first, "forecast"])
-    assert not np.allclose(a.loc[~first, "forecast"], b.loc[~first, "forecast"])  # later inputs differ
+    assert not np.allclose(
+        a.loc[~first, "forecast"], b.loc[~first, "forecast"]
+    )  # later inputs differ
 
 
 @pytest.mark.parametrize("refit, fits", [(False, 1), (True, 5), (2, 3)])
@@ -62,11 +64,19 @@ def test_refit_schedule_fits_on_data_before_each_block(monkeypatch, refit, fits)
         return original(self, X, *args, **kwargs)
 
     monkeypatch.setattr(LinearForecaster, "fit", recording_fit)
-    tidy = backtest(LinearForecaster(input_width=4, horizon=2), frame, start=frame.index[40], stride=4)
+    tidy = backtest(
+        LinearForecaster(input_width=4, horizon=2), frame, start=frame.index[40], stride=4
+    )
     origins = list(tidy["origin"].unique())
     assert origins == list(frame.index[[40, 44, 48, 52, 56]])
     seen.clear()
-    backtest(LinearForecaster(input_width=4, horizon=2), frame, start=frame.index[40], stride=4, refit=refit)
+    backtest(
+        LinearForecaster(input_width=4, horizon=2),
+        frame,
+        start=frame.index[40],
+        stride=4,
+        refit=refit,
+    )
     assert len(seen) == fits
     every = {False: 5, True: 1, 2: 2}[refit]
     assert seen == [origins[i] - pd.Timedelta(hours=1) for i in range(0, 5, every)]
@@ -75,12 +85,22 @@ def test_refit_schedule_fits_on_data_before_each_block(monkeypatch, refit, fits)
 def test_panel_backtest_makes_a_bounded_number_of_network_calls(monkeypatch):
     rng = np.random.default_rng(1)
     parts = {
-        f"s{i:02d}": hourly(range(300), 10 + i + np.sin(np.arange(300) * 2 * np.pi / 24) + rng.normal(0, 0.1, 300))
+        f"s{i:02d}": hourly(
+            range(300), 10 + i + np.sin(np.arange(300) * 2 * np.pi / 24) + rng.normal(0, 0.1, 300)
+        )
         for i in range(30)
     }
     frame = panel(parts)
-    model = LSTMForecaster(input_width=12, horizon=4, units=(4,), dense_units=(), epochs=1,
-                           calendar=(), batch_size=256, random_state=0)
+    model = LSTMForecaster(
+        input_width=12,
+        horizon=4,
+        units=(4,),
+        dense_units=(),
+        epochs=1,
+        calendar=(),
+        batch_size=256,
+        random_state=0,
+    )
     calls = {"forecast": 0, "network": 0, "windows": 0}
     original_forecast = LSTMForecaster._forecast
     original_call = keras.Model.__call__
@@ -147,9 +167,13 @@ def test_compare_ranks_on_the_same_origins_with_hand_checked_metrics():
 
 def test_compare_adds_baselines_when_none_is_given():
     frame = hourly(range(24 * 10), np.tile(np.arange(24.0), 10))
-    board = compare({"linear-free": Naive(input_width=48, horizon=24)}, frame, start=0.5, verbose=False)
+    board = compare(
+        {"linear-free": Naive(input_width=48, horizon=24)}, frame, start=0.5, verbose=False
+    )
     assert set(board.index) == {"linear-free"}  # Naive is a baseline itself
-    model = LSTMForecaster(input_width=48, horizon=24, units=(2,), dense_units=(), epochs=1, calendar=())
+    model = LSTMForecaster(
+        input_width=48, horizon=24, units=(2,), dense_units=(), epochs=1, calendar=()
+    )
     board = compare({"lstm": model}, frame, start=0.6, verbose=False, metrics=("mae",))
     assert set(board.index) == {"lstm", "Naive", "SeasonalNaive"}
     assert board.loc["SeasonalNaive", "mae"] == pytest.approx(0.0)  # the data repeat every day
@@ -176,7 +200,7 @@ def test_bad_arguments_get_clear_errors():
 
 
 def test_comparison_report_and_plots(tmp_path):
-    frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 40:]
+    frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 40 :]
     models = {
         "SeasonalNaive(24)": SeasonalNaive(24, input_width=48, horizon=24),
         "Linear": LinearForecaster(input_width=48, horizon=24),
@@ -193,9 +217,19 @@ def test_comparison_report_and_plots(tmp_path):
 
 def test_summary_counts_the_series_that_have_backtest_windows():
     # "b" ends before the first origin: it is in the data, not in the evaluation.
-    frame = panel({"a": hourly(np.arange(48), values=np.arange(48.0)), "b": hourly(np.arange(10), values=np.ones(10))})
-    comparison = compare({"Naive": Naive(input_width=4, horizon=2)}, frame, start=pd.Timestamp("2024-01-02 16:00"), details=True,
-                         verbose=False)
+    frame = panel(
+        {
+            "a": hourly(np.arange(48), values=np.arange(48.0)),
+            "b": hourly(np.arange(10), values=np.ones(10)),
+        }
+    )
+    comparison = compare(
+        {"Naive": Naive(input_width=4, horizon=2)},
+        frame,
+        start=pd.Timestamp("2024-01-02 16:00"),
+        details=True,
+        verbose=False,
+    )
     assert comparison.summary["series"] == 2
     assert comparison.summary["series with backtest windows"] == 1
     assert set(comparison.forecasts["series_id"]) == {"a"}

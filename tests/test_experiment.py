@@ -11,9 +11,9 @@ import pytest
 import yaml
 
 import forecast
-from forecast.cli import main
-from forecast.config import load_config, parse_config
-from forecast.experiment import run_experiment
+from forecast.app.cli import main
+from forecast.app.config import load_config, parse_config
+from forecast.app.runs import run_experiment
 
 CONFIG = """
 name: tiny
@@ -30,7 +30,9 @@ evaluation: {origins: {start: "2014-12-01", stride: 24}, unit: kW}
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs")
-    return run_experiment(parse_config(CONFIG, source="tiny.yaml"), runs_dir=runs, quick=True, verbose=False)
+    return run_experiment(
+        parse_config(CONFIG, source="tiny.yaml"), runs_dir=runs, quick=True, verbose=False
+    )
 
 
 def test_run_directory_holds_everything(quick_run):
@@ -39,7 +41,9 @@ def test_run_directory_holds_everything(quick_run):
     resolved = yaml.safe_load((path / "config.yaml").read_text())
     assert resolved["quick"] is True and resolved["training"]["epochs"] == 5
     board = pd.read_csv(path / "leaderboard.csv", index_col="model")
-    np.testing.assert_allclose(board.loc[quick_run.leaderboard.index, "mae"], quick_run.leaderboard["mae"])
+    np.testing.assert_allclose(
+        board.loc[quick_run.leaderboard.index, "mae"], quick_run.leaderboard["mae"]
+    )
     metrics = json.loads((path / "metrics.json").read_text())
     assert set(metrics["leaderboard"]) == {"seasonal", "LSTM"}
     assert {row["step"] for row in metrics["by_step"]} == set(range(1, 25))
@@ -58,8 +62,12 @@ def test_exported_models_serve_the_run_forecasts(quick_run):
     for name in ("seasonal", "LSTM"):
         served = forecast.load(quick_run.path / "models" / name)
         expected = quick_run.comparison.models[name].predict(frame)
-        np.testing.assert_allclose(served.predict(frame).to_numpy(), expected.to_numpy(), rtol=1e-5, atol=1e-3)
-        assert served.metadata["metrics"]["mae"] == pytest.approx(quick_run.leaderboard.loc[name, "mae"])
+        np.testing.assert_allclose(
+            served.predict(frame).to_numpy(), expected.to_numpy(), rtol=1e-5, atol=1e-3
+        )
+        assert served.metadata["metrics"]["mae"] == pytest.approx(
+            quick_run.leaderboard.loc[name, "mae"]
+        )
 
 
 def test_a_failing_run_leaves_no_directory(tmp_path, monkeypatch):
@@ -67,7 +75,9 @@ def test_a_failing_run_leaves_no_directory(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(forecast.SeasonalNaive, "export", broken_export)
-    config = parse_config(CONFIG.replace("  - {name: LSTM, kind: lstm, units: [4], dense_units: []}\n", ""))
+    config = parse_config(
+        CONFIG.replace("  - {name: LSTM, kind: lstm, units: [4], dense_units: []}\n", "")
+    )
     with pytest.raises(RuntimeError, match="disk full"):
         run_experiment(config, runs_dir=tmp_path, quick=True, verbose=False)
     assert list((tmp_path / "tiny").iterdir()) == []
@@ -75,14 +85,22 @@ def test_a_failing_run_leaves_no_directory(tmp_path, monkeypatch):
 
 def test_command_line_run_and_errors(tmp_path, capsys):
     config = tmp_path / "naive.yaml"
-    config.write_text(CONFIG.replace("  - {name: LSTM, kind: lstm, units: [4], dense_units: []}\n", ""))
-    assert main(["run", str(config), "--quick", "--quiet", "--runs-dir", str(tmp_path / "runs")]) == 0
+    config.write_text(
+        CONFIG.replace("  - {name: LSTM, kind: lstm, units: [4], dense_units: []}\n", "")
+    )
+    assert (
+        main(["run", str(config), "--quick", "--quiet", "--runs-dir", str(tmp_path / "runs")]) == 0
+    )
     printed = Path(capsys.readouterr().out.strip())
     assert (printed / "leaderboard.csv").exists()
     config.write_text(CONFIG.replace("kind: seasonal_naive", "kind: seasonal_naive, seasons: 2"))
     assert main(["run", str(config), "--quick"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("forecast: error: ") and "seasons: unknown key" in err and "Traceback" not in err
+    assert (
+        err.startswith("forecast: error: ")
+        and "seasons: unknown key" in err
+        and "Traceback" not in err
+    )
 
 
 @pytest.mark.slow
@@ -111,13 +129,17 @@ def test_export_path_publishes_the_models(tmp_path):
     assert sorted(p.name for p in (tmp_path / "registry").iterdir()) == [best]
     frame = forecast.load_dataset("electricity_hourly")
     served = forecast.load(published).predict(frame)
-    pd.testing.assert_frame_equal(served, forecast.load(first.path / "models" / best).predict(frame))
-    run_experiment(config, runs_dir=tmp_path / "runs", verbose=False)  # replaces, leaves no temporaries
+    pd.testing.assert_frame_equal(
+        served, forecast.load(first.path / "models" / best).predict(frame)
+    )
+    run_experiment(
+        config, runs_dir=tmp_path / "runs", verbose=False
+    )  # replaces, leaves no temporaries
     assert sorted(p.name for p in (tmp_path / "registry").iterdir()) == [best]
 
 
 def test_runs_started_in_the_same_second_get_their_own_directories(tmp_path, monkeypatch):
-    monkeypatch.setattr("forecast.experiment._run_stamp", lambda: "20260101-000000")
+    monkeypatch.setattr("forecast.app.runs._run_stamp", lambda: "20260101-000000")
     config = parse_config(
         "data: {dataset: electricity_hourly, target: y}\n"
         "window: {input_width: 48, horizon: 24}\n"
@@ -132,12 +154,20 @@ def test_runs_started_in_the_same_second_get_their_own_directories(tmp_path, mon
 
 
 def test_only_the_chief_of_a_multi_worker_cluster_writes_the_run(monkeypatch):
-    from forecast.config import build_forecasters
-    from forecast.experiment import writes_run
+    from forecast.app.config import build_forecasters
+    from forecast.app.runs import writes_run
 
-    text = CONFIG.replace("training: {epochs: 5, seed: 0}", "training: {epochs: 5, seed: 0, distribution: DIST}")
+    text = CONFIG.replace(
+        "training: {epochs: 5, seed: 0}", "training: {epochs: 5, seed: 0, distribution: DIST}"
+    )
     cluster = {"worker": ["localhost:1", "localhost:2"]}
     for index, chief in ((0, True), (1, False)):
-        monkeypatch.setenv("TF_CONFIG", json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}))
-        assert writes_run(build_forecasters(parse_config(text.replace("DIST", "multi_worker")))) is chief
+        monkeypatch.setenv(
+            "TF_CONFIG",
+            json.dumps({"cluster": cluster, "task": {"type": "worker", "index": index}}),
+        )
+        assert (
+            writes_run(build_forecasters(parse_config(text.replace("DIST", "multi_worker"))))
+            is chief
+        )
         assert writes_run(build_forecasters(parse_config(text.replace("DIST", "default")))) is True

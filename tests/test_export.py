@@ -12,11 +12,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import hourly, panel
 
 import forecast
-from conftest import hourly, panel
 from forecast import (
-    DataValidationError, Drift, GRUForecaster, LinearForecaster, LSTMForecaster, Naive, SeasonalNaive,
+    DataValidationError,
+    Drift,
+    GRUForecaster,
+    LinearForecaster,
+    LSTMForecaster,
+    Naive,
+    SeasonalNaive,
     WindowAverage,
 )
 
@@ -38,7 +44,9 @@ MODELS = {
     "seasonal_naive": lambda: SeasonalNaive(input_width=48, horizon=6),
     "window_average": lambda: WindowAverage(window=12, input_width=48, horizon=6),
     "drift": lambda: Drift(input_width=48, horizon=6),
-    "linear": lambda: LinearForecaster(input_width=48, horizon=6, calendar="auto", covariates=("temp",)),
+    "linear": lambda: LinearForecaster(
+        input_width=48, horizon=6, calendar="auto", covariates=("temp",)
+    ),
 }
 FRAMES = {
     "series": lambda: series(),
@@ -69,7 +77,10 @@ def test_loaded_forecasts_equal_in_memory_ones_in_a_fresh_process(tmp_path, fram
     frame.to_pickle(tmp_path / "frame.pkl")  # the frame only: the models travel as SavedModels
     result = subprocess.run(
         [sys.executable, "-c", FRESH_PROCESS, str(tmp_path / "frame.pkl"), json.dumps(paths)],
-        capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     for name in MODELS:
@@ -86,7 +97,9 @@ def test_plain_tensorflow_signature_and_metadata(tmp_path):
     inputs, _ = windows.arrays("train")
     signature = tf.saved_model.load(str(path)).signatures["serving_default"]
     out = signature(past=tf.constant(inputs["past"][:5]), future=tf.constant(inputs["future"][:5]))
-    np.testing.assert_allclose(out["forecast"].numpy(), model.forecast_windows(windows, "train")[:5], rtol=1e-5)
+    np.testing.assert_allclose(
+        out["forecast"].numpy(), model.forecast_windows(windows, "train")[:5], rtol=1e-5
+    )
     meta = json.loads((path / "assets" / "forecast.json").read_text())
     assert meta["input_columns"] == list(model.input_columns_)
     assert meta["calendar_columns"] == ["hour_sin", "hour_cos", "dayofweek_sin", "dayofweek_cos"]
@@ -98,7 +111,9 @@ def test_plain_tensorflow_signature_and_metadata(tmp_path):
 def test_saved_model_cli_shows_the_documented_signature(tmp_path):
     path = Naive(input_width=8, horizon=3).fit(series()).export(tmp_path / "naive")
     cli = os.path.join(os.path.dirname(sys.executable), "saved_model_cli")
-    result = subprocess.run([cli, "show", "--all", "--dir", str(path)], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [cli, "show", "--all", "--dir", str(path)], capture_output=True, text=True, check=True
+    )
     text = result.stdout
     assert "signature_def['serving_default']" in text
     assert "inputs['past'] tensor_info" in text and "shape: (-1, 8, 1)" in text
@@ -118,15 +133,21 @@ def test_export_refuses_to_overwrite_unless_asked(tmp_path):
 
 def test_loaded_model_names_what_it_expected(tmp_path):
     frame = series()
-    loaded = forecast.load(LSTMForecaster(covariates=("temp",), **NEURAL).fit(frame).export(tmp_path / "m"))
-    with pytest.raises(DataValidationError, match=r"the frame lacks column\(s\) \[.temp.\] this model reads") as info:
+    loaded = forecast.load(
+        LSTMForecaster(covariates=("temp",), **NEURAL).fit(frame).export(tmp_path / "m")
+    )
+    with pytest.raises(
+        DataValidationError, match=r"the frame lacks column\(s\) \[.temp.\] this model reads"
+    ) as info:
         loaded.predict(frame.drop(columns="temp"))
     assert info.value.column == "temp"
     with pytest.raises(DataValidationError, match="fewer than one window needs"):
         loaded.predict(frame.iloc[:10])
     with pytest.raises(DataValidationError, match="frequency 2h differs from the model's h"):
         loaded.predict(frame.iloc[::2])
-    with pytest.raises(ValueError, match=r"past must be \(batch, 48, 6\) for input columns \['y', 'temp'"):
+    with pytest.raises(
+        ValueError, match=r"past must be \(batch, 48, 6\) for input columns \['y', 'temp'"
+    ):
         loaded.predict_arrays(np.zeros((1, 48, 5)), np.zeros((1, 6, 4)))
     with pytest.raises(ValueError, match="needs future calendar features"):
         loaded.predict_arrays(np.zeros((1, 48, 6)))
@@ -141,9 +162,21 @@ def with_calendar(tmp_path_factory):
     folder = tmp_path_factory.mktemp("with_calendar")
     frame = series()
     models = {
-        "linear": LinearForecaster(input_width=8, horizon=3, covariates=("temp",), calendar=("hour",)),
-        "lstm": LSTMForecaster(input_width=8, horizon=3, covariates=("temp",), calendar=("hour",), units=(2,),
-                               dense_units=(), epochs=1, validation=0.0, patience=None, random_state=0),
+        "linear": LinearForecaster(
+            input_width=8, horizon=3, covariates=("temp",), calendar=("hour",)
+        ),
+        "lstm": LSTMForecaster(
+            input_width=8,
+            horizon=3,
+            covariates=("temp",),
+            calendar=("hour",),
+            units=(2,),
+            dense_units=(),
+            epochs=1,
+            validation=0.0,
+            patience=None,
+            random_state=0,
+        ),
     }
     exported = {}
     for name, model in models.items():
@@ -158,27 +191,41 @@ def test_nan_inputs_of_a_loaded_model_raise_errors_naming_the_column(with_calend
     loaded = forecast.load(path)
     assert loaded.metadata["input_columns"] == ["y", "temp", "hour_sin", "hour_cos"]
     short_gap = frame.copy()
-    short_gap.iloc[-2:, short_gap.columns.get_loc("temp")] = np.nan  # within the policy's limit of 3
+    short_gap.iloc[-2:, short_gap.columns.get_loc("temp")] = (
+        np.nan
+    )  # within the policy's limit of 3
     pd.testing.assert_frame_equal(loaded.predict(short_gap), model.predict(short_gap), rtol=1e-5)
     long_gap = frame.copy()
     long_gap.iloc[-5:, long_gap.columns.get_loc("temp")] = np.nan
-    with pytest.raises(DataValidationError, match="input is NaN in the last 8 rows, beyond what the "
-                       r"missing-value policy fills \(MissingPolicy\(inputs='ffill', limit=3\)\)") as info:
+    with pytest.raises(
+        DataValidationError,
+        match="input is NaN in the last 8 rows, beyond what the "
+        r"missing-value policy fills \(MissingPolicy\(inputs='ffill', limit=3\)\)",
+    ) as info:
         loaded.predict(long_gap)
     assert info.value.column == "temp" and info.value.timestamp == frame.index[-1]
 
     windows = loaded.latest_windows(frame).inputs
     past, future = windows["past"].copy(), windows["future"].copy()
-    np.testing.assert_allclose(loaded.predict_arrays(past, future)[:, :, 0], [model.predict(frame)["y"]], rtol=1e-5)
+    np.testing.assert_allclose(
+        loaded.predict_arrays(past, future)[:, :, 0], [model.predict(frame)["y"]], rtol=1e-5
+    )
     past[0, 5, 1] = np.nan
-    with pytest.raises(ValueError, match=r"past holds NaN in input column 'temp' \(window 0, step 5\); fill or "
-                       "drop those windows first"):
+    with pytest.raises(
+        ValueError,
+        match=r"past holds NaN in input column 'temp' \(window 0, step 5\); fill or "
+        "drop those windows first",
+    ):
         loaded.predict_arrays(past, future)
     past[0, 5, 1], past[0, 7, 0] = 1.0, np.inf
-    with pytest.raises(ValueError, match=r"past holds inf in input column 'y' \(window 0, step 7\)"):
+    with pytest.raises(
+        ValueError, match=r"past holds inf in input column 'y' \(window 0, step 7\)"
+    ):
         loaded.predict_arrays(past, future)
     future[0, 2, 1] = np.nan  # was served as a NaN forecast without a word
-    with pytest.raises(ValueError, match=r"future holds NaN in calendar column 'hour_cos' \(window 0, step 2\)"):
+    with pytest.raises(
+        ValueError, match=r"future holds NaN in calendar column 'hour_cos' \(window 0, step 2\)"
+    ):
         loaded.predict_arrays(windows["past"], future)
 
 
@@ -188,31 +235,49 @@ def test_a_loaded_model_names_the_columns_it_reads_when_the_frame_differs(with_c
     loaded = forecast.load(path)
     assert loaded.columns == ["y", "temp"]
     wider = frame.assign(station="Lisbon", humidity=0.5)
-    with pytest.raises(DataValidationError, match=r"the frame has column\(s\) \['station', 'humidity'\] this "
-                       r"model does not read \(it reads \['y', 'temp'\]\); select them with frame\[model.columns\]"):
+    with pytest.raises(
+        DataValidationError,
+        match=r"the frame has column\(s\) \['station', 'humidity'\] this "
+        r"model does not read \(it reads \['y', 'temp'\]\); select them with frame\[model.columns\]",
+    ):
         loaded.predict(wider)
     expected = model.predict(frame)
-    pd.testing.assert_frame_equal(loaded.predict(wider, extra_columns="ignore"), expected, rtol=1e-5)
+    pd.testing.assert_frame_equal(
+        loaded.predict(wider, extra_columns="ignore"), expected, rtol=1e-5
+    )
     pd.testing.assert_frame_equal(loaded.predict(wider[loaded.columns]), expected, rtol=1e-5)
-    with pytest.raises(DataValidationError, match=r"the frame lacks column\(s\) \['temp'\] this model reads "
-                       r"\(it reads \['y', 'temp'\]; the frame has \['y'\]\)") as info:
+    with pytest.raises(
+        DataValidationError,
+        match=r"the frame lacks column\(s\) \['temp'\] this model reads "
+        r"\(it reads \['y', 'temp'\]; the frame has \['y'\]\)",
+    ) as info:
         loaded.predict(frame.drop(columns="temp"))
     assert info.value.column == "temp"
     with pytest.raises(ValueError, match="extra_columns must be 'error' or 'ignore', got 'drop'"):
         loaded.predict(frame, extra_columns="drop")
 
 
-def test_saved_model_cli_shows_past_future_and_forecast_of_a_model_with_calendar_features(with_calendar):
+def test_saved_model_cli_shows_past_future_and_forecast_of_a_model_with_calendar_features(
+    with_calendar,
+):
     _, exported = with_calendar
     _, path = exported["linear"]
     cli = Path(sys.executable).parent / "saved_model_cli"
-    result = subprocess.run([str(cli), "show", "--all", "--dir", str(path)], capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [str(cli), "show", "--all", "--dir", str(path)], capture_output=True, text=True, check=True
+    )
     serving = result.stdout.split("signature_def['serving_default']:")[1].split("signature_def[")[0]
-    tensors = dict(re.findall(r"(\w+\['\w+'\]) tensor_info:\s+dtype: DT_FLOAT\s+shape: (\([-\d, ]+\))", serving))
+    tensors = dict(
+        re.findall(
+            r"(\w+\['\w+'\]) tensor_info:\s+dtype: DT_FLOAT\s+shape: (\([-\d, ]+\))", serving
+        )
+    )
     # past: 8 steps of y, temp, hour_sin, hour_cos; future: 3 steps of hour_sin, hour_cos
-    assert tensors == {"inputs['past']": "(-1, 8, 4)", "inputs['future']": "(-1, 3, 2)",
-                       "outputs['forecast']": "(-1, 3, 1)"}
+    assert tensors == {
+        "inputs['past']": "(-1, 8, 4)",
+        "inputs['future']": "(-1, 3, 2)",
+        "outputs['forecast']": "(-1, 3, 1)",
+    }
 
 
 FRESH_PROCESS_NO_SKLEARN = """
@@ -234,21 +299,31 @@ print(json.dumps({"forecasts": out, "modules": modules}))
 
 
 def test_a_loaded_model_needs_only_tensorflow_pandas_and_numpy(tmp_path, with_calendar):
-    """Loading and predicting imports none of the estimator code (forecast.base, .estimators,
-    .baselines, .networks, .scaling) and works with scikit-learn made unimportable. (Without the
+    """Loading and predicting imports none of the estimator code (forecast.models, .nn,
+    .evaluation, .app) and works with scikit-learn made unimportable. (Without the
     block, ``import tensorflow`` imports Keras, whose optional scikit-learn wrappers import
     sklearn whenever it is installed: TensorFlow's doing, not this package's.)"""
     frame, exported = with_calendar
     frame.to_pickle(tmp_path / "frame.pkl")
     paths = {name: str(path) for name, (_, path) in exported.items()}
     result = subprocess.run(
-        [sys.executable, "-c", FRESH_PROCESS_NO_SKLEARN, str(tmp_path / "frame.pkl"), json.dumps(paths)],
-        capture_output=True, text=True, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        [
+            sys.executable,
+            "-c",
+            FRESH_PROCESS_NO_SKLEARN,
+            str(tmp_path / "frame.pkl"),
+            json.dumps(paths),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     answer = json.loads(result.stdout.strip().splitlines()[-1])
-    training_side = {"forecast.base", "forecast.baselines", "forecast.estimators", "forecast.evaluation",
-                     "forecast.networks", "forecast.scaling"}
-    assert "forecast.export" in answer["modules"]
-    assert not training_side & set(answer["modules"]), answer["modules"]
+    training_side = ("forecast.models", "forecast.nn", "forecast.evaluation", "forecast.app")
+    assert "forecast.serving.export" in answer["modules"]
+    assert not [m for m in answer["modules"] if m.startswith(training_side)], answer["modules"]
     for name, (model, _) in exported.items():
-        np.testing.assert_allclose(answer["forecasts"][name], model.predict(frame).to_numpy(), rtol=1e-5)
+        np.testing.assert_allclose(
+            answer["forecasts"][name], model.predict(frame).to_numpy(), rtol=1e-5
+        )

@@ -6,9 +6,9 @@ import os
 import stat
 
 import pytest
+from conftest import hourly
 
 import forecast
-from conftest import hourly
 from forecast._files import atomic_file, temporary_directory_beside
 
 
@@ -34,7 +34,11 @@ def test_atomic_file_and_directories_get_the_usual_permissions(tmp_path, umask_0
         raise RuntimeError("interrupted")
     assert target.read_text() == "series_id,forecast\n" and len(list(target.parent.iterdir())) == 1
     folder = temporary_directory_beside(tmp_path / "models" / "lstm")
-    assert mode(folder) == 0o755 and folder.parent.name == "models" and folder.name.startswith(".lstm.")
+    assert (
+        mode(folder) == 0o755
+        and folder.parent.name == "models"
+        and folder.name.startswith(".lstm.")
+    )
 
 
 def test_an_export_is_readable_by_other_users(tmp_path, umask_022):

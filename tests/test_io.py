@@ -8,15 +8,25 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import DataValidationError, describe_layout, from_long, read_csv, read_frame, regularize, to_long
+from forecast import (
+    DataValidationError,
+    describe_layout,
+    from_long,
+    read_csv,
+    read_frame,
+    regularize,
+    to_long,
+)
 
 
 def long_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "unique_id": ["b", "a", "a", "b"],
-        "ds": ["2024-01-01 01:00", "2024-01-01 01:00", "2024-01-01 00:00", "2024-01-01 00:00"],
-        "y": [4.0, 2.0, 1.0, 3.0],
-    })
+    return pd.DataFrame(
+        {
+            "unique_id": ["b", "a", "a", "b"],
+            "ds": ["2024-01-01 01:00", "2024-01-01 01:00", "2024-01-01 00:00", "2024-01-01 00:00"],
+            "y": [4.0, 2.0, 1.0, 3.0],
+        }
+    )
 
 
 def test_from_long_sorts_into_a_panel_and_to_long_goes_back():
@@ -49,7 +59,10 @@ def test_from_long_bad_timestamp_and_missing_column():
 def test_read_csv_single_series_and_date_parts():
     text = "year,month,day,hour,pm\n2010,1,1,1,5\n2010,1,1,0,NA\n"
     frame = read_csv(io.StringIO(text), time_col=["year", "month", "day", "hour"])
-    assert frame.index.tolist() == [pd.Timestamp("2010-01-01 00:00"), pd.Timestamp("2010-01-01 01:00")]
+    assert frame.index.tolist() == [
+        pd.Timestamp("2010-01-01 00:00"),
+        pd.Timestamp("2010-01-01 01:00"),
+    ]
     assert np.isnan(frame["pm"].iloc[0]) and list(frame.columns) == ["pm"]
 
 
@@ -66,14 +79,31 @@ def test_read_frame_csv_and_parquet_round_trip(tmp_path):
 
 
 def test_regularize_panel_keeps_gaps_and_averages_duplicates():
-    index = pd.MultiIndex.from_arrays([
-        ["p", "p", "p", "p", "q"],
-        pd.DatetimeIndex(["2024-01-01 07:59:42", "2024-01-01 08:00:30", "2024-01-01 08:29:10",
-                          "2024-01-01 10:01:00", "2024-01-01 08:14:00"]),
-    ], names=["series_id", "timestamp"])
-    frame = pd.DataFrame({"occ": [10.0, 20.0, 30.0, 40.0, 5.0], "tag": ["a", "b", "c", "d", "e"]}, index=index)
+    index = pd.MultiIndex.from_arrays(
+        [
+            ["p", "p", "p", "p", "q"],
+            pd.DatetimeIndex(
+                [
+                    "2024-01-01 07:59:42",
+                    "2024-01-01 08:00:30",
+                    "2024-01-01 08:29:10",
+                    "2024-01-01 10:01:00",
+                    "2024-01-01 08:14:00",
+                ]
+            ),
+        ],
+        names=["series_id", "timestamp"],
+    )
+    frame = pd.DataFrame(
+        {"occ": [10.0, 20.0, 30.0, 40.0, 5.0], "tag": ["a", "b", "c", "d", "e"]}, index=index
+    )
     out = regularize(frame, "30min")
-    assert out.index.get_level_values("timestamp").strftime("%H:%M").tolist() == ["08:00", "08:30", "10:00", "08:00"]
+    assert out.index.get_level_values("timestamp").strftime("%H:%M").tolist() == [
+        "08:00",
+        "08:30",
+        "10:00",
+        "08:00",
+    ]
     assert out["occ"].tolist() == [15.0, 30.0, 40.0, 5.0]  # 09:00 and 09:30 stay gaps
     assert out["tag"].tolist() == ["b", "c", "d", "e"]
     layout = describe_layout(out)

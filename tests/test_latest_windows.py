@@ -5,15 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import hourly, panel
+
 from forecast import DataValidationError, WindowSpec
-from forecast.calendar import calendar_features
-from forecast.latest_windows import latest_windows
+from forecast.features.calendar_features import calendar_features
+from forecast.windowing.latest import latest_windows
 
 
 def test_panel_series_ending_at_different_times():
-    frame = panel({"a": hourly(range(5)), "b": hourly([0, 1, 3, 4, 5, 6], values=[10.0, 11, 13, 14, 15, 16])})
+    frame = panel(
+        {"a": hourly(range(5)), "b": hourly([0, 1, 3, 4, 5, 6], values=[10.0, 11, 13, 14, 15, 16])}
+    )
     latest = latest_windows(frame, WindowSpec(3, 2), target="y")
     np.testing.assert_array_equal(latest.inputs[:, :, 0], [[2, 3, 4], [14, 15, 16]])
     assert latest.index.get_level_values(0).tolist() == ["a", "a", "b", "b"]
@@ -25,7 +27,9 @@ def test_calendar_features_of_the_future_steps():
     frame = hourly(range(6))
     latest = latest_windows(frame, WindowSpec(2, 3), target="y", calendar="hour")
     future_stamps = pd.date_range("2024-01-01 06:00", periods=3, freq="h")
-    np.testing.assert_allclose(latest.inputs["future"][0], calendar_features(future_stamps, "hour").to_numpy())
+    np.testing.assert_allclose(
+        latest.inputs["future"][0], calendar_features(future_stamps, "hour").to_numpy()
+    )
     np.testing.assert_array_equal(latest.inputs["past"][0, :, 0], [4, 5])
     assert latest.index.equals(future_stamps.rename("timestamp"))
 
@@ -42,15 +46,18 @@ def test_nan_input_beyond_the_fill_limit_is_named():
     with pytest.raises(DataValidationError, match="input is NaN") as info:
         latest_windows(hourly(range(6), values=values), WindowSpec(3, 1), target="y")
     assert info.value.column == "y" and info.value.timestamp == pd.Timestamp("2024-01-01 05:00")
-    short_run = latest_windows(hourly(range(6), values=[1.0, 2, 3, 4, np.nan, np.nan]), WindowSpec(3, 1), target="y")
+    short_run = latest_windows(
+        hourly(range(6), values=[1.0, 2, 3, 4, np.nan, np.nan]), WindowSpec(3, 1), target="y"
+    )
     np.testing.assert_array_equal(short_run.inputs[0, :, 0], [4, 4, 4])
 
 
 def test_training_categories_are_reused():
     frame = hourly(range(4), wind=["S", "S", "N", "S"])
     with pytest.warns(UserWarning, match=r"\['N'\] were not seen"):
-        latest = latest_windows(frame, WindowSpec(3, 1), target="y", covariates="wind",
-                                categories={"wind": ("E", "S")})
+        latest = latest_windows(
+            frame, WindowSpec(3, 1), target="y", covariates="wind", categories={"wind": ("E", "S")}
+        )
     assert latest.input_columns == ("y", "wind=E", "wind=S")
     np.testing.assert_array_equal(latest.inputs[0, :, 1:], [[0, 1], [0, 0], [0, 1]])
 

@@ -19,8 +19,16 @@ pytestmark = pytest.mark.slow
 def test_small_networks_beat_naive_and_seasonal_naive_through_compare(tmp_path):
     frame = forecast.load_dataset("electricity_hourly")
     common = dict(input_width=168, horizon=24, target="y")
-    small = dict(units=(32,), dense_units=(32,), residual=None, epochs=4, patience=None,
-                 validation=2 / 9, random_state=0, **common)  # validation: the 20% after the 70%
+    small = dict(
+        units=(32,),
+        dense_units=(32,),
+        residual=None,
+        epochs=4,
+        patience=None,
+        validation=2 / 9,
+        random_state=0,
+        **common,
+    )  # validation: the 20% after the 70%
     models = {
         "Naive": Naive(**common),
         "SeasonalNaive(168)": SeasonalNaive(season_length=168, **common),
@@ -28,13 +36,19 @@ def test_small_networks_beat_naive_and_seasonal_naive_through_compare(tmp_path):
         "GRU": GRUForecaster(**small),
     }
     # the first midnight of the test split (the last 10%), then every midnight: 109 origins
-    comparison = forecast.compare(models, frame, start="2014-09-14", stride=24, details=True, verbose=False)
+    comparison = forecast.compare(
+        models, frame, start="2014-09-14", stride=24, details=True, verbose=False
+    )
     board = comparison.leaderboard
     print(board)
     assert comparison.summary["origins"] == 109
     assert board.loc["SeasonalNaive(168)", "mae"] == pytest.approx(144.9, abs=0.05)  # the reference
     for network in ("LSTM", "GRU"):
-        assert board.loc[network, "mae"] < board.loc["SeasonalNaive(168)", "mae"] < board.loc["Naive", "mae"]
+        assert (
+            board.loc[network, "mae"]
+            < board.loc["SeasonalNaive(168)", "mae"]
+            < board.loc["Naive", "mae"]
+        )
         assert board.loc[network, "skill"] > 0
         assert len(comparison.models[network].history_["val_loss"]) == 4
     report = comparison.report(tmp_path / "report", title="Electricity, small networks", unit="kW")

@@ -12,7 +12,7 @@ from sklearn.metrics import (
     mean_squared_error,
 )
 
-from forecast.metrics import (
+from forecast.evaluation.metrics import (
     bias,
     coverage,
     mae,
@@ -33,7 +33,9 @@ def test_against_scikit_learn():
     assert rmse(a, f) == pytest.approx(np.sqrt(mean_squared_error(a.ravel(), f.ravel())))
     assert mape(a, f) == pytest.approx(100 * mean_absolute_percentage_error(a.ravel(), f.ravel()))
     for q in (0.1, 0.5, 0.9):
-        assert pinball_loss(a, f, q) == pytest.approx(mean_pinball_loss(a.ravel(), f.ravel(), alpha=q))
+        assert pinball_loss(a, f, q) == pytest.approx(
+            mean_pinball_loss(a.ravel(), f.ravel(), alpha=q)
+        )
 
 
 def test_mape_zero_actual_policy_bias_and_coverage():
@@ -43,7 +45,9 @@ def test_mape_zero_actual_policy_bias_and_coverage():
     assert np.isnan(mape(a, f, zero_actuals="nan"))
     assert mape(a, f, zero_actuals="drop") == pytest.approx(100 * (0.5 + 0.25) / 2)
     assert bias(a, f) == pytest.approx((-1 + 1 + 1) / 3)  # forecasts too high on average
-    assert coverage([1.0, 2.0, 3.0, np.nan], [0.0, 2.5, 3.0, 0.0], [1.5, 3.0, 4.0, 1.0]) == pytest.approx(2 / 3)
+    assert coverage(
+        [1.0, 2.0, 3.0, np.nan], [0.0, 2.5, 3.0, 0.0], [1.5, 3.0, 4.0, 1.0]
+    ) == pytest.approx(2 / 3)
     with pytest.raises(ValueError, match="lower exceeds upper"):
         coverage([1.0], [2.0], [1.0])
     with pytest.raises(ValueError, match="quantile"):
@@ -59,8 +63,17 @@ def tidy_frame() -> pd.DataFrame:
                 for step in (1, 2):
                     actual = 10.0 * step + origin
                     error = offset * step if series == "s1" else 0.0
-                    rows.append(dict(model=model, series_id=series, target="y", origin=origin, step=step,
-                                     actual=actual, forecast=actual + error))
+                    rows.append(
+                        dict(
+                            model=model,
+                            series_id=series,
+                            target="y",
+                            origin=origin,
+                            step=step,
+                            actual=actual,
+                            forecast=actual + error,
+                        )
+                    )
     return pd.DataFrame(rows)
 
 
@@ -84,7 +97,10 @@ def test_score_forecasts_breakdowns_by_model_step_and_series():
 def test_score_forecasts_mase_uses_each_series_scale():
     tidy = tidy_frame()
     training = pd.concat(
-        {"s1": pd.DataFrame({"y": [0.0, 2.0, 0.0, 2.0]}), "s2": pd.DataFrame({"y": [0.0, 1.0, 2.0, 3.0]})},
+        {
+            "s1": pd.DataFrame({"y": [0.0, 2.0, 0.0, 2.0]}),
+            "s2": pd.DataFrame({"y": [0.0, 1.0, 2.0, 3.0]}),
+        },
         names=["series_id", "row"],
     )
     scales = series_scales(training, "y", season_length=1)
@@ -104,7 +120,9 @@ def test_hand_computed_values_and_nan_actuals():
     f = np.array([2.0, 9.0, 2.0, 0.0])
     assert mae(a, f) == pytest.approx(1.0)  # (1 + 2 + 0) / 3, the NaN actual ignored
     assert smape(a, f) == pytest.approx(200 * (1 / 3 + 2 / 6 + 0) / 3)  # 0 vs 0 is perfect
-    assert mase(a, f, training=[1.0, 2.0, 3.0, 5.0], season_length=1) == pytest.approx(1.0 / (4 / 3))
+    assert mase(a, f, training=[1.0, 2.0, 3.0, 5.0], season_length=1) == pytest.approx(
+        1.0 / (4 / 3)
+    )
 
 
 def test_errors():

@@ -32,7 +32,9 @@ def _code_cells(path: Path) -> list[str]:
 
 def _python_of(source: str) -> str:
     """A code cell's source without IPython magics and shell escapes, for ``ast``."""
-    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines())
+    return "\n".join(
+        "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    )
 
 
 def test_the_notebooks_exist():
@@ -50,7 +52,8 @@ def test_committed_notebooks_have_no_outputs(path):
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     dirty = [
-        i for i, cell in enumerate(notebook.cells)
+        i
+        for i, cell in enumerate(notebook.cells)
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
     ]
     assert not dirty, (
@@ -66,7 +69,14 @@ def test_notebooks_use_the_public_api_only(path):
     """No ``forecast._private`` module and no private name of the package."""
     import forecast
 
-    public_modules = {"forecast", "forecast.batch", "forecast.metrics", "forecast.networks", "forecast.plots", "forecast.spark"}
+    public_modules = {
+        "forecast",
+        "forecast.batch",
+        "forecast.metrics",
+        "forecast.networks",
+        "forecast.plots",
+        "forecast.spark",
+    }
     for source in _code_cells(path):
         tree = ast.parse(_python_of(source))
         for node in ast.walk(tree):
@@ -76,14 +86,20 @@ def test_notebooks_use_the_public_api_only(path):
                 names = [node.module or ""]
                 if node.module == "forecast":
                     private = [a.name for a in node.names if a.name not in forecast.__all__]
-                    assert not private, f"{path.name} imports non-public names {private} from forecast"
+                    assert not private, (
+                        f"{path.name} imports non-public names {private} from forecast"
+                    )
             else:
                 continue
             for name in names:
                 if name == "forecast" or name.startswith("forecast."):
-                    assert name in public_modules, f"{path.name} imports {name}, not a public module"
+                    assert name in public_modules, (
+                        f"{path.name} imports {name}, not a public module"
+                    )
         used = set(re.findall(r"\bforecast\.([A-Za-z_]\w*)", _python_of(source)))
-        unknown = sorted(n for n in used if n not in forecast.__all__ and f"forecast.{n}" not in public_modules)
+        unknown = sorted(
+            n for n in used if n not in forecast.__all__ and f"forecast.{n}" not in public_modules
+        )
         assert not unknown, f"{path.name} uses forecast.{unknown}, which are not public"
 
 
@@ -144,7 +160,10 @@ def test_notebook_runs_in_fast_mode(path, tmp_path, kernel_manager_factory):
     seconds = time.perf_counter() - started
     print(f"{path.name}: {seconds:.0f} s in fast mode")
     errors = [
-        output for cell in notebook.cells if cell.cell_type == "code"
-        for output in cell.outputs if output.output_type == "error"
+        output
+        for cell in notebook.cells
+        if cell.cell_type == "code"
+        for output in cell.outputs
+        if output.output_type == "error"
     ]
     assert not errors

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import forecast
-from forecast.cli import main
+from forecast.app.cli import main
 
 
 def test_version_and_backend():
@@ -20,7 +20,9 @@ def test_version_and_backend():
 
 def run_python(code: str) -> str:
     env = {**os.environ, "KERAS_BACKEND": "jax"}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     return result.stdout.strip()
 
 
@@ -38,8 +40,20 @@ def test_cli_lists_datasets(capsys):
 
 
 def test_cli_windows_prints_what_it_built(capsys):
-    code = main(["windows", "electricity_hourly", "--target", "y", "--input-width", "168",
-                 "--horizon", "24", "--calendar", "hour"])
+    code = main(
+        [
+            "windows",
+            "electricity_hourly",
+            "--target",
+            "y",
+            "--input-width",
+            "168",
+            "--horizon",
+            "24",
+            "--calendar",
+            "hour",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert re.search(r"train\s+18221\s+1\s+2012-01-08", out)
@@ -48,7 +62,18 @@ def test_cli_windows_prints_what_it_built(capsys):
 
 
 def test_cli_reports_user_errors_without_a_traceback(capsys):
-    code = main(["windows", "electricity_hourly", "--target", "load", "--input-width", "4", "--horizon", "2"])
+    code = main(
+        [
+            "windows",
+            "electricity_hourly",
+            "--target",
+            "load",
+            "--input-width",
+            "4",
+            "--horizon",
+            "2",
+        ]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "target column not found" in err and "Traceback" not in err

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from matplotlib.figure import Figure
 
-from forecast.plots import (
+from forecast.evaluation.plots import (
     plot_error_by_step,
     plot_forecasts,
     plot_series_errors,
@@ -27,7 +27,9 @@ def synthetic_history(series=SERIES) -> pd.DataFrame:
     """A panel of 48 hourly rows per series: y = 100 * (series number) + hour."""
     stamps = pd.date_range(START, periods=48, freq="h")
     parts = {
-        sid: pd.DataFrame({"y": 100.0 * k + np.arange(48.0)}, index=pd.DatetimeIndex(stamps, name="timestamp"))
+        sid: pd.DataFrame(
+            {"y": 100.0 * k + np.arange(48.0)}, index=pd.DatetimeIndex(stamps, name="timestamp")
+        )
         for k, sid in enumerate(series)
     }
     return pd.concat(parts, names=["series_id", "timestamp"])
@@ -52,13 +54,27 @@ def synthetic_forecasts(series=SERIES, nan_actual: bool = True) -> pd.DataFrame:
             actual = values.loc[stamps].to_numpy()
             steps = np.arange(1, HORIZON + 1)
             for model, forecast in (("good", actual + 0.5 * (k + 1)), ("bad", actual - steps)):
-                rows.append(pd.DataFrame({
-                    "series_id": sid, "target": "y", "origin": origin, "timestamp": stamps,
-                    "step": steps, "actual": actual.copy(), "forecast": forecast, "model": model,
-                }))
+                rows.append(
+                    pd.DataFrame(
+                        {
+                            "series_id": sid,
+                            "target": "y",
+                            "origin": origin,
+                            "timestamp": stamps,
+                            "step": steps,
+                            "actual": actual.copy(),
+                            "forecast": forecast,
+                            "model": model,
+                        }
+                    )
+                )
     tidy = pd.concat(rows, ignore_index=True)
     if nan_actual:
-        last = (tidy["series_id"] == series[-1]) & (tidy["origin"] == tidy["origin"].max()) & (tidy["step"] == HORIZON)
+        last = (
+            (tidy["series_id"] == series[-1])
+            & (tidy["origin"] == tidy["origin"].max())
+            & (tidy["step"] == HORIZON)
+        )
         tidy.loc[last, "actual"] = np.nan
     return tidy
 
@@ -103,14 +119,22 @@ def test_forecast_lines_show_the_forecasts_actuals_and_input_window(tidy, histor
         one = rows.loc[rows["model"] == model]
         np.testing.assert_allclose(lines[model].get_ydata(), one["forecast"])
         assert as_stamps(lines[model].get_xdata()).equals(pd.DatetimeIndex(one["timestamp"]))
-    np.testing.assert_allclose(lines["actual"].get_ydata(), rows.loc[rows["model"] == "good", "actual"])
+    np.testing.assert_allclose(
+        lines["actual"].get_ydata(), rows.loc[rows["model"] == "good", "actual"]
+    )
     # the default input window is 2 * horizon rows before the origin, joined to the first actual
-    expected = history.loc["b", "y"].loc[: origin - pd.Timedelta(hours=1)].iloc[-2 * HORIZON:].tolist()
+    expected = (
+        history.loc["b", "y"].loc[: origin - pd.Timedelta(hours=1)].iloc[-2 * HORIZON :].tolist()
+    )
     expected.append(history.loc[("b", origin), "y"])
     np.testing.assert_allclose(lines["input window"].get_ydata(), expected)
     assert as_stamps(lines["input window"].get_xdata())[-1] == origin
     # a dashed vertical line at the origin
-    verticals = [line for line in axes.lines if line.get_linestyle() == "--" and line.get_label().startswith("_")]
+    verticals = [
+        line
+        for line in axes.lines
+        if line.get_linestyle() == "--" and line.get_label().startswith("_")
+    ]
     assert [as_stamps(line.get_xdata()[:1])[0] for line in verticals] == [origin]
     assert legend_texts(figure) == ["good", "bad", "actual", "input window"]
     assert axes.get_ylabel() == "y (kW)"
@@ -133,12 +157,16 @@ def test_origins_spread_evenly_and_series_default_to_the_first(tidy, history):
 
 def test_input_width_models_and_no_history(tidy, history):
     origin = START + pd.Timedelta(hours=42)
-    figure = plot_forecasts(tidy, history, origins=[str(origin)], series_id="c", models=["bad"], input_width=4)
+    figure = plot_forecasts(
+        tidy, history, origins=[str(origin)], series_id="c", models=["bad"], input_width=4
+    )
     lines = lines_by_label(figure.axes[0])
     assert len(lines["input window"].get_ydata()) == 4 + 1
     assert legend_texts(figure) == ["bad", "actual", "input window"]
     # a model keeps its colour when others are left out
-    full = lines_by_label(plot_forecasts(tidy, history, origins=[str(origin)], series_id="c").axes[0])
+    full = lines_by_label(
+        plot_forecasts(tidy, history, origins=[str(origin)], series_id="c").axes[0]
+    )
     assert lines["bad"].get_color() == full["bad"].get_color() != full["good"].get_color()
     # the NaN actual stays a NaN (a gap in the line), never a made-up value
     assert np.isnan(lines["actual"].get_ydata()[-1])
@@ -205,7 +233,9 @@ def test_error_by_step_is_the_hand_computed_mae_per_step(tidy):
     expected_last = (4 * 0.5 + 4 * 1.0 + 3 * 1.5) / 11
     np.testing.assert_allclose(lines["good"].get_ydata(), [1.0] * (HORIZON - 1) + [expected_last])
     # and the same from first principles, per step
-    scored = tidy.dropna(subset=["actual"]).assign(err=lambda d: (d["forecast"] - d["actual"]).abs())
+    scored = tidy.dropna(subset=["actual"]).assign(
+        err=lambda d: (d["forecast"] - d["actual"]).abs()
+    )
     by_step = scored.groupby(["model", "step"])["err"].mean()
     np.testing.assert_allclose(lines["good"].get_ydata(), by_step.loc["good"].to_numpy())
     assert axes.get_xlabel() == "forecast step (horizon)"
@@ -219,15 +249,21 @@ def test_error_by_step_labels_per_metric(tidy):
     assert plot_error_by_step(tidy, "rmse").axes[0].get_ylabel() == "RMSE"
     figure = plot_error_by_step(tidy, "bias", unit="kW")
     assert figure.axes[0].get_ylabel() == "Bias (kW)"
-    np.testing.assert_allclose(lines_by_label(figure.axes[0])["bad"].get_ydata(), -np.arange(1.0, HORIZON + 1))
+    np.testing.assert_allclose(
+        lines_by_label(figure.axes[0])["bad"].get_ydata(), -np.arange(1.0, HORIZON + 1)
+    )
     mase = plot_error_by_step(tidy, "mase", scales={"a": 2.0, "b": 2.0, "c": 2.0})
-    np.testing.assert_allclose(lines_by_label(mase.axes[0])["bad"].get_ydata(), np.arange(1.0, HORIZON + 1) / 2)
+    np.testing.assert_allclose(
+        lines_by_label(mase.axes[0])["bad"].get_ydata(), np.arange(1.0, HORIZON + 1) / 2
+    )
     with pytest.raises(ValueError, match="unknown metric"):
         plot_error_by_step(tidy, "accuracy")
 
 
 def test_error_by_step_one_panel_per_target(tidy):
-    two = pd.concat([tidy, tidy.assign(target="z", forecast=tidy["actual"] + 10.0)], ignore_index=True)
+    two = pd.concat(
+        [tidy, tidy.assign(target="z", forecast=tidy["actual"] + 10.0)], ignore_index=True
+    )
     figure = plot_error_by_step(two, unit="kW")
     assert len(figure.axes) == 2
     z_good = lines_by_label(figure.axes[1])["good"].get_ydata()
@@ -241,10 +277,14 @@ def test_error_by_step_one_panel_per_target(tidy):
 
 
 def test_time_zones_are_kept(tidy, history):
-    zoned = tidy.assign(origin=tidy["origin"].dt.tz_localize("Europe/Lisbon"),
-                        timestamp=tidy["timestamp"].dt.tz_localize("Europe/Lisbon"))
+    zoned = tidy.assign(
+        origin=tidy["origin"].dt.tz_localize("Europe/Lisbon"),
+        timestamp=tidy["timestamp"].dt.tz_localize("Europe/Lisbon"),
+    )
     stamps = history.index.get_level_values(1).tz_localize("Europe/Lisbon")
-    zoned_history = history.set_axis(pd.MultiIndex.from_arrays([history.index.get_level_values(0), stamps]))
+    zoned_history = history.set_axis(
+        pd.MultiIndex.from_arrays([history.index.get_level_values(0), stamps])
+    )
     figure = plot_forecasts(zoned, zoned_history, origins=["2024-03-02 06:00"], series_id="a")
     lines = lines_by_label(figure.axes[0])
     assert len(lines["input window"].get_ydata()) == 2 * HORIZON + 1
@@ -256,7 +296,11 @@ def test_time_zones_are_kept(tidy, history):
 
 def test_training_history_curves_and_best_epoch():
     histories = {
-        "LSTM": {"loss": [4.0, 2.0, 1.0, 0.8], "val_loss": [5.0, 3.0, 3.5, 4.0], "learning_rate": [1e-3] * 4},
+        "LSTM": {
+            "loss": [4.0, 2.0, 1.0, 0.8],
+            "val_loss": [5.0, 3.0, 3.5, 4.0],
+            "learning_rate": [1e-3] * 4,
+        },
         "GRU": {"loss": [3.0, 2.5]},
     }
     figure = plot_training_history(histories)
@@ -272,13 +316,19 @@ def test_training_history_curves_and_best_epoch():
     assert star.get_xdata().tolist() == [2] and star.get_ydata().tolist() == [3.0]
     assert "GRU (train)" in lines and not any(k.startswith("GRU (validation") for k in lines)
     assert lines["GRU (train)"].get_color() != lines["LSTM (train)"].get_color()
-    assert legend_texts(figure) == ["LSTM (train)", "LSTM (validation, best epoch 2)", "GRU (train)"]
+    assert legend_texts(figure) == [
+        "LSTM (train)",
+        "LSTM (validation, best epoch 2)",
+        "GRU (train)",
+    ]
     assert (axes.get_xlabel(), axes.get_ylabel()) == ("epoch", "loss")
     assert axes.get_yscale() == "linear"
     assert plot_training_history({"m": {"loss": [100.0, 1.0]}}).axes[0].get_yscale() == "log"
     # colours in the order of every model of a comparison, as in its other figures
     by_step = lines_by_label(plot_error_by_step(synthetic_forecasts()).axes[0])
-    ordered = lines_by_label(plot_training_history({"bad": {"loss": [1.0]}}, model_order=["good", "bad"]).axes[0])
+    ordered = lines_by_label(
+        plot_training_history({"bad": {"loss": [1.0]}}, model_order=["good", "bad"]).axes[0]
+    )
     assert ordered["bad (train)"].get_color() == by_step["bad"].get_color()
 
 
@@ -295,10 +345,15 @@ def test_training_history_errors():
 def test_series_errors_boxes_show_per_series_medians_best_on_top(tidy):
     figure = plot_series_errors(tidy, unit="kW")
     (axes,) = figure.axes
-    scored = tidy.dropna(subset=["actual"]).assign(err=lambda d: (d["forecast"] - d["actual"]).abs())
+    scored = tidy.dropna(subset=["actual"]).assign(
+        err=lambda d: (d["forecast"] - d["actual"]).abs()
+    )
     per_series = scored.groupby(["model", "series_id"])["err"].mean()
-    medians = {line.get_gid().split(":", 1)[1]: line.get_xdata()[0]
-               for line in axes.lines if (line.get_gid() or "").startswith("median:")}
+    medians = {
+        line.get_gid().split(":", 1)[1]: line.get_xdata()[0]
+        for line in axes.lines
+        if (line.get_gid() or "").startswith("median:")
+    }
     assert medians == pytest.approx({m: per_series.loc[m].median() for m in ("good", "bad")})
     assert medians["good"] == pytest.approx(1.0) and medians["bad"] == pytest.approx(3.5, abs=0.03)
     # sorted by median: the best model on top

@@ -10,18 +10,31 @@ import pytest
 from matplotlib.figure import Figure
 from test_plots import PNG_MAGIC, synthetic_forecasts, synthetic_history
 
-from forecast import plots, report
-from forecast.metrics import score_forecasts
-from forecast.report import write_report
+from forecast.evaluation import plots, report
+from forecast.evaluation.metrics import score_forecasts
+from forecast.evaluation.report import write_report
 
 HISTORIES = {"good": {"loss": [3.0, 2.0, 1.5], "val_loss": [3.2, 2.1, 2.4]}}
 SETTINGS = {
-    "good": {"class": "LSTMForecaster", "units": (64, 32), "learning_rate": 0.001, "dropout": 0.0,
-             "epochs": 50000, "target": "y"},
+    "good": {
+        "class": "LSTMForecaster",
+        "units": (64, 32),
+        "learning_rate": 0.001,
+        "dropout": 0.0,
+        "epochs": 50000,
+        "target": "y",
+    },
     "bad": {"class": "Naive", "input_width": 12, "horizon": 6},
 }
-SUMMARY = {"dataset": "synthetic", "range": "2024-03-01 to 2024-03-02 23:00", "frequency": "h",
-           "series": 3, "training rows": 72, "origins": 4, "forecast windows": 12}
+SUMMARY = {
+    "dataset": "synthetic",
+    "range": "2024-03-01 to 2024-03-02 23:00",
+    "frequency": "h",
+    "series": 3,
+    "training rows": 72,
+    "origins": 4,
+    "forecast windows": 12,
+}
 
 
 def leaderboard_of(tidy: pd.DataFrame) -> pd.DataFrame:
@@ -50,8 +63,14 @@ def cell_row(text: str, model: str) -> list[str]:
 def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
     board = leaderboard_of(tidy)
     path = write_report(
-        tmp_path / "run1", leaderboard=board, forecasts=tidy, history=synthetic_history(),
-        data_summary=SUMMARY, settings=SETTINGS, histories=HISTORIES, title="Synthetic comparison",
+        tmp_path / "run1",
+        leaderboard=board,
+        forecasts=tidy,
+        history=synthetic_history(),
+        data_summary=SUMMARY,
+        settings=SETTINGS,
+        histories=HISTORIES,
+        title="Synthetic comparison",
         unit="kW",
     )
     assert path == tmp_path / "run1" / "report.md"
@@ -66,7 +85,9 @@ def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
     good_mae, bad_mae = 70.5 / 71, (2 * 4 * 21 + 3 * 21 + 15) / 71
     assert board.loc["good", "mae"] == pytest.approx(good_mae)
     assert board.loc["bad", "mae"] == pytest.approx(bad_mae)
-    header = [cell.strip() for cell in text.split("| model")[1].splitlines()[0].strip(" |").split("|")]
+    header = [
+        cell.strip() for cell in text.split("| model")[1].splitlines()[0].strip(" |").split("|")
+    ]
     assert header == ["MAE", "RMSE", "sMAPE", "bias", "n", "baseline", "skill", "fit_seconds"]
     good, bad = cell_row(text, "good"), cell_row(text, "bad")
     assert good[1] == f"{good_mae:.3f}" == "0.993" and bad[1] == f"{bad_mae:.3f}" == "3.465"
@@ -76,12 +97,17 @@ def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
     # ranked best first, and the sentence on the best model
     assert text.index("| good") < text.index("| bad")
     skill = 1 - good_mae / bad_mae
-    assert f"Best model: **good** (MAE 0.993 kW), with skill {skill:.3f} over the best baseline **bad**" in text
+    assert (
+        f"Best model: **good** (MAE 0.993 kW), with skill {skill:.3f} over the best baseline **bad**"
+        in text
+    )
     assert f"{100 * skill:.1f}% lower MAE" in text
     assert "MAE, RMSE and bias are in kW" in text
     # four figures, every link a real PNG inside the report
     assert links(text) == [
-        "figures/forecasts.png", "figures/error_by_step.png", "figures/training_history.png",
+        "figures/forecasts.png",
+        "figures/error_by_step.png",
+        "figures/training_history.png",
         "figures/series_errors.png",
     ]
     for link in links(text):
@@ -104,11 +130,16 @@ def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
 def test_report_of_one_series_without_histories(tmp_path):
     tidy = synthetic_forecasts(series=("series",), nan_actual=False)
     history = synthetic_history(("series",)).loc["series"]
-    path = write_report(tmp_path / "single", leaderboard=leaderboard_of(tidy), forecasts=tidy, history=history)
+    path = write_report(
+        tmp_path / "single", leaderboard=leaderboard_of(tidy), forecasts=tidy, history=history
+    )
     text = path.read_text()
     assert text.startswith("# Forecast comparison\n")
     assert links(text) == ["figures/forecasts.png", "figures/error_by_step.png"]
-    assert sorted(p.name for p in (path.parent / "figures").iterdir()) == ["error_by_step.png", "forecasts.png"]
+    assert sorted(p.name for p in (path.parent / "figures").iterdir()) == [
+        "error_by_step.png",
+        "forecasts.png",
+    ]
     assert "## Model settings" not in text
     # without a data summary, one from the forecasts
     assert cell_row(text, "origins") == ["origins", "4"]
@@ -123,10 +154,15 @@ def test_best_model_sentences(tidy):
         "Best model: **good** (MAE 0.993); there is no baseline to measure its skill against."
     )
     both_baselines = board.assign(baseline=True)
-    assert report._best_model_sentence(both_baselines, "kW") == "Best model: the baseline **good** (MAE 0.993 kW)."
+    assert (
+        report._best_model_sentence(both_baselines, "kW")
+        == "Best model: the baseline **good** (MAE 0.993 kW)."
+    )
     flipped = board.assign(baseline=board.index == "good")
     sentence = report._best_model_sentence(flipped, None)
-    assert "no other model beats it" in sentence and "The best non-baseline model, **bad**" in sentence
+    assert (
+        "no other model beats it" in sentence and "The best non-baseline model, **bad**" in sentence
+    )
     assert f"skill {1 - board.loc['bad', 'mae'] / board.loc['good', 'mae']:.3f}" in sentence
 
 
@@ -134,7 +170,9 @@ def test_best_model_sentences(tidy):
 def small_figures(monkeypatch):
     """Tiny blank PNGs instead of the drawn figures, for the tests about files, not pictures."""
     save = plots.save_figure
-    monkeypatch.setattr(plots, "save_figure", lambda figure, path, dpi=110: save(Figure((1, 1)), path, dpi=10))
+    monkeypatch.setattr(
+        plots, "save_figure", lambda figure, path, dpi=110: save(Figure((1, 1)), path, dpi=10)
+    )
 
 
 def test_existing_report_is_kept_without_overwrite(tmp_path, tidy, small_figures):
@@ -151,9 +189,13 @@ def test_existing_report_is_kept_without_overwrite(tmp_path, tidy, small_figures
 
 def test_overwrite_replaces_the_whole_report(tmp_path, tidy, small_figures):
     board = leaderboard_of(tidy)
-    write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, histories=HISTORIES, title="First")
+    write_report(
+        tmp_path / "rep", leaderboard=board, forecasts=tidy, histories=HISTORIES, title="First"
+    )
     assert (tmp_path / "rep" / "figures" / "training_history.png").exists()
-    path = write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, title="Second", overwrite=True)
+    path = write_report(
+        tmp_path / "rep", leaderboard=board, forecasts=tidy, title="Second", overwrite=True
+    )
     assert path.read_text().startswith("# Second\n")
     # the old report's files are gone with it, not merged into the new one
     assert not (tmp_path / "rep" / "figures" / "training_history.png").exists()
@@ -172,7 +214,9 @@ def test_a_failure_leaves_no_trace(tmp_path, tidy, small_figures, monkeypatch):
 
     monkeypatch.setattr(plots, "plot_series_errors", broken)
     with pytest.raises(RuntimeError, match="half way"):
-        write_report(tmp_path / "rep", leaderboard=board, forecasts=tidy, title="New", overwrite=True)
+        write_report(
+            tmp_path / "rep", leaderboard=board, forecasts=tidy, title="New", overwrite=True
+        )
     assert (tmp_path / "rep" / "report.md").read_text().startswith("# Old\n")
     assert [p.name for p in tmp_path.iterdir()] == ["rep"]  # no temporary directory left
 

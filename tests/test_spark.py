@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast.batch import forecast_file
-from forecast.cli import main
+from forecast.app.cli import main
+from forecast.serving.batch_files import forecast_file
 
 JAVA_HINT = "the Spark tests need Java 17+: apt-get install openjdk-17-jre-headless"
 
@@ -35,7 +35,8 @@ def spark():
     from pyspark.sql import SparkSession
 
     session = (
-        SparkSession.builder.master("local[2]").appName("forecast-tests")
+        SparkSession.builder.master("local[2]")
+        .appName("forecast-tests")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.session.timeZone", "UTC")
@@ -50,12 +51,16 @@ def long_panel(n_series: int, rows: int = 80, seed: int = 0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     stamps = pd.date_range("2024-01-01", periods=rows, freq="h")
     level = rng.uniform(10, 100, size=(n_series, 1))
-    y = level * (1 + 0.3 * np.sin(2 * np.pi * stamps.hour.to_numpy() / 24)) + rng.normal(0, 1, (n_series, rows))
-    frame = pd.DataFrame({
-        "unique_id": np.repeat([f"s{i:04d}" for i in range(n_series)], rows),
-        "ds": np.tile(stamps, n_series),
-        "y": y.reshape(-1),
-    })
+    y = level * (1 + 0.3 * np.sin(2 * np.pi * stamps.hour.to_numpy() / 24)) + rng.normal(
+        0, 1, (n_series, rows)
+    )
+    frame = pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"s{i:04d}" for i in range(n_series)], rows),
+            "ds": np.tile(stamps, n_series),
+            "y": y.reshape(-1),
+        }
+    )
     # a few bad series: too short, NaN at the end
     frame = frame[~((frame.unique_id == "s0007") & (frame.ds > stamps[10]))].copy()
     frame.loc[(frame.unique_id == "s0011") & (frame.ds > stamps[-8]), "y"] = np.nan
@@ -71,7 +76,7 @@ def model_path(tmp_path_factory):
 
 @pytest.mark.slow
 def test_spark_engine_equals_the_local_engine(spark, model_path, tmp_path):
-    from forecast.spark import forecast_spark, split_errors
+    from forecast.serving.spark import forecast_spark, split_errors
 
     frame = long_panel(300)
     frame.sort_values(["unique_id", "ds"]).to_parquet(tmp_path / "in.parquet")
@@ -84,19 +89,32 @@ def test_spark_engine_equals_the_local_engine(spark, model_path, tmp_path):
     remote = forecasts.toPandas()
     remote_errors = errors.toPandas()
     assert len(remote) == len(local) == 298 * 6
-    merged = local.merge(remote, on=["series_id", "timestamp", "step"], suffixes=("_local", "_spark"))
+    merged = local.merge(
+        remote, on=["series_id", "timestamp", "step"], suffixes=("_local", "_spark")
+    )
     assert len(merged) == len(local)
     np.testing.assert_allclose(merged.forecast_spark, merged.forecast_local, rtol=1e-5, atol=1e-5)
     assert (merged.model_spark == "LSTMForecaster").all()
     assert sorted(remote_errors.series_id) == sorted(local_errors.series_id) == ["s0007", "s0011"]
-    assert set(remote_errors.set_index("series_id").reason) == set(local_errors.set_index("series_id").reason)
+    assert set(remote_errors.set_index("series_id").reason) == set(
+        local_errors.set_index("series_id").reason
+    )
 
 
 @pytest.mark.slow
 def test_forecast_batch_engine_spark_writes_parquet_and_errors(spark, model_path, tmp_path, capsys):
     long_panel(30).to_csv(tmp_path / "in.csv", index=False)
-    args = ["batch", "--engine", "spark", "--model", str(model_path), "--input", str(tmp_path / "in.csv"),
-            "--output", str(tmp_path / "out")]
+    args = [
+        "batch",
+        "--engine",
+        "spark",
+        "--model",
+        str(model_path),
+        "--input",
+        str(tmp_path / "in.csv"),
+        "--output",
+        str(tmp_path / "out"),
+    ]
     assert main(args) == 1  # two series failed
     out = pd.read_parquet(tmp_path / "out")
     assert out.series_id.nunique() == 28 and (tmp_path / "out" / "_SUCCESS").exists()
@@ -109,7 +127,7 @@ def test_forecast_batch_engine_spark_writes_parquet_and_errors(spark, model_path
 
 
 def test_missing_pyspark_says_how_to_install(monkeypatch):
-    from forecast import spark as engine
+    from forecast.serving import spark as engine
 
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(ImportError, match=r"pip install 'forecast\[spark\]'"):

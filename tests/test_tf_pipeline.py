@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import hourly
+
 from forecast import DataValidationError, Split, WindowSpec, make_windows
 
 tf = pytest.importorskip("tensorflow")
@@ -14,7 +14,9 @@ tf = pytest.importorskip("tensorflow")
 def collect(dataset):
     inputs, labels = [], []
     for x, y in dataset:
-        inputs.append(x.numpy() if not isinstance(x, dict) else {k: v.numpy() for k, v in x.items()})
+        inputs.append(
+            x.numpy() if not isinstance(x, dict) else {k: v.numpy() for k, v in x.items()}
+        )
         labels.append(y.numpy())
     return inputs, labels
 
@@ -22,7 +24,9 @@ def collect(dataset):
 @pytest.fixture
 def windows():
     frame = hourly(range(50), x=np.arange(50.0) * 2)
-    return make_windows(frame, WindowSpec(4, 3), target="y", covariates=["x"], split=Split(0.2, 0.2))
+    return make_windows(
+        frame, WindowSpec(4, 3), target="y", covariates=["x"], split=Split(0.2, 0.2)
+    )
 
 
 def test_unshuffled_dataset_equals_arrays_in_order(windows):
@@ -64,7 +68,9 @@ def test_shuffled_pairs_stay_together(windows):
 
 def test_calendar_windows_come_as_past_and_future():
     frame = hourly(range(30))
-    windows = make_windows(frame, WindowSpec(4, 2), target="y", calendar=("hour",), split=Split(0.0, 0.0))
+    windows = make_windows(
+        frame, WindowSpec(4, 2), target="y", calendar=("hour",), split=Split(0.0, 0.0)
+    )
     inputs, labels = collect(windows.dataset("train", batch_size=64, shuffle=False))
     expected_x, expected_y = windows.arrays("train")
     np.testing.assert_array_equal(inputs[0]["past"], expected_x["past"])
@@ -87,11 +93,15 @@ def test_a_keras_model_trains_on_the_dataset(windows):
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((4, 2)), keras.layers.Flatten(), keras.layers.Dense(3)])
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
-    history = model.fit(windows.dataset("train", batch_size=8, seed=0), epochs=2, verbose=0, shuffle=False)
+    history = model.fit(
+        windows.dataset("train", batch_size=8, seed=0), epochs=2, verbose=0, shuffle=False
+    )
     assert len(history.history["loss"]) == 2
     assert np.isfinite(history.history["loss"]).all()
-    assert model.predict(windows.dataset("test", batch_size=8), verbose=0).shape == (windows.n_windows("test"), 3)
-
+    assert model.predict(windows.dataset("test", batch_size=8), verbose=0).shape == (
+        windows.n_windows("test"),
+        3,
+    )
 
 
 def test_keras_sees_every_batch_of_every_epoch(windows):
@@ -105,7 +115,9 @@ def test_keras_sees_every_batch_of_every_epoch(windows):
     model = keras.Sequential([keras.Input((4, 2)), keras.layers.Flatten(), keras.layers.Dense(3)])
     model.compile(optimizer="sgd", loss="mse")
     batches = []
-    counter = keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: batches.append(batch))
+    counter = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: batches.append(batch)
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)  # "ran out of data" would fail here
         model.fit(dataset, epochs=3, verbose=0, shuffle=False, callbacks=[counter])

@@ -12,7 +12,7 @@ import pytest
 tf = pytest.importorskip("tensorflow")
 import keras  # noqa: E402
 
-from forecast.training_loop import fit_distributed  # noqa: E402
+from forecast.nn.training_loop import fit_distributed  # noqa: E402
 
 
 def network_and_data(loss="mae", learning_rate=0.05):
@@ -20,7 +20,10 @@ def network_and_data(loss="mae", learning_rate=0.05):
     inputs = keras.Input((6, 1))
     outputs = keras.layers.Reshape((3, 1))(keras.layers.Dense(3)(keras.layers.LSTM(4)(inputs)))
     network = keras.Model(inputs, outputs)
-    network.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=loss if loss != "huber" else keras.losses.Huber())
+    network.compile(
+        optimizer=keras.optimizers.Adam(learning_rate),
+        loss=loss if loss != "huber" else keras.losses.Huber(),
+    )
     rng = np.random.default_rng(0)
     x = rng.normal(size=(10, 6, 1)).astype("float32")
     y = np.concatenate([x[:, -1:] * 2, x[:, -1:] * -1, x[:, :1]], axis=1)
@@ -32,13 +35,17 @@ def test_steps_equal_model_fit(loss):
     # 10 windows in batches of 4: a last batch of 2, whose mean must not be over 4.
     network, x, y = network_and_data(loss)
     weights = network.get_weights()
-    expected = network.fit(x, y, batch_size=4, epochs=3, shuffle=False, validation_data=(x[:5], y[:5]), verbose=0)
+    expected = network.fit(
+        x, y, batch_size=4, epochs=3, shuffle=False, validation_data=(x[:5], y[:5]), verbose=0
+    )
     fitted = network.get_weights()
     network.set_weights(weights)
     network.compile(optimizer=keras.optimizers.Adam(0.05), loss=network.loss)
     batches = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
     validation = tf.data.Dataset.from_tensor_slices((x[:5], y[:5])).batch(2)
-    history = fit_distributed(network, batches, validation, tf.distribute.get_strategy(), loss=loss, epochs=3)
+    history = fit_distributed(
+        network, batches, validation, tf.distribute.get_strategy(), loss=loss, epochs=3
+    )
     for key in ("loss", "val_loss"):
         np.testing.assert_allclose(history[key], expected.history[key], rtol=1e-5, err_msg=key)
     for got, want in zip(network.get_weights(), fitted):
@@ -61,11 +68,18 @@ def test_early_stopping_restores_the_best_weights_and_the_learning_rate_is_halve
         keras.callbacks.ReduceLROnPlateau(monitor="val_loss", factor=0.5, patience=1),
     ]
     history = fit_distributed(
-        network, tf.data.Dataset.from_tensor_slices((x, y)).batch(5), validation,
-        tf.distribute.get_strategy(), loss="mse", epochs=20, callbacks=callbacks,
+        network,
+        tf.data.Dataset.from_tensor_slices((x, y)).batch(5),
+        validation,
+        tf.distribute.get_strategy(),
+        loss="mse",
+        epochs=20,
+        callbacks=callbacks,
     )
     val_loss = history["val_loss"]
-    assert len(val_loss) == 3 and val_loss[0] < val_loss[1] < val_loss[2]  # stopped after 2 worse epochs
+    assert (
+        len(val_loss) == 3 and val_loss[0] < val_loss[1] < val_loss[2]
+    )  # stopped after 2 worse epochs
     np.testing.assert_allclose(history["learning_rate"], [0.05, 0.05, 0.025], rtol=1e-6)
     for got, best in zip(network.get_weights(), kept[0]):
         np.testing.assert_array_equal(got, best)
@@ -75,9 +89,13 @@ def test_early_stopping_restores_the_best_weights_and_the_learning_rate_is_halve
 def test_progress_and_errors(capsys):
     network, x, y = network_and_data()
     data = tf.data.Dataset.from_tensor_slices((x, y)).batch(4)
-    history = fit_distributed(network, data, None, tf.distribute.get_strategy(), loss="mae", epochs=2, verbose=2)
+    history = fit_distributed(
+        network, data, None, tf.distribute.get_strategy(), loss="mae", epochs=2, verbose=2
+    )
     assert sorted(history) == ["learning_rate", "loss"] and len(history["loss"]) == 2
     printed = capsys.readouterr().out
     assert "Epoch 1/2" in printed and "Epoch 2/2" in printed and "loss:" in printed
-    with pytest.raises(ValueError, match=r"loss must be one of \('mse', 'mae', 'huber'\), got 'hinge'"):
+    with pytest.raises(
+        ValueError, match=r"loss must be one of \('mse', 'mae', 'huber'\), got 'hinge'"
+    ):
         fit_distributed(network, data, None, tf.distribute.get_strategy(), loss="hinge", epochs=1)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import hourly, panel
+
 from forecast import DataValidationError, MissingPolicy, Split, WindowSpec, make_windows
-from forecast.calendar import calendar_features
+from forecast.features.calendar_features import calendar_features
 
 ALL_TRAIN = Split(0.0, 0.0)
 
@@ -22,7 +22,9 @@ def origin_hours(windows, split="train", series=None):
 
 
 def test_single_series_windows_are_the_exact_rows(ten_hours):
-    windows = make_windows(ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN)
+    windows = make_windows(
+        ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN
+    )
     inputs, labels = windows.arrays("train")
     assert windows.input_columns == ("y", "x")
     assert origin_hours(windows) == [3, 4, 5, 6, 7, 8]
@@ -34,7 +36,9 @@ def test_single_series_windows_are_the_exact_rows(ten_hours):
 
 
 def test_values_are_held_once_as_float32(ten_hours):
-    windows = make_windows(ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN)
+    windows = make_windows(
+        ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN
+    )
     assert windows.values.dtype == np.float32
     assert windows.values.shape == (10, 2)
 
@@ -64,7 +68,9 @@ def test_panel_of_different_lengths_with_a_gap_never_mixes_series():
 def test_nan_label_drops_the_window_and_is_never_filled():
     values = np.arange(10.0)
     values[5] = np.nan
-    windows = make_windows(hourly(range(10), values=values), WindowSpec(2, 2), target="y", split=ALL_TRAIN)
+    windows = make_windows(
+        hourly(range(10), values=values), WindowSpec(2, 2), target="y", split=ALL_TRAIN
+    )
     # Origins 4 and 5 would forecast row 5; origins 6 and 7 read it as an input, filled from row 4.
     assert origin_hours(windows) == [2, 3, 6, 7, 8]
     inputs, labels = windows.arrays()
@@ -78,8 +84,11 @@ def test_drop_policy_drops_windows_with_nan_inputs():
     values = np.arange(10.0)
     values[5] = np.nan
     windows = make_windows(
-        hourly(range(10), values=values), WindowSpec(2, 2), target="y",
-        split=ALL_TRAIN, missing=MissingPolicy(inputs="drop"),
+        hourly(range(10), values=values),
+        WindowSpec(2, 2),
+        target="y",
+        split=ALL_TRAIN,
+        missing=MissingPolicy(inputs="drop"),
     )
     assert origin_hours(windows) == [2, 3, 8]
     assert windows.dropped["nan_input"] == 2
@@ -90,7 +99,11 @@ def test_forward_fill_stops_at_its_limit_and_at_gaps():
     x[[3, 4, 5, 6]] = np.nan  # a run of 4: the limit of 3 fills rows 3..5 only
     frame = hourly(range(12), x=x)
     windows = make_windows(
-        frame, WindowSpec(2, 1), target="y", covariates=["x"], split=ALL_TRAIN,
+        frame,
+        WindowSpec(2, 1),
+        target="y",
+        covariates=["x"],
+        split=ALL_TRAIN,
         missing=MissingPolicy(limit=3),
     )
     np.testing.assert_array_equal(windows.values[:, 1][:7], [100, 101, 102, 102, 102, 102, np.nan])
@@ -113,17 +126,23 @@ def test_fraction_split_keeps_labels_inside_their_split():
 
 def test_timestamp_split_matches_the_fraction_split():
     by_time = make_windows(
-        hourly(range(20)), WindowSpec(2, 2), target="y",
+        hourly(range(20)),
+        WindowSpec(2, 2),
+        target="y",
         split=Split("2024-01-01 10:00", "2024-01-01 15:00"),
     )
-    by_fraction = make_windows(hourly(range(20)), WindowSpec(2, 2), target="y", split=Split(0.25, 0.25))
+    by_fraction = make_windows(
+        hourly(range(20)), WindowSpec(2, 2), target="y", split=Split(0.25, 0.25)
+    )
     for split in ("train", "validation", "test"):
         np.testing.assert_array_equal(by_time.origins[split], by_fraction.origins[split])
 
 
 def test_fraction_split_is_per_series():
     a, b = hourly(range(20)), hourly(range(10), values=np.arange(10.0) + 100)
-    windows = make_windows(panel({"a": a, "b": b}), WindowSpec(2, 1), target="y", split=Split(0.2, 0.2))
+    windows = make_windows(
+        panel({"a": a, "b": b}), WindowSpec(2, 1), target="y", split=Split(0.2, 0.2)
+    )
     # b: 10 rows -> train rows 0..5, validation 6..7, test 8..9
     assert origin_hours(windows, "validation", series="b") == [6, 7]
     assert origin_hours(windows, "test", series="b") == [8, 9]
@@ -145,12 +164,16 @@ def test_stride_is_on_each_series_time_grid():
     frame = hourly([0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11])
     windows = make_windows(frame, WindowSpec(2, 1, stride=2), target="y", split=ALL_TRAIN)
     assert origin_hours(windows) == [2, 4, 8, 10]
-    daily = make_windows(hourly(range(100)), WindowSpec(24, 24, stride=24), target="y", split=ALL_TRAIN)
+    daily = make_windows(
+        hourly(range(100)), WindowSpec(24, 24, stride=24), target="y", split=ALL_TRAIN
+    )
     assert origin_hours(daily) == [24, 48, 72]
 
 
 def test_calendar_features_are_inputs_and_known_future(ten_hours):
-    windows = make_windows(ten_hours, WindowSpec(3, 2), target="y", calendar=("hour",), split=ALL_TRAIN)
+    windows = make_windows(
+        ten_hours, WindowSpec(3, 2), target="y", calendar=("hour",), split=ALL_TRAIN
+    )
     inputs, labels = windows.arrays()
     expected = calendar_features(ten_hours.index, ("hour",)).to_numpy()
     assert windows.input_columns == ("y", "hour_sin", "hour_cos")
@@ -164,7 +187,9 @@ def test_categorical_covariate_uses_training_categories_only():
     wind = ["N", "S", "N", "S", "N", "S", "N", "S", "E", "N"]
     frame = hourly(range(10), wind=pd.Categorical(wind))
     with pytest.warns(UserWarning, match=r"\['E'\] were not seen in the training split"):
-        windows = make_windows(frame, WindowSpec(2, 1), target="y", covariates=["wind"], split=Split(0.0, 0.2))
+        windows = make_windows(
+            frame, WindowSpec(2, 1), target="y", covariates=["wind"], split=Split(0.0, 0.2)
+        )
     assert windows.categories == {"wind": ("N", "S")}
     assert windows.input_columns == ("y", "wind=N", "wind=S")
     np.testing.assert_array_equal(windows.values[:, 1:][[0, 1, 8]], [[1, 0], [0, 1], [0, 0]])
@@ -185,7 +210,9 @@ def test_multiple_targets_come_first_and_are_all_labels():
 
 def test_series_shorter_than_a_window_is_named():
     frame = panel({"long": hourly(range(10)), "short": hourly(range(3))})
-    with pytest.raises(DataValidationError, match="series has 3 rows, fewer than one window") as info:
+    with pytest.raises(
+        DataValidationError, match="series has 3 rows, fewer than one window"
+    ) as info:
         make_windows(frame, WindowSpec(3, 2), target="y")
     assert info.value.series == "short"
 
@@ -231,21 +258,36 @@ def test_electricity_midnight_origins_of_the_test_split():
 def test_explicit_row_splits_and_fixed_categories():
     frame = hourly(range(8), wind=["a", "b", "a", "b", "c", "c", "c", "c"])
     codes = np.array([0, 0, 0, 0, 1, 1, 1, 1])
-    windows = make_windows(frame, WindowSpec(2, 1), target="y", covariates="wind", split=codes,
-                           categories={"wind": ("a", "b", "c")})
-    assert origin_hours(windows, "train") == [2, 3] and origin_hours(windows, "validation") == [4, 5, 6, 7]
+    windows = make_windows(
+        frame,
+        WindowSpec(2, 1),
+        target="y",
+        covariates="wind",
+        split=codes,
+        categories={"wind": ("a", "b", "c")},
+    )
+    assert origin_hours(windows, "train") == [2, 3] and origin_hours(windows, "validation") == [
+        4,
+        5,
+        6,
+        7,
+    ]
     assert windows.input_columns == ("y", "wind=a", "wind=b", "wind=c")
     with pytest.raises(ValueError, match="one code in"):
         make_windows(frame, WindowSpec(2, 1), target="y", split=np.zeros(3, dtype=int))
 
 
 def test_a_float32_frame_in_input_order_is_not_copied():
-    from forecast.data import aligned_empty
+    from forecast.data.missing import aligned_empty
 
     block = aligned_empty((20, 2))  # 64-byte aligned, as TensorFlow needs to share it
     block[:] = np.arange(40, dtype=np.float32).reshape(20, 2)
-    frame = pd.DataFrame(block, columns=["y", "x"], index=pd.date_range("2024-01-01", periods=20, freq="h"),
-                         copy=False)  # a frame over a row-major array (pandas copies by default)
+    frame = pd.DataFrame(
+        block,
+        columns=["y", "x"],
+        index=pd.date_range("2024-01-01", periods=20, freq="h"),
+        copy=False,
+    )  # a frame over a row-major array (pandas copies by default)
     windows = make_windows(frame, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN)
     assert np.shares_memory(windows.values, block)
     copied = make_windows(frame, WindowSpec(3, 2), target="y", split=ALL_TRAIN)  # x unused: a copy

@@ -1,0 +1,1 @@
+"""The application: experiment configs, runs and the ``forecast`` command line."""

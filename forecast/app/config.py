@@ -1,0 +1,369 @@
+"""Experiment configs: one YAML file describes data, windows, models, training, evaluation, export.
+
+Validated with pydantic: an unknown key, a wrong type or an unknown model kind is a
+:class:`ConfigError` naming the file, the key path and what was expected. Each model block is
+``name``, ``kind`` and that kind's constructor arguments, one to one (``units: [64, 32]`` is
+``LSTMForecaster(units=(64, 32))``); ``training`` holds defaults shared by the neural models.
+
+Example:
+    >>> config = parse_config('''
+    ... data: {dataset: electricity_hourly, target: y}
+    ... window: {input_width: 168, horizon: 24}
+    ... models:
+    ...   - {name: seasonal, kind: seasonal_naive}
+    ...   - {name: lstm, kind: lstm, units: [32]}
+    ... training: {epochs: 5, seed: 1}
+    ... ''', source="inline.yaml")
+    >>> forecasters = build_forecasters(config)
+    >>> forecasters["lstm"].units, forecasters["lstm"].epochs, forecasters["lstm"].random_state
+    ((32,), 5, 1)
+    >>> parse_config("data: {dataset: x, target: y}\\nwindow: {horizon: 0}\\nmodels: [{name: n, kind: naive}]",
+    ...              source="bad.yaml")
+    Traceback (most recent call last):
+    ...
+    forecast.app.config.ConfigError: bad.yaml: window.horizon: Input should be greater than or equal to 1 (got 0)
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+from forecast.models import baselines
+from forecast.models import recurrent as estimators
+from forecast.nn.distribution import DISTRIBUTIONS
+
+#: Model kinds a config may name, and the forecaster each builds.
+MODEL_KINDS = {
+    "lstm": estimators.LSTMForecaster,
+    "gru": estimators.GRUForecaster,
+    "rnn": estimators.RNNForecaster,
+    "naive": baselines.Naive,
+    "seasonal_naive": baselines.SeasonalNaive,
+    "window_average": baselines.WindowAverage,
+    "drift": baselines.Drift,
+    "linear": baselines.LinearForecaster,
+}
+NEURAL_KINDS = ("lstm", "gru", "rnn")
+#: Arguments every model gets from the ``data`` and ``window`` blocks, not from its own block.
+SHARED_ARGUMENTS = ("input_width", "horizon", "target", "covariates", "missing")
+
+
+class ConfigError(ValueError):
+    """A config file that does not validate; the message names the file and the key path."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class MissingConfig(_Strict):
+    """NaN inputs: carried forward at most ``limit`` steps (``ffill``) or ``drop`` the window.
+    Windows whose labels hold NaN are always dropped, never filled."""
+
+    inputs: Literal["ffill", "drop"] = "ffill"
+    limit: int = Field(3, ge=0)
+
+
+class DataConfig(_Strict):
+    """Where the data come from and what the columns are."""
+
+    dataset: str | None = Field(None, description="a bundled dataset name (forecast datasets)")
+    path: str | None = Field(None, description="a CSV or Parquet file, relative to the config")
+    time_col: str | list[str] | None = None
+    id_col: str | None = None
+    target: str | list[str]
+    covariates: list[str] | None = None
+    calendar: Literal["auto"] | list[str] = "auto"
+    missing: MissingConfig = Field(default_factory=lambda: MissingConfig())
+
+    @field_validator("path")
+    @classmethod
+    def _one_source(cls, value, info):
+        if value is not None and info.data.get("dataset") is not None:
+            raise ValueError("give either dataset or path, not both")
+        return value
+
+    def source_check(self) -> None:
+        if self.dataset is None and self.path is None:
+            raise ValueError("give a bundled dataset name or a file path")
+        if self.path is not None and self.time_col is None:
+            raise ValueError("a file needs time_col (and id_col for a panel)")
+
+
+class WindowConfig(_Strict):
+    """The window arithmetic shared by every model."""
+
+    input_width: int | None = Field(None, ge=1, description="null: inferred from the frequency")
+    horizon: int = Field(ge=1)
+    stride: int = Field(
+        1,
+        ge=1,
+        description="steps between consecutive training windows of the models that train on windows",
+    )
+
+
+class TrainingConfig(_Strict):
+    """Defaults for the neural models (a model block may override each)."""
+
+    epochs: int | None = Field(None, ge=1)
+    batch_size: int | None = Field(None, ge=1)
+    learning_rate: float | None = Field(None, gt=0)
+    patience: int | None = Field(None, ge=1)
+    validation: float | None = Field(None, ge=0, lt=1)
+    seed: int | None = None
+    distribution: Literal[DISTRIBUTIONS] | None = Field(  # type: ignore[valid-type]
+        None, description="tf.distribute strategy: default, mirrored or multi_worker (TF_CONFIG)"
+    )
+
+
+class OriginsConfig(_Strict):
+    """Where the backtest forecasts from (see :func:`forecast.backtest`)."""
+
+    start: float | str = 0.9
+    stride: int | None = Field(None, ge=1, description="null: the horizon")
+    refit: bool | int = False
+
+
+class EvaluationConfig(_Strict):
+    """Metrics and forecast origins of the comparison."""
+
+    metrics: list[Literal["mae", "rmse", "mape", "smape", "mase", "bias"]] = [
+        "mae",
+        "rmse",
+        "smape",
+        "mase",
+        "bias",
+    ]
+    sort_by: str = "mae"
+    season_length: int | None = Field(None, ge=1)
+    origins: OriginsConfig = OriginsConfig()
+    unit: str | None = Field(None, description="unit of the target, for plots and the report")
+
+
+class ExportConfig(_Strict):
+    """Which fitted models to export as SavedModels (into the run directory's ``models/``), and
+    where else to publish them."""
+
+    models: Literal["all", "best", "none"] | list[str] = "all"
+    path: str | None = Field(
+        None,
+        description="also publish the exported models here, one directory per model name, each "
+        "replaced atomically (relative to the current directory, like the runs directory)",
+    )
+
+
+class ModelConfig(_Strict):
+    """One model: a name, a kind and the kind's constructor arguments (checked per kind)."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str
+    kind: str
+
+    def arguments(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class ExperimentConfig(_Strict):
+    """A whole experiment."""
+
+    name: str | None = None
+    data: DataConfig
+    window: WindowConfig
+    models: list[ModelConfig] = Field(min_length=1)
+    training: TrainingConfig = TrainingConfig()
+    evaluation: EvaluationConfig = EvaluationConfig()
+    export: ExportConfig = ExportConfig()
+    source: str | None = Field(None, exclude=True)
+
+
+def load_config(path: str | os.PathLike) -> ExperimentConfig:
+    """Read and validate a YAML config file."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the config ({exc.strerror})") from None
+    config = parse_config(text, source=str(path))
+    if config.name is None:
+        config = config.model_copy(update={"name": path.stem})
+    return config
+
+
+def parse_config(text: str, source: str = "<config>") -> ExperimentConfig:
+    """Validate YAML text (``source`` names it in errors)."""
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: expected a mapping with data, window and models at the top")
+    try:
+        config = ExperimentConfig.model_validate({**raw, "source": source})
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+    try:
+        config.data.source_check()
+    except ValueError as exc:
+        raise ConfigError(f"{source}: data: {exc}") from None
+    names = [m.name for m in config.models]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise ConfigError(f"{source}: models: the name {duplicate!r} is used twice")
+    for i, model in enumerate(config.models):
+        _check_model(model, f"{source}: models[{i}] ({model.name})")
+    if config.evaluation.sort_by not in config.evaluation.metrics:
+        raise ConfigError(
+            f"{source}: evaluation.sort_by: expected one of the metrics {config.evaluation.metrics}, "
+            f"got {config.evaluation.sort_by!r}"
+        )
+    if isinstance(config.export.models, list):
+        unknown = [n for n in config.export.models if n not in names]
+        if unknown:
+            raise ConfigError(
+                f"{source}: export.models: no model named {unknown} (models: {names})"
+            )
+    return config
+
+
+def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
+    """The forecasters of a config, by name, with the shared data, window and training settings."""
+    data, window, training = config.data, config.window, config.training
+    target = data.target if isinstance(data.target, str) else tuple(data.target)
+    shared = {
+        "input_width": window.input_width,
+        "horizon": window.horizon,
+        "stride": window.stride,
+        "target": target,
+        "covariates": tuple(data.covariates) if data.covariates else None,
+        "missing": data.missing.model_dump(),
+    }
+    calendar = "auto" if data.calendar == "auto" else tuple(data.calendar)
+    defaults = {
+        "epochs": training.epochs,
+        "batch_size": training.batch_size,
+        "learning_rate": training.learning_rate,
+        "patience": training.patience,
+        "validation": training.validation,
+        "random_state": training.seed,
+        "distribution": training.distribution,
+    }
+    out = {}
+    for model in config.models:
+        cls = MODEL_KINDS[model.kind]
+        accepted = inspect.signature(cls.__init__).parameters
+        arguments = {k: v for k, v in shared.items() if k in accepted}
+        if "calendar" in accepted and model.kind in (*NEURAL_KINDS, "linear"):
+            arguments["calendar"] = calendar
+        if model.kind in NEURAL_KINDS:
+            arguments.update({k: v for k, v in defaults.items() if v is not None})
+        validated = _argument_schema(model.kind).model_validate(model.arguments())
+        arguments.update(
+            {k: _as_tuple(v) for k, v in validated.model_dump(exclude_unset=True).items()}
+        )
+        out[model.name] = cls(**arguments)
+    return out
+
+
+def resolved_config(config: ExperimentConfig) -> dict[str, Any]:
+    """The config with every default filled in, as plain data (written into each run)."""
+    return config.model_dump(mode="json", exclude={"source"})
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _check_model(model: ModelConfig, where: str) -> None:
+    if model.kind not in MODEL_KINDS:
+        raise ConfigError(
+            f"{where}.kind: expected one of {sorted(MODEL_KINDS)}, got {model.kind!r}"
+        )
+    schema = _argument_schema(model.kind)
+    arguments = model.arguments()
+    shared = [k for k in arguments if k in SHARED_ARGUMENTS]
+    if shared:
+        raise ConfigError(
+            f"{where}.{shared[0]}: set it in the data or window block, for all models"
+        )
+    try:
+        schema.model_validate(arguments)
+    except ValidationError as exc:
+        message = _describe(exc, where, joiner=".")
+        if "unknown key" in message:
+            message += f" (a {model.kind} model takes: {', '.join(sorted(schema.model_fields))})"
+        raise ConfigError(message) from None
+
+
+_SCHEMAS: dict[str, type[BaseModel]] = {}
+
+
+def _argument_schema(kind: str) -> type[BaseModel]:
+    """A strict pydantic model of a kind's constructor arguments, typed from their defaults."""
+    if kind not in _SCHEMAS:
+        fields = {}
+        for name, parameter in inspect.signature(MODEL_KINDS[kind].__init__).parameters.items():
+            if name == "self" or name in SHARED_ARGUMENTS:
+                continue
+            if name == "calendar":
+                kind_of = Literal["auto"] | list[str]
+            elif name == "distribution":
+                kind_of = Literal[DISTRIBUTIONS]  # type: ignore[valid-type]
+            else:
+                kind_of = _type_of(parameter.default)
+            fields[name] = (kind_of, parameter.default)
+        _SCHEMAS[kind] = create_model(
+            f"{MODEL_KINDS[kind].__name__}Arguments",
+            __config__=ConfigDict(extra="forbid", strict=False),
+            **fields,
+        )
+    return _SCHEMAS[kind]
+
+
+def _type_of(default: Any) -> Any:
+    if isinstance(default, bool):
+        return bool
+    if isinstance(default, int):
+        return int
+    if isinstance(default, float):
+        return float
+    if isinstance(default, tuple):
+        return list[int] | tuple[int, ...] | list[str] | tuple[str, ...]
+    if isinstance(default, str):
+        return str | list[str] if default == "auto" else str
+    return Any
+
+
+def _as_tuple(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _describe(exc: ValidationError, source: str, joiner: str = ": ") -> str:
+    """One line per key at fault; the alternatives of a union are folded into one line."""
+    by_path: dict[str, list[dict]] = {}
+    for error in exc.errors():
+        parts = [str(p) for p in error["loc"] if not _is_type_tag(p)]
+        by_path.setdefault(".".join(parts), []).append(error)
+    lines = []
+    for path, errors in by_path.items():
+        first = errors[0]
+        if first["type"] == "extra_forbidden":
+            lines.append(f"{source}{joiner}{path}: unknown key")
+        elif first["type"] == "missing":
+            lines.append(f"{source}{joiner}{path}: required key missing")
+        else:
+            messages = list(dict.fromkeys(e["msg"] for e in errors))
+            what = messages[0] if len(messages) == 1 else "expected one of: " + "; ".join(messages)
+            lines.append(f"{source}{joiner}{path}: {what} (got {first.get('input')!r})")
+    return "\n".join(lines)
+
+
+def _is_type_tag(part: Any) -> bool:
+    """Whether a location part names a union branch (``int``, ``list[str]``, ...), not a key."""
+    return isinstance(part, str) and (
+        part in ("int", "float", "str", "bool", "none", "list", "tuple") or "[" in part
+    )

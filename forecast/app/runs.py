@@ -1,0 +1,291 @@
+"""``forecast run``: one config in, one run directory out.
+
+:func:`run_experiment` loads and validates the data, trains every model of the config, evaluates
+all of them on the same backtest origins (:func:`forecast.compare`) and writes a run directory
+``<runs_dir>/<config name>/<timestamp>/``::
+
+    config.yaml          the resolved config (every default filled in)
+    leaderboard.csv      one row per model, one column per metric
+    leaderboard.md
+    metrics.json         the leaderboard, metrics by horizon step, the data summary
+    forecasts.parquet    the tidy backtest forecasts of every model
+    history/NAME.json    each neural model's training history
+    report/report.md     the report with its figures
+    models/NAME/         the exported SavedModels (forecast.load or plain TensorFlow)
+
+With ``export: {path: DIR}`` the exported models are also published to ``DIR/NAME/`` (each
+replaced atomically), e.g. the folder a batch job or a model server reads from.
+
+The directory is assembled under a temporary name and renamed when complete, so a run that
+fails or is interrupted never leaves a directory that looks finished.
+
+On a ``multi_worker`` cluster every worker runs the same config (they train the networks
+together); only the chief writes the run directory and publishes the models, the other workers
+return a result with ``path=None``.
+
+Example:
+    >>> from forecast.app.config import parse_config
+    >>> import tempfile
+    >>> config = parse_config('''
+    ... name: tiny
+    ... data: {dataset: electricity_hourly, target: y}
+    ... window: {input_width: 48, horizon: 24}
+    ... models: [{name: seasonal, kind: seasonal_naive}, {name: naive, kind: naive}]
+    ... evaluation: {origins: {start: 0.98}, unit: kW}
+    ... ''')
+    >>> result = run_experiment(config, runs_dir=tempfile.mkdtemp(), verbose=False)
+    >>> result.leaderboard.index.tolist()
+    ['seasonal', 'naive']
+    >>> sorted(p.name for p in result.path.iterdir())  # doctest: +NORMALIZE_WHITESPACE
+    ['config.yaml', 'forecasts.parquet', 'history', 'leaderboard.csv', 'leaderboard.md',
+     'metrics.json', 'models', 'report']
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from forecast._files import move_directory_into_place, temporary_beside
+from forecast.app.config import NEURAL_KINDS, ExperimentConfig, build_forecasters, resolved_config
+from forecast.data.layout import describe_layout
+from forecast.evaluation.comparison import Comparison, compare, forecast_origins
+from forecast.evaluation.metrics import score_forecasts
+from forecast.features.calendar_features import default_input_width
+
+#: Epochs of every neural model in a ``--quick`` run.
+QUICK_EPOCHS = 1
+#: Origins a ``--quick`` run keeps, and training rows before them in windows' lengths.
+QUICK_ORIGINS, QUICK_TRAINING_WINDOWS = 5, 8
+
+
+@dataclass
+class RunResult:
+    """A finished run: where it was written (``None`` on a non-chief worker of a
+    ``multi_worker`` cluster, which writes nothing) and what it measured."""
+
+    path: Path | None
+    comparison: Comparison
+
+    @property
+    def leaderboard(self) -> pd.DataFrame:
+        return self.comparison.leaderboard
+
+
+def run_experiment(
+    config: ExperimentConfig,
+    runs_dir: str | os.PathLike = "runs",
+    quick: bool = False,
+    verbose: bool = True,
+) -> RunResult:
+    """Train, evaluate, report and export everything a config describes (see the module docstring).
+
+    Args:
+        config: a validated config (:func:`forecast.app.config.load_config`).
+        runs_dir: where run directories go.
+        quick: a smoke run: one epoch, the data cut to a few windows before the first origin
+            and :data:`QUICK_ORIGINS` origins.
+        verbose: say which model is being trained and show Keras's progress.
+    """
+    name = config.name or "experiment"
+    frame = load_experiment_data(config)
+    forecasters = build_forecasters(config)
+    horizon = config.window.horizon
+    origins = config.evaluation.origins
+    start, stride = origins.start, origins.stride
+    if quick:
+        frame, start = _quick_data(frame, config)
+    for model_config in config.models:
+        model = forecasters[model_config.name]
+        if model_config.kind in NEURAL_KINDS:
+            if "verbose" not in model_config.arguments():
+                model.set_params(verbose=(1 if sys.stdout.isatty() else 2) if verbose else 0)
+            if quick:
+                model.set_params(epochs=QUICK_EPOCHS, patience=None)
+    started = time.perf_counter()
+    comparison = compare(
+        forecasters,
+        frame,
+        horizon=horizon,
+        start=start,
+        stride=stride,
+        refit=origins.refit,
+        metrics=config.evaluation.metrics,
+        sort_by=config.evaluation.sort_by,
+        season_length=config.evaluation.season_length,
+        details=True,
+        verbose=verbose,
+    )
+    comparison.summary = {"dataset": config.data.dataset or config.data.path, **comparison.summary}
+    if not writes_run(forecasters):
+        if verbose:
+            print(
+                "\nthis worker of the multi_worker cluster is not the chief: the chief writes the run"
+            )
+        return RunResult(path=None, comparison=comparison)
+    final, temp = _reserve_run_directory(Path(runs_dir) / name, _run_stamp())
+    path = _write_run(config, comparison, final, temp, quick, time.perf_counter() - started)
+    if verbose:
+        print(f"\nLeaderboard ({name}{', quick' if quick else ''}):")
+        print(
+            comparison.leaderboard.drop(columns=["predict_seconds"]).to_string(
+                float_format=lambda v: f"{v:.4g}"
+            )
+        )
+        print(f"\nrun written to {path}")
+    return RunResult(path=path, comparison=comparison)
+
+
+def writes_run(forecasters: dict) -> bool:
+    """Whether this process writes the run: always, unless a model trains ``multi_worker`` and
+    this process is not the cluster's chief (:func:`forecast.nn.distribution.is_chief`)."""
+    from forecast.nn.distribution import is_chief
+
+    distributed = any(
+        getattr(model, "distribution", None) == "multi_worker" for model in forecasters.values()
+    )
+    return not distributed or is_chief()
+
+
+def load_experiment_data(config: ExperimentConfig) -> pd.DataFrame:
+    """The config's frame: a bundled dataset, or a file relative to the config's folder."""
+    data = config.data
+    if data.dataset is not None:
+        from forecast.data.datasets import load_dataset
+
+        return load_dataset(data.dataset)
+    from forecast.data.readers import read_frame
+
+    path = Path(data.path)
+    if not path.is_absolute() and config.source and Path(config.source).parent.exists():
+        candidate = Path(config.source).parent / path
+        path = candidate if candidate.exists() else path
+    return read_frame(path, time_col=data.time_col, id_col=data.id_col)
+
+
+def _quick_data(frame: pd.DataFrame, config: ExperimentConfig) -> tuple[pd.DataFrame, pd.Timestamp]:
+    """A few origins and a few windows of training data before them."""
+    window, origins = config.window, config.evaluation.origins
+    layout = describe_layout(frame)
+    grid = forecast_origins(frame, window.horizon, origins.start, origins.stride)
+    width = window.input_width or default_input_width(layout.freq, window.horizon)
+    first, last = grid[0], grid[min(QUICK_ORIGINS, len(grid)) - 1]
+    begin = first - QUICK_TRAINING_WINDOWS * (width + window.horizon) * layout.freq
+    end = last + (window.horizon - 1) * layout.freq
+    stamps = frame.index.get_level_values(-1)
+    return frame.loc[(stamps >= begin) & (stamps <= end)], first
+
+
+def _run_stamp() -> str:
+    """The run directory's name: the local start time to the second, ``YYYYmmdd-HHMMSS``."""
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+def _reserve_run_directory(parent: Path, stamp: str) -> tuple[Path, Path]:
+    """A run directory name no other run has taken, and its temporary twin, created empty.
+
+    Two runs started within the same second (a test, a loop over configs, two users) get
+    ``<stamp>``, ``<stamp>-2``, ...; the temporary directory is created exclusively, so a
+    concurrent run never writes into, or deletes, another run's files.
+    """
+    parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, 1000):
+        name = stamp if attempt == 1 else f"{stamp}-{attempt}"
+        final, temp = parent / name, parent / f".{name}.incomplete"
+        if final.exists():
+            continue
+        try:
+            temp.mkdir()
+        except FileExistsError:
+            continue
+        return final, temp
+    raise RuntimeError(f"could not find a free run directory for {stamp} in {parent}")
+
+
+def _write_run(
+    config: ExperimentConfig,
+    comparison: Comparison,
+    final: Path,
+    temp: Path,
+    quick: bool,
+    seconds: float,
+) -> Path:
+    try:
+        resolved = resolved_config(config)
+        resolved["quick"] = quick
+        (temp / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+        board = comparison.leaderboard
+        board.to_csv(temp / "leaderboard.csv")
+        (temp / "leaderboard.md").write_text(board.to_markdown(floatfmt=".4g") + "\n")
+        comparison.forecasts.to_parquet(temp / "forecasts.parquet", index=False)
+        by_step = score_forecasts(
+            comparison.forecasts,
+            [m for m in config.evaluation.metrics if m != "mase"],
+            by=["model", "step"],
+        )
+        metrics = {
+            "leaderboard": json.loads(board.to_json(orient="index")),
+            "by_step": json.loads(by_step.reset_index().to_json(orient="records")),
+            "summary": {
+                k: str(v) if not isinstance(v, (int, float)) else v
+                for k, v in comparison.summary.items()
+            },
+            "seconds": seconds,
+        }
+        (temp / "metrics.json").write_text(json.dumps(metrics, indent=2))
+        (temp / "history").mkdir()
+        for model_name, history in comparison.histories.items():
+            (temp / "history" / f"{_safe_name(model_name)}.json").write_text(
+                json.dumps(history, indent=2)
+            )
+        comparison.report(temp / "report", title=f"Run {config.name}", unit=config.evaluation.unit)
+        (temp / "models").mkdir()
+        for model_name in _models_to_export(config, board):
+            row = board.loc[model_name]
+            scores = {m: float(row[m]) for m in config.evaluation.metrics if pd.notna(row[m])}
+            comparison.models[model_name].export(
+                temp / "models" / _safe_name(model_name), metrics=scores
+            )
+        os.replace(temp, final)
+    except BaseException:
+        shutil.rmtree(temp, ignore_errors=True)
+        raise
+    if config.export.path is not None:
+        _publish(final / "models", Path(config.export.path))
+    return final
+
+
+def _publish(models: Path, destination: Path) -> None:
+    """Copy each exported model to ``destination/<name>``, replacing an older one atomically."""
+    destination.mkdir(parents=True, exist_ok=True)
+    for model in sorted(models.iterdir()):
+        target = destination / model.name
+        temporary = temporary_beside(target)  # a fresh name: two publishers never share it
+        try:
+            shutil.copytree(model, temporary)
+            move_directory_into_place(temporary, target)
+        finally:
+            shutil.rmtree(temporary, ignore_errors=True)
+
+
+def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:
+    choice = config.export.models
+    if choice == "none":
+        return []
+    if choice == "best":
+        return [board.index[0]]
+    if choice == "all":
+        return [m.name for m in config.models]
+    return list(choice)
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)

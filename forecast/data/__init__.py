@@ -1,0 +1,7 @@
+"""The data model: a frame's layout and grid, its columns and missing values, readers, datasets.
+
+Modules: :mod:`~forecast.data.layout` (series, timestamps, gaps), :mod:`~forecast.data.frequency`
+(the time grid), :mod:`~forecast.data.columns` (column roles and types),
+:mod:`~forecast.data.missing` (the NaN policy), :mod:`~forecast.data.readers` (CSV, Parquet,
+long <-> panel) and :mod:`~forecast.data.datasets` (bundled real data).
+"""

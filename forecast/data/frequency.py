@@ -1,0 +1,137 @@
+"""The time grid: a frame's frequency, grid positions, and whether a step is fixed."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from forecast.errors import DataValidationError
+
+_CALENDAR_OFFSETS = ("MS", "ME", "QS", "QE", "YS", "YE")
+_REGULARISE_HINT = (
+    "Regularise it first, e.g. forecast.regularize(frame, freq='30min') (rounds timestamps to "
+    "the grid, averages duplicates, keeps gaps as gaps), or frame.resample('30min').mean(); "
+    "or pass the intended freq explicitly."
+)
+
+
+def _resolve_grid(
+    timestamps: pd.DatetimeIndex,
+    starts: np.ndarray,
+    series_ids: tuple,
+    freq: str | pd.DateOffset | None,
+) -> tuple[pd.DateOffset, np.ndarray]:
+    """The grid step and every row's position on it (inferred when ``freq`` is ``None``)."""
+    if freq is not None:
+        try:
+            offset = pd.tseries.frequencies.to_offset(freq)
+        except ValueError as exc:
+            raise DataValidationError(f"unknown frequency {freq!r}: {exc}") from None
+        positions, row = _grid_positions(timestamps, starts, offset)
+        if positions is None:
+            i = int(np.searchsorted(starts, row, side="right") - 1)
+            raise DataValidationError(
+                f"timestamp is not on the {offset.freqstr} grid that starts at "
+                f"{timestamps[starts[i]]}. {_REGULARISE_HINT}",
+                series=series_ids[i],
+                timestamp=timestamps[row],
+            )
+        return offset, positions
+    # A regular prefix usually names the frequency; the whole frame is then checked against it.
+    for i in range(len(series_ids)):
+        prefix = timestamps[starts[i] : min(starts[i + 1], starts[i] + 1000)]
+        if len(prefix) >= 3:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                inferred = pd.infer_freq(prefix)
+            if inferred is not None:
+                offset = pd.tseries.frequencies.to_offset(inferred)
+                positions, _ = _grid_positions(timestamps, starts, offset)
+                if positions is not None:
+                    return offset, positions
+            break
+    steps = _within_series_steps(timestamps, starts)
+    if len(steps) == 0:
+        raise DataValidationError(
+            "cannot infer a frequency from series of one row each; pass freq explicitly",
+            series=series_ids[0],
+        )
+    values, counts = np.unique(steps, return_counts=True)
+    common = int(values[np.argmax(counts)])
+    del steps, values, counts
+    fixed = pd.tseries.frequencies.to_offset(pd.Timedelta(common, unit="ns"))
+    candidates = [fixed]
+    if common >= pd.Timedelta(days=28).value:
+        candidates.extend(pd.tseries.frequencies.to_offset(alias) for alias in _CALENDAR_OFFSETS)
+    for candidate in candidates:
+        positions, first_bad = _grid_positions(timestamps, starts, candidate)
+        if positions is not None:
+            return candidate, positions
+        if candidate is fixed:
+            row = first_bad
+    series = series_ids[int(np.searchsorted(starts, row, side="right") - 1)]
+    previous = timestamps[row - 1]
+    raise DataValidationError(
+        f"timestamps are not on a regular grid: {timestamps[row]} comes "
+        f"{timestamps[row] - previous} after {previous}, not a whole number of the most "
+        f"common step {pd.Timedelta(common, unit='ns')}. {_REGULARISE_HINT}",
+        series=series,
+        timestamp=timestamps[row],
+    )
+
+
+def _nanoseconds(timestamps: pd.DatetimeIndex) -> np.ndarray:
+    """Timestamps as int64 nanoseconds, whatever the index's resolution."""
+    return timestamps.as_unit("ns").asi8
+
+
+def _within_series_steps(timestamps: pd.DatetimeIndex, starts: np.ndarray) -> np.ndarray:
+    steps = np.diff(_nanoseconds(timestamps))
+    keep = np.ones(len(steps), dtype=bool)
+    keep[starts[1:-1] - 1] = False
+    return steps[keep]
+
+
+def is_fixed(offset: pd.DateOffset) -> bool:
+    """Whether ``offset`` is a fixed duration (hours, minutes, ...), not a calendar step."""
+    try:
+        pd.Timedelta(offset)
+    except (TypeError, ValueError):
+        return False
+    return not isinstance(offset, pd.offsets.Day)  # calendar days shift with DST
+
+
+def _positions_one_series(series: pd.DatetimeIndex, offset: pd.DateOffset) -> np.ndarray:
+    """Positions on a calendar grid (months, calendar days, ...); -1 off the grid."""
+    grid = pd.date_range(series[0], series[-1], freq=offset)
+    if len(grid) == 0 or grid[0] != series[0]:
+        return np.full(len(series), -1, dtype=np.int64)
+    return grid.get_indexer(series).astype(np.int64)
+
+
+def _grid_positions(
+    timestamps: pd.DatetimeIndex, starts: np.ndarray, offset: pd.DateOffset
+) -> tuple[np.ndarray | None, int | None]:
+    """Every row's step number on the ``offset`` grid of its series (int32 when it fits), or
+    ``(None, row)`` with the first row off that grid."""
+    if is_fixed(offset):  # all series at once
+        step = pd.Timedelta(offset).value
+        nanos = _nanoseconds(timestamps)
+        delta = nanos - np.repeat(nanos[starts[:-1]], np.diff(starts))
+        bad = np.flatnonzero(delta % step)
+        if len(bad):
+            return None, int(bad[0])
+        positions = delta // step
+    else:
+        positions = np.empty(len(timestamps), dtype=np.int64)
+        for i in range(len(starts) - 1):
+            part = _positions_one_series(timestamps[starts[i] : starts[i + 1]], offset)
+            bad = np.flatnonzero(part < 0)
+            if len(bad):
+                return None, int(starts[i] + bad[0])
+            positions[starts[i] : starts[i + 1]] = part
+    if len(positions) and positions.max() < 2**31 - 1:
+        return positions.astype(np.int32), None
+    return positions, None

@@ -1,0 +1,221 @@
+"""Reading user files into the data model, long <-> panel conversion, and regularisation.
+
+Example:
+    >>> import pandas as pd
+    >>> long = pd.DataFrame({
+    ...     "unique_id": ["a", "a", "b", "b"],
+    ...     "ds": ["2024-01-01", "2024-01-02", "2024-01-01", "2024-01-02"],
+    ...     "y": [1.0, 2.0, 10.0, 20.0],
+    ... })
+    >>> panel = from_long(long)
+    >>> panel.index.names
+    FrozenList(['series_id', 'timestamp'])
+    >>> to_long(panel).equals(long.assign(ds=pd.to_datetime(long["ds"])))
+    True
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.columns import as_column_tuple, is_numeric_column
+from forecast.data.layout import SERIES_LEVEL, TIME_LEVEL
+from forecast.errors import DataValidationError
+
+
+def read_csv(
+    path: str | os.PathLike,
+    time_col: str | Sequence[str],
+    id_col: str | None = None,
+    **read_kwargs: Any,
+) -> pd.DataFrame:
+    """Read a CSV file (plain or compressed) into one series or a panel.
+
+    Args:
+        path: the file.
+        time_col: the timestamp column, or several columns that together make the timestamp
+            (``("year", "month", "day", "hour")``).
+        id_col: the series id column of a file holding many series, or ``None``.
+        **read_kwargs: passed on to :func:`pandas.read_csv`.
+
+    Returns:
+        A frame in the data model, sorted by series and time.
+
+    Example:
+        >>> import io
+        >>> text = io.StringIO("ts,y\\n2024-01-01 01:00,2\\n2024-01-01 00:00,1\\n")
+        >>> read_csv(text, time_col="ts")["y"].tolist()
+        [1, 2]
+    """
+    frame = pd.read_csv(path, **read_kwargs)
+    return from_long(frame, id_col=id_col, time_col=time_col)
+
+
+def read_parquet(
+    path: str | os.PathLike,
+    time_col: str | Sequence[str],
+    id_col: str | None = None,
+    **read_kwargs: Any,
+) -> pd.DataFrame:
+    """Read a Parquet file into one series or a panel (see :func:`read_csv`)."""
+    frame = pd.read_parquet(path, **read_kwargs)
+    return from_long(frame, id_col=id_col, time_col=time_col)
+
+
+def read_frame(
+    path: str | os.PathLike,
+    time_col: str | Sequence[str],
+    id_col: str | None = None,
+    **read_kwargs: Any,
+) -> pd.DataFrame:
+    """Read a CSV (``.csv``, ``.csv.gz``, ...) or Parquet (``.parquet``, ``.pq``) file by its suffix."""
+    suffixes = [s.lower() for s in Path(path).suffixes]
+    if suffixes and suffixes[-1] in (".parquet", ".pq"):
+        return read_parquet(path, time_col=time_col, id_col=id_col, **read_kwargs)
+    if ".csv" in suffixes or ".txt" in suffixes:
+        return read_csv(path, time_col=time_col, id_col=id_col, **read_kwargs)
+    raise ValueError(f"cannot tell the format of {str(path)!r}: expected .csv[.gz] or .parquet")
+
+
+def from_long(
+    frame: pd.DataFrame,
+    id_col: str | None = "unique_id",
+    time_col: str | Sequence[str] = "ds",
+) -> pd.DataFrame:
+    """Turn a long frame (one row per series and timestamp) into the data model.
+
+    Works with Nixtla's ``unique_id / ds / y`` layout and with any frame holding a time
+    column (or date-part columns) and, for many series, an id column.
+
+    Args:
+        frame: the long frame.
+        id_col: the series id column, or ``None`` for one series.
+        time_col: the timestamp column, or the date-part columns that make it.
+
+    Returns:
+        A ``DatetimeIndex``-ed frame (one series) or a ``(series_id, timestamp)``
+        ``MultiIndex``-ed panel, sorted, with the id and time columns moved into the index.
+
+    Raises:
+        DataValidationError: a missing column, unparseable timestamps, or a duplicate
+            (series, timestamp).
+    """
+    time_cols = as_column_tuple(time_col)
+    for name in time_cols + ((id_col,) if id_col is not None else ()):
+        if name not in frame.columns:
+            raise DataValidationError(
+                f"column not found; the frame has columns {list(frame.columns)}", column=name
+            )
+    timestamps = _parse_time(frame, time_cols)
+    data = frame.drop(columns=list(time_cols) + ([id_col] if id_col is not None else []))
+    if id_col is None:
+        data.index = pd.DatetimeIndex(timestamps, name=TIME_LEVEL)
+    else:
+        ids = frame[id_col]
+        if ids.isna().any():
+            row = int(np.argmax(ids.isna().to_numpy()))
+            raise DataValidationError(f"series id is missing in row {row}", column=id_col)
+        data.index = pd.MultiIndex.from_arrays(
+            [ids.to_numpy(), timestamps], names=[SERIES_LEVEL, TIME_LEVEL]
+        )
+    data = data.sort_index(kind="stable")
+    duplicated = data.index.duplicated()
+    if duplicated.any():
+        label = data.index[int(np.argmax(duplicated))]
+        series, stamp = label if id_col is not None else (None, label)
+        raise DataValidationError(
+            "duplicate timestamp; aggregate duplicates first, e.g. "
+            "forecast.regularize(frame, freq=...) or frame.groupby(...).mean()",
+            series=series,
+            timestamp=stamp,
+        )
+    return data
+
+
+def to_long(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "ds") -> pd.DataFrame:
+    """Turn a series or panel back into a long frame with ``id_col`` and ``time_col`` columns.
+
+    A single series gets no id column.
+    """
+    out = frame.reset_index()
+    if isinstance(frame.index, pd.MultiIndex):
+        renames = {frame.index.names[0]: id_col, frame.index.names[1]: time_col}
+    else:
+        renames = {frame.index.name or "index": time_col}
+    return out.rename(columns=renames)
+
+
+def regularize(
+    frame: pd.DataFrame,
+    freq: str | pd.DateOffset,
+    how: str = "nearest",
+    agg: str = "mean",
+) -> pd.DataFrame:
+    """Put jittered timestamps on a regular grid, keeping gaps as gaps.
+
+    Every timestamp moves to its grid step (``how``: ``"nearest"``, ``"floor"`` or
+    ``"ceil"``); rows that land on the same step are combined (``agg`` for numeric columns,
+    the last value for the others). Steps with no observation stay absent: nothing is
+    invented, and windowing treats them as gaps.
+
+    Args:
+        frame: one series or a panel whose timestamps are irregular.
+        freq: the grid step (a fixed step such as ``"30min"`` or ``"h"``).
+        how: how timestamps move onto the grid.
+        agg: how numeric values landing on one step combine (``"mean"``, ``"last"``, ...).
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"y": [1.0, 3.0, 5.0]}, index=pd.DatetimeIndex(
+        ...     ["2024-01-01 07:59:42", "2024-01-01 08:02:00", "2024-01-01 08:31:10"],
+        ...     name="timestamp"))
+        >>> regularize(frame, "30min")["y"].to_dict()
+        {Timestamp('2024-01-01 08:00:00'): 2.0, Timestamp('2024-01-01 08:30:00'): 5.0}
+    """
+    if how not in ("nearest", "floor", "ceil"):
+        raise ValueError(f"how must be 'nearest', 'floor' or 'ceil', got {how!r}")
+    is_panel = isinstance(frame.index, pd.MultiIndex)
+    stamps = pd.DatetimeIndex(frame.index.get_level_values(-1))
+    move = {"nearest": stamps.round, "floor": stamps.floor, "ceil": stamps.ceil}[how]
+    gridded = move(freq)
+    keys = [frame.index.get_level_values(0), gridded] if is_panel else [gridded]
+    names = [frame.index.names[0] or SERIES_LEVEL, TIME_LEVEL] if is_panel else [TIME_LEVEL]
+    aggregations = {
+        name: (agg if is_numeric_column(frame[name]) else "last") for name in frame.columns
+    }
+    out = frame.groupby(keys, sort=True).agg(aggregations)
+    out.index = (
+        out.index.set_names(names) if is_panel else pd.DatetimeIndex(out.index, name=TIME_LEVEL)
+    )
+    return out
+
+
+def _parse_time(frame: pd.DataFrame, time_cols: tuple[str, ...]) -> pd.DatetimeIndex:
+    if not time_cols:
+        raise DataValidationError("no time column given")
+    if len(time_cols) > 1:
+        parts = frame[list(time_cols)]
+        try:
+            return pd.DatetimeIndex(pd.to_datetime(parts))
+        except (ValueError, TypeError) as exc:
+            raise DataValidationError(
+                f"cannot assemble timestamps from columns {list(time_cols)} ({exc}); name them "
+                "year, month, day[, hour, minute, second] or build the timestamp yourself",
+                column=time_cols[0],
+            ) from None
+    column = frame[time_cols[0]]
+    parsed = pd.to_datetime(column, errors="coerce")
+    bad = parsed.isna() & column.notna()
+    if bad.any() or column.isna().any():
+        row = int(np.argmax((bad | column.isna()).to_numpy()))
+        raise DataValidationError(
+            f"cannot parse {column.iloc[row]!r} in row {row} as a timestamp",
+            column=time_cols[0],
+        )
+    return pd.DatetimeIndex(parsed)

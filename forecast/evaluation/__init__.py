@@ -1,0 +1,1 @@
+"""Evaluation: metrics, rolling-origin backtests and comparisons, plots and reports."""

@@ -1,0 +1,509 @@
+"""Rolling-origin backtests and leaderboards: every forecaster on exactly the same origins.
+
+* :func:`backtest` evaluates one forecaster from a series of forecast origins (one series or a
+  panel) and returns a tidy frame: ``series_id, target, origin, timestamp, step, actual,
+  forecast, model``;
+* :func:`compare` runs several forecasters (baselines and networks through the same code path)
+  on the same origins and returns a leaderboard, or with ``details=True`` a
+  :class:`Comparison` that also holds the forecasts, the fitted models, the plots and the report.
+
+An *origin* is the timestamp of the first forecast step (as in :mod:`forecast.windowing`): the
+forecast made there reads the ``input_width`` rows before it. Origins lie on one grid common to
+all series, from ``start`` every ``stride`` steps, up to the last origin whose whole horizon lies
+in the data. A series contributes at an origin when its window there is valid (no gap, no NaN
+label, enough history); models are fitted only on rows strictly before their first origin.
+
+Prediction is batched: all origins of all series between two refits go through the network in
+``ceil(windows / EVALUATION_BATCH)`` calls, never one call per origin.
+
+Example:
+    >>> import forecast
+    >>> frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 60:]
+    >>> models = {"naive": forecast.Naive(input_width=48, horizon=24),
+    ...           "seasonal": forecast.SeasonalNaive(24, input_width=48, horizon=24)}
+    >>> board = forecast.compare(models, frame, start=0.8, verbose=False)
+    >>> board[["mae", "mase", "skill"]].round(2)  # doctest: +NORMALIZE_WHITESPACE
+                 mae  mase  skill
+    model
+    seasonal  210.98  3.44   0.00
+    naive     601.99  9.82  -1.85
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from forecast.data.columns import as_column_tuple
+from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.errors import DataValidationError
+from forecast.evaluation import metrics as metrics_module
+from forecast.features.calendar_features import default_input_width, infer_season_length
+from forecast.models.base import EVALUATION_BATCH, BaseForecaster
+from forecast.models.baselines import Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage
+
+#: ``series_id`` of the rows of a single-series frame.
+SINGLE_SERIES_ID = "series"
+#: Columns of a tidy forecast frame, in order.
+TIDY_COLUMNS = ("series_id", "target", "origin", "timestamp", "step", "actual", "forecast", "model")
+#: Forecasters :func:`compare` treats as baselines (skill is measured against the best of them).
+BASELINE_TYPES = (Naive, SeasonalNaive, WindowAverage, Drift, LinearForecaster)
+
+
+@dataclass
+class BacktestRun:
+    """What one forecaster's backtest produced (see :func:`backtest`)."""
+
+    forecasts: pd.DataFrame
+    model: BaseForecaster
+    fit_seconds: float
+    predict_seconds: float
+    n_fits: int
+
+
+def backtest(
+    forecaster: BaseForecaster,
+    frame: pd.DataFrame,
+    horizon: int | None = None,
+    start: float | str | pd.Timestamp = 0.8,
+    stride: int | None = None,
+    refit: bool | int = False,
+    *,
+    name: str | None = None,
+) -> pd.DataFrame:
+    """Rolling-origin evaluation of one forecaster over one series or a panel.
+
+    Args:
+        forecaster: any forecaster of this package (it is cloned, never modified).
+        frame: the whole data (one series or a panel), training and evaluation periods.
+        horizon: steps to forecast at each origin; default the forecaster's own ``horizon``
+            (otherwise the forecaster is cloned with this horizon).
+        start: the first origin: a timestamp, or a fraction of the frame's time span (0.8: the
+            origins cover the last 20%), rounded up to the first timestamp plus a multiple of
+            ``stride`` (so daily origins on hourly data fall at the hour the data start).
+        stride: steps between origins; default ``horizon`` (forecasts that do not overlap).
+        refit: ``False`` fits once on all data before the first origin; ``True`` refits at
+            every origin; an integer ``k`` refits every ``k`` origins. Each fit uses all rows
+            before its first origin.
+        name: the ``model`` column; default the forecaster's class name.
+
+    Returns:
+        A tidy frame with :data:`TIDY_COLUMNS`, sorted by series, origin and step.
+
+    Example:
+        >>> import forecast
+        >>> frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 30:]
+        >>> tidy = forecast.backtest(forecast.Naive(input_width=24, horizon=24), frame, start=0.9)
+        >>> tidy.columns.tolist()
+        ['series_id', 'target', 'origin', 'timestamp', 'step', 'actual', 'forecast', 'model']
+        >>> tidy.groupby("origin").size().tolist()  # three daily origins of 24 steps
+        [24, 24, 24]
+    """
+    return _run_backtest(forecaster, frame, horizon, start, stride, refit, name).forecasts
+
+
+def compare(
+    forecasters: Mapping[str, BaseForecaster],
+    frame: pd.DataFrame,
+    horizon: int | None = None,
+    start: float | str | pd.Timestamp = 0.8,
+    stride: int | None = None,
+    refit: bool | int = False,
+    *,
+    metrics: Sequence[str] = ("mae", "rmse", "smape", "mase", "bias"),
+    sort_by: str = "mae",
+    season_length: int | None = None,
+    add_baselines: bool = True,
+    details: bool = False,
+    verbose: bool = True,
+) -> pd.DataFrame | Comparison:
+    """Backtest several forecasters on exactly the same origins and rank them.
+
+    Args:
+        forecasters: ``{name: forecaster}``; baselines and networks alike.
+        frame, horizon, start, stride, refit: as for :func:`backtest`, shared by all.
+        metrics: columns of the leaderboard (see :data:`forecast.evaluation.metrics.METRICS`); ``mase`` is
+            scaled per series by the seasonal-naive MAE on the rows before the first origin.
+        sort_by: the metric the leaderboard is sorted by (ascending; ``bias`` by its size).
+        season_length: MASE's season; default inferred from the frequency (hourly 24, ...).
+        add_baselines: when no forecaster is a baseline, add ``Naive`` and ``SeasonalNaive``
+            so there is always something to beat.
+        details: return a :class:`Comparison` (leaderboard, forecasts, fitted models, plots,
+            report) instead of the leaderboard alone.
+        verbose: print which model is being fitted.
+
+    Returns:
+        The leaderboard: one row per model (index ``model``), one column per metric, ``n``
+        (values scored), ``baseline``, ``skill`` (``1 - MAE / MAE of the best baseline``: above
+        0 beats every baseline), ``fit_seconds`` and ``predict_seconds``. Models are scored only
+        on the (series, origin) pairs every model could forecast.
+
+    Example:
+        See the module docstring.
+    """
+    if not isinstance(forecasters, Mapping) or not forecasters:
+        raise TypeError("forecasters must be a non-empty mapping {name: forecaster}")
+    metrics = list(metrics)
+    if sort_by not in metrics:
+        raise ValueError(f"sort_by {sort_by!r} must be one of the metrics {metrics}")
+    candidates = dict(forecasters)
+    if add_baselines and not any(isinstance(m, BASELINE_TYPES) for m in candidates.values()):
+        candidates.update(_default_baselines(next(iter(candidates.values())), frame, horizon))
+    runs: dict[str, BacktestRun] = {}
+    for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
+        if verbose:
+            print(f"[{i}/{len(candidates)}] {model_name}: fitting and backtesting", flush=True)
+        runs[model_name] = _run_backtest(
+            forecaster, frame, horizon, start, stride, refit, model_name
+        )
+    forecasts = _common_origins({k: r.forecasts for k, r in runs.items()})
+    scales = None
+    if "mase" in metrics:
+        scales = _mase_scales(forecasts, frame, runs, season_length)
+    board = metrics_module.score_forecasts(forecasts, metrics, by="model", scales=scales)
+    board["baseline"] = [isinstance(candidates[m], BASELINE_TYPES) for m in board.index]
+    best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
+    board["skill"] = 1.0 - board["mae"] / best_baseline
+    board["fit_seconds"] = [runs[m].fit_seconds for m in board.index]
+    board["predict_seconds"] = [runs[m].predict_seconds for m in board.index]
+    order = board[sort_by].abs() if sort_by == "bias" else board[sort_by]
+    board = board.loc[order.sort_values(kind="stable").index]
+    if not details:
+        return board
+    return Comparison(
+        leaderboard=board,
+        forecasts=forecasts,
+        models={k: r.model for k, r in runs.items()},
+        data=frame,
+        summary=_data_summary(frame, forecasts, runs),
+    )
+
+
+@dataclass
+class Comparison:
+    """Everything :func:`compare` measured, with its figures and report.
+
+    Attributes:
+        leaderboard: the ranked metrics (see :func:`compare`).
+        forecasts: the tidy forecasts of every model on the common origins.
+        models: each model as last fitted.
+        data: the frame the comparison ran on (for the input windows in plots).
+        summary: range, frequency, series, training rows, origins, windows.
+    """
+
+    leaderboard: pd.DataFrame
+    forecasts: pd.DataFrame
+    models: dict[str, BaseForecaster]
+    data: pd.DataFrame = field(repr=False)
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def histories(self) -> dict[str, dict[str, list[float]]]:
+        """Training histories (``loss``, ``val_loss``, ...) of the neural models."""
+        return {k: m.history_ for k, m in self.models.items() if hasattr(m, "history_")}
+
+    @property
+    def settings(self) -> dict[str, dict[str, Any]]:
+        """Each model's class and constructor parameters."""
+        return {k: {"class": type(m).__name__, **m.get_params()} for k, m in self.models.items()}
+
+    def plot_forecasts(self, **kwargs):
+        """Forecasts against actuals at a few origins (see :func:`forecast.evaluation.plots.plot_forecasts`)."""
+        from forecast.evaluation.plots import plot_forecasts
+
+        return plot_forecasts(self.forecasts, self.data, **kwargs)
+
+    def plot_error_by_step(self, metric: str = "mae", **kwargs):
+        """Error by horizon step for each model."""
+        from forecast.evaluation.plots import plot_error_by_step
+
+        return plot_error_by_step(self.forecasts, metric=metric, **kwargs)
+
+    def plot_training_history(self):
+        """Training and validation loss of the neural models."""
+        from forecast.evaluation.plots import plot_training_history
+
+        return plot_training_history(
+            self.histories, model_order=list(pd.unique(self.forecasts["model"]))
+        )
+
+    def plot_series_errors(self, metric: str = "mae", **kwargs):
+        """Distribution of the per-series error of each model (panels)."""
+        from forecast.evaluation.plots import plot_series_errors
+
+        return plot_series_errors(self.forecasts, metric=metric, **kwargs)
+
+    def report(
+        self,
+        path,
+        title: str = "Forecast comparison",
+        unit: str | None = None,
+        overwrite: bool = False,
+    ):
+        """Write a Markdown report with the figures into the directory ``path`` (atomically);
+        returns the path of ``report.md``."""
+        from forecast.evaluation.report import write_report
+
+        return write_report(
+            path,
+            leaderboard=self.leaderboard,
+            forecasts=self.forecasts,
+            history=self.data,
+            data_summary=self.summary,
+            settings=self.settings,
+            histories=self.histories,
+            title=title,
+            unit=unit,
+            overwrite=overwrite,
+        )
+
+    def __str__(self) -> str:
+        return self.leaderboard.to_string(float_format=lambda v: f"{v:.4g}")
+
+    def _repr_html_(self) -> str:
+        return self.leaderboard.to_html(float_format=lambda v: f"{v:.4g}")
+
+
+def forecast_origins(
+    frame: pd.DataFrame,
+    horizon: int,
+    start: float | str | pd.Timestamp = 0.8,
+    stride: int | None = None,
+) -> pd.DatetimeIndex:
+    """The origin grid :func:`backtest` uses for these arguments (before windows are checked).
+
+    Example:
+        >>> import forecast
+        >>> frame = forecast.load_dataset("electricity_hourly")
+        >>> origins = forecast_origins(frame, horizon=24, start="2014-09-14", stride=24)
+        >>> len(origins), str(origins[0]), str(origins[-1])
+        (109, '2014-09-14 00:00:00', '2014-12-31 00:00:00')
+    """
+    return _origin_grid(
+        describe_layout(frame), start, horizon if stride is None else stride, horizon
+    )
+
+
+# ---------------------------------------------------------------------- implementation
+
+
+def _run_backtest(forecaster, frame, horizon, start, stride, refit, name) -> BacktestRun:
+    if not isinstance(forecaster, BaseForecaster):
+        raise TypeError(
+            f"backtest needs a forecaster of this package, got {type(forecaster).__name__}"
+        )
+    template = clone(forecaster)
+    if horizon is not None:
+        template.set_params(horizon=horizon)
+    horizon = template.horizon
+    stride = horizon if stride is None else stride
+    for label, value in (("horizon", horizon), ("stride", stride)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
+    every = _refit_every(refit)
+    layout = describe_layout(frame)
+    origins = _origin_grid(layout, start, stride, horizon)
+    blocks = (
+        [origins] if every == 0 else [origins[i : i + every] for i in range(0, len(origins), every)]
+    )
+    width = template.input_width or default_input_width(layout.freq, horizon)
+    name = name or type(forecaster).__name__
+    parts, fit_seconds, predict_seconds, model = [], 0.0, 0.0, None
+    for block in blocks:
+        model = clone(template)
+        started = time.perf_counter()
+        model.fit(_rows_before(frame, layout, block[0], width + horizon))
+        fit_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        parts.append(_forecast_origins(model, frame, block, name))
+        predict_seconds += time.perf_counter() - started
+    forecasts = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if forecasts.empty:
+        raise DataValidationError(
+            f"no series has a valid window at any origin from {origins[0]} (every {stride} steps): "
+            "the windows cross gaps or NaN labels, or the series are too short"
+        )
+    return BacktestRun(forecasts, model, fit_seconds, predict_seconds, len(blocks))
+
+
+def _refit_every(refit) -> int:
+    """0 = fit once; k = refit every k origins."""
+    if refit is True:
+        return 1
+    if refit is False or refit is None:
+        return 0
+    if isinstance(refit, (int, np.integer)) and refit >= 1:
+        return int(refit)
+    raise ValueError(f"refit must be True, False or an integer >= 1, got {refit!r}")
+
+
+def _origin_grid(layout: SeriesLayout, start, stride: int, horizon: int) -> pd.DatetimeIndex:
+    first_stamp, last_stamp = layout.timestamps.min(), layout.timestamps.max()
+    grid = pd.date_range(first_stamp, last_stamp, freq=layout.freq)
+    last = len(grid) - horizon  # the last origin whose horizon ends inside the data
+    if isinstance(start, (float, np.floating)) and not isinstance(start, bool):
+        if not 0.0 < start < 1.0:
+            raise ValueError(f"start as a fraction must lie in (0, 1), got {start!r}")
+        # rounded up onto the grid first timestamp + k * stride (daily origins at the data's hour)
+        first = int(np.ceil(start * (len(grid) - 1) / stride)) * stride
+    else:
+        try:
+            stamp = pd.Timestamp(start)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"start must be a fraction in (0, 1) or a timestamp, got {start!r}"
+            ) from None
+        if stamp.tz is None and grid.tz is not None:
+            stamp = stamp.tz_localize(grid.tz)
+        first = int(grid.searchsorted(stamp))
+    if first < 1 or first > last:
+        raise DataValidationError(
+            f"start {start!r} leaves no origin with data before it and a whole horizon of "
+            f"{horizon} steps after it; the data run from {first_stamp} to {last_stamp}"
+        )
+    return grid[first : last + 1 : stride]
+
+
+def _rows_before(
+    frame: pd.DataFrame, layout: SeriesLayout, cutoff: pd.Timestamp, needed: int
+) -> pd.DataFrame:
+    """The rows before ``cutoff``, without the series too short for one window there."""
+    if not layout.is_panel:
+        before = frame.loc[frame.index < cutoff]
+    else:
+        before = frame.loc[frame.index.get_level_values(1) < cutoff]
+        counts = before.groupby(level=0, sort=False).size()
+        short = counts.index[counts < needed]
+        if len(short):
+            before = before.drop(index=short, level=0)
+    if len(before) < needed:
+        raise DataValidationError(
+            f"no series has the {needed} rows (input width + horizon) a fit needs before the "
+            f"origin {cutoff}; start the backtest later",
+            timestamp=cutoff,
+        )
+    return before
+
+
+def _forecast_origins(
+    model: BaseForecaster, frame: pd.DataFrame, origins: pd.DatetimeIndex, name: str
+) -> pd.DataFrame:
+    windows = model.windows(frame)
+    index = windows.origin_index("train")
+    chosen = index.loc[index["origin"].isin(origins)]
+    rows = chosen["row"].to_numpy()
+    forecasts = model.forecast_windows(windows, rows=rows)
+    labels = (
+        np.concatenate(
+            [
+                windows.gather(rows[i : i + EVALUATION_BATCH])[1]
+                for i in range(0, len(rows), EVALUATION_BATCH)
+            ]
+        )
+        if len(rows)
+        else np.zeros_like(forecasts)
+    )
+    n, horizon, n_targets = forecasts.shape
+    per_window = horizon * n_targets
+    series = (
+        chosen["series_id"].to_numpy(dtype=object)
+        if "series_id" in chosen
+        else np.full(n, SINGLE_SERIES_ID, dtype=object)
+    )
+    stamp_rows = (rows[:, None] + np.arange(horizon)[None, :]).ravel()
+    return pd.DataFrame(
+        {
+            "series_id": np.repeat(series, per_window),
+            "target": np.tile(np.asarray(model.target_columns_, dtype=object), n * horizon),
+            "origin": pd.DatetimeIndex(chosen["origin"]).repeat(per_window),
+            "timestamp": windows.layout.timestamps.take(np.repeat(stamp_rows, n_targets)),
+            "step": np.tile(np.repeat(np.arange(1, horizon + 1), n_targets), n),
+            "actual": labels.astype(np.float64).ravel(),
+            "forecast": forecasts.astype(np.float64).ravel(),
+            "model": name,
+        }
+    )
+
+
+def _common_origins(forecasts: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """All models' forecasts, restricted to the (series, origin) pairs every model has."""
+    keys = None
+    for tidy in forecasts.values():
+        pairs = pd.MultiIndex.from_frame(tidy[["series_id", "origin"]].drop_duplicates())
+        keys = pairs if keys is None else keys.intersection(pairs)
+    if keys is None or len(keys) == 0:
+        raise DataValidationError("the models share no (series, origin) pair to compare on")
+    kept = []
+    for model_name, tidy in forecasts.items():
+        mask = pd.MultiIndex.from_frame(tidy[["series_id", "origin"]]).isin(keys)
+        dropped = tidy.loc[~mask, ["series_id", "origin"]].drop_duplicates()
+        if len(dropped):
+            warnings.warn(
+                f"{model_name}: {len(dropped)} (series, origin) pairs left out because another "
+                "model could not forecast them (a longer input window, for example)",
+                stacklevel=3,
+            )
+        kept.append(tidy.loc[mask])
+    return pd.concat(kept, ignore_index=True)
+
+
+def _mase_scales(
+    forecasts: pd.DataFrame, frame: pd.DataFrame, runs: dict[str, BacktestRun], season_length
+):
+    """Seasonal-naive in-sample MAE per series (and target) on the rows before the first origin."""
+    layout = describe_layout(frame)
+    season = season_length or infer_season_length(layout.freq)
+    first_origin = forecasts["origin"].min()
+    training = _rows_before(frame, layout, first_origin, 0)
+    targets = next(iter(runs.values())).model.target_columns_
+    scales = {
+        (series_id, target): float("nan")
+        for series_id in forecasts["series_id"].unique()
+        for target in targets
+    }
+    for target in targets:
+        for series_id, scale in metrics_module.series_scales(training, target, season).items():
+            scales[(series_id, target)] = scale
+    return scales
+
+
+def _default_baselines(reference: BaseForecaster, frame: pd.DataFrame, horizon: int | None) -> dict:
+    common = dict(
+        input_width=reference.input_width,
+        horizon=horizon or reference.horizon,
+        target=reference.target,
+    )
+    return {"Naive": Naive(**common), "SeasonalNaive": SeasonalNaive(**common)}
+
+
+def _data_summary(
+    frame: pd.DataFrame, forecasts: pd.DataFrame, runs: dict[str, BacktestRun]
+) -> dict[str, Any]:
+    layout = describe_layout(frame)
+    first_origin = forecasts["origin"].min()
+    per_model = forecasts.groupby("model")[["series_id", "origin"]]
+    first = next(iter(runs.values()))
+    return {
+        "range": f"{layout.timestamps.min()} to {layout.timestamps.max()}",
+        "frequency": layout.freq.freqstr,
+        "series": int(layout.n_series),
+        "series with backtest windows": int(forecasts["series_id"].nunique()),
+        "rows": int(len(frame)),
+        "targets": ", ".join(as_column_tuple(first.model.target_columns_)),
+        "training rows (before the first origin)": int((layout.timestamps < first_origin).sum()),
+        "first origin": str(first_origin),
+        "last origin": str(forecasts["origin"].max()),
+        "origins": int(forecasts["origin"].nunique()),
+        "forecast windows per model": int(
+            per_model.apply(lambda g: len(g.drop_duplicates())).iloc[0]
+        ),
+        "horizon": int(forecasts["step"].max()),
+        "fits per model": int(first.n_fits),
+    }

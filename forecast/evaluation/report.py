@@ -1,0 +1,438 @@
+"""A Markdown report of a comparison, with its figures, written atomically.
+
+:func:`write_report` writes a directory holding ``report.md`` and ``figures/*.png``:
+
+* **Data**: what the comparison ran on (a table of ``data_summary``);
+* **Leaderboard**: the metrics of every model and one sentence on the best model's skill over
+  the best baseline;
+* **Figures**: forecasts against actuals, error by horizon step, training curves (neural models)
+  and, for panels, the error across series (see :mod:`forecast.plots`);
+* **Model settings**: each model's parameters.
+
+The report is built in a temporary directory next to its destination and renamed into place,
+so a reader never sees a half-written report; an existing report is replaced only with
+``overwrite=True``. :meth:`forecast.Comparison.report` calls it with everything
+:func:`forecast.compare` measured.
+
+Example:
+    >>> import shutil, tempfile
+    >>> import pandas as pd
+    >>> from pathlib import Path
+    >>> stamps = pd.date_range("2024-01-01", periods=4, freq="h")
+    >>> tidy = pd.DataFrame({"series_id": "series", "target": "y",
+    ...                      "origin": stamps[[0, 0, 2, 2]], "timestamp": stamps,
+    ...                      "step": [1, 2, 1, 2], "actual": [1.0, 2.0, 3.0, 4.0],
+    ...                      "forecast": [1.5, 2.0, 3.0, 3.0], "model": "naive"})
+    >>> board = pd.DataFrame({"mae": [0.375], "baseline": [True], "skill": [0.0]},
+    ...                      index=pd.Index(["naive"], name="model"))
+    >>> folder = Path(tempfile.mkdtemp()) / "report"
+    >>> path = write_report(folder, leaderboard=board, forecasts=tidy, unit="kW")
+    >>> path.name, sorted(p.name for p in (folder / "figures").iterdir())
+    ('report.md', ['error_by_step.png', 'forecasts.png'])
+    >>> [line for line in path.read_text().splitlines() if line.startswith("| naive")]
+    ['| naive   | 0.3750 | yes        |   0.000 |']
+    >>> shutil.rmtree(folder.parent)
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.evaluation import plots
+
+#: The file name of the Markdown report inside its directory.
+REPORT_FILE = "report.md"
+#: The folder of the figures inside the report directory.
+FIGURES_DIR = "figures"
+
+_METRIC_HEADERS = {
+    "mae": "MAE",
+    "rmse": "RMSE",
+    "mape": "MAPE",
+    "smape": "sMAPE",
+    "mase": "MASE",
+    "bias": "bias",
+}
+
+
+def write_report(
+    path: str | os.PathLike,
+    *,
+    leaderboard: pd.DataFrame,
+    forecasts: pd.DataFrame,
+    history: pd.DataFrame | None = None,
+    data_summary: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Mapping[str, Any]] | None = None,
+    histories: Mapping[str, Mapping[str, Any]] | None = None,
+    title: str = "Forecast comparison",
+    unit: str | None = None,
+    overwrite: bool = False,
+) -> Path:
+    """Write a Markdown report with PNG figures into the directory ``path``, atomically.
+
+    Args:
+        path: the report directory to create (``report.md`` and ``figures/`` go inside).
+        leaderboard: the ranked metrics, indexed by model (as returned by
+            :func:`forecast.compare`): metric columns, and optionally ``n``, ``baseline``,
+            ``skill``, ``fit_seconds``, ...
+        forecasts: the tidy forecast frame the leaderboard was computed from.
+        history: the data the forecasts were made from, for the input windows of the
+            forecast figure.
+        data_summary: ``{item: value}`` describing the data (dataset, range, frequency,
+            series, training rows, origins, ...); default a summary of ``forecasts``.
+        settings: ``{model name: {parameter: value}}``; one table per model.
+        histories: ``{model name: Keras history dict}``; the training figure is drawn when
+            one is given.
+        title: the report's title.
+        unit: the unit of the target (``"kW"``), for the figures and the leaderboard note.
+        overwrite: replace an existing report at ``path``. Only a directory holding a
+            ``report.md`` (or an empty one) is ever replaced.
+
+    Returns:
+        The path of ``report.md``.
+
+    Raises:
+        FileExistsError: ``path`` exists and ``overwrite`` is false.
+        ValueError: an empty leaderboard, a bad forecast frame (see :mod:`forecast.plots`), or
+            ``overwrite=True`` on something that is not a report directory.
+
+    Example:
+        See the module docstring; with a comparison::
+
+            comparison = forecast.compare(models, frame, details=True)
+            comparison.report("reports/electricity", unit="kW", overwrite=True)
+    """
+    destination = Path(path).absolute()
+    if not destination.name or destination.name in (".", ".."):
+        raise ValueError(f"the report path must name a directory to create, got {str(path)!r}")
+    _check_leaderboard(leaderboard)
+    plots._check_forecasts(forecasts)
+    _check_destination(destination, overwrite)
+
+    parent = destination.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{destination.name}.tmp-{uuid.uuid4().hex[:12]}"
+    staging.mkdir()  # mode 0o777 minus umask: the report gets the usual permissions
+    try:
+        figures = _write_figures(staging / FIGURES_DIR, forecasts, history, histories, unit)
+        text = _markdown(
+            title=title,
+            leaderboard=leaderboard,
+            forecasts=forecasts,
+            data_summary=data_summary,
+            settings=settings,
+            figures=figures,
+            unit=unit,
+        )
+        (staging / REPORT_FILE).write_text(text, encoding="utf-8")
+        _move_into_place(staging, destination, overwrite)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Path(path) / REPORT_FILE
+
+
+# ---------------------------------------------------------------------- checks and file system
+
+
+def _check_leaderboard(leaderboard) -> None:
+    if not isinstance(leaderboard, pd.DataFrame):
+        raise TypeError(f"leaderboard must be a DataFrame, got {type(leaderboard).__name__}")
+    if leaderboard.empty:
+        raise ValueError("the leaderboard is empty: nothing to report")
+
+
+def _check_destination(destination: Path, overwrite: bool) -> None:
+    if not (destination.exists() or destination.is_symlink()):
+        return
+    if not overwrite:
+        raise FileExistsError(
+            f"{destination} already exists; pass overwrite=True to replace it with the new report"
+        )
+    if destination.is_symlink() or not destination.is_dir():
+        raise ValueError(f"{destination} exists and is not a report directory; not replacing it")
+    if (destination / REPORT_FILE).is_file() or not any(destination.iterdir()):
+        return
+    raise ValueError(
+        f"{destination} is a directory without a {REPORT_FILE}: not a report, so overwrite=True "
+        "will not delete it; choose another path"
+    )
+
+
+def _move_into_place(staging: Path, destination: Path, overwrite: bool) -> None:
+    """Rename the finished report into place; an old one is moved aside first, then deleted.
+
+    Between the two renames ``destination`` is briefly absent, never half-written.
+    """
+    if not (destination.exists() or destination.is_symlink()):
+        try:
+            os.rename(staging, destination)
+            return
+        except OSError:
+            if not destination.exists():
+                raise
+        # created by someone else meanwhile
+        _check_destination(destination, overwrite)
+    aside = destination.parent / f".{destination.name}.old-{uuid.uuid4().hex[:12]}"
+    os.rename(destination, aside)
+    try:
+        os.rename(staging, destination)
+    except BaseException:
+        os.rename(aside, destination)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- figures
+
+
+def _write_figures(folder: Path, forecasts, history, histories, unit) -> list[tuple[str, str, str]]:
+    """Save the figures; returns ``(heading, file name relative to the report, caption)``."""
+    n_series = forecasts["series_id"].nunique()
+    out = []
+    figure = plots.plot_forecasts(forecasts, history, unit=unit)
+    first_series = pd.unique(forecasts["series_id"])[0]
+    which = "" if n_series == 1 else f" of the first series ({_escape(first_series)})"
+    shown = sum(axes.get_visible() for axes in figure.axes)
+    origins = "one origin" if shown == 1 else f"{shown} origins"
+    out.append(
+        (
+            "Forecasts against actuals",
+            _save(figure, folder, "forecasts.png"),
+            f"Each model's forecast at {origins}{which}: the grey line is the input window, "
+            "black the actuals, the dashed line the forecast origin.",
+        )
+    )
+    figure = plots.plot_error_by_step(forecasts, "mae", unit)
+    out.append(
+        (
+            "Error by forecast step",
+            _save(figure, folder, "error_by_step.png"),
+            "MAE at each step of the horizon, over all origins and series: errors usually grow with the step.",
+        )
+    )
+    if histories and any(h for h in histories.values()):
+        figure = plots.plot_training_history(
+            {k: v for k, v in histories.items() if v},
+            model_order=list(pd.unique(forecasts["model"])),
+        )
+        out.append(
+            (
+                "Training curves",
+                _save(figure, folder, "training_history.png"),
+                "Training (solid) and validation (dashed) loss per epoch; the star marks the best "
+                "validation epoch.",
+            )
+        )
+    if n_series > 1:
+        figure = plots.plot_series_errors(forecasts, "mae", unit)
+        out.append(
+            (
+                "Error across series",
+                _save(figure, folder, "series_errors.png"),
+                f"The MAE of each of the {n_series} series, one box per model (best median on top).",
+            )
+        )
+    return out
+
+
+def _save(figure, folder: Path, name: str) -> str:
+    plots.save_figure(figure, folder / name)
+    return f"{FIGURES_DIR}/{name}"
+
+
+# ---------------------------------------------------------------------- Markdown
+
+
+def _markdown(*, title, leaderboard, forecasts, data_summary, settings, figures, unit) -> str:
+    parts = [f"# {title}", ""]
+    parts += ["## Data", "", _summary_table(data_summary or _default_summary(forecasts)), ""]
+    parts += ["## Leaderboard", ""]
+    parts += [_leaderboard_note(leaderboard, unit), "", _leaderboard_table(leaderboard), ""]
+    sentence = _best_model_sentence(leaderboard, unit)
+    if sentence:
+        parts += [sentence, ""]
+    parts += ["## Figures", ""]
+    for heading, file, caption in figures:
+        parts += [f"### {heading}", "", f"![{heading}]({file})", "", caption, ""]
+    if settings:
+        parts += ["## Model settings", ""]
+        for name, params in settings.items():
+            parts += [f"### {_escape(name)}", "", _settings_table(params), ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def _default_summary(forecasts: pd.DataFrame) -> dict[str, Any]:
+    origins = forecasts["origin"]
+    return {
+        "series": int(forecasts["series_id"].nunique()),
+        "targets": ", ".join(map(str, pd.unique(forecasts["target"]))),
+        "first origin": str(origins.min()),
+        "last origin": str(origins.max()),
+        "origins": int(origins.nunique()),
+        "horizon": int(forecasts["step"].max()),
+        "models": ", ".join(map(str, pd.unique(forecasts["model"]))),
+    }
+
+
+def _summary_table(summary: Mapping[str, Any]) -> str:
+    rows = pd.DataFrame(
+        {
+            "item": [_escape(k) for k in summary],
+            "value": [_escape(_format_value(v)) for v in summary.values()],
+        }
+    )
+    return rows.to_markdown(index=False, disable_numparse=True, colalign=("left", "left"))
+
+
+def _settings_table(params) -> str:
+    if not isinstance(params, Mapping) or not params:
+        return "_no parameters recorded_"
+    rows = pd.DataFrame(
+        {
+            "parameter": [_escape(k) for k in params],
+            "value": [_escape(_format_value(v, False)) for v in params.values()],
+        }
+    )
+    return rows.to_markdown(index=False, disable_numparse=True, colalign=("left", "left"))
+
+
+def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
+    """The leaderboard with each float column rounded to about four significant digits."""
+    table = pd.DataFrame(index=[_escape(i) for i in leaderboard.index])
+    table.index.name = leaderboard.index.name or "model"
+    align = ["left"]
+    for column in leaderboard.columns:
+        values = leaderboard[column]
+        header = _escape(_METRIC_HEADERS.get(str(column), str(column)))
+        if pd.api.types.is_bool_dtype(values):
+            table[header] = ["yes" if v else "no" for v in values]
+            align.append("left")
+        elif pd.api.types.is_integer_dtype(values):
+            table[header] = [f"{int(v):,}" for v in values]
+            align.append("right")
+        elif pd.api.types.is_float_dtype(values):
+            decimals = 3 if column == "skill" else _decimals(values.to_numpy(np.float64))
+            table[header] = [_format_float(v, decimals) for v in values]
+            align.append("right")
+        else:
+            table[header] = [_escape(_format_value(v)) for v in values]
+            align.append("left")
+    return table.to_markdown(disable_numparse=True, colalign=tuple(align))
+
+
+def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:
+    columns = [str(c) for c in leaderboard.columns]
+    notes = []
+    in_units = [_METRIC_HEADERS[c] for c in ("mae", "rmse", "bias") if c in columns]
+    if in_units and unit:
+        notes.append(f"{_join(in_units)} {'are' if len(in_units) > 1 else 'is'} in {unit}")
+    percent = [_METRIC_HEADERS[c] for c in ("mape", "smape") if c in columns]
+    if percent:
+        notes.append(f"{_join(percent)} in percent")
+    if "mase" in columns:
+        notes.append("MASE relative to the in-sample seasonal-naive MAE")
+    if "bias" in columns:
+        notes.append("bias is forecast minus actual")
+    if "skill" in columns:
+        notes.append("skill is 1 - MAE / MAE of the best baseline (above 0 beats every baseline)")
+    text = "Lower errors are better."
+    if notes:
+        rest = "; ".join(notes)
+        text += " " + rest[0].upper() + rest[1:] + "."
+    return text
+
+
+def _best_model_sentence(leaderboard: pd.DataFrame, unit: str | None) -> str:
+    if "mae" not in leaderboard.columns or leaderboard["mae"].isna().all():
+        return f"Best model: **{_escape(leaderboard.index[0])}** (first in the leaderboard)."
+    mae = leaderboard["mae"].astype(np.float64)
+    decimals = _decimals(mae.to_numpy())
+    suffix = f" {unit}" if unit else ""
+
+    def described(name) -> str:
+        return f"**{_escape(name)}** (MAE {_format_float(mae[name], decimals)}{suffix})"
+
+    best = mae.idxmin()
+    if "baseline" not in leaderboard.columns or not leaderboard["baseline"].astype(bool).any():
+        return f"Best model: {described(best)}; there is no baseline to measure its skill against."
+    baselines = leaderboard["baseline"].astype(bool)
+    best_baseline = mae[baselines].idxmin()
+    if baselines[best]:
+        others = mae[~baselines]
+        if others.notna().any():
+            challenger = others.idxmin()
+            skill = 1.0 - mae[challenger] / mae[best_baseline]
+            return (
+                f"Best model: the baseline {described(best)}: no other model beats it. The best "
+                f"non-baseline model, {described(challenger)}, has skill {skill:.3f} "
+                f"({_percent(-skill)} higher MAE)."
+            )
+        return f"Best model: the baseline {described(best)}."
+    skill = 1.0 - mae[best] / mae[best_baseline]
+    return (
+        f"Best model: {described(best)}, with skill {skill:.3f} over the best baseline "
+        f"{described(best_baseline)}: {_percent(skill)} lower MAE."
+    )
+
+
+# ---------------------------------------------------------------------- formatting
+
+
+def _decimals(values: np.ndarray) -> int:
+    """Decimals that show the column's largest value with about four significant digits."""
+    finite = np.abs(values[np.isfinite(values)])
+    largest = finite.max() if finite.size else 0.0
+    if largest == 0:
+        return 2
+    return int(min(4, max(0, 3 - math.floor(math.log10(largest)))))
+
+
+def _format_float(value, decimals: int) -> str:
+    if value is None or not np.isfinite(value):
+        return "–"
+    rounded = round(float(value), decimals)
+    return f"{rounded if rounded != 0 else 0.0:,.{decimals}f}"
+
+
+def _format_value(value, grouping: bool = True) -> str:
+    """A cell of the data summary (``grouping``: thousands separators) or of the settings
+    (values as they would be typed: ``1.0``, ``50000``)."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            return "–" if grouping else str(float(value))
+        if grouping:
+            return f"{value:,.4g}" if abs(value) < 1e15 else str(value)
+        return repr(float(value))
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}" if grouping else str(int(value))
+    if isinstance(value, (list, tuple, dict, set)):
+        return repr(value)
+    return str(value)
+
+
+def _percent(fraction: float) -> str:
+    return f"{100 * fraction:.1f}%"
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _escape(value) -> str:
+    """Text safe inside a Markdown table cell."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
+
+
+__all__ = ["FIGURES_DIR", "REPORT_FILE", "write_report"]

@@ -1,0 +1,190 @@
+"""The one float32 array that windows are cut from: targets, encoded covariates, calendar.
+
+Columns come in a fixed order, which the windowing and the models rely on: the targets first,
+then the covariates (categoricals one-hot encoded as ``"column=category"``), then the calendar
+features (known for the future). NaN inputs are filled as the missing-value policy allows; the
+masks record which rows hold a NaN label (never filled) or a NaN input after filling.
+
+Example:
+    >>> import pandas as pd
+    >>> from forecast.data.layout import describe_layout
+    >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0], "wind": ["N", "S", "N"]},
+    ...                      index=pd.date_range("2024-01-01", periods=3, freq="h"))
+    >>> features = build_features(frame, describe_layout(frame), ("y",), ("wind",), (), MissingPolicy())
+    >>> features.input_columns
+    ('y', 'wind=N', 'wind=S')
+    >>> features.values.tolist()
+    [[1.0, 1.0, 0.0], [2.0, 0.0, 1.0], [3.0, 1.0, 0.0]]
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.columns import as_column_tuple, is_numeric_column
+from forecast.data.layout import SeriesLayout
+from forecast.data.missing import MissingPolicy, aligned_empty, forward_fill
+from forecast.features.calendar_features import calendar_columns, calendar_features
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """The input array of a frame and what is known about each of its rows.
+
+    Attributes:
+        values: ``(rows, n_inputs)`` float32 array, NaN inputs filled as the policy allows.
+            When the frame already is exactly that (float32 columns in input order, one
+            row-major, 64-byte aligned block) and nothing needs filling, this *is* the
+            frame's memory; otherwise a 64-byte aligned array that TensorFlow can share.
+        input_columns: the names of its columns.
+        calendar_columns: the calendar columns (the last ones).
+        categories: for each categorical covariate, its categories (in encoding order).
+        label_nan: rows whose target holds a NaN (before any filling).
+        input_nan: rows with a NaN input after filling.
+        block_ids: each row's gap-free block (see :meth:`SeriesLayout.block_ids`).
+    """
+
+    values: np.ndarray
+    input_columns: tuple[str, ...]
+    calendar_columns: tuple[str, ...]
+    categories: dict[str, tuple]
+    label_nan: np.ndarray
+    input_nan: np.ndarray
+    block_ids: np.ndarray
+
+
+def build_features(
+    frame: pd.DataFrame,
+    layout: SeriesLayout,
+    targets: tuple[str, ...],
+    covariates: tuple[str, ...],
+    calendar: str | Sequence[str],
+    missing: MissingPolicy,
+    categories: dict[str, tuple] | None = None,
+    fit_rows: np.ndarray | None = None,
+) -> Features:
+    """Build the input array of a validated frame.
+
+    Args:
+        frame: the frame, already validated (:func:`~forecast.data.layout.describe_layout`,
+            :func:`~forecast.data.columns.check_columns`).
+        layout: its layout.
+        targets: target columns.
+        covariates: covariate columns.
+        calendar: calendar feature names.
+        missing: the :class:`~forecast.data.missing.MissingPolicy`.
+        categories: the categories of each categorical covariate, when already known (at
+            prediction time, the ones seen in training); learned from ``fit_rows`` otherwise.
+        fit_rows: boolean mask of the rows categories are learned from (the training split);
+            all rows when ``None``.
+
+    Returns:
+        The :class:`Features`.
+    """
+    known = dict(categories or {})
+    learn_from = np.ones(layout.n_rows, dtype=bool) if fit_rows is None else fit_rows
+    learned: dict[str, tuple] = {}
+    columns: list[tuple[str, Any]] = []  # (name, how to fill it) in input order
+    for name in targets:
+        columns.append((name, frame[name]))
+    for name in covariates:
+        column = frame[name]
+        if is_numeric_column(column) and name not in known:
+            columns.append((name, column))
+            continue
+        seen = known.get(name)
+        if seen is None:
+            present = ~pd.isna(column).to_numpy()
+            seen = tuple(
+                sorted(pd.unique(column.to_numpy(dtype=object)[learn_from & present]), key=str)
+            )
+        learned[name] = seen
+        encoded = one_hot(column, seen, layout)
+        columns.extend((f"{name}={value}", encoded[:, j]) for j, value in enumerate(seen))
+    calendar_names = calendar_columns(calendar)
+    if calendar_names:
+        table = calendar_features(layout.timestamps, as_column_tuple(calendar))
+        columns.extend((name, table[name]) for name in calendar_names)
+    names = tuple(name for name, _ in columns)
+
+    raw = _shared_block(frame, names) if not (learned or calendar_names) else None
+    if raw is None:
+        raw = aligned_empty((layout.n_rows, len(columns)))
+        for j, (_, column) in enumerate(columns):
+            raw[:, j] = (
+                column.to_numpy(dtype=np.float32, na_value=np.nan)
+                if isinstance(column, pd.Series)
+                else column
+            )
+    block_ids = layout.block_ids()
+    label_nan = _nan_rows(raw[:, : len(targets)])
+    nan_rows = _nan_rows(raw)
+    if missing.inputs == "ffill" and nan_rows.any():
+        values = forward_fill(raw, block_ids, missing.limit)
+        nan_rows = _nan_rows(values)
+    else:
+        values = raw
+    return Features(
+        values=values,
+        input_columns=names,
+        calendar_columns=calendar_names,
+        categories=learned,
+        label_nan=label_nan,
+        input_nan=nan_rows,
+        block_ids=block_ids,
+    )
+
+
+def _nan_rows(values: np.ndarray) -> np.ndarray:
+    """Rows holding a NaN, checked column by column (no rows x columns temporary)."""
+    rows = np.zeros(len(values), dtype=bool)
+    for j in range(values.shape[1]):
+        rows |= np.isnan(values[:, j])
+    return rows
+
+
+def _shared_block(frame: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray | None:
+    """The frame's own memory as a rows x columns float32 array, when its columns are exactly
+    ``names``, all float32, stored as one row-major block on a 64-byte boundary (so that
+    TensorFlow can share it too): then no copy is needed."""
+    if tuple(frame.columns) != names or not all(dtype == np.float32 for dtype in frame.dtypes):
+        return None
+    values = frame.to_numpy(dtype=np.float32, copy=False)
+    if not values.flags.c_contiguous or values.ctypes.data % 64:
+        return None
+    return values
+
+
+def one_hot(column: pd.Series, categories: tuple, layout: SeriesLayout) -> np.ndarray:
+    """One-hot encode a column with fixed categories.
+
+    A value outside ``categories`` becomes an all-zero row (with a warning naming the values
+    and where the first one is); a missing value becomes a NaN row, left to the missing-value
+    policy.
+    """
+    values = column.to_numpy(dtype=object)
+    missing = pd.isna(column).to_numpy()
+    codes = pd.Index(categories, dtype=object).get_indexer(values)
+    unseen = (codes < 0) & ~missing
+    if unseen.any():
+        row = int(np.argmax(unseen))
+        others = sorted({str(v) for v in values[unseen]})
+        where = layout.where(row)
+        warnings.warn(
+            f"covariate {column.name!r}: categories {others} were not seen in the training "
+            f"split and are encoded as all zeros (first at series {where['series']!r}, "
+            f"timestamp {where['timestamp']})",
+            UserWarning,
+            stacklevel=4,
+        )
+    encoded = np.zeros((len(values), len(categories)), dtype=np.float32)
+    hit = codes >= 0
+    encoded[np.flatnonzero(hit), codes[hit]] = 1.0
+    encoded[missing] = np.nan
+    return encoded

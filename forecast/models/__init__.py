@@ -1,0 +1,1 @@
+"""Forecasters: the estimator contract (base class), the baselines and the recurrent networks."""

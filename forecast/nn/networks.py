@@ -1,0 +1,382 @@
+"""Keras 3 networks built by pure functions from plain parameters.
+
+:func:`build_network` returns the *core* network, which works in scaled units: it reads a
+scaled input window (``"past"``: ``(input_width, n_inputs)``) and, when the model has
+known-future features, their values for the forecast steps (``"future"``:
+``(horizon, n_future)``), and returns ``(horizon, n_targets)``. :func:`build_serving_model`
+wraps it with the scaling layers so that a model takes raw windows and returns forecasts in
+original units (what ``predict`` and the exported SavedModel use).
+
+Multi-step strategies:
+
+* ``"direct"``: the encoder's final output, with the future features flattened beside it, goes
+  through a dense head that emits all steps at once;
+* ``"seq2seq"``: the encoder's final states start a decoder RNN that runs over the forecast
+  steps, fed with the known-future features (and the step number);
+* ``"autoregressive"``: a decoder cell, started from the encoder's states, emits one step at a
+  time and is fed its own previous forecast (and that step's known-future features).
+
+Residual output adds an anchor to whatever the network emits: ``"last"`` the last observed
+target, ``"seasonal"`` the seasonal-naive forecast (the last season repeated), so the network
+learns a correction to a baseline.
+
+Example:
+    >>> model = build_network(input_width=24, horizon=6, n_inputs=3, n_targets=1, n_future=2,
+    ...                       cell="gru", units=(16, 8), residual="seasonal", season_length=12)
+    >>> model.output_shape
+    (None, 6, 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+from keras import layers, ops
+
+from forecast.nn.scaling import ScalingStats, scale_window
+
+CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "rnn": layers.SimpleRNN}
+CELL_UNITS = {"lstm": layers.LSTMCell, "gru": layers.GRUCell, "rnn": layers.SimpleRNNCell}
+STRATEGIES = ("direct", "seq2seq", "autoregressive")
+RESIDUALS = (None, "last", "seasonal")
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class WindowScaler(layers.Layer):
+    """Scale raw input windows; returns ``[scaled, center, scale]`` (see :mod:`forecast.scaling`)."""
+
+    def __init__(self, stats: dict, **kwargs):
+        super().__init__(**kwargs)
+        self.stats = stats
+        self._stats = ScalingStats.from_config(stats)
+
+    def call(self, past):
+        scaled, center, scale = scale_window(past, self._stats)
+        return [scaled, center, scale]
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "stats": self.stats}
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class Unscale(layers.Layer):
+    """Back to original units: ``forecast * scale + center``."""
+
+    def call(self, inputs):
+        forecast, center, scale = inputs
+        return forecast * scale + center
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class ResidualAnchor(layers.Layer):
+    """The baseline a residual network corrects: the last target value, or the last season.
+
+    Output ``(batch, horizon, n_targets)`` from a (scaled) ``(batch, input_width, n_inputs)``.
+    """
+
+    def __init__(
+        self, mode: str, horizon: int, n_targets: int, season_length: int | None = None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.mode, self.horizon, self.n_targets, self.season_length = (
+            mode,
+            horizon,
+            n_targets,
+            season_length,
+        )
+
+    def call(self, past):
+        width = past.shape[1]
+        targets = past[:, :, : self.n_targets]
+        if self.mode == "last":
+            steps = [width - 1] * self.horizon
+        else:
+            steps = [
+                width - self.season_length + (k % self.season_length) for k in range(self.horizon)
+            ]
+        return ops.take(targets, steps, axis=1)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "mode": self.mode,
+            "horizon": self.horizon,
+            "n_targets": self.n_targets,
+            "season_length": self.season_length,
+        }
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class StepIndex(layers.Layer):
+    """One-hot forecast step numbers ``(batch, horizon, horizon)``: the decoder's own clock."""
+
+    def __init__(self, horizon: int, **kwargs):
+        super().__init__(**kwargs)
+        self.horizon = horizon
+
+    def call(self, past):
+        eye = ops.eye(self.horizon, dtype=past.dtype)
+        return ops.broadcast_to(eye[None], (ops.shape(past)[0], self.horizon, self.horizon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "horizon": self.horizon}
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class AutoregressiveDecoder(layers.Layer):
+    """Emit one step at a time, feeding back the previous forecast (the TensorFlow tutorial's
+    feedback model), starting from the encoder's final states.
+
+    Call with ``[decoder_inputs (batch, horizon, n), past (batch, input_width, n_inputs),
+    *encoder_states]``; returns ``(batch, horizon, n_targets)``. The first step is fed the
+    last observed target; with a residual, each step's anchor is added before it is fed back.
+    """
+
+    def __init__(
+        self,
+        cell: str,
+        units: Sequence[int],
+        dense_units: Sequence[int],
+        n_targets: int,
+        residual: str | None = None,
+        season_length: int | None = None,
+        recurrent_dropout: float = 0.0,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.cell, self.units, self.dense_units = cell, tuple(units), tuple(dense_units)
+        self.n_targets, self.residual, self.season_length = n_targets, residual, season_length
+        self.recurrent_dropout = float(recurrent_dropout)
+        self.cells = [
+            CELL_UNITS[cell](u, recurrent_dropout=self.recurrent_dropout) for u in self.units
+        ]
+        self.head = [layers.Dense(u, activation="relu") for u in self.dense_units]
+        self.out = layers.Dense(n_targets)
+
+    def build(self, input_shape):
+        step_inputs = input_shape[0][-1] + self.n_targets
+        for cell, units in zip(self.cells, self.units):
+            cell.build((None, step_inputs))
+            step_inputs = units
+        width = self.units[-1]
+        for dense in self.head:
+            dense.build((None, width))
+            width = dense.units
+        self.out.build((None, width))
+
+    def call(self, inputs, training=None):
+        decoder_inputs, past, *flat_states = inputs
+        horizon = decoder_inputs.shape[1]
+        states, i = [], 0
+        for cell in self.cells:
+            if self.recurrent_dropout:  # one mask per sequence, as Keras's RNN layer draws
+                cell.reset_recurrent_dropout_mask()
+            n = 2 if isinstance(cell, layers.LSTMCell) else 1
+            states.append(list(flat_states[i : i + n]))
+            i += n
+        anchor = None
+        if self.residual is not None:
+            anchor = ResidualAnchor(
+                self.residual, horizon, self.n_targets, self.season_length
+            ).call(past)
+        previous = past[:, -1, : self.n_targets]
+        outputs = []
+        for k in range(horizon):
+            x = ops.concatenate([decoder_inputs[:, k, :], previous], axis=-1)
+            for j, cell in enumerate(self.cells):
+                x, new_state = cell(x, states[j], training=training)
+                states[j] = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
+            for dense in self.head:
+                x = dense(x)
+            previous = self.out(x) if anchor is None else self.out(x) + anchor[:, k, :]
+            outputs.append(previous)
+        return ops.stack(outputs, axis=1)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "cell": self.cell,
+            "units": list(self.units),
+            "dense_units": list(self.dense_units),
+            "n_targets": self.n_targets,
+            "residual": self.residual,
+            "season_length": self.season_length,
+            "recurrent_dropout": self.recurrent_dropout,
+        }
+
+
+def build_network(
+    *,
+    input_width: int,
+    horizon: int,
+    n_inputs: int,
+    n_targets: int,
+    n_future: int = 0,
+    cell: str = "lstm",
+    units: Sequence[int] = (64,),
+    dropout: float = 0.0,
+    recurrent_dropout: float = 0.0,
+    bidirectional: bool = False,
+    dense_units: int | Sequence[int] = (64,),
+    strategy: str = "direct",
+    residual: str | None = None,
+    season_length: int | None = None,
+) -> keras.Model:
+    """Build the core network (scaled units in and out).
+
+    Args:
+        input_width: steps in the input window.
+        horizon: steps forecast.
+        n_inputs: input columns per step (targets first).
+        n_targets: target columns.
+        n_future: known-future columns per forecast step (0: no ``"future"`` input).
+        cell: ``"lstm"``, ``"gru"`` or ``"rnn"`` (plain ``SimpleRNN``, to see why gates exist).
+        units: one entry per stacked recurrent layer, e.g. ``(64, 32)``.
+        dropout: dropout rate after each recurrent layer.
+        recurrent_dropout: dropout on the recurrent state of every recurrent layer, encoder
+            and decoder alike; any value but 0 leaves the fast cuDNN kernel on GPUs (a much
+            slower generic kernel is used instead).
+        bidirectional: read the input window in both directions.
+        dense_units: hidden layer widths of the head (an int for one layer, ``()`` for none).
+        strategy: one of :data:`STRATEGIES`.
+        residual: one of :data:`RESIDUALS`.
+        season_length: the season of ``residual="seasonal"`` (at most ``input_width``).
+
+    Returns:
+        An uncompiled ``keras.Model`` with inputs ``{"past", ["future"]}`` and output
+        ``(batch, horizon, n_targets)``.
+
+    Raises:
+        ValueError: an unknown option or inconsistent settings.
+    """
+    units = _as_widths(units, "units")
+    dense = _as_widths(dense_units, "dense_units", allow_empty=True)
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
+    if residual not in RESIDUALS:
+        raise ValueError(f"residual must be one of {RESIDUALS}, got {residual!r}")
+    if residual == "seasonal" and not (season_length and 1 <= season_length <= input_width):
+        raise ValueError(
+            f"residual='seasonal' needs 1 <= season_length <= input_width ({input_width}), "
+            f"got season_length={season_length!r}"
+        )
+    if not 0.0 <= dropout < 1.0 or not 0.0 <= recurrent_dropout < 1.0:
+        raise ValueError(f"dropout rates must be in [0, 1), got {dropout}, {recurrent_dropout}")
+
+    past = keras.Input((input_width, n_inputs), name="past")
+    inputs = {"past": past}
+    future = None
+    if n_future:
+        future = keras.Input((horizon, n_future), name="future")
+        inputs["future"] = future
+    need_states = strategy != "direct"
+    encoding, states = _encoder(
+        past, cell, units, dropout, recurrent_dropout, bidirectional, need_states
+    )
+
+    anchor = None
+    if residual is not None:
+        anchor = ResidualAnchor(residual, horizon, n_targets, season_length, name="anchor")(past)
+
+    if strategy == "direct":
+        head = (
+            encoding
+            if future is None
+            else layers.Concatenate()([encoding, layers.Flatten()(future)])
+        )
+        for width in dense:
+            head = layers.Dense(width, activation="relu")(head)
+        output = layers.Reshape((horizon, n_targets))(layers.Dense(horizon * n_targets)(head))
+    else:
+        steps = StepIndex(horizon, name="step")(past)
+        decoder_inputs = steps if future is None else layers.Concatenate()([future, steps])
+        decoder_units = tuple(u * (2 if bidirectional else 1) for u in units)
+        if strategy == "seq2seq":
+            x = decoder_inputs
+            for i, (width, state) in enumerate(zip(decoder_units, states)):
+                x = CELLS[cell](
+                    width,
+                    return_sequences=True,
+                    recurrent_dropout=recurrent_dropout,
+                    name=f"decoder_{i}",
+                )(x, initial_state=state)
+                if dropout:
+                    x = layers.Dropout(dropout)(x)
+            for width in dense:
+                x = layers.Dense(width, activation="relu")(x)
+            output = layers.Dense(n_targets)(x)
+        else:
+            flat_states = [s for group in states for s in group]
+            output = AutoregressiveDecoder(
+                cell,
+                decoder_units,
+                dense,
+                n_targets,
+                residual,
+                season_length,
+                recurrent_dropout,
+                name="decoder",
+            )([decoder_inputs, past, *flat_states])
+            anchor = None  # the decoder adds it inside its feedback loop
+    if anchor is not None:
+        output = layers.Add(name="residual")([output, anchor])
+    return keras.Model(inputs, output, name=f"{cell}_{strategy}")
+
+
+def build_serving_model(core: keras.Model, stats: ScalingStats) -> keras.Model:
+    """Wrap a core network so it takes raw windows and returns forecasts in original units."""
+    shapes = {name: tensor.shape[1:] for name, tensor in core.input.items()}
+    past = keras.Input(shapes["past"], name="past")
+    inputs = {"past": past}
+    scaled, center, scale = WindowScaler(stats.get_config(), name="scaler")(past)
+    core_inputs = {"past": scaled}
+    if "future" in shapes:
+        future = keras.Input(shapes["future"], name="future")
+        inputs["future"] = future
+        core_inputs["future"] = future
+    output = Unscale(name="unscale")([core(core_inputs), center, scale])
+    return keras.Model(inputs, output, name="forecaster")
+
+
+def _encoder(past, cell, units, dropout, recurrent_dropout, bidirectional, need_states):
+    x, states = past, []
+    for i, width in enumerate(units):
+        last = i == len(units) - 1
+        rnn = CELLS[cell](
+            width,
+            return_sequences=not last,
+            return_state=need_states,
+            recurrent_dropout=recurrent_dropout,
+            name=f"encoder_{i}",
+        )
+        if bidirectional:
+            rnn = layers.Bidirectional(rnn, name=f"bidirectional_{i}")
+        out = rnn(x)
+        if need_states:
+            x, *layer_states = out
+            if bidirectional:  # forward and backward states side by side, per state kind
+                half = len(layer_states) // 2
+                layer_states = [
+                    layers.Concatenate()([f, b])
+                    for f, b in zip(layer_states[:half], layer_states[half:])
+                ]
+            states.append(layer_states)
+        else:
+            x = out
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    return x, states
+
+
+def _as_widths(value, name: str, allow_empty: bool = False) -> tuple[int, ...]:
+    widths = (
+        (value,) if isinstance(value, int) and not isinstance(value, bool) else tuple(value or ())
+    )
+    if (not widths and not allow_empty) or any(
+        isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths
+    ):
+        raise ValueError(f"{name} must be a positive integer or a tuple of them, got {value!r}")
+    return widths

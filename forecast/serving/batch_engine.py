@@ -1,0 +1,437 @@
+"""Forecast batches of series with an exported model: the engine under ``forecast batch``.
+
+Whatever brings the rows (a Parquet or CSV reader on one machine, Spark's ``mapInArrow`` on a
+cluster), the work is the same: chunks of long-format rows, grouped by series, go through a
+:class:`~forecast.serving.series_stream.SeriesStream` that keeps each series' last rows; each batch of
+series is validated and windowed (:meth:`BatchForecaster.prepare`), a series that cannot be
+forecast is set aside with its reason, and the rest go through the SavedModel's serving
+function in one call (:meth:`BatchForecaster.predict`). :func:`forecast_stream` chains these,
+preparing the next batch in a background thread while the network runs.
+
+Example:
+    >>> import numpy as np, pandas as pd, pyarrow as pa, tempfile, forecast
+    >>> long = pd.DataFrame({"unique_id": np.repeat(["a", "b", "short"], [72, 72, 10]),
+    ...                      "ds": pd.date_range("2024-01-01", periods=72, freq="h")[
+    ...                          np.r_[0:72, 0:72, 0:10]],
+    ...                      "y": np.arange(154.0)})
+    >>> model = forecast.Naive(input_width=48, horizon=3).fit(forecast.from_long(long[:144]))
+    >>> batcher = BatchForecaster(forecast.load(model.export(tempfile.mkdtemp() + "/m")))
+    >>> chunks = pa.Table.from_pandas(long).to_batches(max_chunksize=50)
+    >>> results = list(forecast_stream(batcher, chunks))
+    >>> results[0].forecasts[["series_id", "step", "forecast"]].values.tolist()[-3:]
+    [['b', 1, 143.0], ['b', 2, 143.0], ['b', 3, 143.0]]
+    >>> results[0].errors[0][0]
+    'short'
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from forecast.errors import DataValidationError
+from forecast.serving.series_stream import SeriesStream
+
+#: Series forecast per network call; batches are padded to a few sizes (see ``_padded_size``) so
+#: that the compiled serving function is reused.
+DEFAULT_SERIES_PER_BATCH = 2048
+
+#: Columns of the forecasts (``target`` is inserted after ``series_id`` for several targets).
+OUTPUT_COLUMNS = ("series_id", "timestamp", "step", "forecast", "model", "version")
+
+
+@dataclass
+class PreparedBatch:
+    """A batch of series ready for the network.
+
+    Attributes:
+        latest: their validated input windows (``None`` if every series failed).
+        errors: ``(series_id, reason)`` of the series that cannot be forecast.
+        n_series: series in the batch, failed ones included.
+    """
+
+    latest: Any
+    errors: list[tuple]
+    n_series: int
+
+
+@dataclass
+class BatchForecasts:
+    """The forecasts of one batch (long frame, :data:`OUTPUT_COLUMNS`) and its failed series."""
+
+    forecasts: pd.DataFrame
+    errors: list[tuple]
+    n_series: int
+
+
+class BatchForecaster:
+    """Forecast batches of series' tails with an exported model.
+
+    Args:
+        model: an :class:`~forecast.serving.export.ExportedForecaster` (``forecast.load(path)``).
+        id_col, time_col: the series id and time columns of the input rows.
+        series_per_batch: series per network call.
+
+    Attributes:
+        seconds: time spent so far in ``compile`` (the serving function's first call),
+            ``windows`` (validation and windowing) and ``network``.
+    """
+
+    def __init__(
+        self,
+        model,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
+    ) -> None:
+        if series_per_batch < 1:
+            raise ValueError(f"series_per_batch must be >= 1, got {series_per_batch}")
+        self.model = model
+        self.id_col = id_col
+        self.time_col = time_col
+        self.series_per_batch = series_per_batch
+        meta = model.metadata
+        self.columns = tuple(meta["target_columns"]) + tuple(meta["covariate_columns"])
+        self.name = meta["model"]
+        self.version = meta["versions"]["forecast"]
+        self.seconds = {"compile": 0.0, "windows": 0.0, "network": 0.0}
+
+    @property
+    def numeric_columns(self) -> list[str]:
+        """The targets and the covariates that are not categorical."""
+        return [
+            column for column in self.columns if column not in self.model.metadata["categories"]
+        ]
+
+    @property
+    def input_columns(self) -> list[str]:
+        """The columns read from the input: id, time, targets and covariates."""
+        return [self.id_col, self.time_col, *self.columns]
+
+    @property
+    def keep_rows(self) -> int:
+        """Rows each series needs: the input window and what the missing-value policy may fill."""
+        missing = self.model.metadata.get("missing", {})
+        extra = int(missing.get("limit", 0)) if missing.get("inputs", "ffill") == "ffill" else 0
+        return self.model.input_width + extra
+
+    def stream(self) -> SeriesStream:
+        """A :class:`SeriesStream` that cuts input chunks into this forecaster's batches."""
+        return SeriesStream(self.id_col, self.keep_rows, self.series_per_batch)
+
+    def check_columns(self, names: Iterable[str]) -> None:
+        """Raise :class:`DataValidationError` if the input lacks a column the model needs."""
+        names = set(names)
+        for column in self.input_columns:
+            if column not in names:
+                raise DataValidationError(
+                    f"the input has no column {column!r}; the model needs the series id "
+                    f"({self.id_col!r}), time ({self.time_col!r}) and input columns "
+                    f"{list(self.columns)} (got {sorted(names)})",
+                    column=column,
+                )
+
+    def warm_up(self) -> None:
+        """Compile the serving function for the batch shape (once per process)."""
+        start = time.perf_counter()
+        meta = self.model.metadata
+        past = np.zeros(
+            (self.series_per_batch, self.model.input_width, len(meta["input_columns"])), np.float32
+        )
+        future = None
+        if meta["calendar_columns"]:
+            future = np.zeros(
+                (self.series_per_batch, self.model.horizon, len(meta["calendar_columns"])),
+                np.float32,
+            )
+        self.model.predict_arrays(past, future)
+        self.seconds["compile"] += time.perf_counter() - start
+
+    def prepare(self, tails: pa.Table) -> PreparedBatch:
+        """Validate and window a table of series' tails (rows grouped by series).
+
+        A validation error names its series, which is set aside and the rest retried; an
+        error that names no series splits the batch in halves until it does.
+        """
+        start = time.perf_counter()
+        errors: list[tuple] = []
+        pending = [self._panel(tails)]
+        n_series = len(pending[0].index.levels[0])
+        valid = []
+        while pending:
+            part = pending.pop()
+            try:
+                valid.append(self.model.latest_windows(part))
+                continue
+            except DataValidationError as exc:
+                failed = exc
+            ids = part.index.get_level_values(0)
+            unique = pd.unique(ids)
+            if failed.series is not None and (ids == failed.series).any():
+                errors.append((failed.series, _reason(failed)))
+                rest = part[ids != failed.series]
+                if len(rest):
+                    pending.append(rest)
+            elif len(unique) == 1:
+                errors.append((unique[0], str(failed)))
+            else:
+                half = ids.isin(unique[: len(unique) // 2])
+                pending.extend([part[~half], part[half]])
+        self.seconds["windows"] += time.perf_counter() - start
+        return PreparedBatch(_concat_latest(valid) if valid else None, errors, n_series)
+
+    def predict(self, batch: PreparedBatch) -> BatchForecasts:
+        """Run the network on a prepared batch; the forecasts as a long frame."""
+        if batch.latest is None:
+            return BatchForecasts(self._frame(None, None), batch.errors, batch.n_series)
+        start = time.perf_counter()
+        inputs = batch.latest.inputs
+        past, future = (
+            (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
+        )
+        n = past.shape[0]
+        size = _padded_size(n, self.series_per_batch)
+        padded_future = None if future is None else _pad(future, size)
+        values = self.model.predict_arrays(_pad(past, size), padded_future)[:n]
+        self.seconds["network"] += time.perf_counter() - start
+        return BatchForecasts(self._frame(batch.latest.index, values), batch.errors, batch.n_series)
+
+    def _panel(self, tails: pa.Table) -> pd.DataFrame:
+        """The tails as a ``(series_id, timestamp)`` panel, in the table's row order.
+
+        The index is built from Arrow's dictionary encoding rather than sorted: the rows are
+        already grouped by series, and rows out of time order are reported by validation.
+        """
+        levels, codes = [], []
+        for name in (self.id_col, self.time_col):
+            encoded = tails.column(name).combine_chunks().dictionary_encode()
+            codes.append(encoded.indices.to_numpy(zero_copy_only=False))
+            levels.append(pd.Index(encoded.dictionary.to_pandas(), name=name))
+        if not isinstance(levels[1], pd.DatetimeIndex):
+            try:
+                levels[1] = pd.DatetimeIndex(pd.to_datetime(levels[1]), name=self.time_col)
+            except (ValueError, TypeError) as exc:
+                raise DataValidationError(
+                    f"cannot read the timestamps: {exc}", column=self.time_col
+                ) from None
+        index = pd.MultiIndex(levels=levels, codes=codes, verify_integrity=False)
+        return pd.DataFrame(
+            {name: tails.column(name).to_numpy() for name in self.columns}, index=index
+        )
+
+    def _frame(self, index: pd.MultiIndex | None, values: np.ndarray | None) -> pd.DataFrame:
+        targets = self.model.metadata["target_columns"]
+        if index is None:
+            return pd.DataFrame(
+                {
+                    "series_id": pd.Series([], dtype=object),
+                    "timestamp": pd.DatetimeIndex([]),
+                    "step": np.zeros(0, np.int32),
+                    "forecast": np.zeros(0, np.float32),
+                    "model": pd.Series([], dtype=object),
+                    "version": pd.Series([], dtype=object),
+                }
+            )
+        horizon = self.model.horizon
+        frames = []
+        for k, target in enumerate(targets):
+            frame = pd.DataFrame(
+                {
+                    "series_id": index.get_level_values(0),
+                    "timestamp": index.get_level_values(1),
+                    "step": np.tile(
+                        np.arange(1, horizon + 1, dtype=np.int32), len(index) // horizon
+                    ),
+                    "forecast": values[:, :, k].reshape(-1),
+                }
+            )
+            if len(targets) > 1:
+                frame.insert(1, "target", target)
+            frames.append(frame)
+        out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        out["model"] = self.name
+        out["version"] = self.version
+        return out
+
+
+def forecast_stream(
+    forecaster: BatchForecaster,
+    chunks: Iterable[pa.RecordBatch | pa.Table],
+    background: bool = True,
+    seconds: dict | None = None,
+) -> Iterator[BatchForecasts]:
+    """Forecast every series of a stream of long-format chunks (rows grouped by series).
+
+    Args:
+        forecaster: the :class:`BatchForecaster`.
+        chunks: Arrow record batches or tables holding :attr:`BatchForecaster.input_columns`.
+        background: read and window the next batch in a thread while the network runs
+            (and compile the serving function while the first batch is read).
+        seconds: if given, ``seconds["read"]`` accumulates the time spent reading chunks and
+            cutting them into batches.
+
+    Yields:
+        One :class:`BatchForecasts` per batch of series.
+    """
+    timing = seconds if seconds is not None else {}
+    timing.setdefault("read", 0.0)
+    prepared = (
+        forecaster.prepare(tails) for tails in _timed(forecaster.stream().batches(chunks), timing)
+    )
+    if not background:
+        for batch in prepared:
+            yield forecaster.predict(batch)
+        return
+    with _Background(prepared) as ready:
+        forecaster.warm_up()
+        for batch in ready:
+            yield forecaster.predict(batch)
+
+
+def use_compilation_cache(directory: str | os.PathLike | None = None) -> Path | None:
+    """Keep XLA's compiled serving functions on disk, so a repeated job skips compiling.
+
+    The exported serving function is compiled with XLA on its first call in each process
+    (a second or more on a CPU); with this cache the next process loads it in a fraction of
+    that. Call it before TensorFlow is first used; ``TF_XLA_FLAGS`` set by the user wins.
+
+    Args:
+        directory: where to keep the cache (default ``$XDG_CACHE_HOME/forecast/xla`` or
+            ``~/.cache/forecast/xla``).
+
+    Returns:
+        The cache directory, or ``None`` when it is not used (flags set by the user, or the
+        directory cannot be created).
+    """
+    flags = os.environ.get("TF_XLA_FLAGS", "")
+    if "tf_xla_persistent_cache_directory" in flags:
+        return None
+    if directory is None:
+        directory = (
+            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "forecast" / "xla"
+        )
+    directory = Path(directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={directory}".strip()
+    return directory
+
+
+class _Background:
+    """Run an iterator in a thread, a few items ahead; exceptions re-raised in the caller."""
+
+    _DONE = object()
+
+    def __init__(self, iterator: Iterator, depth: int = 2) -> None:
+        self._iterator = iterator
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name="forecast-batch-prepare", daemon=True
+        )
+
+    def _run(self) -> None:
+        try:
+            for item in self._iterator:
+                if not self._put(("item", item)):
+                    return
+            self._put(("done", None))
+        except BaseException as exc:  # handed to the consumer
+            self._put(("error", exc))
+
+    def _put(self, message: tuple) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def __enter__(self) -> Iterator:
+        self._thread.start()
+        return self._items()
+
+    def _items(self) -> Iterator:
+        while True:
+            kind, value = self._queue.get()
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _timed(iterator: Iterable, seconds: dict, key: str = "read") -> Iterator:
+    """Re-yield ``iterator``, adding the time spent producing each item to ``seconds[key]``."""
+    iterator = iter(iterator)
+    while True:
+        start = time.perf_counter()
+        try:
+            item = next(iterator)
+        except StopIteration:
+            return
+        finally:
+            seconds[key] += time.perf_counter() - start
+        yield item
+
+
+def _reason(error: DataValidationError) -> str:
+    """The error's message with the column and timestamp at fault (the series is the row's id).
+
+    Example:
+        >>> _reason(DataValidationError("input is NaN", column="y", series="a", timestamp="2024-01-02"))
+        "input is NaN [column 'y', timestamp 2024-01-02]"
+    """
+    return str(DataValidationError(error.reason, column=error.column, timestamp=error.timestamp))
+
+
+def _padded_size(n: int, series_per_batch: int) -> int:
+    """Batches are padded to a few sizes, so the serving function compiles a few times at most:
+    the full batch size, or for a batch under half of it, the next power of two (at least 64).
+
+    Example:
+        >>> [_padded_size(n, 2048) for n in (2048, 1500, 1000, 3, 100)]
+        [2048, 2048, 1024, 64, 128]
+    """
+    if n > series_per_batch // 2:
+        return -(-n // series_per_batch) * series_per_batch
+    return max(64, 1 << (n - 1).bit_length())
+
+
+def _pad(array: np.ndarray, size: int) -> np.ndarray:
+    if array.shape[0] == size:
+        return array
+    padded = np.zeros((size,) + array.shape[1:], dtype=array.dtype)
+    padded[: array.shape[0]] = array
+    return padded
+
+
+def _concat_latest(parts: list):
+    if len(parts) == 1:
+        return parts[0]
+    first = parts[0]
+    index = first.index.append([p.index for p in parts[1:]])
+    if isinstance(first.inputs, dict):
+        inputs = {k: np.concatenate([p.inputs[k] for p in parts]) for k in first.inputs}
+    else:
+        inputs = np.concatenate([p.inputs for p in parts])
+    return type(first)(
+        inputs=inputs, index=index, layout=first.layout, input_columns=first.input_columns
+    )

@@ -1,0 +1,293 @@
+"""Batch forecasting: every series of a long CSV or Parquet file, with an exported model.
+
+:func:`forecast_file` streams the input in chunks of rows (pyarrow), keeps only the last rows
+each series needs, forecasts the series in batches through the SavedModel's serving function,
+and writes a long output file::
+
+    series_id, timestamp, step, forecast, model, version      (plus ``target`` for several targets)
+
+Memory is bounded by the chunk and batch sizes, not by the number of series in the file. A series
+that cannot be forecast (too short, a NaN in its last window, off the model's frequency, ...) is
+written to an errors file with the reason, and the job goes on. Both files are written under a
+temporary name and renamed when complete.
+
+The input's rows must be grouped by series (all rows of a series together, in time order), as a
+file sorted by series id and timestamp is.
+
+Example:
+    >>> import tempfile, numpy as np, pandas as pd, forecast
+    >>> folder = tempfile.mkdtemp()
+    >>> long = pd.DataFrame({"unique_id": np.repeat(["a", "b", "c"], 72),
+    ...                      "ds": np.tile(pd.date_range("2024-01-01", periods=72, freq="h"), 3),
+    ...                      "y": np.arange(216.0)})
+    >>> long.to_parquet(folder + "/series.parquet")
+    >>> model = forecast.SeasonalNaive(input_width=48, horizon=24).fit(forecast.from_long(long))
+    >>> path = model.export(folder + "/model")
+    >>> summary = forecast_file(path, folder + "/series.parquet", folder + "/forecasts.parquet",
+    ...                         progress=False)
+    >>> summary.n_series, summary.n_failed
+    (3, 0)
+    >>> first = pd.read_parquet(folder + "/forecasts.parquet").iloc[0]
+    >>> first.series_id, str(first.timestamp), int(first.step), float(first.forecast)
+    ('a', '2024-01-04 00:00:00', 1, 48.0)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from forecast._files import atomic_file
+from forecast.serving.batch_engine import (
+    DEFAULT_SERIES_PER_BATCH,
+    OUTPUT_COLUMNS,
+    BatchForecaster,
+    forecast_stream,
+)
+
+#: Bytes of a CSV parsed at a time (pyarrow's block size).
+CSV_BLOCK_BYTES = 64 << 20
+#: Rows read from the input per chunk.
+DEFAULT_CHUNK_ROWS = 1_000_000
+
+
+@dataclass
+class BatchSummary:
+    """What a batch job did.
+
+    Attributes:
+        n_series: series in the input.
+        n_forecast: series forecast.
+        n_failed: series written to the errors file instead.
+        output: the forecasts file; errors: the errors file.
+        seconds: time by stage (``load`` the model, ``compile`` its serving function,
+            ``read``, ``windows``, ``network``, ``write``) and ``total`` wall time. Reading
+            and windowing run in a background thread, beside compiling and the network.
+    """
+
+    n_series: int = 0
+    n_forecast: int = 0
+    n_failed: int = 0
+    output: Path | None = None
+    errors: Path | None = None
+    seconds: dict[str, float] = field(
+        default_factory=lambda: dict.fromkeys(
+            ("load", "compile", "read", "windows", "network", "write", "total"), 0.0
+        )
+    )
+
+    @property
+    def series_per_second(self) -> float:
+        return self.n_series / max(self.seconds["total"], 1e-9)
+
+
+def forecast_file(
+    model_path: str | os.PathLike,
+    input_path: str | os.PathLike,
+    output_path: str | os.PathLike,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    errors_path: str | os.PathLike | None = None,
+    chunk_rows: int = DEFAULT_CHUNK_ROWS,
+    series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
+    progress: bool | None = None,
+) -> BatchSummary:
+    """Forecast every series of a long CSV or Parquet file with an exported model.
+
+    Args:
+        model_path: a SavedModel written by ``forecaster.export``.
+        input_path: a long-format ``.csv`` or ``.parquet`` file (one row per series and
+            timestamp, rows grouped by series in time order).
+        output_path: the forecasts file (``.csv`` or ``.parquet``, by its extension).
+        id_col, time_col: the input's series id and time columns.
+        errors_path: where series that could not be forecast are listed with the reason
+            (CSV); default: beside the output, ``<output stem>.errors.csv``.
+        chunk_rows: input rows read at a time.
+        series_per_batch: series per network call.
+        progress: show a progress bar (default: when stderr is a terminal; otherwise log
+            a line every few seconds).
+
+    Returns:
+        A :class:`BatchSummary`.
+
+    Raises:
+        FileNotFoundError: no such model or input.
+        DataValidationError: the input lacks a column the model needs, or its rows are not
+            grouped by series.
+    """
+    from forecast._memory import bound_heap_growth
+    from forecast.serving.export import load
+
+    bound_heap_growth()  # freed batch buffers go back to the OS: memory stays flat over a long file
+    start = time.perf_counter()
+    output_path = Path(output_path)
+    errors_path = (
+        Path(errors_path)
+        if errors_path is not None
+        else output_path.with_name(output_path.name.split(".")[0] + ".errors.csv")
+    )
+    reader = _Reader(Path(input_path), chunk_rows)
+    forecaster = BatchForecaster(load(model_path), id_col, time_col, series_per_batch)
+    forecaster.check_columns(reader.schema.names)
+    summary = BatchSummary(output=output_path, errors=errors_path)
+    summary.seconds["load"] = time.perf_counter() - start
+    with (
+        atomic_file(output_path) as out_tmp,
+        atomic_file(errors_path) as err_tmp,
+        _Progress(progress) as bar,
+    ):
+        writer = _Writer(out_tmp, output_path.suffix)
+        errors: list[tuple] = []
+        try:
+            chunks = reader.chunks(forecaster.input_columns, forecaster.numeric_columns)
+            for result in forecast_stream(forecaster, chunks, seconds=summary.seconds):
+                write_start = time.perf_counter()
+                writer.write(result.forecasts)
+                summary.seconds["write"] += time.perf_counter() - write_start
+                errors.extend(result.errors)
+                summary.n_series += result.n_series
+                summary.n_failed += len(result.errors)
+                bar.update(result.n_series, len(errors))
+        finally:
+            writer.close()
+        pd.DataFrame(errors, columns=["series_id", "reason"]).to_csv(err_tmp, index=False)
+    summary.n_forecast = summary.n_series - summary.n_failed
+    summary.seconds.update(forecaster.seconds)
+    summary.seconds["total"] = time.perf_counter() - start
+    return summary
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Reader:
+    """Chunks of rows of a CSV or Parquet file, as Arrow record batches."""
+
+    def __init__(self, path: Path, chunk_rows: int) -> None:
+        if not path.is_file():
+            raise FileNotFoundError(f"no input file {path}")
+        self.path = path
+        self.chunk_rows = chunk_rows
+        suffixes = "".join(path.suffixes).lower()
+        if ".parquet" in suffixes or ".pq" in suffixes:
+            import pyarrow.parquet as pq
+
+            self._parquet = pq.ParquetFile(path)
+            self.schema = self._parquet.schema_arrow
+        elif ".csv" in suffixes:
+            self._parquet = None
+            self.schema = self._csv().schema
+        else:
+            raise ValueError(f"cannot read {path}: use a .csv or .parquet file")
+
+    def _csv(self, convert_options=None):
+        import pyarrow.csv as pacsv
+
+        return pacsv.open_csv(
+            self.path,
+            read_options=pacsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+            convert_options=convert_options,
+        )
+
+    def chunks(self, columns: list[str], numeric: list[str] = ()) -> Iterator[pa.RecordBatch]:
+        """``columns`` of the file, chunk by chunk; in a CSV, ``numeric`` columns are parsed as
+        float64 throughout (a CSV's types are otherwise inferred from its first block, and a
+        decimal after a block of whole numbers would fail as "conversion error to int64")."""
+        if self._parquet is not None:
+            yield from self._parquet.iter_batches(batch_size=self.chunk_rows, columns=columns)
+            return
+        import pyarrow.csv as pacsv
+
+        options = pacsv.ConvertOptions(
+            include_columns=columns, column_types={column: pa.float64() for column in numeric}
+        )
+        yield from self._csv(options)
+
+
+class _Writer:
+    """Append forecast frames to a Parquet or CSV file."""
+
+    def __init__(self, path: Path, suffix: str) -> None:
+        if suffix.lower() not in (".parquet", ".csv"):
+            raise ValueError(f"the output must end in .parquet or .csv, got {suffix!r}")
+        self.path = path
+        self.parquet = suffix.lower() == ".parquet"
+        self._writer = None
+        self._schema = None
+
+    def write(self, frame: pd.DataFrame) -> None:
+        if self._schema is None and len(frame) == 0:
+            return
+        table = pa.Table.from_pandas(frame, preserve_index=False, schema=self._schema)
+        if self._writer is None:
+            self._schema = table.schema
+            if self.parquet:
+                import pyarrow.parquet as pq
+
+                self._writer = pq.ParquetWriter(self.path, table.schema)
+            else:
+                import pyarrow.csv as pacsv
+
+                self._writer = pacsv.CSVWriter(self.path, table.schema)
+        self._writer.write_table(table)
+
+    def close(self) -> None:
+        if self._writer is None:  # no forecasts at all: still write a valid, empty file
+            empty = pa.table({name: pa.array([], type=pa.string()) for name in OUTPUT_COLUMNS})
+            if self.parquet:
+                import pyarrow.parquet as pq
+
+                pq.write_table(empty, self.path)
+            else:
+                import pyarrow.csv as pacsv
+
+                pacsv.write_csv(empty, self.path)
+            return
+        self._writer.close()
+
+
+class _Progress:
+    """A tqdm bar on a terminal, a log line every few seconds otherwise, or nothing."""
+
+    LOG_EVERY = 5.0
+
+    def __init__(self, enabled: bool | None) -> None:
+        self.tty = sys.stderr.isatty() if enabled is None else bool(enabled)
+        self.log = enabled is None and not self.tty
+        self.start = self.last = time.perf_counter()
+        self.n = 0
+        self.bar = None
+
+    def __enter__(self) -> _Progress:
+        if self.tty:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(
+                unit=" series", desc="forecast batch", file=sys.stderr, dynamic_ncols=True
+            )
+        return self
+
+    def update(self, n: int, failed: int) -> None:
+        self.n += n
+        if self.bar is not None:
+            self.bar.update(n)
+            self.bar.set_postfix(failed=failed, refresh=False)
+        elif self.log and time.perf_counter() - self.last >= self.LOG_EVERY:
+            self.last = time.perf_counter()
+            rate = self.n / max(self.last - self.start, 1e-9)
+            print(
+                f"forecast batch: {self.n:,} series ({rate:,.0f} series/s), {failed} failed",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()

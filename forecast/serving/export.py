@@ -1,0 +1,351 @@
+"""Export a fitted forecaster as a TensorFlow SavedModel, and load it back without pickles.
+
+The SavedModel's ``serving_default`` signature takes raw input windows and returns forecasts in
+original units (all scaling is inside the graph)::
+
+    past:     float32 [batch, input_width, n_inputs]   (targets, covariates, calendar)
+    future:   float32 [batch, horizon, n_calendar]      (only when calendar features are used)
+    -> {"forecast": float32 [batch, horizon, n_targets]}
+
+The signature is compiled with XLA (``jit_compile``): a recurrent network's step loop then runs
+several times faster on the CPU than as separate TensorFlow ops (each new batch size compiles
+once, on its first call).
+
+Beside the graph, ``assets/forecast.json`` records what the windows hold (column roles and
+order, input width, horizon, frequency, calendar features, categories, versions, the training
+data range and metrics), so :func:`load` can cut windows from a frame exactly as in training.
+
+Example:
+    >>> import tempfile, forecast
+    >>> frame = forecast.load_dataset("electricity_hourly").iloc[-1000:]
+    >>> model = forecast.SeasonalNaive(input_width=48, horizon=24).fit(frame)
+    >>> folder = tempfile.mkdtemp()
+    >>> path = model.export(folder + "/seasonal_naive")
+    >>> loaded = forecast.load(path)
+    >>> bool((loaded.predict(frame) == model.predict(frame)).all().all())
+    True
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast._files import move_directory_into_place, temporary_directory_beside
+from forecast._version import __version__
+from forecast.data.missing import MissingPolicy
+from forecast.errors import DataValidationError
+
+METADATA_FILE = "forecast.json"
+FORMAT_VERSION = 1
+
+
+def export_forecaster(
+    forecaster, path: str | os.PathLike, overwrite: bool = False, metrics: dict | None = None
+) -> Path:
+    """Write ``forecaster`` as a SavedModel directory at ``path`` (see the module docstring).
+
+    The directory is written under a temporary name beside ``path`` and renamed into place, so
+    an interrupted export never leaves a half-written model that looks complete.
+
+    Args:
+        forecaster: a fitted forecaster.
+        path: the directory to create.
+        overwrite: replace an existing directory at ``path``.
+        metrics: evaluation metrics to record in the metadata.
+
+    Returns:
+        The path written.
+
+    Raises:
+        FileExistsError: ``path`` exists and ``overwrite`` is false.
+    """
+    import tensorflow as tf
+
+    forecaster._check_fitted()
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    metadata = _metadata(forecaster, metrics)
+    past_spec = tf.TensorSpec(
+        [None, metadata["input_width"], len(metadata["input_columns"])], tf.float32, name="past"
+    )
+    future_spec = tf.TensorSpec(
+        [None, metadata["horizon"], len(metadata["calendar_columns"])], tf.float32, name="future"
+    )
+    module = tf.Module()
+    forecast_graph = forecaster._serving_function()
+    keras_model = getattr(forecaster, "model_", None)
+    if keras_model is not None and hasattr(keras_model, "trainable_variables"):
+        module.model = keras_model  # tracks the weights
+    if metadata["calendar_columns"]:
+
+        @tf.function(input_signature=[past_spec, future_spec], jit_compile=True)
+        def serve(past, future):
+            return {"forecast": tf.cast(forecast_graph(past, future), tf.float32)}
+    else:
+
+        @tf.function(input_signature=[past_spec], jit_compile=True)
+        def serve(past):
+            return {"forecast": tf.cast(forecast_graph(past, None), tf.float32)}
+
+    module.serve = serve
+
+    temporary = temporary_directory_beside(target)
+    try:
+        tf.saved_model.save(module, str(temporary), signatures={"serving_default": serve})
+        assets = temporary / "assets"
+        assets.mkdir(exist_ok=True)
+        (assets / METADATA_FILE).write_text(json.dumps(metadata, indent=2))
+        move_directory_into_place(temporary, target)
+    finally:
+        shutil.rmtree(temporary, ignore_errors=True)
+    return target
+
+
+def load(path: str | os.PathLike) -> ExportedForecaster:
+    """Load an exported forecaster: a predictor with the estimator's ``predict(frame)``.
+
+    Only TensorFlow, pandas and NumPy are used to serve it; nothing is unpickled.
+    """
+    return ExportedForecaster(path)
+
+
+class ExportedForecaster:
+    """A forecaster loaded from a SavedModel written by ``export``.
+
+    Attributes:
+        metadata: the export's metadata (column roles, input width, horizon, frequency, ...).
+        path: where it was loaded from.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        import tensorflow as tf
+
+        self.path = Path(path)
+        meta_path = self.path / "assets" / METADATA_FILE
+        if not meta_path.is_file():
+            raise FileNotFoundError(
+                f"{self.path} is not a forecast export (no assets/{METADATA_FILE})"
+            )
+        self.metadata = json.loads(meta_path.read_text())
+        self._loaded = tf.saved_model.load(str(self.path))
+        self._signature = self._loaded.signatures["serving_default"]
+        self._freq = pd.tseries.frequencies.to_offset(self.metadata["freq"])
+
+    @property
+    def input_width(self) -> int:
+        return int(self.metadata["input_width"])
+
+    @property
+    def horizon(self) -> int:
+        return int(self.metadata["horizon"])
+
+    def predict_arrays(self, past, future=None) -> np.ndarray:
+        """Forecasts ``(batch, horizon, n_targets)`` from raw windows.
+
+        Args:
+            past: ``(batch, input_width, n_inputs)`` raw inputs, columns as in
+                ``metadata["input_columns"]``.
+            future: ``(batch, horizon, n_calendar)`` calendar features of the forecast steps,
+                when the model uses calendar features.
+
+        Raises:
+            ValueError: an array of the wrong shape, a missing ``future``, or a NaN or inf in
+                ``past`` or ``future`` (named by its column, window and step).
+        """
+        import tensorflow as tf
+
+        past = np.asarray(past, dtype=np.float32)
+        expected = (self.input_width, len(self.metadata["input_columns"]))
+        if past.ndim != 3 or past.shape[1:] != expected:
+            raise ValueError(
+                f"past must be (batch, {expected[0]}, {expected[1]}) for input columns "
+                f"{self.metadata['input_columns']}, got shape {past.shape}"
+            )
+        _check_finite("past", past, "input", self.metadata["input_columns"])
+        arguments = {"past": tf.constant(past)}
+        calendar = self.metadata["calendar_columns"]
+        if calendar:
+            if future is None:
+                raise ValueError(f"this model needs future calendar features {calendar}")
+            future = np.asarray(future, dtype=np.float32)
+            if future.shape != (past.shape[0], self.horizon, len(calendar)):
+                raise ValueError(
+                    f"future must be ({past.shape[0]}, {self.horizon}, {len(calendar)}) for "
+                    f"{calendar}, got shape {future.shape}"
+                )
+            _check_finite("future", future, "calendar", calendar)
+            arguments["future"] = tf.constant(future)
+        return self._signature(**arguments)["forecast"].numpy()
+
+    def latest_windows(self, frame: pd.DataFrame):
+        """The validated inputs of the next forecast of every series of ``frame``.
+
+        Windows are cut exactly as in training (the metadata's columns, categories and
+        missing-value policy); the frame's frequency must be the model's.
+
+        Returns:
+            A :class:`~forecast.windowing.latest.LatestWindows`.
+
+        Raises:
+            DataValidationError: a missing column, too few rows, a timestamp off the model's
+                frequency, or a NaN input the missing-value policy cannot fill.
+        """
+        from forecast.windowing.latest import latest_windows
+        from forecast.windowing.spec import WindowSpec
+
+        meta = self.metadata
+        try:
+            return latest_windows(
+                frame,
+                WindowSpec(self.input_width, self.horizon),
+                target=tuple(meta["target_columns"]),
+                covariates=tuple(meta["covariate_columns"]) or None,
+                calendar=tuple(meta["calendar"]),
+                missing=MissingPolicy(**meta.get("missing", {})),
+                freq=self._freq,
+                categories={k: tuple(v) for k, v in meta["categories"].items()},
+            )
+        except DataValidationError as exc:
+            self._check_frequency(frame, exc)
+            raise
+
+    def _check_frequency(self, frame: pd.DataFrame, error: DataValidationError) -> None:
+        """Raise a clearer error if the series at fault (or the frame) has another frequency:
+        on the model's grid its rows would only look like gaps or off-grid timestamps."""
+        from forecast.data.layout import describe_layout
+
+        part = frame
+        if isinstance(frame.index, pd.MultiIndex):
+            if error.series is None:
+                return
+            part = frame.loc[[error.series]]
+        try:
+            own = describe_layout(part).freq
+        except DataValidationError:
+            return
+        if own != self._freq:
+            raise DataValidationError(
+                f"the frame's frequency {own.freqstr} differs from the model's "
+                f"{self._freq.freqstr}; resample it first",
+                series=error.series,
+            ) from error
+
+    @property
+    def columns(self) -> list[str]:
+        """The frame columns the model reads: its targets, then its covariates."""
+        return [*self.metadata["target_columns"], *self.metadata["covariate_columns"]]
+
+    def predict(self, frame: pd.DataFrame, extra_columns: str = "error") -> pd.DataFrame:
+        """Forecast the ``horizon`` steps after the end of every series of ``frame``.
+
+        Args:
+            frame: the model's data layout (one series, or a panel indexed by series and time)
+                holding :attr:`columns`.
+            extra_columns: ``"error"`` (default): a column the model does not read is an error
+                (a frame from another dataset or a renamed column is caught, not forecast);
+                ``"ignore"``: read :attr:`columns` and leave the rest.
+
+        Raises:
+            DataValidationError: a missing or extra column (naming what the model reads), too
+                few rows, another frequency, or a NaN input the missing-value policy cannot fill.
+        """
+        if extra_columns not in ("error", "ignore"):
+            raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
+        reads = self.columns
+        missing = [column for column in reads if column not in frame.columns]
+        if missing:
+            raise DataValidationError(
+                f"the frame lacks column(s) {missing} this model reads (it reads {reads}; "
+                f"the frame has {list(frame.columns)})",
+                column=missing[0],
+            )
+        extra = [column for column in frame.columns if column not in reads]
+        if extra and extra_columns == "error":
+            raise DataValidationError(
+                f"the frame has column(s) {extra} this model does not read (it reads {reads}); "
+                "select them with frame[model.columns] or pass extra_columns='ignore'"
+            )
+        meta = self.metadata
+        latest = self.latest_windows(frame)
+        inputs = latest.inputs
+        past, future = (
+            (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
+        )
+        forecasts = self.predict_arrays(past, future)
+        return pd.DataFrame(
+            forecasts.reshape(-1, len(meta["target_columns"])).astype(np.float64),
+            index=latest.index,
+            columns=list(meta["target_columns"]),
+        )
+
+    def __repr__(self) -> str:
+        return f"ExportedForecaster({self.metadata['model']}, path={str(self.path)!r})"
+
+
+def _metadata(forecaster, metrics: dict | None) -> dict[str, Any]:
+    import tensorflow as tf
+
+    from forecast.features.calendar_features import calendar_columns as calendar_column_names
+
+    start, end = forecaster.training_range_
+    calendar_columns = list(calendar_column_names(forecaster.calendar_))
+    return {
+        "format_version": FORMAT_VERSION,
+        "model": type(forecaster).__name__,
+        "params": {k: _jsonable(v) for k, v in forecaster.get_params().items()},
+        "input_width": int(forecaster.input_width_),
+        "horizon": int(forecaster.horizon),
+        "freq": forecaster.freq_.freqstr,
+        "season_length": int(forecaster.season_length_),
+        "target_columns": list(forecaster.target_columns_),
+        "covariate_columns": list(forecaster.covariate_columns_),
+        "calendar": list(forecaster.calendar_),
+        "calendar_columns": calendar_columns,
+        "input_columns": list(forecaster.input_columns_),
+        "categories": {k: [_jsonable(c) for c in v] for k, v in forecaster.categories_.items()},
+        "missing": dataclasses.asdict(forecaster._missing_policy()),
+        "training_range": [str(start), str(end)],
+        "metrics": None if metrics is None else {k: float(v) for k, v in metrics.items()},
+        "versions": {"forecast": __version__, "tensorflow": tf.__version__},
+        "signature": {
+            "name": "serving_default",
+            "inputs": ["past", "future"] if calendar_columns else ["past"],
+            "outputs": ["forecast"],
+        },
+    }
+
+
+def _check_finite(name: str, values: np.ndarray, role: str, columns: list) -> None:
+    """Raise a ValueError naming the first NaN or inf of a ``(batch, steps, columns)`` array:
+    the signature would turn it into NaN forecasts without a word."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    window, step, column = (int(i) for i in np.argwhere(~finite)[0])
+    kind = "NaN" if np.isnan(values[window, step, column]) else "inf"
+    raise ValueError(
+        f"{name} holds {kind} in {role} column {columns[column]!r} (window {window}, step {step}); "
+        "fill or drop those windows first"
+    )
+
+
+def _jsonable(value):
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    if isinstance(value, tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool, type(None), list, dict)):
+        return value
+    return str(value)

@@ -1,0 +1,298 @@
+"""Batch forecasting on Apache Spark: the ``forecast batch`` engine for a cluster.
+
+:func:`forecast_spark` forecasts every series of a Spark DataFrame in long format with an exported
+SavedModel. Rows are shuffled so that every series lies whole in one partition, sorted by series
+and time, and each partition streams through the very same code as the local engine
+(:func:`forecast.serving.batch_engine.forecast_stream`) inside ``mapInArrow``: series are cut into
+batches, validated, and forecast in one network call per batch. The SavedModel is shipped to the
+executors with ``SparkContext.addFile`` and loaded once per Python worker, not once per series.
+
+Before the shuffle, each series is cut to the rows the model reads (its last ``input_width``
+steps, plus what the missing-value policy may fill), so the shuffle moves a fraction of the data.
+
+``pyspark`` is an optional extra: ``pip install 'forecast[spark]'`` (Spark needs Java 17+).
+
+Example (not run here: it starts Spark)::
+
+    from pyspark.sql import SparkSession
+    from forecast.spark import forecast_spark, split_errors
+
+    spark = SparkSession.builder.getOrCreate()
+    rows = spark.read.parquet("s3://bucket/series/")          # unique_id, ds, y
+    result = forecast_spark(rows, "exported/lstm").persist()
+    forecasts, errors = split_errors(result)
+    forecasts.write.parquet("s3://bucket/forecasts/")
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from forecast.serving.batch_engine import DEFAULT_SERIES_PER_BATCH
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame, SparkSession
+
+#: The extra error column of :func:`forecast_spark`'s result.
+ERROR_COLUMN = "error"
+
+#: Rows per Arrow batch handed to the Python workers (``spark.sql.execution.arrow.
+#: maxRecordsPerBatch``) in a session that ``forecast batch --engine spark`` starts itself;
+#: Spark's default, 10,000, makes many small hand-offs.
+ARROW_BATCH_ROWS = 200_000
+
+
+def require_pyspark():
+    """Import ``pyspark``, or raise an ``ImportError`` that says how to install it."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "the Spark engine needs pyspark: pip install 'forecast[spark]' (and Java 17+, "
+            "e.g. apt-get install openjdk-17-jre-headless)"
+        ) from None
+    return pyspark
+
+
+def forecast_spark(
+    rows: DataFrame,
+    model_path: str | os.PathLike,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
+    num_partitions: int | None = None,
+) -> DataFrame:
+    """Forecast every series of a long Spark DataFrame with an exported model.
+
+    Args:
+        rows: one row per series and timestamp, with the id, time, target and covariate
+            columns the model was trained on (any row order).
+        model_path: the exported SavedModel directory (a local path on the driver; it is
+            shipped to the executors).
+        id_col, time_col: the series id and time columns.
+        series_per_batch: series per network call on an executor.
+        num_partitions: partitions of the shuffle by series (default: the cluster's cores,
+            ``defaultParallelism``, so each task forecasts many series per network call).
+
+    Returns:
+        A DataFrame with the columns ``series_id, timestamp, step, forecast, model, version``
+        (``target`` after ``series_id`` for several targets) and ``error``: a series that
+        cannot be forecast has one row with only ``series_id`` and the reason in ``error``.
+        Use :func:`split_errors` to separate them, after ``persist()`` so that the model runs
+        once.
+
+    Raises:
+        ImportError: pyspark is not installed.
+        DataValidationError: a column the model needs is missing.
+    """
+    require_pyspark()
+    from pyspark.sql import functions as F
+
+    from forecast.serving.batch_engine import BatchForecaster
+    from forecast.serving.export import load
+
+    model_path = Path(model_path).resolve()
+    model = load(model_path)  # validates the export on the driver and gives its metadata
+    forecaster = BatchForecaster(model, id_col, time_col, series_per_batch)
+    forecaster.check_columns(rows.columns)
+    spark = rows.sparkSession
+    spark.sparkContext.addFile(str(model_path), recursive=True)
+
+    rows = rows.select(*forecaster.input_columns).withColumn(
+        time_col, F.col(time_col).cast("timestamp_ntz")
+    )
+    rows = _keep_tails(rows, forecaster, model.metadata["freq"])
+    partitions = num_partitions or spark.sparkContext.defaultParallelism
+    shuffled = rows.repartition(partitions, id_col)
+    ordered = shuffled.sortWithinPartitions(id_col, time_col)
+
+    id_type = rows.schema[id_col].dataType.simpleString()
+    target_field = "target string, " if len(model.metadata["target_columns"]) > 1 else ""
+    schema = (
+        f"series_id {id_type}, {target_field}timestamp timestamp_ntz, step int, forecast float, "
+        f"model string, version string, {ERROR_COLUMN} string"
+    )
+    partition = functools.partial(
+        _forecast_partition, model_path.name, id_col, time_col, series_per_batch, bool(target_field)
+    )
+    return ordered.mapInArrow(partition, schema)
+
+
+def split_errors(result: DataFrame) -> tuple[DataFrame, DataFrame]:
+    """The forecasts and the failed series (``series_id, reason``) of :func:`forecast_spark`."""
+    from pyspark.sql import functions as F
+
+    failed = F.col(ERROR_COLUMN).isNotNull()
+    forecasts = result.filter(~failed).drop(ERROR_COLUMN)
+    errors = result.filter(failed).select("series_id", F.col(ERROR_COLUMN).alias("reason"))
+    return forecasts, errors
+
+
+def forecast_file_spark(
+    model_path: str | os.PathLike,
+    input_path: str,
+    output_path: str,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    errors_path: str | None = None,
+    series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
+    spark: SparkSession | None = None,
+    master: str | None = None,
+    overwrite: bool = False,
+) -> tuple[int, int]:
+    """``forecast batch --engine spark``: read a long CSV or Parquet input with Spark, forecast
+    every series, write the forecasts as a Parquet directory and the failed series as CSV.
+
+    Spark's output committer writes each directory completely or not at all (a ``_SUCCESS``
+    marker is written last).
+
+    Args:
+        model_path, id_col, time_col, series_per_batch: as for :func:`forecast_spark`.
+        input_path: a Parquet file or directory, or CSV (by extension; a header row).
+        output_path: the forecasts' Parquet directory.
+        errors_path: the failed series' CSV directory (default ``<output>.errors``).
+        spark: the session (default: the active one, e.g. under ``spark-submit``, or a new one).
+        master: the master of a new session (default: Spark's, ``local[*]`` outside a cluster).
+        overwrite: replace existing output.
+
+    Returns:
+        ``(n_forecast, n_failed)`` series.
+    """
+    require_pyspark()
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+
+    errors_path = errors_path or f"{str(output_path).rstrip('/')}.errors"
+    for path in (output_path, errors_path):
+        if not overwrite and "://" not in str(path) and Path(path).exists():
+            raise FileExistsError(f"{path} exists; pass overwrite=True (--overwrite) to replace it")
+    if spark is None:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # local workers: this Python
+        builder = SparkSession.builder.appName("forecast batch").config(
+            "spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS
+        )
+        spark = (builder.master(master) if master else builder).getOrCreate()
+    reader = spark.read
+    if str(input_path).lower().rstrip("/").endswith((".csv", ".csv.gz")):
+        rows = reader.csv(str(input_path), header=True, inferSchema=True)
+    else:
+        rows = reader.parquet(str(input_path))
+    result = forecast_spark(rows, model_path, id_col, time_col, series_per_batch).persist()
+    try:
+        forecasts, errors = split_errors(result)
+        mode = "overwrite" if overwrite else "errorifexists"
+        forecasts.write.mode(mode).parquet(str(output_path))
+        errors.coalesce(1).write.mode(mode).csv(str(errors_path), header=True)
+        counts = result.groupBy(F.col(ERROR_COLUMN).isNull().alias("ok")).count().collect()
+        rows = {row["ok"]: row["count"] for row in counts}
+        n_failed = rows.get(False, 0)
+        meta = load_metadata(model_path)
+        n_forecast = rows.get(True, 0) // (int(meta["horizon"]) * len(meta["target_columns"]))
+    finally:
+        result.unpersist()
+    return n_forecast, n_failed
+
+
+def load_metadata(model_path: str | os.PathLike) -> dict:
+    """The export's metadata (``assets/forecast.json``), read without TensorFlow."""
+    import json
+
+    from forecast.serving.export import METADATA_FILE
+
+    return json.loads((Path(model_path) / "assets" / METADATA_FILE).read_text())
+
+
+# --------------------------------------------------------------------------- executors
+
+
+def _keep_tails(rows: DataFrame, forecaster, freq: str) -> DataFrame:
+    """Drop the rows before each series' last ``keep_rows`` steps (fixed frequencies only;
+    calendar frequencies such as months keep every row)."""
+    import pandas as pd
+    from pyspark.sql import functions as F
+
+    from forecast.data.frequency import is_fixed
+
+    offset = pd.tseries.frequencies.to_offset(freq)
+    if not is_fixed(offset):
+        return rows
+    span_us = pd.Timedelta(offset).value // 1000 * forecaster.keep_rows
+    last = rows.groupBy(forecaster.id_col).agg(F.max(forecaster.time_col).alias("_last"))
+    time = forecaster.time_col
+    return (
+        rows.join(F.broadcast(last), forecaster.id_col)
+        .filter(F.col(time) > F.col("_last") - F.expr(f"INTERVAL {span_us} MICROSECONDS"))
+        .drop("_last")
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _worker_forecaster(model_name: str, id_col: str, time_col: str, series_per_batch: int):
+    """The model, loaded once per Python worker (workers are reused across tasks)."""
+    from pyspark import SparkFiles
+
+    from forecast.serving.batch_engine import BatchForecaster, use_compilation_cache
+    from forecast.serving.export import load
+
+    use_compilation_cache()
+    return BatchForecaster(load(SparkFiles.get(model_name)), id_col, time_col, series_per_batch)
+
+
+def _forecast_partition(
+    model_name: str,
+    id_col: str,
+    time_col: str,
+    series_per_batch: int,
+    several_targets: bool,
+    batches: Iterator[pa.RecordBatch],
+) -> Iterator[pa.RecordBatch]:
+    from forecast.serving.batch_engine import forecast_stream
+
+    forecaster = _worker_forecaster(model_name, id_col, time_col, series_per_batch)
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:  # an empty partition
+        return
+    schema = _output_schema(first.schema.field(id_col).type, several_targets)
+    for result in forecast_stream(forecaster, itertools.chain([first], batches), background=False):
+        if len(result.forecasts):
+            frame = result.forecasts.assign(**{ERROR_COLUMN: None}).reindex(columns=schema.names)
+            yield pa.RecordBatch.from_pandas(frame, schema=schema, preserve_index=False)
+        if result.errors:
+            yield _error_rows(result.errors, schema, forecaster)
+
+
+def _error_rows(errors: list[tuple], schema: pa.Schema, forecaster) -> pa.RecordBatch:
+    """One row per failed series: its id, the reason, the model; the rest null."""
+    n = len(errors)
+    given = {
+        "series_id": pa.array([e[0] for e in errors], type=schema.field("series_id").type),
+        ERROR_COLUMN: pa.array([str(e[1]) for e in errors], type=pa.string()),
+        "model": pa.array([forecaster.name] * n, type=pa.string()),
+        "version": pa.array([forecaster.version] * n, type=pa.string()),
+    }
+    columns = [given.get(f.name, pa.nulls(n, type=f.type)) for f in schema]
+    return pa.RecordBatch.from_arrays(columns, schema=schema)
+
+
+def _output_schema(id_type: pa.DataType, several_targets: bool) -> pa.Schema:
+    fields = [pa.field("series_id", id_type)]
+    if several_targets:
+        fields.append(pa.field("target", pa.string()))
+    fields += [
+        pa.field("timestamp", pa.timestamp("us")),
+        pa.field("step", pa.int32()),
+        pa.field("forecast", pa.float32()),
+        pa.field("model", pa.string()),
+        pa.field("version", pa.string()),
+        pa.field(ERROR_COLUMN, pa.string()),
+    ]
+    return pa.schema(fields)

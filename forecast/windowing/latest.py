@@ -1,0 +1,135 @@
+"""The inputs of the next forecast: the last ``input_width`` rows of every series.
+
+``predict`` forecasts the ``horizon`` steps after the end of each series; this module collects
+what that needs (validated, encoded with the training categories, filled as the missing-value
+policy allows) and the future timestamps that index the forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.columns import check_columns
+from forecast.data.frequency import is_fixed
+from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.missing import MissingPolicy
+from forecast.errors import DataValidationError
+from forecast.features.calendar_features import calendar_features, future_index
+from forecast.features.encoding import build_features
+from forecast.windowing.spec import WindowSpec, check_lengths
+
+
+@dataclass(frozen=True, eq=False)
+class LatestWindows:
+    """The last ``input_width`` rows of every series: the inputs of the next forecast.
+
+    Attributes:
+        inputs: ``(n_series, input_width, n_inputs)`` float32 array, or with calendar
+            features a dict ``{"past": ..., "future": (n_series, horizon, n_calendar)}``.
+        index: the forecast's index: the ``horizon`` timestamps after each series' end
+            (a ``DatetimeIndex``, or a ``(series_id, timestamp)`` ``MultiIndex`` for a panel).
+        layout: the frame's layout.
+        input_columns: the names of the input columns.
+    """
+
+    inputs: Any
+    index: pd.Index
+    layout: SeriesLayout
+    input_columns: tuple[str, ...]
+
+
+def latest_windows(
+    frame: pd.DataFrame,
+    spec: WindowSpec,
+    target: str | Sequence[str],
+    covariates: str | Sequence[str] | None = None,
+    calendar: str | Sequence[str] = (),
+    missing: MissingPolicy = MissingPolicy(),
+    freq: str | pd.DateOffset | None = None,
+    categories: dict[str, tuple] | None = None,
+) -> LatestWindows:
+    """Collect the inputs for forecasting the ``horizon`` steps after the end of every series.
+
+    Each series needs ``input_width`` gap-free rows at its end whose inputs are not NaN after
+    the missing-value policy; the calendar features of the forecast steps come from the
+    future timestamps.
+
+    Args:
+        frame, spec, target, covariates, calendar, missing, freq, categories: as for
+            :func:`make_windows` (pass the categories and frequency seen in training).
+
+    Raises:
+        DataValidationError: the frame fails validation, a series is too short, or its last
+            ``input_width`` rows cross a gap or hold a NaN input.
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> frame = pd.DataFrame({"y": np.arange(5.0)},
+        ...                      index=pd.date_range("2024-01-01", periods=5, freq="D"))
+        >>> latest = latest_windows(frame, WindowSpec(2, 3), target="y")
+        >>> latest.inputs[0, :, 0].tolist(), latest.index.strftime("%m-%d").tolist()
+        ([3.0, 4.0], ['01-06', '01-07', '01-08'])
+    """
+    layout = describe_layout(frame, freq=freq)
+    targets, covs = check_columns(frame, target, covariates, layout)
+    check_lengths(layout, spec, needed=spec.input_width)
+    features = build_features(
+        frame, layout, targets, covs, calendar, missing, categories=categories
+    )
+    ends = layout.starts[1:]
+    firsts = ends - spec.input_width
+    blocks = features.block_ids
+    crossing = np.flatnonzero(blocks[firsts] != blocks[ends - 1])
+    if len(crossing):
+        first, end = firsts[crossing[0]], ends[crossing[0]]
+        gap = first + int(np.flatnonzero(np.diff(blocks[first:end]))[-1]) + 1
+        raise DataValidationError(
+            f"the last {spec.input_width} rows (input_width) must be gap-free to forecast "
+            f"from the end of the series, but a gap ends here",
+            **layout.where(gap),
+        )
+    nan_before = np.concatenate([[0], np.cumsum(features.input_nan, dtype=np.int64)])
+    holding_nan = np.flatnonzero(nan_before[ends] > nan_before[firsts])
+    if len(holding_nan):
+        first, end = firsts[holding_nan[0]], ends[holding_nan[0]]
+        row = first + int(np.flatnonzero(features.input_nan[first:end])[-1])
+        bad = [c for c, v in zip(features.input_columns, features.values[row]) if np.isnan(v)]
+        raise DataValidationError(
+            f"input is NaN in the last {spec.input_width} rows, beyond what the missing-value "
+            f"policy fills ({missing})",
+            column=bad[0],
+            **layout.where(row),
+        )
+    rows = firsts[:, None] + np.arange(spec.input_width)[None, :]
+    past = features.values[rows]
+    stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
+    if layout.is_panel:
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon), stamps],
+            names=[frame.index.names[0], frame.index.names[1]],
+        )
+    else:
+        index = stamps.rename(frame.index.name)
+    inputs: Any = past
+    if features.calendar_columns:
+        future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
+        inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
+    return LatestWindows(
+        inputs=inputs, index=index, layout=layout, input_columns=features.input_columns
+    )
+
+
+def _future_stamps(lasts: pd.DatetimeIndex, freq: pd.DateOffset, horizon: int) -> pd.DatetimeIndex:
+    """The ``horizon`` grid timestamps after each of ``lasts``, concatenated."""
+    if not is_fixed(freq):  # calendar offsets (days across DST, months, ...): series by series
+        stamps = [future_index(last, freq, horizon) for last in lasts]
+        return stamps[0].append(stamps[1:])
+    offsets = np.arange(1, horizon + 1) * pd.Timedelta(freq).to_timedelta64()
+    local = lasts.tz_convert("UTC").tz_localize(None) if lasts.tz is not None else lasts
+    stamps = pd.DatetimeIndex((local.to_numpy()[:, None] + offsets[None, :]).reshape(-1))
+    return stamps.tz_localize("UTC").tz_convert(lasts.tz) if lasts.tz is not None else stamps

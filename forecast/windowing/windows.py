@@ -1,0 +1,389 @@
+"""Cut validated frames into (inputs, labels) windows, honestly and without copies.
+
+For an origin row ``t`` (the first forecast step) of a :class:`WindowSpec`
+``(input_width, horizon)``:
+
+* inputs are rows ``t - input_width .. t - 1`` of the input columns (targets, then
+  covariates, then calendar features);
+* known-future features (the calendar columns) are also given for rows ``t .. t + horizon - 1``;
+* labels are the targets at rows ``t .. t + horizon - 1``.
+
+A window never crosses a series boundary, a gap in the timestamps, a NaN label or its split's
+label range: the splits are chronological per series, a validation or test window may read
+its inputs from earlier splits, and every label lies inside its own split.
+
+The raw array is held once (rows x columns, float32); windows are gathered per batch, as NumPy
+views or with ``tf.gather`` on origin rows inside ``tf.data``, so memory does not grow with
+``input_width``.
+
+Example:
+    >>> import numpy as np, pandas as pd
+    >>> frame = pd.DataFrame({"y": np.arange(10.0)},
+    ...                      index=pd.date_range("2024-01-01", periods=10, freq="h"))
+    >>> windows = make_windows(frame, WindowSpec(3, 2), target="y", split=Split(0.0, 0.0))
+    >>> windows.n_windows("train")
+    6
+    >>> inputs, labels = windows.arrays("train")
+    >>> inputs[0, :, 0].tolist(), labels[0, :, 0].tolist()
+    ([0.0, 1.0, 2.0], [3.0, 4.0])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.columns import check_columns
+from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.missing import MissingPolicy
+from forecast.errors import DataValidationError
+from forecast.features.encoding import build_features
+from forecast.windowing.origins import _valid_origins
+from forecast.windowing.spec import SPLITS, Split, WindowSpec, _row_splits, check_lengths
+
+#: Batches gathered ahead of the consumer: enough to overlap gathering with training, few
+#: enough that memory stays a handful of batches (AUTOTUNE may buffer dozens).
+_PREFETCH_BATCHES = 2
+
+
+@dataclass(eq=False)
+class Windows:
+    """Windows cut from one series or a panel, ready as NumPy batches or a ``tf.data`` pipeline.
+
+    Build it with :func:`make_windows`. The array is held once; each split is a sorted array of
+    origin rows (the row of the first forecast step).
+
+    Attributes:
+        spec: the :class:`WindowSpec`.
+        layout: the frame's :class:`~forecast.data.layout.SeriesLayout`.
+        values: ``(rows, n_inputs)`` float32 array of the input columns, NaN inputs already
+            filled as the missing-value policy allows.
+        input_columns: names of the columns of ``values``: targets, covariates (categoricals
+            one-hot encoded as ``"column=category"``), calendar features.
+        target_columns: the targets (the first ``len(target_columns)`` input columns).
+        covariate_columns: the covariate columns as given.
+        calendar_columns: the calendar feature columns (the last ones), known for the future.
+        categories: for each categorical covariate, the categories seen in training.
+        origins: for each split name, the origin rows of its windows.
+        row_split: for every row, its split (0 train, 1 validation, 2 test); scalers fit on
+            the rows where it is 0.
+        dropped: how many candidate windows each rule removed.
+    """
+
+    spec: WindowSpec
+    layout: SeriesLayout
+    values: np.ndarray
+    input_columns: tuple[str, ...]
+    target_columns: tuple[str, ...]
+    covariate_columns: tuple[str, ...]
+    calendar_columns: tuple[str, ...]
+    categories: dict[str, tuple]
+    origins: dict[str, np.ndarray]
+    row_split: np.ndarray
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ describing
+
+    @property
+    def n_targets(self) -> int:
+        """Number of target columns."""
+        return len(self.target_columns)
+
+    @property
+    def n_inputs(self) -> int:
+        """Number of input columns per step."""
+        return len(self.input_columns)
+
+    @property
+    def has_future(self) -> bool:
+        """Whether windows carry known-future (calendar) features for the forecast steps."""
+        return bool(self.calendar_columns)
+
+    def n_windows(self, split: str = "train") -> int:
+        """Number of windows in a split."""
+        return len(self._origins(split))
+
+    def origin_index(self, split: str = "train") -> pd.DataFrame:
+        """Where each window of a split starts forecasting, in the order of its batches.
+
+        Returns:
+            A frame with ``series_id`` (panels only), ``origin`` (the timestamp of the first
+            forecast step) and ``row`` (its row in the frame).
+        """
+        rows = self._origins(split)
+        out = {"origin": self.layout.timestamps[rows], "row": rows}
+        if self.layout.is_panel:
+            ids = np.asarray(self.layout.series_ids, dtype=object)
+            out = {"series_id": ids[self.layout.series_index()[rows]], **out}
+        return pd.DataFrame(out)
+
+    def summary(self) -> pd.DataFrame:
+        """Windows, series and the first and last origin of each split."""
+        records = []
+        series_of_row = self.layout.series_index()
+        for split in SPLITS:
+            rows = self.origins[split]
+            records.append(
+                {
+                    "split": split,
+                    "windows": len(rows),
+                    "series": len(np.unique(series_of_row[rows])),
+                    "first_origin": self.layout.timestamps[rows[0]] if len(rows) else pd.NaT,
+                    "last_origin": self.layout.timestamps[rows[-1]] if len(rows) else pd.NaT,
+                }
+            )
+        return pd.DataFrame.from_records(records).set_index("split")
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{s}={self.n_windows(s)}" for s in SPLITS)
+        return (
+            f"Windows(input_width={self.spec.input_width}, horizon={self.spec.horizon}, "
+            f"stride={self.spec.stride}, series={self.layout.n_series}, "
+            f"inputs={list(self.input_columns)}, {counts})"
+        )
+
+    # ------------------------------------------------------------------ NumPy
+
+    def arrays(self, split: str = "train") -> tuple[Any, np.ndarray]:
+        """All windows of a split as NumPy arrays (materialised: for small data and tests).
+
+        Returns:
+            ``(inputs, labels)``: inputs ``(n, input_width, n_inputs)`` (or, with calendar
+            features, a dict ``{"past": ..., "future": (n, horizon, n_calendar)}``) and
+            labels ``(n, horizon, n_targets)``.
+        """
+        return self.gather(self._origins(split))
+
+    def batches(
+        self,
+        split: str = "train",
+        batch_size: int = 32,
+        shuffle: bool = False,
+        seed: int | None = None,
+    ) -> Iterator[tuple[Any, np.ndarray]]:
+        """Yield NumPy batches ``(inputs, labels)`` of a split, gathered one batch at a time.
+
+        Args:
+            split: ``"train"``, ``"validation"`` or ``"test"``.
+            batch_size: windows per batch (the last batch may be smaller).
+            shuffle: shuffle the order of windows (seeded by ``seed``).
+            seed: seed of the shuffle.
+        """
+        rows = self._origins(split)
+        _check_batch_size(batch_size)
+        if shuffle:
+            rows = np.random.default_rng(seed).permutation(rows)
+        for start in range(0, len(rows), batch_size):
+            yield self.gather(rows[start : start + batch_size])
+
+    def gather(self, rows: np.ndarray) -> tuple[Any, np.ndarray]:
+        """The windows at the given origin rows, as ``(inputs, labels)`` NumPy arrays."""
+        width = self.spec.total_width
+        # (n_rows - width + 1, n_inputs, width) view: no copy until indexed by a batch.
+        view = np.lib.stride_tricks.sliding_window_view(self.values, width, axis=0)
+        windows = view[rows - self.spec.input_width].transpose(0, 2, 1)
+        past = windows[:, : self.spec.input_width, :]
+        labels = windows[:, self.spec.input_width :, : self.n_targets]
+        if self.has_future:
+            future = windows[
+                :, self.spec.input_width :, self.n_inputs - len(self.calendar_columns) :
+            ]
+            return {"past": past, "future": future}, labels
+        return past, labels
+
+    # ------------------------------------------------------------------ tf.data
+
+    def dataset(
+        self,
+        split: str = "train",
+        batch_size: int = 32,
+        shuffle: bool | None = None,
+        seed: int | None = None,
+    ):
+        """A batched ``tf.data.Dataset`` of ``(inputs, labels)`` for Keras.
+
+        Origins are batched first and each batch is gathered with one ``tf.gather`` from the
+        array held once in memory. Training windows are shuffled by default, with a
+        stateless permutation of origin positions (no shuffle buffer): the same ``seed``
+        gives the same order, and each new pass over the dataset (each epoch) a new one.
+        Evaluation splits are never shuffled by default.
+
+        Args:
+            split: ``"train"``, ``"validation"`` or ``"test"``.
+            batch_size: windows per batch (the last batch may be smaller).
+            shuffle: shuffle windows; defaults to ``True`` for ``"train"`` only.
+            seed: seed of the shuffle; ``None`` for a non-reproducible order.
+
+        Returns:
+            A ``tf.data.Dataset`` whose elements match :meth:`arrays` batch by batch.
+        """
+        import tensorflow as tf
+
+        from forecast._memory import bound_heap_growth
+
+        rows = self._origins(split)
+        _check_batch_size(batch_size)
+        if len(rows) == 0:
+            raise DataValidationError(f"the {split} split has no windows; {self._why_empty()}")
+        bound_heap_growth()
+        shuffle = (split == "train") if shuffle is None else bool(shuffle)
+        n = len(rows)
+        n_batches = -(-n // batch_size)
+        values = _as_tensor(self.values)
+        index_dtype = tf.int32 if self.layout.n_rows < 2**31 - 1 else tf.int64
+        origins = tf.convert_to_tensor(rows.astype(index_dtype.as_numpy_dtype, copy=False))
+        past_offsets = tf.range(-self.spec.input_width, 0, dtype=index_dtype)
+        future_offsets = tf.range(0, self.spec.horizon, dtype=index_dtype)
+        n_targets = self.n_targets
+        n_calendar = len(self.calendar_columns)
+
+        def positions(batch: tf.Tensor) -> tf.Tensor:
+            return tf.range(batch * batch_size, tf.minimum((batch + 1) * batch_size, n))
+
+        def gather(index: tf.Tensor):
+            starts = tf.gather(origins, index)[:, None]
+            past = tf.gather(values, starts + past_offsets[None, :])
+            ahead = tf.gather(values, starts + future_offsets[None, :])
+            labels = ahead[:, :, :n_targets]
+            if n_calendar:
+                return {"past": past, "future": ahead[:, :, -n_calendar:]}, labels
+            return past, labels
+
+        if shuffle:
+            key = 0 if seed is None else int(seed)
+
+            def shuffled_positions(batch: tf.Tensor, epoch_seed: tf.Tensor) -> tf.Tensor:
+                pair = tf.stack([epoch_seed, tf.constant(key, tf.int64)])
+                return tf.random.experimental.index_shuffle(
+                    positions(batch), seed=pair, max_index=n - 1
+                )
+
+            epoch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
+            index = epoch_seeds.flat_map(
+                lambda s: tf.data.Dataset.range(n_batches).map(lambda b: shuffled_positions(b, s))
+            )
+            index = index.apply(tf.data.experimental.assert_cardinality(n_batches))
+        else:
+            index = tf.data.Dataset.range(n_batches).map(positions)
+        dataset = index.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        options = tf.data.Options()
+        # The pipeline sets its own parallelism; TensorFlow's default graph rewrites would
+        # serialise the captured array by value (a full copy) for no gain.
+        options.experimental_optimization.apply_default_optimizations = False
+        return dataset.prefetch(_PREFETCH_BATCHES).with_options(options)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _origins(self, split: str) -> np.ndarray:
+        if split not in self.origins:
+            raise ValueError(f"unknown split {split!r}; choose from {list(SPLITS)}")
+        return self.origins[split]
+
+    def _why_empty(self) -> str:
+        reasons = ", ".join(f"{k}: {v}" for k, v in self.dropped.items() if v)
+        return f"candidate windows dropped ({reasons})" if reasons else "the series are too short"
+
+
+def make_windows(
+    frame: pd.DataFrame,
+    spec: WindowSpec,
+    target: str | Sequence[str],
+    covariates: str | Sequence[str] | None = None,
+    calendar: str | Sequence[str] = (),
+    split: Split | tuple | np.ndarray = Split(),
+    missing: MissingPolicy = MissingPolicy(),
+    freq: str | pd.DateOffset | None = None,
+    categories: dict[str, tuple] | None = None,
+) -> Windows:
+    """Validate a frame and cut it into windows for each chronological split.
+
+    Args:
+        frame: one series or a panel (see :mod:`forecast.data`).
+        spec: the :class:`WindowSpec`.
+        target: the column (or columns) to forecast.
+        covariates: past-only input columns; categorical ones are one-hot encoded with the
+            categories seen in the training split (an unseen category gives an all-zero
+            encoding and a warning).
+        calendar: calendar features (see :mod:`forecast.calendar`), used as inputs and as
+            known-future features.
+        split: a :class:`Split`, a ``(train, validation, test)`` tuple of fractions, or an
+            integer array giving every row's split (0 train, 1 validation, 2 test).
+        missing: the :class:`~forecast.data.missing.MissingPolicy`.
+        freq: the grid step if it should not be inferred.
+        categories: fixed categories of categorical covariates (e.g. those seen when a model
+            was trained); learned from the training split when ``None``.
+
+    Returns:
+        The :class:`Windows`.
+
+    Raises:
+        DataValidationError: the frame or its columns fail validation, or a series is
+            shorter than one window.
+
+    Example:
+        >>> import forecast
+        >>> frame = forecast.load_dataset("electricity_hourly")
+        >>> windows = make_windows(frame, WindowSpec(168, 24), target="y",
+        ...                        calendar=("hour", "dayofweek"))
+        >>> windows.n_windows("train"), windows.n_windows("validation"), windows.n_windows("test")
+        (18221, 5237, 2609)
+    """
+    if not isinstance(spec, WindowSpec):
+        raise TypeError(f"spec must be a WindowSpec, got {type(spec).__name__}")
+    layout = describe_layout(frame, freq=freq)
+    targets, covs = check_columns(frame, target, covariates, layout)
+    check_lengths(layout, spec)
+    row_split = _row_splits(split, layout)
+
+    features = build_features(
+        frame,
+        layout,
+        targets,
+        covs,
+        calendar,
+        missing,
+        categories=categories,
+        fit_rows=row_split == 0,
+    )
+    origins, dropped = _valid_origins(
+        layout, spec, features.block_ids, features.label_nan, features.input_nan, row_split
+    )
+    return Windows(
+        spec=spec,
+        layout=layout,
+        values=features.values,
+        input_columns=features.input_columns,
+        target_columns=targets,
+        covariate_columns=covs,
+        calendar_columns=features.calendar_columns,
+        categories=features.categories,
+        origins=origins,
+        row_split=row_split,
+        dropped=dropped,
+    )
+
+
+def _check_batch_size(batch_size: int) -> None:
+    if (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
+        raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
+
+
+def _as_tensor(values: np.ndarray):
+    """The array as a TensorFlow tensor, sharing its memory when TensorFlow allows it
+    (C-contiguous and 64-byte aligned); a copy otherwise."""
+    import tensorflow as tf
+
+    if values.flags.c_contiguous and values.flags.writeable and values.ctypes.data % 64 == 0:
+        try:
+            return tf.experimental.dlpack.from_dlpack(values.__dlpack__())
+        except (BufferError, TypeError, ValueError, tf.errors.InvalidArgumentError):
+            pass
+    return tf.convert_to_tensor(values)

@@ -1,4 +1,18 @@
-"""Atomic writes: build under a temporary name beside the target, then rename into place."""
+"""Atomic writes: build under a temporary name beside the target, then rename into place.
+
+The one owner of atomic output in the package: exports, run directories, reports, figures and
+batch forecasts are all written through :func:`atomic_file` or :func:`atomic_directory`, so a
+reader sees either the previous complete output or the new complete one, never a mix.
+
+Example:
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with atomic_directory(folder / "out") as building:
+    ...     _ = (building / "a.txt").write_text("complete")
+    >>> sorted(p.name for p in folder.iterdir()), (folder / "out" / "a.txt").read_text()
+    (['out'], 'complete')
+"""
 
 from __future__ import annotations
 
@@ -53,3 +67,28 @@ def atomic_file(path: Path) -> Iterator[Path]:
         temporary.unlink(missing_ok=True)
         raise
     os.replace(temporary, path)
+
+
+@contextlib.contextmanager
+def atomic_directory(target: Path, *, replace: bool = True) -> Iterator[Path]:
+    """An empty temporary directory beside ``target``, moved into place as ``target`` when the
+    block completes (an older ``target`` is replaced, see :func:`move_directory_into_place`) and
+    removed if the block raises.
+
+    Args:
+        target: the directory to write.
+        replace: when ``False``, an existing ``target`` is a ``FileExistsError`` (checked before
+            the block runs and again before the move).
+    """
+    target = Path(target)
+    if not replace and (target.exists() or target.is_symlink()):
+        raise FileExistsError(f"{target} already exists")
+    temporary = temporary_directory_beside(target)
+    try:
+        yield temporary
+        if not replace and (target.exists() or target.is_symlink()):
+            raise FileExistsError(f"{target} already exists")
+        move_directory_into_place(temporary, target)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise

@@ -34,6 +34,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
+from forecast.evaluation.schema import METRICS
 from forecast.models import baselines
 from forecast.models import recurrent as estimators
 from forecast.nn.distribution import DISTRIBUTIONS
@@ -133,7 +134,7 @@ class OriginsConfig(_Strict):
 class EvaluationConfig(_Strict):
     """Metrics and forecast origins of the comparison."""
 
-    metrics: list[Literal["mae", "rmse", "mape", "smape", "mase", "bias"]] = [
+    metrics: list[Literal[METRICS]] = [  # type: ignore[valid-type]
         "mae",
         "rmse",
         "smape",

@@ -14,9 +14,10 @@ n_targets)``); NaN actuals are ignored.
 * :func:`bias`: mean error ``forecast - actual`` (positive: the forecasts are too high);
 * :func:`pinball_loss` and :func:`coverage`, for quantile and interval forecasts.
 
-On tidy forecast frames (the output of :func:`forecast.backtest`: columns ``series_id``,
-``origin``, ``timestamp``, ``step``, ``actual``, ``forecast``, ``model``),
-:func:`score_forecasts` computes any of these by model, by horizon step, by series, ...
+On tidy forecast frames (the output of :func:`forecast.backtest`, see
+:mod:`forecast.evaluation.schema`), :func:`score_forecasts` computes any of :data:`METRICS` by
+model, by horizon step, by series, ...: the same element-wise errors as the functions on arrays,
+averaged per group.
 
 Example:
     >>> import numpy as np
@@ -36,8 +37,8 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-#: Metrics :func:`score_forecasts` knows, by name (``mase`` needs per-series scales).
-METRICS = ("mae", "rmse", "mape", "smape", "mase", "bias")
+from forecast.evaluation.schema import METRICS as METRICS
+from forecast.evaluation.schema import SINGLE_SERIES_ID, check_metrics
 
 
 def _pair(actual, forecast) -> tuple[np.ndarray, np.ndarray]:
@@ -49,6 +50,24 @@ def _pair(actual, forecast) -> tuple[np.ndarray, np.ndarray]:
     if not keep.any():
         raise ValueError("no actual values to score (all NaN or empty)")
     return a[keep], f[keep]
+
+
+def _percentage_errors(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """``100 * |f - a| / |a|`` element by element; NaN where the actual is 0 (undefined)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(actual == 0, np.nan, 100.0 * np.abs(forecast - actual) / np.abs(actual))
+
+
+def _symmetric_percentage_errors(actual: np.ndarray, forecast: np.ndarray) -> np.ndarray:
+    """``200 * |f - a| / (|a| + |f|)`` element by element (0 to 200); 0 where both are 0."""
+    denominator = np.abs(actual) + np.abs(forecast)
+    ratio = np.divide(
+        np.abs(forecast - actual),
+        denominator,
+        out=np.zeros_like(denominator),
+        where=denominator > 0,
+    )
+    return 200.0 * ratio
 
 
 def mae(actual, forecast) -> float:
@@ -82,16 +101,13 @@ def mape(actual, forecast, zero_actuals: str = "raise") -> float:
             )
         if zero_actuals == "nan" or zero.all():
             return float("nan")
-        a, f = a[~zero], f[~zero]
-    return float(100.0 * np.mean(np.abs(f - a) / np.abs(a)))
+    return float(np.mean(_percentage_errors(a, f)[~zero]))
 
 
 def smape(actual, forecast) -> float:
     """Symmetric mean absolute percentage error, in percent (0 to 200)."""
     a, f = _pair(actual, forecast)
-    denominator = np.abs(a) + np.abs(f)
-    ratio = np.divide(np.abs(a - f), denominator, out=np.zeros_like(a), where=denominator > 0)
-    return float(200.0 * np.mean(ratio))
+    return float(np.mean(_symmetric_percentage_errors(a, f)))
 
 
 def bias(actual, forecast) -> float:
@@ -164,14 +180,14 @@ def series_scales(frame: pd.DataFrame, target: str, season_length: int) -> dict:
     """MASE scales of every series of a frame: the in-sample seasonal-naive MAE of ``target``.
 
     Give it the training part only (data before the first forecast origin). A single series
-    gets the key ``forecast.evaluation.comparison.SINGLE_SERIES_ID`` (``"series"``); series too short or
-    constant at the seasonal lag get NaN: :func:`score_forecasts` leaves them out of MASE.
+    gets the key :data:`forecast.evaluation.schema.SINGLE_SERIES_ID` (``"series"``); series too
+    short or constant at the seasonal lag get NaN: :func:`score_forecasts` leaves them out of MASE.
     """
     if isinstance(frame.index, pd.MultiIndex):
         groups = frame[target].groupby(level=0, sort=False)
         items = ((sid, values.to_numpy()) for sid, values in groups)
     else:
-        items = iter([("series", frame[target].to_numpy())])
+        items = iter([(SINGLE_SERIES_ID, frame[target].to_numpy())])
     scales = {}
     for sid, values in items:
         try:
@@ -197,8 +213,8 @@ def score_forecasts(
             ``["model", "series_id"]``; ``None`` scores the whole frame as one row.
         scales: for ``mase``: one scale, or a mapping ``series_id -> scale`` (see
             :func:`series_scales`) or ``(series_id, target) -> scale``. Rows whose scale is
-            NaN (no usable training data) are left out of the MASE mean. Each absolute error is divided by its series' scale, so a
-            panel's MASE is the mean scaled error.
+            NaN (no usable training data) are left out of the MASE mean. Each absolute error is
+            divided by its series' scale, so a panel's MASE is the mean scaled error.
 
     Returns:
         One row per group (index ``by``), one column per metric, plus ``n`` (values scored).
@@ -213,9 +229,7 @@ def score_forecasts(
         a      1.0   1.0  2
         b      0.5   0.5  2
     """
-    unknown = [m for m in metrics if m not in METRICS]
-    if unknown:
-        raise ValueError(f"unknown metric(s) {unknown}; choose from {list(METRICS)}")
+    metrics = check_metrics(metrics)
     missing = [c for c in ("actual", "forecast") if c not in forecasts.columns]
     if missing:
         raise ValueError(f"the forecast frame has no column(s) {missing}")
@@ -224,17 +238,14 @@ def score_forecasts(
     if absent:
         raise ValueError(f"cannot break down by {absent}: not columns of the forecast frame")
     data = forecasts.loc[forecasts["actual"].notna(), keys + ["actual", "forecast"]].copy()
-    error = data["forecast"].to_numpy(np.float64) - data["actual"].to_numpy(np.float64)
     actual = data["actual"].to_numpy(np.float64)
+    predicted = data["forecast"].to_numpy(np.float64)
+    error = predicted - actual
     data["_abs"] = np.abs(error)
     data["_sq"] = error**2
     data["_err"] = error
-    denominator = np.abs(actual) + np.abs(data["forecast"].to_numpy(np.float64))
-    data["_sym"] = 200.0 * np.divide(
-        np.abs(error), denominator, out=np.zeros_like(error), where=denominator > 0
-    )
-    with np.errstate(divide="ignore", invalid="ignore"):
-        data["_pct"] = np.where(actual == 0, np.nan, 100.0 * np.abs(error) / np.abs(actual))
+    data["_sym"] = _symmetric_percentage_errors(actual, predicted)
+    data["_pct"] = _percentage_errors(actual, predicted)
     if "mase" in metrics:
         data["_scaled"] = data["_abs"] / _scale_of_rows(forecasts.loc[data.index], scales)
     grouped = data.groupby(keys, sort=True) if keys else data.assign(_all="all").groupby("_all")

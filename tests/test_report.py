@@ -88,7 +88,7 @@ def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
     header = [
         cell.strip() for cell in text.split("| model")[1].splitlines()[0].strip(" |").split("|")
     ]
-    assert header == ["MAE", "RMSE", "sMAPE", "bias", "n", "baseline", "skill", "fit_seconds"]
+    assert header == ["MAE", "RMSE", "sMAPE", "Bias", "n", "baseline", "skill", "fit_seconds"]
     good, bad = cell_row(text, "good"), cell_row(text, "bad")
     assert good[1] == f"{good_mae:.3f}" == "0.993" and bad[1] == f"{bad_mae:.3f}" == "3.465"
     assert good[5:8] == ["71", "no", f"{1 - good_mae / bad_mae:.3f}"]
@@ -102,7 +102,8 @@ def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
         in text
     )
     assert f"{100 * skill:.1f}% lower MAE" in text
-    assert "MAE, RMSE and bias are in kW" in text
+    assert "MAE, RMSE and Bias are in kW" in text
+    assert "Bias is forecast minus actual" in text
     # four figures, every link a real PNG inside the report
     assert links(text) == [
         "figures/forecasts.png",

@@ -1,4 +1,8 @@
-"""What the figures share: checking their inputs, choosing rows, colours, dates and gaps."""
+"""What the figures share: choosing what to show, colours, labels, dates and gaps.
+
+The tidy frame itself and the metric names are checked by :mod:`forecast.evaluation.schema`;
+the helpers here choose within a checked frame and draw on matplotlib axes.
+"""
 
 from __future__ import annotations
 
@@ -9,59 +13,19 @@ import numpy as np
 import pandas as pd
 from matplotlib import colormaps
 
-from forecast.evaluation.metrics import METRICS
+from forecast.evaluation.schema import METRIC_NAMES, METRICS_WITH_UNITS, PERCENT_METRICS
 
-FORECAST_COLUMNS = (
-    "series_id",
-    "target",
-    "origin",
-    "timestamp",
-    "step",
-    "actual",
-    "forecast",
-    "model",
-)
-#: Metrics in the units of the data (their axis labels carry the unit).
-METRICS_WITH_UNITS = ("mae", "rmse", "bias")
-
-_METRIC_NAMES = {
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "bias": "Bias",
-    "mape": "MAPE",
-    "smape": "sMAPE",
-    "mase": "MASE",
-}
 # tab10 without its grey, which is kept for the input window
 _PALETTE = tuple(c for i, c in enumerate(colormaps["tab10"].colors) if i != 7)
 _LINESTYLES = ("-", "--", ":", "-.")
 
 
-# ---------------------------------------------------------------------- validation
+# ---------------------------------------------------------------------- choosing what to show
 
 
-def _check_forecasts(forecasts) -> pd.DataFrame:
-    if not isinstance(forecasts, pd.DataFrame):
-        raise TypeError(
-            f"forecasts must be a tidy forecast DataFrame, got {type(forecasts).__name__}"
-        )
-    missing = [c for c in FORECAST_COLUMNS if c not in forecasts.columns]
-    if missing:
-        raise ValueError(
-            f"the forecast frame has no column(s) {missing}; expected the tidy frame of "
-            f"forecast.backtest with columns {list(FORECAST_COLUMNS)}"
-        )
-    if forecasts.empty:
-        raise ValueError("the forecast frame is empty: nothing to plot")
-    return forecasts
-
-
-def _check_metric(metric: str) -> None:
-    if metric not in METRICS:
-        raise ValueError(f"unknown metric {metric!r}; choose from {list(METRICS)}")
-
-
-def _select_models(frame: pd.DataFrame, models) -> list[str]:
+def select_models(frame: pd.DataFrame, models) -> list[str]:
+    """The models to show, in the order given (duplicates dropped); ``None``: every model of
+    the frame, in the order they appear."""
     available = list(pd.unique(frame["model"]))
     if models is None:
         return available
@@ -74,7 +38,8 @@ def _select_models(frame: pd.DataFrame, models) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
-def _select_series(frame: pd.DataFrame, series_id):
+def select_series(frame: pd.DataFrame, series_id):
+    """``series_id`` when the frame holds it; ``None``: the frame's first series."""
     available = pd.unique(frame["series_id"])
     if series_id is None:
         return available[0]
@@ -84,7 +49,8 @@ def _select_series(frame: pd.DataFrame, series_id):
     return series_id
 
 
-def _select_target(rows: pd.DataFrame, target) -> str:
+def select_target(rows: pd.DataFrame, target) -> str:
+    """``target`` when the rows hold it; ``None``: the rows' first target."""
     available = list(pd.unique(rows["target"]))
     if target is None:
         return available[0]
@@ -93,7 +59,9 @@ def _select_target(rows: pd.DataFrame, target) -> str:
     return target
 
 
-def _select_origins(available: pd.DatetimeIndex, origins) -> pd.DatetimeIndex:
+def select_origins(available: pd.DatetimeIndex, origins) -> pd.DatetimeIndex:
+    """A number of origins spread evenly over ``available`` (first and last included), or the
+    listed origins (timestamps or strings), each of which must be available."""
     if isinstance(origins, (int, np.integer)) and not isinstance(origins, bool):
         if origins < 1:
             raise ValueError(f"origins must be at least 1, got {origins}")
@@ -123,13 +91,14 @@ def _select_origins(available: pd.DatetimeIndex, origins) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(wanted)
 
 
-def _positive_int(value, name: str) -> int:
+def positive_int(value, name: str) -> int:
+    """``value`` as an ``int`` when it is an integer >= 1 (not a bool); ``name`` is for the error."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
     return int(value)
 
 
-def _history_series(history, series_id, target: str, n_series: int) -> pd.Series:
+def history_series(history, series_id, target: str, n_series: int) -> pd.Series:
     """The target column of one series of the history, sorted by time."""
     if not isinstance(history, pd.DataFrame):
         raise TypeError(f"history must be a DataFrame, got {type(history).__name__}")
@@ -157,7 +126,7 @@ def _history_series(history, series_id, target: str, n_series: int) -> pd.Series
 # ---------------------------------------------------------------------- drawing helpers
 
 
-def _colours(names: Sequence[str]) -> dict[str, tuple]:
+def colours(names: Sequence[str]) -> dict[str, tuple]:
     """A (colour, line style) per name: nine distinct colours, then the same with dashes."""
     return {
         name: (_PALETTE[i % len(_PALETTE)], _LINESTYLES[(i // len(_PALETTE)) % len(_LINESTYLES)])
@@ -165,22 +134,23 @@ def _colours(names: Sequence[str]) -> dict[str, tuple]:
     }
 
 
-def _metric_label(metric: str, unit: str | None) -> str:
-    name = _METRIC_NAMES[metric]
+def metric_label(metric: str, unit: str | None) -> str:
+    """The axis label of a metric: its name and unit (``"MAE (kW)"``, ``"sMAPE (%)"``)."""
+    name = METRIC_NAMES[metric]
     if metric in METRICS_WITH_UNITS:
         return f"{name} ({unit})" if unit else name
-    if metric in ("mape", "smape"):
+    if metric in PERCENT_METRICS:
         return f"{name} (%)"
     return f"{name} (1 = in-sample seasonal naive)"
 
 
-def _dates(stamps) -> np.ndarray:
+def matplotlib_dates(stamps) -> np.ndarray:
     """Timestamps as matplotlib understands them (tz-aware ones keep their time zone)."""
     index = pd.DatetimeIndex(stamps)
     return index.to_pydatetime() if index.tz is not None else index.to_numpy()
 
 
-def _time_step(rows: pd.DataFrame, past: pd.Series | None) -> pd.Timedelta | None:
+def time_step(rows: pd.DataFrame, past: pd.Series | None) -> pd.Timedelta | None:
     """The time between two steps: from the forecasts (step k is k - 1 steps after the origin),
     or the history's most common spacing when every forecast is one step."""
     later = rows.loc[rows["step"] > 1]
@@ -191,11 +161,12 @@ def _time_step(rows: pd.DataFrame, past: pd.Series | None) -> pd.Timedelta | Non
     return None
 
 
-def _joins(before: pd.Timestamp, after: pd.Timestamp, step) -> bool:
+def joins(before: pd.Timestamp, after: pd.Timestamp, step) -> bool:
+    """Whether a line may join two points: at most one step apart (or the step is unknown)."""
     return step is None or after - before <= 1.5 * step
 
 
-def _break_at_gaps(values: pd.Series, step) -> pd.Series:
+def break_at_gaps(values: pd.Series, step) -> pd.Series:
     """``values`` with a NaN inserted wherever time jumps by more than a step, so that lines
     break at gaps (nights, missing days) instead of drawing a straight line across them."""
     if step is None or len(values) < 2:
@@ -208,13 +179,15 @@ def _break_at_gaps(values: pd.Series, step) -> pd.Series:
     return pd.concat([values.set_axis(index), filler]).sort_index(kind="stable")
 
 
-def _date_axis(axes) -> None:
+def date_axis(axes) -> None:
+    """Concise date ticks (3 to 8) on the x axis."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def _format_stamp(stamp: pd.Timestamp, with_time: bool = True) -> str:
+def format_stamp(stamp: pd.Timestamp, with_time: bool = True) -> str:
+    """``2024-03-01 06:00 (Fri)``, or ``2024-03-01 (Fri)`` without the time."""
     return (
         f"{pd.Timestamp(stamp):%Y-%m-%d %H:%M (%a)}"
         if with_time
@@ -222,7 +195,9 @@ def _format_stamp(stamp: pd.Timestamp, with_time: bool = True) -> str:
     )
 
 
-def _horizontal_boxplot(axes, data: list, positions: np.ndarray) -> dict:
+def horizontal_boxplot(axes, data: list, positions: np.ndarray) -> dict:
+    """Horizontal boxes (whiskers at the minimum and maximum, no fliers) at ``positions``;
+    returns matplotlib's boxplot dict."""
     common = dict(
         positions=positions,
         widths=0.5,

@@ -1,11 +1,11 @@
 """Matplotlib figures of a comparison: forecasts against actuals, error by step, training, per series.
 
 Every function takes the tidy forecast frame of :func:`forecast.backtest` / :func:`forecast.compare`
-(columns ``series_id, target, origin, timestamp, step, actual, forecast, model``) or the training
+(columns :data:`FORECAST_COLUMNS`, see :mod:`forecast.evaluation.schema`) or the training
 histories of the neural models, and returns a :class:`matplotlib.figure.Figure`:
 
 * :func:`plot_forecasts`: each model's forecast against the actuals at a few origins, with the
-  input window the forecast was made from;
+  input window the forecast was made from (drawn by :mod:`forecast.evaluation.forecast_plot`);
 * :func:`plot_error_by_step`: a metric per horizon step, one line per model;
 * :func:`plot_training_history`: training and validation loss per epoch;
 * :func:`plot_series_errors`: the spread of a per-series metric across the series of a panel;
@@ -13,9 +13,10 @@ histories of the neural models, and returns a :class:`matplotlib.figure.Figure`:
 
 The figures are built on :class:`~matplotlib.figure.Figure` directly, never through
 ``pyplot``: no global state, nothing to close, and they work on headless machines. Jupyter
-displays a returned figure. Errors are computed by :func:`forecast.evaluation.metrics.score_forecasts`, so
-a figure always agrees with the leaderboard. A model keeps its colour within a figure; the
-figures of one comparison colour models in the order they appear in the forecast frame.
+displays a returned figure. Errors are computed by
+:func:`forecast.evaluation.metrics.score_forecasts`, so a figure always agrees with the
+leaderboard. A model keeps its colour within a figure; the figures of one comparison colour
+models in the order they appear in the forecast frame.
 
 Example:
     >>> import pandas as pd
@@ -34,7 +35,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -45,182 +45,18 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from forecast._files import atomic_file
+from forecast.evaluation.forecast_plot import plot_forecasts
 from forecast.evaluation.metrics import score_forecasts
-from forecast.evaluation.plot_support import (
-    _METRIC_NAMES,
-    FORECAST_COLUMNS,
+from forecast.evaluation.plot_support import colours, horizontal_boxplot, metric_label
+from forecast.evaluation.schema import (
+    METRIC_NAMES,
     METRICS_WITH_UNITS,
-    _break_at_gaps,
-    _check_forecasts,
-    _check_metric,
-    _colours,
-    _date_axis,
-    _dates,
-    _format_stamp,
-    _history_series,
-    _horizontal_boxplot,
-    _joins,
-    _metric_label,
-    _positive_int,
-    _select_models,
-    _select_origins,
-    _select_series,
-    _select_target,
-    _time_step,
+    check_forecasts,
+    check_metrics,
 )
-
-_ACTUAL_COLOUR = "black"
-_INPUT_COLOUR = "0.55"
-
+from forecast.evaluation.schema import TIDY_COLUMNS as FORECAST_COLUMNS
 
 # ---------------------------------------------------------------------- public API
-
-
-def plot_forecasts(
-    forecasts: pd.DataFrame,
-    history: pd.DataFrame | None = None,
-    *,
-    origins: int | Sequence = 3,
-    series_id=None,
-    models: Sequence[str] | None = None,
-    unit: str | None = None,
-    input_width: int | None = None,
-    target: str | None = None,
-) -> Figure:
-    """Each model's forecasts against the actuals at a few origins of one series.
-
-    One subplot per origin shows the input window (the rows of ``history`` before the origin,
-    grey), the actuals over the horizon (black), each model's forecast (one colour per model)
-    and a dashed vertical line at the origin (the first forecast step).
-
-    Args:
-        forecasts: a tidy forecast frame (see the module docstring).
-        history: the data the forecasts were made from (one series with a ``DatetimeIndex``, or
-            a panel indexed by ``(series_id, timestamp)``), for the input windows; ``None``
-            draws the horizon only.
-        origins: how many origins to show, spread evenly over the available ones (first and
-            last included), or a list of origins (timestamps or strings).
-        series_id: the series to show; default the first in the frame.
-        models: the models to show, in this order; default all of them.
-        unit: the unit of the target, for the y label (``"y (kW)"``).
-        input_width: rows of input window shown before each origin; default twice the horizon.
-        target: the target to show when the frame holds several; default the first.
-
-    Returns:
-        The figure; its legend names the models, ``"actual"`` and ``"input window"``.
-
-    Raises:
-        ValueError: missing columns, an empty frame, or an unknown series, target, model or
-            origin.
-
-    Example:
-        >>> import pandas as pd
-        >>> stamps = pd.date_range("2024-01-01", periods=6, freq="h")
-        >>> history = pd.DataFrame({"y": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]}, index=stamps)
-        >>> tidy = pd.DataFrame({"series_id": "series", "target": "y", "origin": stamps[4],
-        ...                      "timestamp": stamps[4:], "step": [1, 2], "actual": [5.0, 6.0],
-        ...                      "forecast": [4.0, 4.0], "model": "naive"})
-        >>> figure = plot_forecasts(tidy, history, unit="kW")
-        >>> axes = figure.axes[0]
-        >>> axes.get_ylabel(), [t.get_text() for t in figure.legends[0].get_texts()]
-        ('y (kW)', ['naive', 'actual', 'input window'])
-        >>> [line.get_ydata().tolist() for line in axes.lines if line.get_label() == "naive"]
-        [[4.0, 4.0]]
-    """
-    frame = _check_forecasts(forecasts)
-    model_names = _select_models(frame, models)
-    series_id = _select_series(frame, series_id)
-    rows = frame.loc[(frame["series_id"] == series_id) & frame["model"].isin(model_names)]
-    if rows.empty:
-        raise ValueError(
-            f"the forecast frame has no forecasts of {model_names} for series {series_id!r}"
-        )
-    target = _select_target(rows, target)
-    rows = rows.loc[rows["target"] == target]
-    horizon = int(rows["step"].max())
-    width = 2 * horizon if input_width is None else _positive_int(input_width, "input_width")
-    chosen = _select_origins(pd.DatetimeIndex(sorted(rows["origin"].unique())), origins)
-    past = (
-        None
-        if history is None
-        else _history_series(history, series_id, target, frame["series_id"].nunique())
-    )
-    step = _time_step(rows, past)
-    colours = _colours(list(pd.unique(frame["model"])))  # as in the other figures of the frame
-    label = f"{target} ({unit})" if unit else str(target)
-
-    ncols = 1 if len(chosen) <= 3 else 2
-    nrows = math.ceil(len(chosen) / ncols)
-    figure = Figure(figsize=(10.5 if ncols == 1 else 14.0, 0.9 + 2.7 * nrows), layout="constrained")
-    grid = figure.subplots(nrows, ncols, squeeze=False)
-    handles: dict[str, object] = {}
-    with_time = not (
-        chosen == chosen.normalize()
-    ).all()  # dates alone when all origins are midnights
-    panel = frame["series_id"].nunique() > 1  # one series: its placeholder id says nothing
-    for axes, origin in zip(grid.ravel(), chosen):
-        at_origin = rows.loc[rows["origin"] == origin]
-        actual = at_origin.groupby("timestamp", sort=True)["actual"].first()
-        if past is not None:
-            window = past.loc[past.index < origin].iloc[-width:]
-            if len(window):
-                if len(actual) and _joins(window.index[-1], actual.index[0], step):
-                    # continue the grey line to the first actual, so that the two lines join
-                    window = pd.concat([window, actual.iloc[:1]])
-                window = _break_at_gaps(window, step)
-                (line,) = axes.plot(
-                    _dates(window.index),
-                    window.to_numpy(np.float64),
-                    color=_INPUT_COLOUR,
-                    linewidth=1.3,
-                    label="input window",
-                )
-                handles.setdefault("input window", line)
-        actual_line = _break_at_gaps(actual, step)
-        (line,) = axes.plot(
-            _dates(actual_line.index),
-            actual_line.to_numpy(np.float64),
-            color=_ACTUAL_COLOUR,
-            linewidth=2.2,
-            marker="o" if horizon <= 48 else None,
-            markersize=3,
-            label="actual",
-            zorder=3,
-        )
-        handles.setdefault("actual", line)
-        for name in model_names:
-            one = at_origin.loc[at_origin["model"] == name].sort_values("step")
-            if one.empty:
-                continue
-            colour, style = colours[name]
-            values = _break_at_gaps(
-                pd.Series(one["forecast"].to_numpy(np.float64), index=one["timestamp"]), step
-            )
-            (line,) = axes.plot(
-                _dates(values.index),
-                values.to_numpy(np.float64),
-                color=colour,
-                linestyle=style,
-                linewidth=1.5,
-                label=name,
-                zorder=4,
-            )
-            handles.setdefault(name, line)
-        axes.axvline(_dates([origin])[0], color="0.3", linestyle="--", linewidth=1.0)
-        stamp = _format_stamp(origin, with_time)
-        axes.set_title(f"{series_id}: origin {stamp}" if panel else f"origin {stamp}", fontsize=10)
-        axes.set_ylabel(label)
-        axes.grid(alpha=0.3)
-        _date_axis(axes)
-    for axes in grid.ravel()[len(chosen) :]:
-        axes.set_visible(False)
-    order = [n for n in model_names if n in handles] + [
-        n for n in ("actual", "input window") if n in handles
-    ]
-    figure.legend([handles[n] for n in order], order, loc="outside right upper", frameon=False)
-    about = f"{series_id}, {target}" if panel else str(target)
-    figure.suptitle(f"Forecasts against actuals: {about}", fontsize=12)
-    return figure
 
 
 def plot_error_by_step(
@@ -234,7 +70,7 @@ def plot_error_by_step(
 
     Args:
         forecasts: a tidy forecast frame.
-        metric: a name from :data:`forecast.evaluation.metrics.METRICS`.
+        metric: a name from :data:`forecast.evaluation.schema.METRICS`.
         unit: the unit of the target, for the y label of metrics in the data's units
             (``mae``, ``rmse``, ``bias``).
         scales: for ``mase``, as for :func:`forecast.evaluation.metrics.score_forecasts`.
@@ -247,10 +83,10 @@ def plot_error_by_step(
     Example:
         See the module docstring.
     """
-    frame = _check_forecasts(forecasts)
-    _check_metric(metric)
+    frame = check_forecasts(forecasts)
+    check_metrics([metric])
     model_names = list(pd.unique(frame["model"]))
-    colours = _colours(model_names)
+    model_colours = colours(model_names)
     targets = list(pd.unique(frame["target"]))
     figure = Figure(figsize=(10.5, 0.6 + 3.6 * len(targets)), layout="constrained")
     grid = figure.subplots(len(targets), 1, squeeze=False)
@@ -263,7 +99,7 @@ def plot_error_by_step(
             if name not in scores.index.get_level_values("model"):
                 continue
             per_step = scores.loc[name, metric].sort_index()
-            colour, style = colours[name]
+            colour, style = model_colours[name]
             axes.plot(
                 per_step.index.to_numpy(),
                 per_step.to_numpy(np.float64),
@@ -283,12 +119,12 @@ def plot_error_by_step(
         else:
             axes.set_ylim(bottom=0.0)  # errors from zero, so that their ratios read right
         axes.set_xlabel("forecast step (horizon)")
-        axes.set_ylabel(_metric_label(metric, unit))
+        axes.set_ylabel(metric_label(metric, unit))
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlim(0.5, horizon + 0.5)
         axes.grid(alpha=0.3, which="both")
         axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-        title = f"{_METRIC_NAMES[metric]} by forecast step"
+        title = f"{METRIC_NAMES[metric]} by forecast step"
         axes.set_title(title if len(targets) == 1 else f"{title}: {target}", fontsize=11)
     return figure
 
@@ -322,54 +158,13 @@ def plot_training_history(
         >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
         ['LSTM (train)', 'LSTM (validation, best epoch 2)']
     """
-    if not isinstance(histories, Mapping) or not histories:
-        raise ValueError(
-            "no training history to plot (histories is empty); only neural models have one"
-        )
-    curves = {}
-    for name, history in histories.items():
-        if not isinstance(history, Mapping) or len(history.get("loss", ())) == 0:
-            raise ValueError(f"the history of {name!r} has no 'loss' values")
-        loss = np.asarray(history["loss"], dtype=np.float64)
-        val = history.get("val_loss")
-        val = None if val is None or len(val) == 0 else np.asarray(val, dtype=np.float64)
-        curves[str(name)] = (loss, val)
+    curves = _loss_curves(histories)
     order = list(dict.fromkeys([str(m) for m in (model_order or ())] + list(curves)))
-    colours = _colours(order)
+    model_colours = colours(order)
     figure = Figure(figsize=(9.0, 4.6), layout="constrained")
     axes = figure.subplots()
     for name, (loss, val) in curves.items():
-        colour, _ = colours[name]
-        axes.plot(
-            np.arange(1, len(loss) + 1), loss, color=colour, linewidth=1.6, label=f"{name} (train)"
-        )
-        if val is None:
-            continue
-        label = f"{name} (validation)"
-        if np.isfinite(val).any():
-            best = int(np.nanargmin(val))
-            label = f"{name} (validation, best epoch {best + 1})"
-        axes.plot(
-            np.arange(1, len(val) + 1),
-            val,
-            color=colour,
-            linestyle="--",
-            linewidth=1.6,
-            label=label,
-        )
-        if np.isfinite(val).any():
-            axes.plot(
-                [best + 1],
-                [val[best]],
-                marker="*",
-                markersize=13,
-                color=colour,
-                markeredgecolor="black",
-                markeredgewidth=0.6,
-                linestyle="none",
-                zorder=5,
-                label="_best",
-            )
+        _draw_loss_curves(axes, name, loss, val, model_colours[name][0])
     values = np.concatenate(
         [np.concatenate([c[0], c[1] if c[1] is not None else []]) for c in curves.values()]
     )
@@ -389,6 +184,51 @@ def plot_training_history(
     return figure
 
 
+def _loss_curves(histories) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
+    """``{model name: (training loss, validation loss or None)}`` of Keras history dicts."""
+    if not isinstance(histories, Mapping) or not histories:
+        raise ValueError(
+            "no training history to plot (histories is empty); only neural models have one"
+        )
+    curves = {}
+    for name, history in histories.items():
+        if not isinstance(history, Mapping) or len(history.get("loss", ())) == 0:
+            raise ValueError(f"the history of {name!r} has no 'loss' values")
+        loss = np.asarray(history["loss"], dtype=np.float64)
+        val = history.get("val_loss")
+        val = None if val is None or len(val) == 0 else np.asarray(val, dtype=np.float64)
+        curves[str(name)] = (loss, val)
+    return curves
+
+
+def _draw_loss_curves(axes, name: str, loss: np.ndarray, val: np.ndarray | None, colour) -> None:
+    """One model's training loss (solid), validation loss (dashed) and best epoch (star)."""
+    axes.plot(
+        np.arange(1, len(loss) + 1), loss, color=colour, linewidth=1.6, label=f"{name} (train)"
+    )
+    if val is None:
+        return
+    best = int(np.nanargmin(val)) if np.isfinite(val).any() else None
+    label = f"{name} (validation" + ("" if best is None else f", best epoch {best + 1}") + ")"
+    axes.plot(
+        np.arange(1, len(val) + 1), val, color=colour, linestyle="--", linewidth=1.6, label=label
+    )
+    if best is None:
+        return
+    axes.plot(
+        [best + 1],
+        [val[best]],
+        marker="*",
+        markersize=13,
+        color=colour,
+        markeredgecolor="black",
+        markeredgewidth=0.6,
+        linestyle="none",
+        zorder=5,
+        label="_best",
+    )
+
+
 def plot_series_errors(
     forecasts: pd.DataFrame,
     metric: str = "mae",
@@ -403,7 +243,7 @@ def plot_series_errors(
 
     Args:
         forecasts: a tidy forecast frame of a panel (more than one ``series_id``).
-        metric: a name from :data:`forecast.evaluation.metrics.METRICS`.
+        metric: a name from :data:`forecast.evaluation.schema.METRICS`.
         unit: the unit of the target, for metrics in the data's units.
         scales: for ``mase``, as for :func:`forecast.evaluation.metrics.score_forecasts`.
 
@@ -425,8 +265,8 @@ def plot_series_errors(
         >>> [line.get_xdata()[0] for line in figure.axes[0].lines if line.get_gid() == "median:naive"]
         [np.float64(1.25)]
     """
-    frame = _check_forecasts(forecasts)
-    _check_metric(metric)
+    frame = check_forecasts(forecasts)
+    check_metrics([metric])
     n_series = frame["series_id"].nunique()
     if n_series < 2:
         raise ValueError(
@@ -435,7 +275,7 @@ def plot_series_errors(
         )
     targets = list(pd.unique(frame["target"]))
     model_names = list(pd.unique(frame["model"]))
-    colours = _colours(model_names)
+    model_colours = colours(model_names)
     n_models = len(model_names)
     figure = Figure(
         figsize=(9.0, 0.8 + len(targets) * (1.0 + 0.55 * n_models)), layout="constrained"
@@ -457,35 +297,46 @@ def plot_series_errors(
         key = (lambda v: abs(np.median(v))) if metric == "bias" else np.median
         order = sorted(per_model, key=lambda n: key(per_model[n]))
         positions = np.arange(len(order), 0, -1, dtype=float)
-        boxes = _horizontal_boxplot(axes, [per_model[n] for n in order], positions)
-        for name, patch, median in zip(order, boxes["boxes"], boxes["medians"]):
-            colour, _ = colours[name]
-            patch.set_facecolor(colour)
-            patch.set_alpha(0.35)
-            patch.set_edgecolor(colour)
-            median.set_color("black")
-            median.set_linewidth(1.8)
-            median.set_gid(f"median:{name}")
-        for name, position in zip(order, positions):
-            values = per_model[name]
-            axes.scatter(
-                values,
-                position + rng.uniform(-0.12, 0.12, size=values.size),
-                s=14,
-                color=colours[name][0],
-                edgecolors="black",
-                linewidths=0.3,
-                zorder=3,
-            )
+        _draw_boxes(axes, {n: per_model[n] for n in order}, positions, model_colours, rng)
         if metric == "bias":
             axes.axvline(0.0, color="0.3", linewidth=0.8)
         axes.set_yticks(positions, order)
         axes.set_ylim(0.4, len(order) + 0.6)
-        axes.set_xlabel(_metric_label(metric, unit) + " per series")
+        axes.set_xlabel(metric_label(metric, unit) + " per series")
         axes.grid(alpha=0.3, axis="x")
-        title = f"{_METRIC_NAMES[metric]} across {n_series} series (one dot per series; best median on top)"
+        title = f"{METRIC_NAMES[metric]} across {n_series} series (one dot per series; best median on top)"
         axes.set_title(title if len(targets) == 1 else f"{title}: {target}", fontsize=10)
     return figure
+
+
+def _draw_boxes(
+    axes,
+    per_model: dict[str, np.ndarray],
+    positions: np.ndarray,
+    model_colours: dict[str, tuple],
+    rng: np.random.Generator,
+) -> None:
+    """One box per model at ``positions`` (in the order of ``per_model``), in the model's
+    colour, with one jittered dot per value over it."""
+    boxes = horizontal_boxplot(axes, list(per_model.values()), positions)
+    for name, patch, median in zip(per_model, boxes["boxes"], boxes["medians"]):
+        colour, _ = model_colours[name]
+        patch.set_facecolor(colour)
+        patch.set_alpha(0.35)
+        patch.set_edgecolor(colour)
+        median.set_color("black")
+        median.set_linewidth(1.8)
+        median.set_gid(f"median:{name}")
+    for (name, values), position in zip(per_model.items(), positions):
+        axes.scatter(
+            values,
+            position + rng.uniform(-0.12, 0.12, size=values.size),
+            s=14,
+            color=model_colours[name][0],
+            edgecolors="black",
+            linewidths=0.3,
+            zorder=3,
+        )
 
 
 def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> Path:

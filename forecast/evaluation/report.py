@@ -48,20 +48,17 @@ import numpy as np
 import pandas as pd
 
 from forecast.evaluation import plots
+from forecast.evaluation.schema import (
+    METRIC_NAMES,
+    METRICS_WITH_UNITS,
+    PERCENT_METRICS,
+    check_forecasts,
+)
 
 #: The file name of the Markdown report inside its directory.
 REPORT_FILE = "report.md"
 #: The folder of the figures inside the report directory.
 FIGURES_DIR = "figures"
-
-_METRIC_HEADERS = {
-    "mae": "MAE",
-    "rmse": "RMSE",
-    "mape": "MAPE",
-    "smape": "sMAPE",
-    "mase": "MASE",
-    "bias": "bias",
-}
 
 
 def write_report(
@@ -102,7 +99,8 @@ def write_report(
 
     Raises:
         FileExistsError: ``path`` exists and ``overwrite`` is false.
-        ValueError: an empty leaderboard, a bad forecast frame (see :mod:`forecast.plots`), or
+        ValueError: an empty leaderboard, a bad forecast frame (see
+            :func:`forecast.evaluation.schema.check_forecasts`), or
             ``overwrite=True`` on something that is not a report directory.
 
     Example:
@@ -115,7 +113,7 @@ def write_report(
     if not destination.name or destination.name in (".", ".."):
         raise ValueError(f"the report path must name a directory to create, got {str(path)!r}")
     _check_leaderboard(leaderboard)
-    plots._check_forecasts(forecasts)
+    check_forecasts(forecasts)
     _check_destination(destination, overwrite)
 
     parent = destination.parent
@@ -313,7 +311,7 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
     align = ["left"]
     for column in leaderboard.columns:
         values = leaderboard[column]
-        header = _escape(_METRIC_HEADERS.get(str(column), str(column)))
+        header = _escape(METRIC_NAMES.get(str(column), str(column)))
         if pd.api.types.is_bool_dtype(values):
             table[header] = ["yes" if v else "no" for v in values]
             align.append("left")
@@ -333,16 +331,16 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
 def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:
     columns = [str(c) for c in leaderboard.columns]
     notes = []
-    in_units = [_METRIC_HEADERS[c] for c in ("mae", "rmse", "bias") if c in columns]
+    in_units = [METRIC_NAMES[c] for c in METRICS_WITH_UNITS if c in columns]
     if in_units and unit:
         notes.append(f"{_join(in_units)} {'are' if len(in_units) > 1 else 'is'} in {unit}")
-    percent = [_METRIC_HEADERS[c] for c in ("mape", "smape") if c in columns]
+    percent = [METRIC_NAMES[c] for c in PERCENT_METRICS if c in columns]
     if percent:
         notes.append(f"{_join(percent)} in percent")
     if "mase" in columns:
-        notes.append("MASE relative to the in-sample seasonal-naive MAE")
+        notes.append(f"{METRIC_NAMES['mase']} relative to the in-sample seasonal-naive MAE")
     if "bias" in columns:
-        notes.append("bias is forecast minus actual")
+        notes.append(f"{METRIC_NAMES['bias']} is forecast minus actual")
     if "skill" in columns:
         notes.append("skill is 1 - MAE / MAE of the best baseline (above 0 beats every baseline)")
     text = "Lower errors are better."

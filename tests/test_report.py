@@ -232,6 +232,29 @@ def test_overwrite_never_deletes_something_that_is_not_a_report(tmp_path, tidy):
     assert [p.name for p in tmp_path.iterdir()] == ["data"]
 
 
+@pytest.mark.parametrize(
+    ("overwrite", "error", "message"),
+    [(False, FileExistsError, "already exists"), (True, ValueError, "not a report")],
+)
+def test_a_directory_written_there_meanwhile_is_kept(
+    tmp_path, tidy, small_figures, monkeypatch, overwrite, error, message
+):
+    markdown = report._markdown
+
+    def while_building(**kwargs):
+        (tmp_path / "rep").mkdir()
+        (tmp_path / "rep" / "keep.csv").write_text("1,2,3")
+        return markdown(**kwargs)
+
+    monkeypatch.setattr(report, "_markdown", while_building)
+    with pytest.raises(error, match=message):
+        write_report(
+            tmp_path / "rep", leaderboard=leaderboard_of(tidy), forecasts=tidy, overwrite=overwrite
+        )
+    assert [p.name for p in (tmp_path / "rep").iterdir()] == ["keep.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["rep"]  # the temporary report is removed
+
+
 def test_bad_leaderboard(tmp_path, tidy):
     with pytest.raises(ValueError, match="leaderboard is empty"):
         write_report(tmp_path / "rep", leaderboard=leaderboard_of(tidy).iloc[:0], forecasts=tidy)

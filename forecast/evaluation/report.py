@@ -9,10 +9,11 @@
   and, for panels, the error across series (see :mod:`forecast.plots`);
 * **Model settings**: each model's parameters.
 
-The report is built in a temporary directory next to its destination and renamed into place,
-so a reader never sees a half-written report; an existing report is replaced only with
-``overwrite=True``. :meth:`forecast.Comparison.report` calls it with everything
-:func:`forecast.compare` measured.
+The report is built in a temporary directory next to its destination and renamed into place
+(:func:`forecast._files.atomic_directory`), so a reader never sees a half-written report and a
+failure leaves nothing behind; an existing report is replaced only with ``overwrite=True``, and
+a directory that is not a report never is. :meth:`forecast.Comparison.report` calls it with
+everything :func:`forecast.compare` measured.
 
 Example:
     >>> import shutil, tempfile
@@ -38,8 +39,6 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
-import uuid
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from forecast._files import atomic_directory
 from forecast.evaluation import plots
 from forecast.evaluation.schema import (
     METRIC_NAMES,
@@ -116,12 +116,8 @@ def write_report(
     check_forecasts(forecasts)
     _check_destination(destination, overwrite)
 
-    parent = destination.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{destination.name}.tmp-{uuid.uuid4().hex[:12]}"
-    staging.mkdir()  # mode 0o777 minus umask: the report gets the usual permissions
-    try:
-        figures = _write_figures(staging / FIGURES_DIR, forecasts, history, histories, unit)
+    with atomic_directory(destination, replace=overwrite) as building:
+        figures = _write_figures(building / FIGURES_DIR, forecasts, history, histories, unit)
         text = _markdown(
             title=title,
             leaderboard=leaderboard,
@@ -131,15 +127,13 @@ def write_report(
             figures=figures,
             unit=unit,
         )
-        (staging / REPORT_FILE).write_text(text, encoding="utf-8")
-        _move_into_place(staging, destination, overwrite)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+        (building / REPORT_FILE).write_text(text, encoding="utf-8")
+        # again: something may have been written at the destination while the report was built
+        _check_destination(destination, overwrite)
     return Path(path) / REPORT_FILE
 
 
-# ---------------------------------------------------------------------- checks and file system
+# ---------------------------------------------------------------------- checks
 
 
 def _check_leaderboard(leaderboard) -> None:
@@ -164,30 +158,6 @@ def _check_destination(destination: Path, overwrite: bool) -> None:
         f"{destination} is a directory without a {REPORT_FILE}: not a report, so overwrite=True "
         "will not delete it; choose another path"
     )
-
-
-def _move_into_place(staging: Path, destination: Path, overwrite: bool) -> None:
-    """Rename the finished report into place; an old one is moved aside first, then deleted.
-
-    Between the two renames ``destination`` is briefly absent, never half-written.
-    """
-    if not (destination.exists() or destination.is_symlink()):
-        try:
-            os.rename(staging, destination)
-            return
-        except OSError:
-            if not destination.exists():
-                raise
-        # created by someone else meanwhile
-        _check_destination(destination, overwrite)
-    aside = destination.parent / f".{destination.name}.old-{uuid.uuid4().hex[:12]}"
-    os.rename(destination, aside)
-    try:
-        os.rename(staging, destination)
-    except BaseException:
-        os.rename(aside, destination)
-        raise
-    shutil.rmtree(aside, ignore_errors=True)
 
 
 # ---------------------------------------------------------------------- figures

@@ -9,7 +9,7 @@ import pytest
 
 import forecast.metrics
 from forecast.app.config import EvaluationConfig
-from forecast.evaluation import schema
+from forecast.evaluation import comparison, origins, plots, schema
 from forecast.evaluation.schema import (
     METRIC_NAMES,
     METRICS,
@@ -69,5 +69,8 @@ def test_metric_names():
 
 def test_the_other_modules_use_the_schema():
     assert forecast.metrics.METRICS is METRICS
+    assert comparison.TIDY_COLUMNS is plots.FORECAST_COLUMNS is TIDY_COLUMNS
+    assert comparison.SINGLE_SERIES_ID is schema.SINGLE_SERIES_ID
+    assert comparison.forecast_origins is origins.forecast_origins
     (metric,) = typing.get_args(EvaluationConfig.model_fields["metrics"].annotation)
     assert typing.get_args(metric) == METRICS

@@ -10,8 +10,9 @@
 An *origin* is the timestamp of the first forecast step (as in :mod:`forecast.windowing`): the
 forecast made there reads the ``input_width`` rows before it. Origins lie on one grid common to
 all series, from ``start`` every ``stride`` steps, up to the last origin whose whole horizon lies
-in the data. A series contributes at an origin when its window there is valid (no gap, no NaN
-label, enough history); models are fitted only on rows strictly before their first origin.
+in the data (see :mod:`forecast.evaluation.origins`). A series contributes at an origin when its
+window there is valid (no gap, no NaN label, enough history); models are fitted only on rows
+strictly before their first origin.
 
 Prediction is batched: all origins of all series between two refits go through the network in
 ``ceil(windows / EVALUATION_BATCH)`` calls, never one call per origin.
@@ -32,7 +33,6 @@ Example:
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,17 +42,22 @@ import pandas as pd
 from sklearn.base import clone
 
 from forecast.data.columns import as_column_tuple
-from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.layout import describe_layout
 from forecast.errors import DataValidationError
 from forecast.evaluation import metrics as metrics_module
+from forecast.evaluation.origins import (
+    common_origins,
+    forecast_at_origins,
+    origin_grid,
+    rows_before,
+)
+from forecast.evaluation.origins import forecast_origins as forecast_origins
+from forecast.evaluation.schema import SINGLE_SERIES_ID as SINGLE_SERIES_ID
+from forecast.evaluation.schema import TIDY_COLUMNS as TIDY_COLUMNS
 from forecast.features.calendar_features import default_input_width, infer_season_length
-from forecast.models.base import EVALUATION_BATCH, BaseForecaster
+from forecast.models.base import BaseForecaster
 from forecast.models.baselines import Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage
 
-#: ``series_id`` of the rows of a single-series frame.
-SINGLE_SERIES_ID = "series"
-#: Columns of a tidy forecast frame, in order.
-TIDY_COLUMNS = ("series_id", "target", "origin", "timestamp", "step", "actual", "forecast", "model")
 #: Forecasters :func:`compare` treats as baselines (skill is measured against the best of them).
 BASELINE_TYPES = (Naive, SeasonalNaive, WindowAverage, Drift, LinearForecaster)
 
@@ -129,8 +134,9 @@ def compare(
     Args:
         forecasters: ``{name: forecaster}``; baselines and networks alike.
         frame, horizon, start, stride, refit: as for :func:`backtest`, shared by all.
-        metrics: columns of the leaderboard (see :data:`forecast.evaluation.metrics.METRICS`); ``mase`` is
-            scaled per series by the seasonal-naive MAE on the rows before the first origin.
+        metrics: columns of the leaderboard (see :data:`forecast.evaluation.schema.METRICS`);
+            ``mase`` is scaled per series by the seasonal-naive MAE on the rows before the
+            first origin.
         sort_by: the metric the leaderboard is sorted by (ascending; ``bias`` by its size).
         season_length: MASE's season; default inferred from the frequency (hourly 24, ...).
         add_baselines: when no forecaster is a baseline, add ``Naive`` and ``SeasonalNaive``
@@ -163,7 +169,7 @@ def compare(
         runs[model_name] = _run_backtest(
             forecaster, frame, horizon, start, stride, refit, model_name
         )
-    forecasts = _common_origins({k: r.forecasts for k, r in runs.items()})
+    forecasts = common_origins({k: r.forecasts for k, r in runs.items()})
     scales = None
     if "mase" in metrics:
         scales = _mase_scales(forecasts, frame, runs, season_length)
@@ -271,26 +277,6 @@ class Comparison:
         return self.leaderboard.to_html(float_format=lambda v: f"{v:.4g}")
 
 
-def forecast_origins(
-    frame: pd.DataFrame,
-    horizon: int,
-    start: float | str | pd.Timestamp = 0.8,
-    stride: int | None = None,
-) -> pd.DatetimeIndex:
-    """The origin grid :func:`backtest` uses for these arguments (before windows are checked).
-
-    Example:
-        >>> import forecast
-        >>> frame = forecast.load_dataset("electricity_hourly")
-        >>> origins = forecast_origins(frame, horizon=24, start="2014-09-14", stride=24)
-        >>> len(origins), str(origins[0]), str(origins[-1])
-        (109, '2014-09-14 00:00:00', '2014-12-31 00:00:00')
-    """
-    return _origin_grid(
-        describe_layout(frame), start, horizon if stride is None else stride, horizon
-    )
-
-
 # ---------------------------------------------------------------------- implementation
 
 
@@ -309,7 +295,7 @@ def _run_backtest(forecaster, frame, horizon, start, stride, refit, name) -> Bac
             raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
     every = _refit_every(refit)
     layout = describe_layout(frame)
-    origins = _origin_grid(layout, start, stride, horizon)
+    origins = origin_grid(layout, start, stride, horizon)
     blocks = (
         [origins] if every == 0 else [origins[i : i + every] for i in range(0, len(origins), every)]
     )
@@ -319,10 +305,10 @@ def _run_backtest(forecaster, frame, horizon, start, stride, refit, name) -> Bac
     for block in blocks:
         model = clone(template)
         started = time.perf_counter()
-        model.fit(_rows_before(frame, layout, block[0], width + horizon))
+        model.fit(rows_before(frame, layout, block[0], width + horizon))
         fit_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        parts.append(_forecast_origins(model, frame, block, name))
+        parts.append(forecast_at_origins(model, frame, block, name))
         predict_seconds += time.perf_counter() - started
     forecasts = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if forecasts.empty:
@@ -344,116 +330,6 @@ def _refit_every(refit) -> int:
     raise ValueError(f"refit must be True, False or an integer >= 1, got {refit!r}")
 
 
-def _origin_grid(layout: SeriesLayout, start, stride: int, horizon: int) -> pd.DatetimeIndex:
-    first_stamp, last_stamp = layout.timestamps.min(), layout.timestamps.max()
-    grid = pd.date_range(first_stamp, last_stamp, freq=layout.freq)
-    last = len(grid) - horizon  # the last origin whose horizon ends inside the data
-    if isinstance(start, (float, np.floating)) and not isinstance(start, bool):
-        if not 0.0 < start < 1.0:
-            raise ValueError(f"start as a fraction must lie in (0, 1), got {start!r}")
-        # rounded up onto the grid first timestamp + k * stride (daily origins at the data's hour)
-        first = int(np.ceil(start * (len(grid) - 1) / stride)) * stride
-    else:
-        try:
-            stamp = pd.Timestamp(start)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"start must be a fraction in (0, 1) or a timestamp, got {start!r}"
-            ) from None
-        if stamp.tz is None and grid.tz is not None:
-            stamp = stamp.tz_localize(grid.tz)
-        first = int(grid.searchsorted(stamp))
-    if first < 1 or first > last:
-        raise DataValidationError(
-            f"start {start!r} leaves no origin with data before it and a whole horizon of "
-            f"{horizon} steps after it; the data run from {first_stamp} to {last_stamp}"
-        )
-    return grid[first : last + 1 : stride]
-
-
-def _rows_before(
-    frame: pd.DataFrame, layout: SeriesLayout, cutoff: pd.Timestamp, needed: int
-) -> pd.DataFrame:
-    """The rows before ``cutoff``, without the series too short for one window there."""
-    if not layout.is_panel:
-        before = frame.loc[frame.index < cutoff]
-    else:
-        before = frame.loc[frame.index.get_level_values(1) < cutoff]
-        counts = before.groupby(level=0, sort=False).size()
-        short = counts.index[counts < needed]
-        if len(short):
-            before = before.drop(index=short, level=0)
-    if len(before) < needed:
-        raise DataValidationError(
-            f"no series has the {needed} rows (input width + horizon) a fit needs before the "
-            f"origin {cutoff}; start the backtest later",
-            timestamp=cutoff,
-        )
-    return before
-
-
-def _forecast_origins(
-    model: BaseForecaster, frame: pd.DataFrame, origins: pd.DatetimeIndex, name: str
-) -> pd.DataFrame:
-    windows = model.windows(frame)
-    index = windows.origin_index("train")
-    chosen = index.loc[index["origin"].isin(origins)]
-    rows = chosen["row"].to_numpy()
-    forecasts = model.forecast_windows(windows, rows=rows)
-    labels = (
-        np.concatenate(
-            [
-                windows.gather(rows[i : i + EVALUATION_BATCH])[1]
-                for i in range(0, len(rows), EVALUATION_BATCH)
-            ]
-        )
-        if len(rows)
-        else np.zeros_like(forecasts)
-    )
-    n, horizon, n_targets = forecasts.shape
-    per_window = horizon * n_targets
-    series = (
-        chosen["series_id"].to_numpy(dtype=object)
-        if "series_id" in chosen
-        else np.full(n, SINGLE_SERIES_ID, dtype=object)
-    )
-    stamp_rows = (rows[:, None] + np.arange(horizon)[None, :]).ravel()
-    return pd.DataFrame(
-        {
-            "series_id": np.repeat(series, per_window),
-            "target": np.tile(np.asarray(model.target_columns_, dtype=object), n * horizon),
-            "origin": pd.DatetimeIndex(chosen["origin"]).repeat(per_window),
-            "timestamp": windows.layout.timestamps.take(np.repeat(stamp_rows, n_targets)),
-            "step": np.tile(np.repeat(np.arange(1, horizon + 1), n_targets), n),
-            "actual": labels.astype(np.float64).ravel(),
-            "forecast": forecasts.astype(np.float64).ravel(),
-            "model": name,
-        }
-    )
-
-
-def _common_origins(forecasts: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """All models' forecasts, restricted to the (series, origin) pairs every model has."""
-    keys = None
-    for tidy in forecasts.values():
-        pairs = pd.MultiIndex.from_frame(tidy[["series_id", "origin"]].drop_duplicates())
-        keys = pairs if keys is None else keys.intersection(pairs)
-    if keys is None or len(keys) == 0:
-        raise DataValidationError("the models share no (series, origin) pair to compare on")
-    kept = []
-    for model_name, tidy in forecasts.items():
-        mask = pd.MultiIndex.from_frame(tidy[["series_id", "origin"]]).isin(keys)
-        dropped = tidy.loc[~mask, ["series_id", "origin"]].drop_duplicates()
-        if len(dropped):
-            warnings.warn(
-                f"{model_name}: {len(dropped)} (series, origin) pairs left out because another "
-                "model could not forecast them (a longer input window, for example)",
-                stacklevel=3,
-            )
-        kept.append(tidy.loc[mask])
-    return pd.concat(kept, ignore_index=True)
-
-
 def _mase_scales(
     forecasts: pd.DataFrame, frame: pd.DataFrame, runs: dict[str, BacktestRun], season_length
 ):
@@ -461,7 +337,7 @@ def _mase_scales(
     layout = describe_layout(frame)
     season = season_length or infer_season_length(layout.freq)
     first_origin = forecasts["origin"].min()
-    training = _rows_before(frame, layout, first_origin, 0)
+    training = rows_before(frame, layout, first_origin, 0)
     targets = next(iter(runs.values())).model.target_columns_
     scales = {
         (series_id, target): float("nan")

@@ -266,3 +266,40 @@ def test_seasonal_naive_infers_daily_monthly_and_ten_minute_seasons(freq, season
     for stamp, value in out.items():  # windows hold float32: the very value, rounded to float32
         assert value == np.float32(known[stamp - season * step]), stamp
     assert out.iloc[:season].tolist() == frame["y"].iloc[-season:].astype(np.float32).tolist()
+
+
+RAMP = np.arange(50.0)  # y = t: a linear model continues it exactly
+KERNEL_CASES = {  # model, its training values, the forecast of the last window by hand
+    "naive": (lambda: Naive(input_width=4, horizon=2), VALUES, [7.0, 7.0]),
+    "seasonal_naive": (
+        lambda: SeasonalNaive(season_length=2, input_width=3, horizon=3),
+        VALUES,
+        [3.0, 7.0, 3.0],
+    ),
+    "window_average": (
+        lambda: WindowAverage(window=3, input_width=4, horizon=2),
+        VALUES,
+        [16 / 3, 16 / 3],
+    ),
+    "drift": (lambda: Drift(input_width=4, horizon=2), VALUES, [7 + 5 / 3, 7 + 10 / 3]),
+    "linear": (
+        lambda: LinearForecaster(alpha=1e-9, input_width=2, horizon=2),
+        RAMP,
+        [50.0, 51.0],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KERNEL_CASES))
+def test_in_memory_and_served_forecasts_are_the_same_kernel(name):
+    """``_forecast`` (NumPy) and ``_serving_function`` (keras.ops in a TensorFlow graph) run
+    one kernel: both give the hand-computed forecast, and the very same numbers."""
+    tf = pytest.importorskip("tensorflow")
+    make, values, expected = KERNEL_CASES[name]
+    model = make().fit(hourly(range(len(values)), values=values))
+    past = np.asarray(values[-model.input_width_ :], np.float32).reshape(1, -1, 1)
+    in_memory = model._forecast(past)
+    served = tf.function(model._serving_function())(tf.constant(past), None).numpy()
+    assert in_memory.dtype == served.dtype == np.float64
+    assert in_memory[0, :, 0].tolist() == pytest.approx(expected, abs=1e-4)  # ridge: ~4e-6 off
+    np.testing.assert_allclose(served, in_memory, rtol=1e-12, atol=1e-12)

@@ -23,9 +23,12 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from forecast.models.base import BaseForecaster
+from forecast.nn import anchors
 from forecast.windowing.windows import Windows
 
 
@@ -57,14 +60,12 @@ class Naive(BaseForecaster):
         """Nothing to learn."""
 
     def _forecast(self, inputs) -> np.ndarray:
-        last = self._targets_of(inputs)[:, -1:, :]
-        return np.repeat(last, self.horizon, axis=1)
+        n_targets = len(self.target_columns_)
+        return anchors.last_value(np, self._targets_of(inputs), n_targets, self.horizon)
 
     def _serving_function(self):
-        import tensorflow as tf
-
         n_targets, horizon = len(self.target_columns_), self.horizon
-        return lambda past, future: tf.repeat(past[:, -1:, :n_targets], horizon, axis=1)
+        return _graph(lambda ops, past, future: anchors.last_value(ops, past, n_targets, horizon))
 
 
 class SeasonalNaive(BaseForecaster):
@@ -118,17 +119,14 @@ class SeasonalNaive(BaseForecaster):
             )
 
     def _forecast(self, inputs) -> np.ndarray:
-        return self._targets_of(inputs)[:, self._steps(), :]
-
-    def _steps(self) -> list[int]:
-        width, season = self.input_width_, self.season_length_
-        return [width - season + (k % season) for k in range(self.horizon)]
+        n_targets, season, horizon = len(self.target_columns_), self.season_length_, self.horizon
+        return anchors.seasonal_naive(np, self._targets_of(inputs), n_targets, season, horizon)
 
     def _serving_function(self):
-        import tensorflow as tf
-
-        n_targets, steps = len(self.target_columns_), self._steps()
-        return lambda past, future: tf.gather(past[:, :, :n_targets], steps, axis=1)
+        n_targets, season, horizon = len(self.target_columns_), self.season_length_, self.horizon
+        return _graph(
+            lambda ops, past, future: anchors.seasonal_naive(ops, past, n_targets, season, horizon)
+        )
 
 
 class WindowAverage(BaseForecaster):
@@ -166,19 +164,14 @@ class WindowAverage(BaseForecaster):
         self.window_ = int(window)
 
     def _forecast(self, inputs) -> np.ndarray:
-        mean = self._targets_of(inputs)[:, -self.window_ :, :].mean(axis=1, keepdims=True)
-        return np.repeat(mean, self.horizon, axis=1)
+        n_targets, window, horizon = len(self.target_columns_), self.window_, self.horizon
+        return anchors.window_average(np, self._targets_of(inputs), n_targets, window, horizon)
 
     def _serving_function(self):
-        import tensorflow as tf
-
         n_targets, window, horizon = len(self.target_columns_), self.window_, self.horizon
-
-        def forecast_graph(past, future):
-            recent = tf.cast(past[:, -window:, :n_targets], tf.float64)
-            return tf.repeat(tf.reduce_mean(recent, axis=1, keepdims=True), horizon, axis=1)
-
-        return forecast_graph
+        return _graph(
+            lambda ops, past, future: anchors.window_average(ops, past, n_targets, window, horizon)
+        )
 
 
 class Drift(BaseForecaster):
@@ -203,23 +196,12 @@ class Drift(BaseForecaster):
             raise ValueError("Drift needs input_width >= 2 to measure a slope")
 
     def _forecast(self, inputs) -> np.ndarray:
-        targets = self._targets_of(inputs)
-        slope = (targets[:, -1, :] - targets[:, 0, :]) / (targets.shape[1] - 1)
-        steps = np.arange(1, self.horizon + 1, dtype=np.float64)[None, :, None]
-        return targets[:, -1:, :] + steps * slope[:, None, :]
+        n_targets = len(self.target_columns_)
+        return anchors.drift(np, self._targets_of(inputs), n_targets, self.horizon)
 
     def _serving_function(self):
-        import tensorflow as tf
-
-        n_targets = len(self.target_columns_)
-        steps = tf.constant(np.arange(1, self.horizon + 1, dtype=np.float64)[None, :, None])
-
-        def forecast_graph(past, future):
-            targets = tf.cast(past[:, :, :n_targets], tf.float64)
-            slope = (targets[:, -1, :] - targets[:, 0, :]) / float(self.input_width_ - 1)
-            return targets[:, -1:, :] + steps * slope[:, None, :]
-
-        return forecast_graph
+        n_targets, horizon = len(self.target_columns_), self.horizon
+        return _graph(lambda ops, past, future: anchors.drift(ops, past, n_targets, horizon))
 
 
 class LinearForecaster(BaseForecaster):
@@ -268,38 +250,48 @@ class LinearForecaster(BaseForecaster):
 
         rows = windows.origins["train"][-int(self.max_train_windows) :]
         inputs, labels = windows.gather(rows)
-        features = _flatten(inputs)
+        features = anchors.flat_features(np, *_past_and_future(inputs))
         self.model_ = make_pipeline(StandardScaler(), Ridge(alpha=self.alpha))
         self.model_.fit(features, labels.reshape(len(labels), -1))
 
     def _forecast(self, inputs) -> np.ndarray:
-        out = self.model_.predict(_flatten(inputs))
-        return out.reshape(len(out), self.horizon, len(self.target_columns_))
+        past, future = _past_and_future(inputs, np.float64)
+        weights, bias = _affine_map(self.model_)
+        return anchors.linear(np, past, future, weights, bias, self.horizon)
 
     def _serving_function(self):
-        import tensorflow as tf
-
-        scaler, ridge = self.model_[0], self.model_[-1]
-        # Standardise-then-ridge folded into one affine map, in float64 like scikit-learn.
-        weights = tf.constant((ridge.coef_ / scaler.scale_[None, :]).T)
-        bias = tf.constant(ridge.intercept_ - (ridge.coef_ / scaler.scale_[None, :]) @ scaler.mean_)
-        shape = (self.horizon, len(self.target_columns_))
-
-        def forecast_graph(past, future):
-            batch = tf.shape(past)[0]
-            parts = [tf.reshape(past, (batch, -1))]
-            if future is not None:
-                parts.append(tf.reshape(future, (batch, -1)))
-            features = tf.cast(tf.concat(parts, axis=1), tf.float64)
-            return tf.reshape(features @ weights + bias, (batch, *shape))
-
-        return forecast_graph
-
-
-def _flatten(inputs) -> np.ndarray:
-    if isinstance(inputs, dict):
-        past, future = inputs["past"], inputs["future"]
-        return np.concatenate(
-            [past.reshape(len(past), -1), future.reshape(len(future), -1)], axis=1
+        weights, bias, horizon = *_affine_map(self.model_), self.horizon
+        return _graph(
+            lambda ops, past, future: anchors.linear(ops, past, future, weights, bias, horizon)
         )
-    return np.asarray(inputs).reshape(len(inputs), -1)
+
+
+def _past_and_future(inputs, dtype=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ``past`` windows and the ``future`` features (``None`` without calendar features) of
+    a batch of inputs, as arrays of ``dtype`` (``None``: as they are)."""
+    if isinstance(inputs, dict):
+        return np.asarray(inputs["past"], dtype), np.asarray(inputs["future"], dtype)
+    return np.asarray(inputs, dtype), None
+
+
+def _affine_map(pipeline) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted standardise-then-ridge pipeline folded into one affine map, in float64:
+    ``(weights (n_features, n_outputs), bias (n_outputs,))`` with
+    ``features @ weights + bias`` is ``pipeline.predict(features)`` up to rounding."""
+    scaler, ridge = pipeline[0], pipeline[-1]
+    coef = np.asarray(ridge.coef_, np.float64) / scaler.scale_[None, :]
+    return coef.T, np.asarray(ridge.intercept_, np.float64) - coef @ scaler.mean_
+
+
+def _graph(kernel: Callable) -> Callable:
+    """A serving function ``(past, future or None) -> forecast`` running
+    ``kernel(ops, past, future)`` with ``keras.ops`` on the inputs cast to float64 (as the
+    in-memory forecasts compute)."""
+    from keras import ops
+
+    def forecast_graph(past, future):
+        past = ops.cast(past, "float64")
+        future = None if future is None else ops.cast(future, "float64")
+        return kernel(ops, past, future)
+
+    return forecast_graph

@@ -34,6 +34,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers, ops
 
+from forecast.nn import anchors
 from forecast.nn.scaling import ScalingStats, scale_window
 
 CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "rnn": layers.SimpleRNN}
@@ -70,7 +71,8 @@ class Unscale(layers.Layer):
 
 @keras.saving.register_keras_serializable(package="forecast")
 class ResidualAnchor(layers.Layer):
-    """The baseline a residual network corrects: the last target value, or the last season.
+    """The baseline a residual network corrects: the last target value (``mode="last"``), or
+    the last season (``"seasonal"``), as :mod:`forecast.nn.anchors` computes them.
 
     Output ``(batch, horizon, n_targets)`` from a (scaled) ``(batch, input_width, n_inputs)``.
     """
@@ -87,15 +89,9 @@ class ResidualAnchor(layers.Layer):
         )
 
     def call(self, past):
-        width = past.shape[1]
-        targets = past[:, :, : self.n_targets]
         if self.mode == "last":
-            steps = [width - 1] * self.horizon
-        else:
-            steps = [
-                width - self.season_length + (k % self.season_length) for k in range(self.horizon)
-            ]
-        return ops.take(targets, steps, axis=1)
+            return anchors.last_value(ops, past, self.n_targets, self.horizon)
+        return anchors.seasonal_naive(ops, past, self.n_targets, self.season_length, self.horizon)
 
     def get_config(self) -> dict:
         return {

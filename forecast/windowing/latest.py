@@ -14,13 +14,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.data.columns import check_columns
 from forecast.data.frequency import is_fixed
-from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy
+from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import calendar_features, future_index
-from forecast.features.encoding import build_features
+from forecast.features.encoding import Features, build_features
 from forecast.windowing.spec import WindowSpec, check_lengths
 
 
@@ -44,9 +44,9 @@ class LatestWindows:
 
 
 def latest_windows(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | ValidatedFrame,
     spec: WindowSpec,
-    target: str | Sequence[str],
+    target: str | Sequence[str] | None = None,
     covariates: str | Sequence[str] | None = None,
     calendar: str | Sequence[str] = (),
     missing: MissingPolicy = MissingPolicy(),
@@ -61,11 +61,13 @@ def latest_windows(
 
     Args:
         frame, spec, target, covariates, calendar, missing, freq, categories: as for
-            :func:`make_windows` (pass the categories and frequency seen in training).
+            :func:`~forecast.windowing.windows.make_windows` (pass the categories and
+            frequency seen in training); a validated frame is not validated again.
 
     Raises:
         DataValidationError: the frame fails validation, a series is too short, or its last
             ``input_width`` rows cross a gap or hold a NaN input.
+        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -75,12 +77,45 @@ def latest_windows(
         >>> latest.inputs[0, :, 0].tolist(), latest.index.strftime("%m-%d").tolist()
         ([3.0, 4.0], ['01-06', '01-07', '01-08'])
     """
-    layout = describe_layout(frame, freq=freq)
-    targets, covs = check_columns(frame, target, covariates, layout)
+    validated = ensure_validated(frame, target, covariates, freq)
+    layout = validated.layout
     check_lengths(layout, spec, needed=spec.input_width)
     features = build_features(
-        frame, layout, targets, covs, calendar, missing, categories=categories
+        validated.frame,
+        layout,
+        validated.targets,
+        validated.covariates,
+        calendar,
+        missing,
+        categories=categories,
     )
+    ends = layout.starts[1:]
+    firsts = ends - spec.input_width
+    _check_usable(features, layout, spec, missing)
+    rows = firsts[:, None] + np.arange(spec.input_width)[None, :]
+    past = features.values[rows]
+    stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
+    if layout.is_panel:
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon), stamps],
+            names=list(validated.frame.index.names),
+        )
+    else:
+        index = stamps.rename(validated.frame.index.name)
+    inputs: Any = past
+    if features.calendar_columns:
+        future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
+        inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
+    return LatestWindows(
+        inputs=inputs, index=index, layout=layout, input_columns=features.input_columns
+    )
+
+
+def _check_usable(
+    features: Features, layout: SeriesLayout, spec: WindowSpec, missing: MissingPolicy
+) -> None:
+    """Raise an error naming the first series whose last ``input_width`` rows cross a gap, or
+    else the first whose last rows hold a NaN input the missing-value policy did not fill."""
     ends = layout.starts[1:]
     firsts = ends - spec.input_width
     blocks = features.block_ids
@@ -105,23 +140,6 @@ def latest_windows(
             column=bad[0],
             **layout.where(row),
         )
-    rows = firsts[:, None] + np.arange(spec.input_width)[None, :]
-    past = features.values[rows]
-    stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
-    if layout.is_panel:
-        index = pd.MultiIndex.from_arrays(
-            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon), stamps],
-            names=[frame.index.names[0], frame.index.names[1]],
-        )
-    else:
-        index = stamps.rename(frame.index.name)
-    inputs: Any = past
-    if features.calendar_columns:
-        future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
-        inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
-    return LatestWindows(
-        inputs=inputs, index=index, layout=layout, input_columns=features.input_columns
-    )
 
 
 def _future_stamps(lasts: pd.DatetimeIndex, freq: pd.DateOffset, horizon: int) -> pd.DatetimeIndex:

@@ -37,13 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.data.columns import check_columns
-from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy
+from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.encoding import build_features
 from forecast.windowing.origins import _valid_origins
-from forecast.windowing.spec import SPLITS, Split, WindowSpec, _row_splits, check_lengths
+from forecast.windowing.spec import SPLITS, Split, WindowSpec, check_lengths, row_splits
 
 #: Batches gathered ahead of the consumer: enough to overlap gathering with training, few
 #: enough that memory stays a handful of batches (AUTOTUNE may buffer dozens).
@@ -289,9 +289,9 @@ class Windows:
 
 
 def make_windows(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | ValidatedFrame,
     spec: WindowSpec,
-    target: str | Sequence[str],
+    target: str | Sequence[str] | None = None,
     covariates: str | Sequence[str] | None = None,
     calendar: str | Sequence[str] = (),
     split: Split | tuple | np.ndarray = Split(),
@@ -302,18 +302,19 @@ def make_windows(
     """Validate a frame and cut it into windows for each chronological split.
 
     Args:
-        frame: one series or a panel (see :mod:`forecast.data`).
+        frame: one series or a panel (see :mod:`forecast.data`), or a
+            :class:`~forecast.data.validated.ValidatedFrame`, which is not validated again.
         spec: the :class:`WindowSpec`.
-        target: the column (or columns) to forecast.
+        target: the column (or columns) to forecast; may be left out for a validated frame.
         covariates: past-only input columns; categorical ones are one-hot encoded with the
             categories seen in the training split (an unseen category gives an all-zero
-            encoding and a warning).
+            encoding and a warning). A validated frame brings its own.
         calendar: calendar features (see :mod:`forecast.calendar`), used as inputs and as
             known-future features.
         split: a :class:`Split`, a ``(train, validation, test)`` tuple of fractions, or an
             integer array giving every row's split (0 train, 1 validation, 2 test).
         missing: the :class:`~forecast.data.missing.MissingPolicy`.
-        freq: the grid step if it should not be inferred.
+        freq: the grid step if it should not be inferred (a validated frame has its own).
         categories: fixed categories of categorical covariates (e.g. those seen when a model
             was trained); learned from the training split when ``None``.
 
@@ -323,6 +324,7 @@ def make_windows(
     Raises:
         DataValidationError: the frame or its columns fail validation, or a series is
             shorter than one window.
+        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame.
 
     Example:
         >>> import forecast
@@ -334,16 +336,16 @@ def make_windows(
     """
     if not isinstance(spec, WindowSpec):
         raise TypeError(f"spec must be a WindowSpec, got {type(spec).__name__}")
-    layout = describe_layout(frame, freq=freq)
-    targets, covs = check_columns(frame, target, covariates, layout)
+    validated = ensure_validated(frame, target, covariates, freq)
+    layout = validated.layout
     check_lengths(layout, spec)
-    row_split = _row_splits(split, layout)
+    row_split = row_splits(split, layout)
 
     features = build_features(
-        frame,
+        validated.frame,
         layout,
-        targets,
-        covs,
+        validated.targets,
+        validated.covariates,
         calendar,
         missing,
         categories=categories,
@@ -357,8 +359,8 @@ def make_windows(
         layout=layout,
         values=features.values,
         input_columns=features.input_columns,
-        target_columns=targets,
-        covariate_columns=covs,
+        target_columns=validated.targets,
+        covariate_columns=validated.covariates,
         calendar_columns=features.calendar_columns,
         categories=features.categories,
         origins=origins,

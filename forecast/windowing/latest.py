@@ -21,6 +21,7 @@ from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import calendar_features, future_index
 from forecast.features.encoding import Features, build_features
+from forecast.windowing.origins import window_rules
 from forecast.windowing.spec import WindowSpec, check_lengths
 
 
@@ -114,24 +115,23 @@ def latest_windows(
 def _check_usable(
     features: Features, layout: SeriesLayout, spec: WindowSpec, missing: MissingPolicy
 ) -> None:
-    """Raise an error naming the first series whose last ``input_width`` rows cross a gap, or
-    else the first whose last rows hold a NaN input the missing-value policy did not fill."""
+    """Raise an error naming the first series whose window at its end breaks an origin rule
+    (:func:`~forecast.windowing.origins.window_rules`): its last ``input_width`` rows cross a
+    gap or, after every series passed that, hold a NaN input the missing-value policy did not
+    fill."""
     ends = layout.starts[1:]
-    firsts = ends - spec.input_width
-    blocks = features.block_ids
-    crossing = np.flatnonzero(blocks[firsts] != blocks[ends - 1])
-    if len(crossing):
-        first, end = firsts[crossing[0]], ends[crossing[0]]
-        gap = first + int(np.flatnonzero(np.diff(blocks[first:end]))[-1]) + 1
-        raise DataValidationError(
-            f"the last {spec.input_width} rows (input_width) must be gap-free to forecast "
-            f"from the end of the series, but a gap ends here",
-            **layout.where(gap),
-        )
-    nan_before = np.concatenate([[0], np.cumsum(features.input_nan, dtype=np.int64)])
-    holding_nan = np.flatnonzero(nan_before[ends] > nan_before[firsts])
-    if len(holding_nan):
-        first, end = firsts[holding_nan[0]], ends[holding_nan[0]]
+    for rule, ok in window_rules(ends, spec, features, labels=False):
+        if ok.all():
+            continue
+        end = int(ends[np.argmin(ok)])
+        first = end - spec.input_width
+        if rule == "gap":
+            gap = first + int(np.flatnonzero(np.diff(features.block_ids[first:end]))[-1]) + 1
+            raise DataValidationError(
+                f"the last {spec.input_width} rows (input_width) must be gap-free to forecast "
+                f"from the end of the series, but a gap ends here",
+                **layout.where(gap),
+            )
         row = first + int(np.flatnonzero(features.input_nan[first:end])[-1])
         bad = [c for c, v in zip(features.input_columns, features.values[row]) if np.isnan(v)]
         raise DataValidationError(

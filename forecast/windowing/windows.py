@@ -42,7 +42,7 @@ from forecast.data.missing import MissingPolicy
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.encoding import build_features
-from forecast.windowing.origins import _valid_origins
+from forecast.windowing.origins import valid_origins
 from forecast.windowing.spec import SPLITS, Split, WindowSpec, check_lengths, row_splits
 
 #: Batches gathered ahead of the consumer: enough to overlap gathering with training, few
@@ -351,9 +351,7 @@ def make_windows(
         categories=categories,
         fit_rows=row_split == 0,
     )
-    origins, dropped = _valid_origins(
-        layout, spec, features.block_ids, features.label_nan, features.input_nan, row_split
-    )
+    origins, dropped = valid_origins(layout, spec, features, row_split)
     return Windows(
         spec=spec,
         layout=layout,

@@ -204,10 +204,10 @@ class Windows:
         """A batched ``tf.data.Dataset`` of ``(inputs, labels)`` for Keras.
 
         Origins are batched first and each batch is gathered with one ``tf.gather`` from the
-        array held once in memory (see :mod:`~forecast.windowing.pipeline`). Training windows are shuffled by default, with a
-        stateless permutation of origin positions (no shuffle buffer): the same ``seed``
-        gives the same order, and each new pass over the dataset (each epoch) a new one.
-        Evaluation splits are never shuffled by default.
+        array held once in memory (see :mod:`~forecast.windowing.pipeline`). Training windows
+        are shuffled by default, with a stateless permutation of origin positions (no shuffle
+        buffer): the same ``seed`` gives the same order, and each new pass over the dataset
+        (each epoch) a new one. Evaluation splits are never shuffled by default.
 
         Args:
             split: ``"train"``, ``"validation"`` or ``"test"``.

@@ -8,7 +8,11 @@ import pytest
 from conftest import hourly, panel
 
 from forecast import DataValidationError, MissingPolicy, Split, WindowSpec, make_windows
+from forecast.data.validated import validate_frame
 from forecast.features.calendar_features import calendar_features
+from forecast.features.encoding import build_features
+from forecast.windowing.latest import latest_windows
+from forecast.windowing.origins import window_rules
 
 ALL_TRAIN = Split(0.0, 0.0)
 
@@ -296,3 +300,36 @@ def test_a_float32_frame_in_input_order_is_not_copied():
     inputs, labels = windows.arrays()
     np.testing.assert_array_equal(inputs[0], block[0:3])
     np.testing.assert_array_equal(labels[0, :, 0], block[3:5, 0])
+
+
+def test_one_origin_rule_for_training_windows_and_the_forecast_window():
+    # rows 0..6 at hours 0, 1, 2, 4, 5, 6, 7: a gap after row 2, whose value is NaN (kept NaN)
+    frame = hourly([0, 1, 2, 4, 5, 6, 7], values=[0.0, 1.0, np.nan, 3.0, 4.0, 5.0, 6.0])
+    drop = MissingPolicy(inputs="drop")
+    validated = validate_frame(frame, "y")
+    features = build_features(frame, validated.layout, ("y",), (), (), drop)
+    spec = WindowSpec(2, 1)
+
+    def rules(origins, labels):
+        return {name: ok.tolist() for name, ok in window_rules(origins, spec, features, labels)}
+
+    assert rules(np.arange(2, 7), labels=True) == {
+        "gap": [True, False, False, True, True],
+        "nan_label": [False, True, True, True, True],
+        "nan_input": [True, False, False, True, True],
+    }
+    assert rules(np.arange(2, 8), labels=False) == {
+        "gap": [True, True, False, True, True, True],
+        "nan_input": [True, False, False, True, True, True],
+    }
+    windows = make_windows(validated, spec, split=ALL_TRAIN, missing=drop)
+    assert windows.origins["train"].tolist() == [5, 6]
+    assert windows.dropped == {"gap": 2, "nan_label": 1, "nan_input": 0, "straddles_split": 0}
+    latest = latest_windows(frame.iloc[:5], spec, "y", missing=drop)
+    assert latest.inputs[0, :, 0].tolist() == [3.0, 4.0]
+    with pytest.raises(DataValidationError, match="must be gap-free") as info:
+        latest_windows(frame.iloc[:4], spec, "y", missing=drop)
+    assert info.value.timestamp == pd.Timestamp("2024-01-01 04:00")
+    with pytest.raises(DataValidationError, match="input is NaN") as info:
+        latest_windows(frame.iloc[:3], spec, "y", missing=drop)
+    assert info.value.timestamp == pd.Timestamp("2024-01-01 02:00")

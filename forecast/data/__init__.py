@@ -2,6 +2,7 @@
 
 Modules: :mod:`~forecast.data.layout` (series, timestamps, gaps), :mod:`~forecast.data.frequency`
 (the time grid), :mod:`~forecast.data.columns` (column roles and types),
+:mod:`~forecast.data.validated` (a frame validated once, with its layout and columns),
 :mod:`~forecast.data.missing` (the NaN policy), :mod:`~forecast.data.readers` (CSV, Parquet,
 long <-> panel) and :mod:`~forecast.data.datasets` (bundled real data).
 """

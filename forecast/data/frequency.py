@@ -17,41 +17,86 @@ _REGULARISE_HINT = (
 )
 
 
-def _resolve_grid(
+def resolve_grid(
     timestamps: pd.DatetimeIndex,
     starts: np.ndarray,
     series_ids: tuple,
     freq: str | pd.DateOffset | None,
 ) -> tuple[pd.DateOffset, np.ndarray]:
-    """The grid step and every row's position on it (inferred when ``freq`` is ``None``)."""
+    """The grid step and every row's position on it (inferred when ``freq`` is ``None``).
+
+    Args:
+        timestamps: the timestamps of every row, each series' rows together and sorted.
+        starts: row offsets of the series, length ``n_series + 1``.
+        series_ids: one id per series (named in errors).
+        freq: the grid step, or ``None`` to infer it.
+
+    Returns:
+        ``(offset, positions)``: the step, and every row's step number counted from its
+        series' first timestamp.
+
+    Raises:
+        DataValidationError: an unknown ``freq``, a timestamp off its grid, or (inferring)
+            timestamps on no regular grid.
+    """
     if freq is not None:
-        try:
-            offset = pd.tseries.frequencies.to_offset(freq)
-        except ValueError as exc:
-            raise DataValidationError(f"unknown frequency {freq!r}: {exc}") from None
-        positions, row = _grid_positions(timestamps, starts, offset)
-        if positions is None:
-            i = int(np.searchsorted(starts, row, side="right") - 1)
-            raise DataValidationError(
-                f"timestamp is not on the {offset.freqstr} grid that starts at "
-                f"{timestamps[starts[i]]}. {_REGULARISE_HINT}",
-                series=series_ids[i],
-                timestamp=timestamps[row],
-            )
-        return offset, positions
+        return _given_grid(timestamps, starts, series_ids, freq)
     # A regular prefix usually names the frequency; the whole frame is then checked against it.
-    for i in range(len(series_ids)):
-        prefix = timestamps[starts[i] : min(starts[i + 1], starts[i] + 1000)]
-        if len(prefix) >= 3:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                inferred = pd.infer_freq(prefix)
-            if inferred is not None:
-                offset = pd.tseries.frequencies.to_offset(inferred)
-                positions, _ = _grid_positions(timestamps, starts, offset)
-                if positions is not None:
-                    return offset, positions
-            break
+    grid = _prefix_grid(timestamps, starts)
+    if grid is not None:
+        return grid
+    return _common_step_grid(timestamps, starts, series_ids)
+
+
+def _given_grid(
+    timestamps: pd.DatetimeIndex,
+    starts: np.ndarray,
+    series_ids: tuple,
+    freq: str | pd.DateOffset,
+) -> tuple[pd.DateOffset, np.ndarray]:
+    """The positions on the grid of a given ``freq``; every timestamp must lie on it."""
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except ValueError as exc:
+        raise DataValidationError(f"unknown frequency {freq!r}: {exc}") from None
+    positions, row = _grid_positions(timestamps, starts, offset)
+    if positions is None:
+        i = int(np.searchsorted(starts, row, side="right") - 1)
+        raise DataValidationError(
+            f"timestamp is not on the {offset.freqstr} grid that starts at "
+            f"{timestamps[starts[i]]}. {_REGULARISE_HINT}",
+            series=series_ids[i],
+            timestamp=timestamps[row],
+        )
+    return offset, positions
+
+
+def _prefix_grid(
+    timestamps: pd.DatetimeIndex, starts: np.ndarray
+) -> tuple[pd.DateOffset, np.ndarray] | None:
+    """The grid pandas infers from the first 1000 rows of the first series with at least three
+    rows, if every timestamp of the frame lies on it; ``None`` otherwise."""
+    lengths = np.diff(starts)
+    long_enough = np.flatnonzero(lengths >= 3)
+    if len(long_enough) == 0:
+        return None
+    first = int(starts[long_enough[0]])
+    prefix = timestamps[first : first + min(int(lengths[long_enough[0]]), 1000)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        inferred = pd.infer_freq(prefix)
+    if inferred is None:
+        return None
+    offset = pd.tseries.frequencies.to_offset(inferred)
+    positions, _ = _grid_positions(timestamps, starts, offset)
+    return None if positions is None else (offset, positions)
+
+
+def _common_step_grid(
+    timestamps: pd.DatetimeIndex, starts: np.ndarray, series_ids: tuple
+) -> tuple[pd.DateOffset, np.ndarray]:
+    """The grid of the most common step between consecutive rows (or, for steps of 28 days or
+    more, a calendar offset such as month starts) on which every timestamp lies."""
     steps = _within_series_steps(timestamps, starts)
     if len(steps) == 0:
         raise DataValidationError(
@@ -82,13 +127,13 @@ def _resolve_grid(
     )
 
 
-def _nanoseconds(timestamps: pd.DatetimeIndex) -> np.ndarray:
+def nanoseconds(timestamps: pd.DatetimeIndex) -> np.ndarray:
     """Timestamps as int64 nanoseconds, whatever the index's resolution."""
     return timestamps.as_unit("ns").asi8
 
 
 def _within_series_steps(timestamps: pd.DatetimeIndex, starts: np.ndarray) -> np.ndarray:
-    steps = np.diff(_nanoseconds(timestamps))
+    steps = np.diff(nanoseconds(timestamps))
     keep = np.ones(len(steps), dtype=bool)
     keep[starts[1:-1] - 1] = False
     return steps[keep]
@@ -118,7 +163,7 @@ def _grid_positions(
     ``(None, row)`` with the first row off that grid."""
     if is_fixed(offset):  # all series at once
         step = pd.Timedelta(offset).value
-        nanos = _nanoseconds(timestamps)
+        nanos = nanoseconds(timestamps)
         delta = nanos - np.repeat(nanos[starts[:-1]], np.diff(starts))
         bad = np.flatnonzero(delta % step)
         if len(bad):

@@ -35,18 +35,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.data.frequency import _nanoseconds, _resolve_grid
+from forecast.data.frequency import nanoseconds, resolve_grid
 from forecast.errors import DataValidationError
 
 SERIES_LEVEL = "series_id"
 TIME_LEVEL = "timestamp"
-
-_CALENDAR_OFFSETS = ("MS", "ME", "QS", "QE", "YS", "YE")
-_REGULARISE_HINT = (
-    "Regularise it first, e.g. forecast.regularize(frame, freq='30min') (rounds timestamps to "
-    "the grid, averages duplicates, keeps gaps as gaps), or frame.resample('30min').mean(); "
-    "or pass the intended freq explicitly."
-)
 
 
 @dataclass(frozen=True, eq=False)
@@ -162,7 +155,7 @@ def describe_layout(frame: pd.DataFrame, freq: str | pd.DateOffset | None = None
     if len(timestamps) == 0:
         raise DataValidationError("the frame has no rows")
     _check_timestamps(timestamps, starts, series_ids)
-    offset, positions = _resolve_grid(timestamps, starts, series_ids, freq)
+    offset, positions = resolve_grid(timestamps, starts, series_ids, freq)
     return SeriesLayout(
         freq=offset,
         series_ids=series_ids,
@@ -202,7 +195,7 @@ def _check_timestamps(timestamps: pd.DatetimeIndex, starts: np.ndarray, series_i
         row = int(np.argmax(timestamps.isna()))
         series = series_ids[int(np.searchsorted(starts, row, side="right") - 1)]
         raise DataValidationError(f"timestamp is missing (NaT) in row {row}", series=series)
-    steps = np.diff(_nanoseconds(timestamps))
+    steps = np.diff(nanoseconds(timestamps))
     within = np.ones(len(steps), dtype=bool)
     within[starts[1:-1] - 1] = False  # a step from one series into the next is not a step
     bad = np.flatnonzero((steps <= 0) & within)

@@ -87,26 +87,8 @@ def build_features(
     Returns:
         The :class:`Features`.
     """
-    known = dict(categories or {})
-    learn_from = np.ones(layout.n_rows, dtype=bool) if fit_rows is None else fit_rows
-    learned: dict[str, tuple] = {}
-    columns: list[tuple[str, Any]] = []  # (name, how to fill it) in input order
-    for name in targets:
-        columns.append((name, frame[name]))
-    for name in covariates:
-        column = frame[name]
-        if is_numeric_column(column) and name not in known:
-            columns.append((name, column))
-            continue
-        seen = known.get(name)
-        if seen is None:
-            present = ~pd.isna(column).to_numpy()
-            seen = tuple(
-                sorted(pd.unique(column.to_numpy(dtype=object)[learn_from & present]), key=str)
-            )
-        learned[name] = seen
-        encoded = one_hot(column, seen, layout)
-        columns.extend((f"{name}={value}", encoded[:, j]) for j, value in enumerate(seen))
+    covariate_columns, learned = _covariate_columns(frame, layout, covariates, categories, fit_rows)
+    columns = [(name, frame[name]) for name in targets] + covariate_columns
     calendar_names = calendar_columns(calendar)
     if calendar_names:
         table = calendar_features(layout.timestamps, as_column_tuple(calendar))
@@ -139,6 +121,40 @@ def build_features(
         input_nan=nan_rows,
         block_ids=block_ids,
     )
+
+
+def _covariate_columns(
+    frame: pd.DataFrame,
+    layout: SeriesLayout,
+    covariates: tuple[str, ...],
+    categories: dict[str, tuple] | None,
+    fit_rows: np.ndarray | None,
+) -> tuple[list[tuple[str, Any]], dict[str, tuple]]:
+    """The covariates' input columns as ``(name, values)`` in input order, and the categories
+    of the categorical ones (as given in ``categories``, or learned from ``fit_rows``).
+
+    A numeric covariate is one column; a categorical one (or one ``categories`` names) is
+    one-hot encoded into a column per category, named ``"column=category"``.
+    """
+    known = dict(categories or {})
+    learn_from = np.ones(layout.n_rows, dtype=bool) if fit_rows is None else fit_rows
+    learned: dict[str, tuple] = {}
+    columns: list[tuple[str, Any]] = []
+    for name in covariates:
+        column = frame[name]
+        if is_numeric_column(column) and name not in known:
+            columns.append((name, column))
+            continue
+        seen = known.get(name)
+        if seen is None:
+            present = ~pd.isna(column).to_numpy()
+            seen = tuple(
+                sorted(pd.unique(column.to_numpy(dtype=object)[learn_from & present]), key=str)
+            )
+        learned[name] = seen
+        encoded = one_hot(column, seen, layout)
+        columns.extend((f"{name}={value}", encoded[:, j]) for j, value in enumerate(seen))
+    return columns, learned
 
 
 def _nan_rows(values: np.ndarray) -> np.ndarray:
@@ -181,7 +197,7 @@ def one_hot(column: pd.Series, categories: tuple, layout: SeriesLayout) -> np.nd
             f"split and are encoded as all zeros (first at series {where['series']!r}, "
             f"timestamp {where['timestamp']})",
             UserWarning,
-            stacklevel=4,
+            stacklevel=5,
         )
     encoded = np.zeros((len(values), len(categories)), dtype=np.float32)
     hit = codes >= 0

@@ -26,8 +26,9 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from forecast.data.columns import as_column_tuple
-from forecast.data.layout import SERIES_LEVEL, describe_layout
+from forecast.data.layout import SERIES_LEVEL, SeriesLayout, describe_layout
 from forecast.data.missing import MissingPolicy
+from forecast.data.validated import ValidatedFrame, validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import (
     default_calendar,
@@ -71,8 +72,8 @@ class BaseForecaster(BaseEstimator):
             DataValidationError: the frame fails validation, or no training window fits.
         """
         self._check_params()
-        frame, split = self._training_frame(X, validation_frame)
-        layout = describe_layout(frame)
+        validated, split = self._training_frame(X, validation_frame)
+        layout = validated.layout
         self.freq_ = layout.freq
         self.input_width_ = (
             default_input_width(layout.freq, self.horizon)
@@ -84,10 +85,8 @@ class BaseForecaster(BaseEstimator):
         )
         self.calendar_ = self._resolve_calendar(layout.freq)
         windows = make_windows(
-            frame,
+            validated,
             WindowSpec(self.input_width_, self.horizon, int(getattr(self, "stride", 1))),
-            target=self.target,
-            covariates=self.covariates,
             calendar=self.calendar_,
             split=split,
             missing=self._missing_policy(),
@@ -118,11 +117,10 @@ class BaseForecaster(BaseEstimator):
             column per target, in original units.
         """
         self._check_fitted()
+        validated = validate_frame(X, self.target_columns_, self.covariate_columns_ or None)
         latest = latest_windows(
-            X,
+            validated,
             self._spec(),
-            target=self.target_columns_,
-            covariates=self.covariate_columns_ or None,
             calendar=self.calendar_,
             missing=self._missing_policy(),
             categories=self.categories_,
@@ -161,11 +159,10 @@ class BaseForecaster(BaseEstimator):
         horizon, columns, calendar and training categories). All windows are in the
         ``"train"`` split unless ``split`` says otherwise."""
         self._check_fitted()
+        validated = validate_frame(X, self.target_columns_, self.covariate_columns_ or None)
         windows = make_windows(
-            X,
+            validated,
             WindowSpec(self.input_width_, self.horizon, stride),
-            target=self.target_columns_,
-            covariates=self.covariate_columns_ or None,
             calendar=self.calendar_,
             split=split,
             missing=self._missing_policy(),
@@ -277,11 +274,17 @@ class BaseForecaster(BaseEstimator):
             return default_calendar(freq)
         return as_column_tuple(calendar)
 
-    def _training_frame(self, X: pd.DataFrame, validation_frame: pd.DataFrame | None):
+    def _training_frame(
+        self, X: pd.DataFrame, validation_frame: pd.DataFrame | None
+    ) -> tuple[ValidatedFrame, Split | np.ndarray]:
+        """The validated frame ``fit`` cuts its windows from, and its split: ``X`` (the last
+        ``validation`` fraction of each series validating, for models that validate), or ``X``
+        followed by ``validation_frame`` with every row's split code."""
         if validation_frame is None:
             fraction = float(self.validation) if self._uses_validation else 0.0
-            return X, Split(fraction, 0.0)
-        return _append_validation(X, validation_frame)
+            return validate_frame(X, self.target, self.covariates), Split(fraction, 0.0)
+        combined, codes = _append_validation(X, validation_frame)
+        return validate_frame(combined, self.target, self.covariates), codes
 
     def _check_fitted(self) -> None:
         check_is_fitted(self, "freq_")
@@ -302,16 +305,19 @@ class BaseForecaster(BaseEstimator):
 def _append_validation(
     frame: pd.DataFrame, validation: pd.DataFrame
 ) -> tuple[pd.DataFrame, np.ndarray]:
-    """``frame`` followed by ``validation`` (per series), and every row's split code."""
-    describe_layout(frame)
-    describe_layout(validation)
-    if isinstance(frame.index, pd.MultiIndex) != isinstance(validation.index, pd.MultiIndex):
+    """``frame`` followed by ``validation`` (per series), and every row's split code (0 for
+    the rows of ``frame``, 1 for those of ``validation``).
+
+    Each frame is validated on its own first, so an error says which one is at fault."""
+    frame_layout = describe_layout(frame)
+    validation_layout = describe_layout(validation)
+    if frame_layout.is_panel != validation_layout.is_panel:
         raise DataValidationError(
             "validation_frame must have the same layout (series or panel) as the frame"
         )
-    if isinstance(frame.index, pd.MultiIndex):
-        ends = _series_bound(frame, "max")
-        starts = _series_bound(validation, "min")
+    if frame_layout.is_panel:
+        ends = _series_bound(frame_layout, "last")
+        starts = _series_bound(validation_layout, "first")
         for sid, start in starts.items():
             if sid in ends.index and start <= ends[sid]:
                 raise DataValidationError(
@@ -343,8 +349,8 @@ def _append_validation(
     return combined, codes
 
 
-def _series_bound(frame: pd.DataFrame, how: str) -> pd.Series:
-    """The first (``"min"``) or last (``"max"``) timestamp of every series of a panel."""
-    index = frame.index
-    stamps = pd.Series(index.get_level_values(1), index=index.get_level_values(0))
-    return stamps.groupby(level=0, sort=False).agg(how)
+def _series_bound(layout: SeriesLayout, which: str) -> pd.Series:
+    """The ``"first"`` or ``"last"`` timestamp of every series, indexed by series id (the
+    layout's series are sorted in time, so these are their earliest and latest)."""
+    rows = layout.starts[:-1] if which == "first" else layout.starts[1:] - 1
+    return pd.Series(layout.timestamps[rows], index=pd.Index(list(layout.series_ids)))

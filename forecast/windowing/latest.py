@@ -14,13 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.data.columns import check_columns
 from forecast.data.frequency import is_fixed
-from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy
+from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import calendar_features, future_index
-from forecast.features.encoding import build_features
+from forecast.features.encoding import Features, build_features
+from forecast.windowing.origins import window_rules
 from forecast.windowing.spec import WindowSpec, check_lengths
 
 
@@ -44,9 +45,9 @@ class LatestWindows:
 
 
 def latest_windows(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | ValidatedFrame,
     spec: WindowSpec,
-    target: str | Sequence[str],
+    target: str | Sequence[str] | None = None,
     covariates: str | Sequence[str] | None = None,
     calendar: str | Sequence[str] = (),
     missing: MissingPolicy = MissingPolicy(),
@@ -61,11 +62,13 @@ def latest_windows(
 
     Args:
         frame, spec, target, covariates, calendar, missing, freq, categories: as for
-            :func:`make_windows` (pass the categories and frequency seen in training).
+            :func:`~forecast.windowing.windows.make_windows` (pass the categories and
+            frequency seen in training); a validated frame is not validated again.
 
     Raises:
         DataValidationError: the frame fails validation, a series is too short, or its last
             ``input_width`` rows cross a gap or hold a NaN input.
+        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -75,28 +78,60 @@ def latest_windows(
         >>> latest.inputs[0, :, 0].tolist(), latest.index.strftime("%m-%d").tolist()
         ([3.0, 4.0], ['01-06', '01-07', '01-08'])
     """
-    layout = describe_layout(frame, freq=freq)
-    targets, covs = check_columns(frame, target, covariates, layout)
+    validated = ensure_validated(frame, target, covariates, freq)
+    layout = validated.layout
     check_lengths(layout, spec, needed=spec.input_width)
     features = build_features(
-        frame, layout, targets, covs, calendar, missing, categories=categories
+        validated.frame,
+        layout,
+        validated.targets,
+        validated.covariates,
+        calendar,
+        missing,
+        categories=categories,
     )
     ends = layout.starts[1:]
     firsts = ends - spec.input_width
-    blocks = features.block_ids
-    crossing = np.flatnonzero(blocks[firsts] != blocks[ends - 1])
-    if len(crossing):
-        first, end = firsts[crossing[0]], ends[crossing[0]]
-        gap = first + int(np.flatnonzero(np.diff(blocks[first:end]))[-1]) + 1
-        raise DataValidationError(
-            f"the last {spec.input_width} rows (input_width) must be gap-free to forecast "
-            f"from the end of the series, but a gap ends here",
-            **layout.where(gap),
+    _check_usable(features, layout, spec, missing)
+    rows = firsts[:, None] + np.arange(spec.input_width)[None, :]
+    past = features.values[rows]
+    stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
+    if layout.is_panel:
+        index = pd.MultiIndex.from_arrays(
+            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon), stamps],
+            names=list(validated.frame.index.names),
         )
-    nan_before = np.concatenate([[0], np.cumsum(features.input_nan, dtype=np.int64)])
-    holding_nan = np.flatnonzero(nan_before[ends] > nan_before[firsts])
-    if len(holding_nan):
-        first, end = firsts[holding_nan[0]], ends[holding_nan[0]]
+    else:
+        index = stamps.rename(validated.frame.index.name)
+    inputs: Any = past
+    if features.calendar_columns:
+        future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
+        inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
+    return LatestWindows(
+        inputs=inputs, index=index, layout=layout, input_columns=features.input_columns
+    )
+
+
+def _check_usable(
+    features: Features, layout: SeriesLayout, spec: WindowSpec, missing: MissingPolicy
+) -> None:
+    """Raise an error naming the first series whose window at its end breaks an origin rule
+    (:func:`~forecast.windowing.origins.window_rules`): its last ``input_width`` rows cross a
+    gap or, after every series passed that, hold a NaN input the missing-value policy did not
+    fill."""
+    ends = layout.starts[1:]
+    for rule, ok in window_rules(ends, spec, features, labels=False):
+        if ok.all():
+            continue
+        end = int(ends[np.argmin(ok)])
+        first = end - spec.input_width
+        if rule == "gap":
+            gap = first + int(np.flatnonzero(np.diff(features.block_ids[first:end]))[-1]) + 1
+            raise DataValidationError(
+                f"the last {spec.input_width} rows (input_width) must be gap-free to forecast "
+                f"from the end of the series, but a gap ends here",
+                **layout.where(gap),
+            )
         row = first + int(np.flatnonzero(features.input_nan[first:end])[-1])
         bad = [c for c, v in zip(features.input_columns, features.values[row]) if np.isnan(v)]
         raise DataValidationError(
@@ -105,23 +140,6 @@ def latest_windows(
             column=bad[0],
             **layout.where(row),
         )
-    rows = firsts[:, None] + np.arange(spec.input_width)[None, :]
-    past = features.values[rows]
-    stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
-    if layout.is_panel:
-        index = pd.MultiIndex.from_arrays(
-            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon), stamps],
-            names=[frame.index.names[0], frame.index.names[1]],
-        )
-    else:
-        index = stamps.rename(frame.index.name)
-    inputs: Any = past
-    if features.calendar_columns:
-        future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
-        inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
-    return LatestWindows(
-        inputs=inputs, index=index, layout=layout, input_columns=features.input_columns
-    )
 
 
 def _future_stamps(lasts: pd.DatetimeIndex, freq: pd.DateOffset, horizon: int) -> pd.DatetimeIndex:

@@ -1,21 +1,86 @@
-"""The origin rule: which rows may start a window (no gap, series boundary or NaN label)."""
+"""The origin rule: whether the window at an origin row (its first forecast step) is usable.
+
+A window is usable when its rows lie in one gap-free block of its series, its inputs hold no
+NaN left after the missing-value policy, and, when labels are needed, its labels hold no NaN.
+:func:`window_rules` is where this is decided, for training windows (:func:`valid_origins`,
+labels needed) and for the windows a forecast starts from at the end of every series
+(:mod:`forecast.windowing.latest`, no labels).
+
+Example:
+    >>> import numpy as np, pandas as pd
+    >>> from forecast.data.layout import describe_layout
+    >>> from forecast.data.missing import MissingPolicy
+    >>> from forecast.features.encoding import build_features
+    >>> frame = pd.DataFrame({"y": [0.0, 1.0, 2.0, np.nan, 4.0, 5.0]},
+    ...                      index=pd.date_range("2024-01-01", periods=6, freq="h"))
+    >>> layout = describe_layout(frame)
+    >>> features = build_features(frame, layout, ("y",), (), (), MissingPolicy())
+    >>> origins = np.array([2, 3, 4])
+    >>> {rule: ok.tolist() for rule, ok in window_rules(origins, WindowSpec(2, 1), features)}
+    {'gap': [True, True, True], 'nan_label': [True, False, True]}
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 
 from forecast.data.layout import SeriesLayout
+from forecast.features.encoding import Features
 from forecast.windowing.spec import SPLITS, WindowSpec
 
+#: Origin rows: an integer array, or a slice of consecutive rows (no index array needed).
+Origins = slice | np.ndarray
 
-def _valid_origins(
-    layout: SeriesLayout,
-    spec: WindowSpec,
-    block_ids: np.ndarray,
-    label_nan: np.ndarray,
-    input_nan: np.ndarray,
-    row_split: np.ndarray,
+
+def window_rules(
+    origins: Origins, spec: WindowSpec, features: Features, labels: bool = True
+) -> Iterator[tuple[str, np.ndarray]]:
+    """The rules a window must pass to be usable, each as ``(name, ok)`` for every origin.
+
+    The rules are, in this order: ``"gap"`` (the window's rows, inputs and, when ``labels``,
+    labels, lie in one gap-free block, so also in one series), ``"nan_label"`` (only when
+    ``labels``: no target is NaN in the labels) and ``"nan_input"`` (no input is NaN after
+    the missing-value policy). A rule no row can break (no NaN at all) is left out. Each mask
+    is computed only when the iterator reaches it, so a caller holds one at a time.
+
+    Args:
+        origins: the origin rows (the first forecast step of each window); each must have
+            ``input_width`` rows before it and, when ``labels``, ``horizon`` rows from it on.
+        spec: the window shape.
+        features: the frame's features (block ids and NaN masks).
+        labels: whether the windows need their labels (training and evaluation) or only
+            their inputs (a forecast from the end of a series).
+
+    Yields:
+        ``(rule name, boolean array)``: ``True`` where the window at that origin passes.
+    """
+    width = spec.input_width
+    first = _shift(origins, -width)
+    extent = width + spec.horizon if labels else width
+    blocks = features.block_ids
+    yield "gap", blocks[first] == blocks[_shift(first, extent - 1)]
+    if labels and features.label_nan.any():
+        yield "nan_label", _none_flagged(features.label_nan, origins, spec.horizon)
+    if features.input_nan.any():
+        yield "nan_input", _none_flagged(features.input_nan, first, width)
+
+
+def valid_origins(
+    layout: SeriesLayout, spec: WindowSpec, features: Features, row_split: np.ndarray
 ) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """The origin rows of every split's usable windows, and how many windows each rule dropped.
+
+    Candidate origins are the rows with a whole window inside their series, on the stride's
+    phase (counted on each series' own grid); a candidate is kept when it passes every
+    :func:`window_rules` rule (labels needed) and its labels lie in its origin's split.
+
+    Returns:
+        ``(origins, dropped)``: for each split name, its sorted origin rows; for each rule
+        (``"gap"``, ``"nan_label"``, ``"nan_input"``, ``"straddles_split"``), the candidates
+        it dropped that no earlier rule had.
+    """
     width, horizon = spec.input_width, spec.horizon
     n_rows = layout.n_rows
     count = max(n_rows - width - horizon + 1, 0)
@@ -25,36 +90,38 @@ def _valid_origins(
     origin = slice(width, width + count)
     last = slice(width + horizon - 1, width + horizon - 1 + count)
     series = layout.series_index()
-    # Origins sit on the stride's phase, counted on each series' own time grid.
     keep = series[first] == series[last]
     if spec.stride > 1:
         keep &= (layout.positions[origin] - width) % spec.stride == 0
     del series
 
-    def no_flags(flags: np.ndarray, start: int, length: int) -> np.ndarray | None:
-        if not flags.any():
-            return None
-        cumulative = np.concatenate([[0], np.cumsum(flags, dtype=np.int32)])
-        return (
-            cumulative[start + length : start + length + count] == cumulative[start : start + count]
-        )
-
-    dropped: dict[str, int] = {}
-    rules = (
-        ("gap", lambda: block_ids[first] == block_ids[last]),
-        ("nan_label", lambda: no_flags(label_nan, width, horizon)),
-        ("nan_input", lambda: no_flags(input_nan, 0, width)),
-        ("straddles_split", lambda: row_split[origin] == row_split[last]),
-    )
-    for name, rule in rules:
-        ok = rule()
-        if ok is None:
-            dropped[name] = 0
-            continue
-        dropped[name] = int(np.count_nonzero(keep & ~ok))
-        keep &= ok
+    dropped = dict.fromkeys(("gap", "nan_label", "nan_input", "straddles_split"), 0)
+    for name, ok in window_rules(origin, spec, features, labels=True):
+        dropped[name] = _drop(keep, ok)
+    dropped["straddles_split"] = _drop(keep, row_split[origin] == row_split[last])
     dtype = np.int32 if n_rows < 2**31 - 1 else np.int64
     candidates = (np.flatnonzero(keep) + width).astype(dtype, copy=False)
     origin_split = row_split[candidates]
     origins = {name: candidates[origin_split == i] for i, name in enumerate(SPLITS)}
     return origins, dropped
+
+
+def _drop(keep: np.ndarray, ok: np.ndarray) -> int:
+    """Unset ``keep`` where ``ok`` fails, in place; the number of windows this dropped."""
+    dropped = int(np.count_nonzero(keep & ~ok))
+    keep &= ok
+    return dropped
+
+
+def _shift(rows: Origins, by: int) -> Origins:
+    """The rows ``by`` rows later (earlier when negative)."""
+    if isinstance(rows, slice):
+        return slice(rows.start + by, rows.stop + by)
+    return rows + by
+
+
+def _none_flagged(flags: np.ndarray, starts: Origins, length: int) -> np.ndarray:
+    """For each of ``starts``, whether none of the ``length`` rows from it on is flagged."""
+    dtype = np.int32 if len(flags) < 2**31 - 1 else np.int64
+    before = np.concatenate([[0], np.cumsum(flags, dtype=dtype)])
+    return before[_shift(starts, length)] == before[starts]

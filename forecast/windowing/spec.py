@@ -124,7 +124,27 @@ class Split:
         return out
 
 
-def _row_splits(split: Split | tuple | np.ndarray, layout: SeriesLayout) -> np.ndarray:
+def row_splits(split: Split | tuple | np.ndarray, layout: SeriesLayout) -> np.ndarray:
+    """For every row of a layout, its split code (0 train, 1 validation, 2 test).
+
+    Args:
+        split: a :class:`Split`, a ``(train, validation, test)`` tuple of fractions adding up
+            to 1, or an array with one code per row (checked and returned as ``int8``).
+        layout: the frame's layout.
+
+    Raises:
+        ValueError: an array of the wrong shape or with other codes, or fractions that do not
+            add up to 1.
+        TypeError: ``split`` is none of these.
+
+    Example:
+        >>> import pandas as pd
+        >>> from forecast.data.layout import describe_layout
+        >>> frame = pd.DataFrame({"y": range(10)},
+        ...                      index=pd.date_range("2024-01-01", periods=10, freq="h"))
+        >>> row_splits((0.6, 0.2, 0.2), describe_layout(frame)).tolist()
+        [0, 0, 0, 0, 0, 0, 1, 1, 2, 2]
+    """
     if isinstance(split, np.ndarray):
         if split.shape != (layout.n_rows,) or not np.isin(split, (0, 1, 2)).all():
             raise ValueError(

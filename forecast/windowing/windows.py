@@ -13,8 +13,8 @@ label range: the splits are chronological per series, a validation or test windo
 its inputs from earlier splits, and every label lies inside its own split.
 
 The raw array is held once (rows x columns, float32); windows are gathered per batch, as NumPy
-views or with ``tf.gather`` on origin rows inside ``tf.data``, so memory does not grow with
-``input_width``.
+views here or with ``tf.gather`` on origin rows inside ``tf.data``
+(:mod:`forecast.windowing.pipeline`), so memory does not grow with ``input_width``.
 
 Example:
     >>> import numpy as np, pandas as pd
@@ -37,17 +37,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.data.columns import check_columns
-from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy
+from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.encoding import build_features
-from forecast.windowing.origins import _valid_origins
-from forecast.windowing.spec import SPLITS, Split, WindowSpec, _row_splits, check_lengths
-
-#: Batches gathered ahead of the consumer: enough to overlap gathering with training, few
-#: enough that memory stays a handful of batches (AUTOTUNE may buffer dozens).
-_PREFETCH_BATCHES = 2
+from forecast.windowing.origins import valid_origins
+from forecast.windowing.pipeline import window_dataset
+from forecast.windowing.spec import SPLITS, Split, WindowSpec, check_lengths, row_splits
 
 
 @dataclass(eq=False)
@@ -207,10 +204,10 @@ class Windows:
         """A batched ``tf.data.Dataset`` of ``(inputs, labels)`` for Keras.
 
         Origins are batched first and each batch is gathered with one ``tf.gather`` from the
-        array held once in memory. Training windows are shuffled by default, with a
-        stateless permutation of origin positions (no shuffle buffer): the same ``seed``
-        gives the same order, and each new pass over the dataset (each epoch) a new one.
-        Evaluation splits are never shuffled by default.
+        array held once in memory (see :mod:`~forecast.windowing.pipeline`). Training windows
+        are shuffled by default, with a stateless permutation of origin positions (no shuffle
+        buffer): the same ``seed`` gives the same order, and each new pass over the dataset
+        (each epoch) a new one. Evaluation splits are never shuffled by default.
 
         Args:
             split: ``"train"``, ``"validation"`` or ``"test"``.
@@ -220,61 +217,17 @@ class Windows:
 
         Returns:
             A ``tf.data.Dataset`` whose elements match :meth:`arrays` batch by batch.
+
+        Raises:
+            ValueError: an unknown split or a ``batch_size`` that is not an integer >= 1.
+            DataValidationError: the split has no windows.
         """
-        import tensorflow as tf
-
-        from forecast._memory import bound_heap_growth
-
         rows = self._origins(split)
         _check_batch_size(batch_size)
         if len(rows) == 0:
             raise DataValidationError(f"the {split} split has no windows; {self._why_empty()}")
-        bound_heap_growth()
         shuffle = (split == "train") if shuffle is None else bool(shuffle)
-        n = len(rows)
-        n_batches = -(-n // batch_size)
-        values = _as_tensor(self.values)
-        index_dtype = tf.int32 if self.layout.n_rows < 2**31 - 1 else tf.int64
-        origins = tf.convert_to_tensor(rows.astype(index_dtype.as_numpy_dtype, copy=False))
-        past_offsets = tf.range(-self.spec.input_width, 0, dtype=index_dtype)
-        future_offsets = tf.range(0, self.spec.horizon, dtype=index_dtype)
-        n_targets = self.n_targets
-        n_calendar = len(self.calendar_columns)
-
-        def positions(batch: tf.Tensor) -> tf.Tensor:
-            return tf.range(batch * batch_size, tf.minimum((batch + 1) * batch_size, n))
-
-        def gather(index: tf.Tensor):
-            starts = tf.gather(origins, index)[:, None]
-            past = tf.gather(values, starts + past_offsets[None, :])
-            ahead = tf.gather(values, starts + future_offsets[None, :])
-            labels = ahead[:, :, :n_targets]
-            if n_calendar:
-                return {"past": past, "future": ahead[:, :, -n_calendar:]}, labels
-            return past, labels
-
-        if shuffle:
-            key = 0 if seed is None else int(seed)
-
-            def shuffled_positions(batch: tf.Tensor, epoch_seed: tf.Tensor) -> tf.Tensor:
-                pair = tf.stack([epoch_seed, tf.constant(key, tf.int64)])
-                return tf.random.experimental.index_shuffle(
-                    positions(batch), seed=pair, max_index=n - 1
-                )
-
-            epoch_seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
-            index = epoch_seeds.flat_map(
-                lambda s: tf.data.Dataset.range(n_batches).map(lambda b: shuffled_positions(b, s))
-            )
-            index = index.apply(tf.data.experimental.assert_cardinality(n_batches))
-        else:
-            index = tf.data.Dataset.range(n_batches).map(positions)
-        dataset = index.map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        options = tf.data.Options()
-        # The pipeline sets its own parallelism; TensorFlow's default graph rewrites would
-        # serialise the captured array by value (a full copy) for no gain.
-        options.experimental_optimization.apply_default_optimizations = False
-        return dataset.prefetch(_PREFETCH_BATCHES).with_options(options)
+        return window_dataset(self, rows, batch_size, shuffle=shuffle, seed=seed)
 
     # ------------------------------------------------------------------ helpers
 
@@ -289,9 +242,9 @@ class Windows:
 
 
 def make_windows(
-    frame: pd.DataFrame,
+    frame: pd.DataFrame | ValidatedFrame,
     spec: WindowSpec,
-    target: str | Sequence[str],
+    target: str | Sequence[str] | None = None,
     covariates: str | Sequence[str] | None = None,
     calendar: str | Sequence[str] = (),
     split: Split | tuple | np.ndarray = Split(),
@@ -302,18 +255,19 @@ def make_windows(
     """Validate a frame and cut it into windows for each chronological split.
 
     Args:
-        frame: one series or a panel (see :mod:`forecast.data`).
+        frame: one series or a panel (see :mod:`forecast.data`), or a
+            :class:`~forecast.data.validated.ValidatedFrame`, which is not validated again.
         spec: the :class:`WindowSpec`.
-        target: the column (or columns) to forecast.
+        target: the column (or columns) to forecast; may be left out for a validated frame.
         covariates: past-only input columns; categorical ones are one-hot encoded with the
             categories seen in the training split (an unseen category gives an all-zero
-            encoding and a warning).
+            encoding and a warning). A validated frame brings its own.
         calendar: calendar features (see :mod:`forecast.calendar`), used as inputs and as
             known-future features.
         split: a :class:`Split`, a ``(train, validation, test)`` tuple of fractions, or an
             integer array giving every row's split (0 train, 1 validation, 2 test).
         missing: the :class:`~forecast.data.missing.MissingPolicy`.
-        freq: the grid step if it should not be inferred.
+        freq: the grid step if it should not be inferred (a validated frame has its own).
         categories: fixed categories of categorical covariates (e.g. those seen when a model
             was trained); learned from the training split when ``None``.
 
@@ -323,6 +277,7 @@ def make_windows(
     Raises:
         DataValidationError: the frame or its columns fail validation, or a series is
             shorter than one window.
+        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame.
 
     Example:
         >>> import forecast
@@ -334,31 +289,29 @@ def make_windows(
     """
     if not isinstance(spec, WindowSpec):
         raise TypeError(f"spec must be a WindowSpec, got {type(spec).__name__}")
-    layout = describe_layout(frame, freq=freq)
-    targets, covs = check_columns(frame, target, covariates, layout)
+    validated = ensure_validated(frame, target, covariates, freq)
+    layout = validated.layout
     check_lengths(layout, spec)
-    row_split = _row_splits(split, layout)
+    row_split = row_splits(split, layout)
 
     features = build_features(
-        frame,
+        validated.frame,
         layout,
-        targets,
-        covs,
+        validated.targets,
+        validated.covariates,
         calendar,
         missing,
         categories=categories,
         fit_rows=row_split == 0,
     )
-    origins, dropped = _valid_origins(
-        layout, spec, features.block_ids, features.label_nan, features.input_nan, row_split
-    )
+    origins, dropped = valid_origins(layout, spec, features, row_split)
     return Windows(
         spec=spec,
         layout=layout,
         values=features.values,
         input_columns=features.input_columns,
-        target_columns=targets,
-        covariate_columns=covs,
+        target_columns=validated.targets,
+        covariate_columns=validated.covariates,
         calendar_columns=features.calendar_columns,
         categories=features.categories,
         origins=origins,
@@ -374,16 +327,3 @@ def _check_batch_size(batch_size: int) -> None:
         or batch_size < 1
     ):
         raise ValueError(f"batch_size must be an integer >= 1, got {batch_size!r}")
-
-
-def _as_tensor(values: np.ndarray):
-    """The array as a TensorFlow tensor, sharing its memory when TensorFlow allows it
-    (C-contiguous and 64-byte aligned); a copy otherwise."""
-    import tensorflow as tf
-
-    if values.flags.c_contiguous and values.flags.writeable and values.ctypes.data % 64 == 0:
-        try:
-            return tf.experimental.dlpack.from_dlpack(values.__dlpack__())
-        except (BufferError, TypeError, ValueError, tf.errors.InvalidArgumentError):
-            pass
-    return tf.convert_to_tensor(values)

@@ -1,0 +1,111 @@
+"""A frame validated once: its layout and checked columns travel with it.
+
+:func:`validate_frame` runs every check of the data model (:func:`~forecast.data.layout.
+describe_layout` and :func:`~forecast.data.columns.check_columns`); the layers above take the
+:class:`ValidatedFrame` it returns and trust it instead of checking the frame again.
+
+Example:
+    >>> import pandas as pd
+    >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0], "temp": [4.0, 5.0, 6.0]},
+    ...                      index=pd.date_range("2024-01-01", periods=3, freq="h"))
+    >>> validated = validate_frame(frame, "y", ["temp"])
+    >>> validated.targets, validated.covariates, validated.layout.freq
+    (('y',), ('temp',), <Hour>)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from forecast.data.columns import as_column_tuple, check_columns
+from forecast.data.layout import SeriesLayout, describe_layout
+
+
+@dataclass(frozen=True, eq=False)
+class ValidatedFrame:
+    """A frame that passed validation, with what the checks found.
+
+    Make it with :func:`validate_frame`; the frame is not copied, so it must not be changed
+    afterwards.
+
+    Attributes:
+        frame: the frame.
+        layout: its :class:`~forecast.data.layout.SeriesLayout`.
+        targets: the target columns, checked numeric and free of ``inf``.
+        covariates: the covariate columns, checked numeric (free of ``inf``) or categorical.
+    """
+
+    frame: pd.DataFrame
+    layout: SeriesLayout
+    targets: tuple[str, ...]
+    covariates: tuple[str, ...]
+
+
+def validate_frame(
+    frame: pd.DataFrame,
+    target: str | Sequence[str],
+    covariates: str | Sequence[str] | None = None,
+    freq: str | pd.DateOffset | None = None,
+) -> ValidatedFrame:
+    """Validate a frame's index, time grid and columns, once.
+
+    Args:
+        frame: one series or a panel (see :mod:`forecast.data.layout`).
+        target: the column (or columns) to forecast.
+        covariates: past-only input columns, or ``None``.
+        freq: the grid step if it should not be inferred.
+
+    Returns:
+        The :class:`ValidatedFrame`.
+
+    Raises:
+        DataValidationError: the index, the grid or a column fails validation.
+    """
+    layout = describe_layout(frame, freq=freq)
+    targets, covs = check_columns(frame, target, covariates, layout)
+    return ValidatedFrame(frame=frame, layout=layout, targets=targets, covariates=covs)
+
+
+def ensure_validated(
+    frame: pd.DataFrame | ValidatedFrame,
+    target: str | Sequence[str] | None = None,
+    covariates: str | Sequence[str] | None = None,
+    freq: str | pd.DateOffset | None = None,
+) -> ValidatedFrame:
+    """A :class:`ValidatedFrame` as it is, or a plain frame validated by :func:`validate_frame`.
+
+    A validated frame is not checked again; ``target``, ``covariates`` and ``freq`` may then
+    be left out (``None``), and when given must be the ones it was validated with.
+
+    Raises:
+        DataValidationError: a plain frame fails validation.
+        ValueError: the arguments contradict the validated frame.
+
+    Example:
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0, 3.0]},
+        ...                      index=pd.date_range("2024-01-01", periods=3, freq="h"))
+        >>> validated = validate_frame(frame, "y")
+        >>> ensure_validated(validated) is validated
+        True
+        >>> ensure_validated(validated, target="x")
+        Traceback (most recent call last):
+        ...
+        ValueError: the frame was validated with target ('y',), not ('x',)
+    """
+    if not isinstance(frame, ValidatedFrame):
+        return validate_frame(frame, () if target is None else target, covariates, freq)
+    given = {"target": target, "covariates": covariates}
+    for name, checked in (("target", frame.targets), ("covariates", frame.covariates)):
+        if given[name] is not None and as_column_tuple(given[name]) != checked:
+            raise ValueError(
+                f"the frame was validated with {name} {checked}, not {as_column_tuple(given[name])}"
+            )
+    if freq is not None and pd.tseries.frequencies.to_offset(freq) != frame.layout.freq:
+        raise ValueError(
+            f"the frame was validated on the {frame.layout.freq.freqstr} grid, not {freq!r}"
+        )
+    return frame

@@ -20,9 +20,16 @@ import tempfile
 import numpy as np
 
 from forecast.models.base import BaseForecaster
+from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
+from forecast.nn.options import (
+    CELL_NAMES,
+    DISTRIBUTIONS,
+    LOSSES,
+    RESIDUALS,
+    SCALING_MODES,
+    STRATEGIES,
+)
 from forecast.windowing.windows import Windows
-
-LOSSES = ("mse", "mae", "huber")
 
 
 class RNNForecaster(BaseForecaster):
@@ -93,11 +100,38 @@ class RNNForecaster(BaseForecaster):
         categories_, training_range_: what ``fit`` saw and chose.
     """
 
-    _uses_validation = True
+    _tags = {
+        "neural": True,
+        "uses_validation": True,
+        "reads_covariates": True,
+        "reads_calendar": True,
+    }
+    _parameter_constraints = {
+        "cell": Choice(CELL_NAMES),
+        "units": Widths(),
+        "dropout": Real(low=0.0, high=1.0, open_high=True),
+        "recurrent_dropout": Real(low=0.0, high=1.0, open_high=True),
+        "bidirectional": Boolean(),
+        "dense_units": Widths(empty=True),
+        "strategy": Choice(STRATEGIES),
+        "residual": Choice(RESIDUALS),
+        "scaling": Choice(SCALING_MODES),
+        "epochs": Integer(minimum=1),
+        "batch_size": Integer(minimum=1),
+        "learning_rate": Real(low=0.0, open_low=True),
+        "loss": Choice(LOSSES),
+        "patience": Integer(minimum=1, none=True),
+        "clipnorm": Real(low=0.0, open_low=True, none=True),
+        "validation": Real(low=0.0, high=1.0, open_high=True),
+        "random_state": Seed(),
+        "verbose": Choice((0, 1, 2)),
+        "distribution": Choice(DISTRIBUTIONS),
+    }
 
     def __init__(
         self,
         cell="lstm",
+        *,
         input_width=None,
         horizon=1,
         target="y",
@@ -128,34 +162,6 @@ class RNNForecaster(BaseForecaster):
         _store_params(self, locals())
 
     # ------------------------------------------------------------------ training
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        from forecast.nn.distribution import DISTRIBUTIONS
-        from forecast.nn.networks import CELLS, RESIDUALS, STRATEGIES
-        from forecast.nn.scaling import SCALING_MODES
-
-        choices = {
-            "cell": (self.cell, tuple(CELLS)),
-            "strategy": (self.strategy, STRATEGIES),
-            "residual": (self.residual, RESIDUALS),
-            "scaling": (self.scaling, SCALING_MODES),
-            "loss": (self.loss, LOSSES),
-            "distribution": (self.distribution, DISTRIBUTIONS),
-        }
-        for name, (value, allowed) in choices.items():
-            if value not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if self.patience is not None and (
-            not isinstance(self.patience, (int, np.integer)) or self.patience < 1
-        ):
-            raise ValueError(f"patience must be an integer >= 1 or None, got {self.patience!r}")
-        if not float(self.learning_rate) > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
 
     def _fit_windows(self, windows: Windows) -> None:
         import keras
@@ -339,6 +345,7 @@ class _FixedCellForecaster(RNNForecaster):
     def __init__(
         self,
         input_width=None,
+        *,
         horizon=1,
         target="y",
         covariates=None,

@@ -34,12 +34,11 @@ from collections.abc import Sequence
 import keras
 from keras import layers, ops
 
+from forecast.nn.options import CELL_NAMES, RESIDUALS, STRATEGIES
 from forecast.nn.scaling import ScalingStats, scale_window
 
-CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "rnn": layers.SimpleRNN}
-CELL_UNITS = {"lstm": layers.LSTMCell, "gru": layers.GRUCell, "rnn": layers.SimpleRNNCell}
-STRATEGIES = ("direct", "seq2seq", "autoregressive")
-RESIDUALS = (None, "last", "seasonal")
+CELLS = dict(zip(CELL_NAMES, (layers.LSTM, layers.GRU, layers.SimpleRNN)))
+CELL_UNITS = dict(zip(CELL_NAMES, (layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell)))
 
 
 @keras.saving.register_keras_serializable(package="forecast")

@@ -19,8 +19,6 @@ OVER_THE_LIMIT = {
     "evaluation/comparison.py": "module length",
     "evaluation/plots.py": "module length, plot_forecasts",
     "features/encoding.py": "build_features",
-    "models/recurrent.py": "_fit_windows",
-    "nn/networks.py": "build_network",
 }
 
 

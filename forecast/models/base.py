@@ -42,6 +42,7 @@ from forecast.models.constraints import (
     MissingValues,
     check_parameters,
 )
+from forecast.windowing.input_schema import InputSchema
 from forecast.windowing.latest import latest_windows
 from forecast.windowing.spec import Split, WindowSpec
 from forecast.windowing.windows import Windows, make_windows
@@ -290,6 +291,23 @@ class BaseForecaster(BaseEstimator):
         from forecast.serving.export import export_forecaster
 
         return export_forecaster(self, path, overwrite=overwrite, metrics=metrics)
+
+    @property
+    def input_schema_(self) -> InputSchema:
+        """The fitted input contract (columns, roles and order, width, horizon, frequency),
+        as the export metadata records it and the loaded model reads it."""
+        self._check_fitted()
+        return InputSchema(
+            target_columns=tuple(self.target_columns_),
+            covariate_columns=tuple(self.covariate_columns_),
+            calendar=tuple(self.calendar_),
+            input_columns=tuple(self.input_columns_),
+            categories=dict(self.categories_),
+            input_width=int(self.input_width_),
+            horizon=int(self.horizon),
+            freq=self.freq_,
+            missing=self._missing_policy(),
+        )
 
     # ------------------------------------------------------------------ to implement
 

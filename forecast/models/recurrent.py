@@ -167,7 +167,7 @@ class RNNForecaster(BaseForecaster):
         import keras
 
         from forecast.nn.distribution import make_strategy
-        from forecast.nn.networks import build_network, build_serving_model
+        from forecast.nn.networks import build_serving_model
         from forecast.nn.scaling import fit_scaling
 
         if self.residual == "seasonal" and self.season_length_ > self.input_width_:
@@ -192,7 +192,17 @@ class RNNForecaster(BaseForecaster):
         self.scaling_ = fit_scaling(
             windows.values, windows.row_split == 0, numeric, self.scaling, windows.n_targets
         )
-        self._network_config = {
+        self._network_config = self._network_settings(windows)
+        with contextlib.nullcontext() if strategy is None else strategy.scope():
+            network = self._compiled_network(replicas)
+        train, validation = self._pipelines(windows, strategy)
+        self.history_ = self._train(network, train, validation, strategy)
+        self.network_ = network
+        self.model_ = build_serving_model(network, self.scaling_)
+
+    def _network_settings(self, windows: Windows) -> dict:
+        """The arguments of :func:`~forecast.nn.networks.build_network` for these windows."""
+        return {
             "input_width": self.input_width_,
             "horizon": self.horizon,
             "n_inputs": windows.n_inputs,
@@ -208,17 +218,29 @@ class RNNForecaster(BaseForecaster):
             "residual": self.residual,
             "season_length": self.season_length_ if self.residual == "seasonal" else None,
         }
-        with contextlib.nullcontext() if strategy is None else strategy.scope():
-            network = build_network(**self._network_config)
-            optimizer = keras.optimizers.Adam(  # clipped per replica: see forecast.distribution
-                learning_rate=float(self.learning_rate),
-                clipnorm=None if self.clipnorm is None else float(self.clipnorm) / replicas,
-            )
-            loss = {"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(delta=1.0)}[self.loss]
-            network.compile(optimizer=optimizer, loss=loss)
-        train, validation = self._pipelines(windows, strategy)
-        has_validation = validation is not None
-        monitor = "val_loss" if has_validation else "loss"
+
+    def _compiled_network(self, replicas: int):
+        """The core network, compiled with Adam (the gradient clipped per replica: see
+        :mod:`forecast.nn.distribution`) and the training loss."""
+        import keras
+
+        from forecast.nn.networks import build_network
+
+        network = build_network(**self._network_config)
+        optimizer = keras.optimizers.Adam(
+            learning_rate=float(self.learning_rate),
+            clipnorm=None if self.clipnorm is None else float(self.clipnorm) / replicas,
+        )
+        loss = {"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(delta=1.0)}[self.loss]
+        network.compile(optimizer=optimizer, loss=loss)
+        return network
+
+    def _train(self, network, train, validation, strategy) -> dict[str, list[float]]:
+        """Train with early stopping and learning-rate halving on the validation loss (the
+        training loss without validation windows); returns the history."""
+        import keras
+
+        monitor = "val_loss" if validation is not None else "loss"
         callbacks = []
         if self.patience is not None:
             callbacks += [
@@ -233,7 +255,7 @@ class RNNForecaster(BaseForecaster):
             from forecast.nn.distribution import is_chief
             from forecast.nn.training_loop import fit_distributed
 
-            self.history_ = fit_distributed(
+            return fit_distributed(
                 network,
                 train,
                 validation,
@@ -243,18 +265,15 @@ class RNNForecaster(BaseForecaster):
                 callbacks=callbacks,
                 verbose=self.verbose if is_chief() else 0,
             )
-        else:
-            history = network.fit(
-                train,
-                validation_data=validation,
-                epochs=int(self.epochs),
-                callbacks=callbacks,
-                verbose=self.verbose,
-                shuffle=False,
-            )
-            self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
-        self.network_ = network
-        self.model_ = build_serving_model(network, self.scaling_)
+        history = network.fit(
+            train,
+            validation_data=validation,
+            epochs=int(self.epochs),
+            callbacks=callbacks,
+            verbose=self.verbose,
+            shuffle=False,
+        )
+        return {k: [float(v) for v in values] for k, values in history.history.items()}
 
     def _pipelines(self, windows: Windows, strategy=None) -> tuple:
         """The scaled training and validation datasets (``None`` without validation windows);

@@ -35,22 +35,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from forecast.evaluation.schema import METRICS
-from forecast.models import baselines
-from forecast.models import recurrent as estimators
-from forecast.nn.distribution import DISTRIBUTIONS
+from forecast.models.registry import MODEL_KINDS
+from forecast.nn.options import DISTRIBUTIONS
 
-#: Model kinds a config may name, and the forecaster each builds.
-MODEL_KINDS = {
-    "lstm": estimators.LSTMForecaster,
-    "gru": estimators.GRUForecaster,
-    "rnn": estimators.RNNForecaster,
-    "naive": baselines.Naive,
-    "seasonal_naive": baselines.SeasonalNaive,
-    "window_average": baselines.WindowAverage,
-    "drift": baselines.Drift,
-    "linear": baselines.LinearForecaster,
-}
-NEURAL_KINDS = ("lstm", "gru", "rnn")
 #: Arguments every model gets from the ``data`` and ``window`` blocks, not from its own block.
 SHARED_ARGUMENTS = ("input_width", "horizon", "target", "covariates", "missing")
 
@@ -259,9 +246,9 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
         cls = MODEL_KINDS[model.kind]
         accepted = inspect.signature(cls.__init__).parameters
         arguments = {k: v for k, v in shared.items() if k in accepted}
-        if "calendar" in accepted and model.kind in (*NEURAL_KINDS, "linear"):
+        if "calendar" in accepted and cls.get_tag("reads_calendar"):
             arguments["calendar"] = calendar
-        if model.kind in NEURAL_KINDS:
+        if cls.get_tag("neural"):
             arguments.update({k: v for k, v in defaults.items() if v is not None})
         validated = _argument_schema(model.kind).model_validate(model.arguments())
         arguments.update(
@@ -304,39 +291,25 @@ _SCHEMAS: dict[str, type[BaseModel]] = {}
 
 
 def _argument_schema(kind: str) -> type[BaseModel]:
-    """A strict pydantic model of a kind's constructor arguments, typed from their defaults."""
+    """A strict pydantic model of a kind's own constructor arguments, each typed by the
+    forecaster's constraint table (so every parameter is checked when the config loads)."""
     if kind not in _SCHEMAS:
-        fields = {}
-        for name, parameter in inspect.signature(MODEL_KINDS[kind].__init__).parameters.items():
-            if name == "self" or name in SHARED_ARGUMENTS:
-                continue
-            if name == "calendar":
-                kind_of = Literal["auto"] | list[str]
-            elif name == "distribution":
-                kind_of = Literal[DISTRIBUTIONS]  # type: ignore[valid-type]
-            else:
-                kind_of = _type_of(parameter.default)
-            fields[name] = (kind_of, parameter.default)
+        cls = MODEL_KINDS[kind]
+        defaults = {
+            name: parameter.default
+            for name, parameter in inspect.signature(cls.__init__).parameters.items()
+        }
+        fields = {
+            name: (constraint.annotation(), defaults[name])
+            for name, constraint in cls.parameter_constraints().items()
+            if name not in SHARED_ARGUMENTS
+        }
         _SCHEMAS[kind] = create_model(
-            f"{MODEL_KINDS[kind].__name__}Arguments",
+            f"{cls.__name__}Arguments",
             __config__=ConfigDict(extra="forbid", strict=False),
             **fields,
         )
     return _SCHEMAS[kind]
-
-
-def _type_of(default: Any) -> Any:
-    if isinstance(default, bool):
-        return bool
-    if isinstance(default, int):
-        return int
-    if isinstance(default, float):
-        return float
-    if isinstance(default, tuple):
-        return list[int] | tuple[int, ...] | list[str] | tuple[str, ...]
-    if isinstance(default, str):
-        return str | list[str] if default == "auto" else str
-    return Any
 
 
 def _as_tuple(value: Any) -> Any:

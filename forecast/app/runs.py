@@ -55,11 +55,12 @@ import pandas as pd
 import yaml
 
 from forecast._files import move_directory_into_place, temporary_beside
-from forecast.app.config import NEURAL_KINDS, ExperimentConfig, build_forecasters, resolved_config
+from forecast.app.config import ExperimentConfig, build_forecasters, resolved_config
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
 from forecast.evaluation.metrics import score_forecasts
 from forecast.features.calendar_features import default_input_width
+from forecast.models.registry import MODEL_KINDS
 
 #: Epochs of every neural model in a ``--quick`` run.
 QUICK_EPOCHS = 1
@@ -105,7 +106,7 @@ def run_experiment(
         frame, start = _quick_data(frame, config)
     for model_config in config.models:
         model = forecasters[model_config.name]
-        if model_config.kind in NEURAL_KINDS:
+        if MODEL_KINDS[model_config.kind].get_tag("neural"):
             if "verbose" not in model_config.arguments():
                 model.set_params(verbose=(1 if sys.stdout.isatty() else 2) if verbose else 0)
             if quick:

@@ -56,10 +56,9 @@ from forecast.evaluation.schema import SINGLE_SERIES_ID as SINGLE_SERIES_ID
 from forecast.evaluation.schema import TIDY_COLUMNS as TIDY_COLUMNS
 from forecast.features.calendar_features import default_input_width, infer_season_length
 from forecast.models.base import BaseForecaster
-from forecast.models.baselines import Drift, LinearForecaster, Naive, SeasonalNaive, WindowAverage
+from forecast.models.baselines import Naive, SeasonalNaive
 
 #: Forecasters :func:`compare` treats as baselines (skill is measured against the best of them).
-BASELINE_TYPES = (Naive, SeasonalNaive, WindowAverage, Drift, LinearForecaster)
 
 
 @dataclass
@@ -160,7 +159,7 @@ def compare(
     if sort_by not in metrics:
         raise ValueError(f"sort_by {sort_by!r} must be one of the metrics {metrics}")
     candidates = dict(forecasters)
-    if add_baselines and not any(isinstance(m, BASELINE_TYPES) for m in candidates.values()):
+    if add_baselines and not any(_is_baseline(m) for m in candidates.values()):
         candidates.update(_default_baselines(next(iter(candidates.values())), frame, horizon))
     runs: dict[str, BacktestRun] = {}
     for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
@@ -174,7 +173,7 @@ def compare(
     if "mase" in metrics:
         scales = _mase_scales(forecasts, frame, runs, season_length)
     board = metrics_module.score_forecasts(forecasts, metrics, by="model", scales=scales)
-    board["baseline"] = [isinstance(candidates[m], BASELINE_TYPES) for m in board.index]
+    board["baseline"] = [_is_baseline(candidates[m]) for m in board.index]
     best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
     board["skill"] = 1.0 - board["mae"] / best_baseline
     board["fit_seconds"] = [runs[m].fit_seconds for m in board.index]
@@ -383,3 +382,8 @@ def _data_summary(
         "horizon": int(forecasts["step"].max()),
         "fits per model": int(first.n_fits),
     }
+
+
+def _is_baseline(model) -> bool:
+    """Whether a model is one of the references (its class's ``baseline`` tag)."""
+    return isinstance(model, BaseForecaster) and model.get_tag("baseline")

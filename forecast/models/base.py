@@ -35,7 +35,15 @@ from forecast.features.calendar_features import (
     default_input_width,
     infer_season_length,
 )
-from forecast.windowing.latest import latest_windows
+from forecast.models.constraints import (
+    Calendar,
+    Columns,
+    Constraint,
+    Integer,
+    MissingValues,
+    check_parameters,
+)
+from forecast.windowing.input_schema import InputSchema
 from forecast.windowing.spec import Split, WindowSpec
 from forecast.windowing.windows import Windows, make_windows
 
@@ -50,8 +58,77 @@ class BaseForecaster(BaseEstimator):
     ``calendar``) as constructor arguments, so forecasters are interchangeable everywhere.
     """
 
-    #: whether ``fit`` carves a validation split out of the training frame
-    _uses_validation = False
+    #: What a forecaster is and can do, declared per class (subclasses override single keys;
+    #: read them with :meth:`get_tag`):
+    #:
+    #: * ``baseline``: a reference every model is compared with (``compare`` adds some when none
+    #:   is given, and the leaderboard's skill is measured against the best of them);
+    #: * ``neural``: a network trained by gradient descent (takes the ``training`` defaults of a
+    #:   config);
+    #: * ``uses_validation``: ``fit`` holds out the last ``validation`` fraction of each series
+    #:   (or reads ``validation_frame``) to choose when to stop;
+    #: * ``reads_covariates`` / ``reads_calendar``: the ``covariates`` / ``calendar`` inputs
+    #:   change the forecast (otherwise they are accepted for interchangeability and unused).
+    _tags: dict[str, Any] = {
+        "baseline": False,
+        "neural": False,
+        "uses_validation": False,
+        "reads_covariates": False,
+        "reads_calendar": False,
+    }
+
+    #: Every constructor argument's accepted values (see :mod:`forecast.models.constraints`),
+    #: merged along the class hierarchy; checked when ``fit`` starts and by the YAML schema.
+    _parameter_constraints: dict[str, Constraint] = {
+        "input_width": Integer(minimum=1, none=True),
+        "horizon": Integer(minimum=1),
+        "target": Columns(empty=False),
+        "covariates": Columns(none=True),
+        "calendar": Calendar(),
+        "missing": MissingValues(),
+        "stride": Integer(minimum=1),
+        "season_length": Integer(minimum=1, none=True),
+    }
+
+    # ------------------------------------------------------------------ the declared contract
+
+    @classmethod
+    def get_tags(cls) -> dict[str, Any]:
+        """Every tag of this class, its own values over those it inherits.
+
+        Example:
+            >>> import forecast
+            >>> forecast.SeasonalNaive.get_tags()["baseline"], forecast.LSTMForecaster.get_tag("neural")
+            (True, True)
+        """
+        tags: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            tags.update(vars(klass).get("_tags", {}))
+        return tags
+
+    @classmethod
+    def get_tag(cls, name: str) -> Any:
+        """One tag's value (a ``KeyError`` for a name no class declares)."""
+        tags = cls.get_tags()
+        if name not in tags:
+            raise KeyError(f"unknown tag {name!r}; the tags are {sorted(tags)}")
+        return tags[name]
+
+    @classmethod
+    def parameter_constraints(cls) -> dict[str, Constraint]:
+        """The constraint of every constructor argument, in signature order.
+
+        Raises:
+            TypeError: an argument of the signature has no constraint (a programming error).
+        """
+        merged: dict[str, Constraint] = {}
+        for klass in reversed(cls.__mro__):
+            merged.update(vars(klass).get("_parameter_constraints", {}))
+        names = cls._get_param_names()
+        unconstrained = [n for n in names if n not in merged]
+        if unconstrained:
+            raise TypeError(f"{cls.__name__} declares no constraint for {unconstrained}")
+        return {name: merged[name] for name in names}
 
     # ------------------------------------------------------------------ public API
 
@@ -80,13 +157,12 @@ class BaseForecaster(BaseEstimator):
             if self.input_width is None
             else self.input_width
         )
-        self.season_length_ = getattr(self, "season_length", None) or infer_season_length(
-            layout.freq
-        )
+        params = self.get_params(deep=False)
+        self.season_length_ = params.get("season_length") or infer_season_length(layout.freq)
         self.calendar_ = self._resolve_calendar(layout.freq)
         windows = make_windows(
             validated,
-            WindowSpec(self.input_width_, self.horizon, int(getattr(self, "stride", 1))),
+            WindowSpec(self.input_width_, self.horizon, int(params.get("stride", 1))),
             calendar=self.calendar_,
             split=split,
             missing=self._missing_policy(),
@@ -116,15 +192,8 @@ class BaseForecaster(BaseEstimator):
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
             column per target, in original units.
         """
-        self._check_fitted()
-        validated = validate_frame(X, self.target_columns_, self.covariate_columns_ or None)
-        latest = latest_windows(
-            validated,
-            self._spec(),
-            calendar=self.calendar_,
-            missing=self._missing_policy(),
-            categories=self.categories_,
-        )
+        schema = self.input_schema_
+        latest = schema.latest_windows(schema.validate(X), freq=None)
         self._check_frequency(latest.layout.freq)
         forecasts = self._forecast(latest.inputs)
         n_targets = len(self.target_columns_)
@@ -158,15 +227,14 @@ class BaseForecaster(BaseEstimator):
         """Cut ``X`` into windows the way this fitted forecaster reads them (its input width,
         horizon, columns, calendar and training categories). All windows are in the
         ``"train"`` split unless ``split`` says otherwise."""
-        self._check_fitted()
-        validated = validate_frame(X, self.target_columns_, self.covariate_columns_ or None)
+        schema = self.input_schema_
         windows = make_windows(
-            validated,
-            WindowSpec(self.input_width_, self.horizon, stride),
-            calendar=self.calendar_,
+            schema.validate(X),
+            WindowSpec(schema.input_width, schema.horizon, stride),
+            calendar=schema.calendar,
             split=split,
-            missing=self._missing_policy(),
-            categories=self.categories_,
+            missing=schema.missing,
+            categories=dict(schema.categories),
         )
         self._check_frequency(windows.layout.freq)
         return windows
@@ -212,6 +280,23 @@ class BaseForecaster(BaseEstimator):
 
         return export_forecaster(self, path, overwrite=overwrite, metrics=metrics)
 
+    @property
+    def input_schema_(self) -> InputSchema:
+        """The fitted input contract (columns, roles and order, width, horizon, frequency),
+        as the export metadata records it and the loaded model reads it."""
+        self._check_fitted()
+        return InputSchema(
+            target_columns=tuple(self.target_columns_),
+            covariate_columns=tuple(self.covariate_columns_),
+            calendar=tuple(self.calendar_),
+            input_columns=tuple(self.input_columns_),
+            categories=dict(self.categories_),
+            input_width=int(self.input_width_),
+            horizon=int(self.horizon),
+            freq=self.freq_,
+            missing=self._missing_policy(),
+        )
+
     # ------------------------------------------------------------------ to implement
 
     def _serving_function(self):  # pragma: no cover - abstract
@@ -228,30 +313,13 @@ class BaseForecaster(BaseEstimator):
     # ------------------------------------------------------------------ helpers
 
     def _check_params(self) -> None:
-        for name in ("horizon",):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if self.input_width is not None and (
-            isinstance(self.input_width, bool)
-            or not isinstance(self.input_width, (int, np.integer))
-            or self.input_width < 1
-        ):
-            raise ValueError(
-                f"input_width must be an integer >= 1 or None, got {self.input_width!r}"
-            )
-        stride = getattr(self, "stride", 1)
-        if isinstance(stride, bool) or not isinstance(stride, (int, np.integer)) or stride < 1:
-            raise ValueError(f"stride must be an integer >= 1, got {stride!r}")
-        if not as_column_tuple(self.target):
-            raise ValueError("target must name at least one column")
+        """Check every constructor argument against the class's constraint table."""
+        check_parameters(self.parameter_constraints(), self.get_params(deep=False))
         self._missing_policy()
-        if self._uses_validation and not (0.0 <= float(self.validation) < 1.0):
-            raise ValueError(f"validation must be a fraction in [0, 1), got {self.validation!r}")
 
     def _missing_policy(self) -> MissingPolicy:
         """The ``missing`` argument as a :class:`MissingPolicy` (``None``: the default)."""
-        missing = getattr(self, "missing", None)
+        missing = self.missing
         if missing is None:
             return MissingPolicy()
         if isinstance(missing, MissingPolicy):
@@ -269,7 +337,7 @@ class BaseForecaster(BaseEstimator):
         return WindowSpec(self.input_width_, self.horizon)
 
     def _resolve_calendar(self, freq) -> tuple[str, ...]:
-        calendar = getattr(self, "calendar", ())
+        calendar = self.calendar
         if calendar == "auto":
             return default_calendar(freq)
         return as_column_tuple(calendar)
@@ -281,7 +349,7 @@ class BaseForecaster(BaseEstimator):
         ``validation`` fraction of each series validating, for models that validate), or ``X``
         followed by ``validation_frame`` with every row's split code."""
         if validation_frame is None:
-            fraction = float(self.validation) if self._uses_validation else 0.0
+            fraction = float(self.validation) if self.get_tag("uses_validation") else 0.0
             return validate_frame(X, self.target, self.covariates), Split(fraction, 0.0)
         combined, codes = _append_validation(X, validation_frame)
         return validate_frame(combined, self.target, self.covariates), codes

@@ -28,6 +28,7 @@ from collections.abc import Callable
 import numpy as np
 
 from forecast.models.base import BaseForecaster
+from forecast.models.constraints import Integer, Real
 from forecast.nn import anchors
 from forecast.windowing.windows import Windows
 
@@ -46,8 +47,10 @@ class Naive(BaseForecaster):
             fields); ``None``: the default (carry forward at most 3 steps).
     """
 
+    _tags = {"baseline": True}
+
     def __init__(
-        self, input_width=None, horizon=1, target="y", covariates=None, calendar=(), missing=None
+        self, input_width=None, *, horizon=1, target="y", covariates=None, calendar=(), missing=None
     ):
         self.input_width = input_width
         self.horizon = horizon
@@ -84,9 +87,12 @@ class SeasonalNaive(BaseForecaster):
         [3.0, 4.0, 3.0]
     """
 
+    _tags = {"baseline": True}
+
     def __init__(
         self,
         season_length=None,
+        *,
         input_width=None,
         horizon=1,
         target="y",
@@ -101,15 +107,6 @@ class SeasonalNaive(BaseForecaster):
         self.covariates = covariates
         self.calendar = calendar
         self.missing = missing
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        if self.season_length is not None and (
-            not isinstance(self.season_length, (int, np.integer)) or self.season_length < 1
-        ):
-            raise ValueError(
-                f"season_length must be an integer >= 1 or None, got {self.season_length!r}"
-            )
 
     def _fit_windows(self, windows: Windows) -> None:
         if self.season_length_ > self.input_width_:
@@ -137,9 +134,13 @@ class WindowAverage(BaseForecaster):
         input_width, horizon, target, covariates, calendar: as for :class:`Naive`.
     """
 
+    _tags = {"baseline": True}
+    _parameter_constraints = {"window": Integer(minimum=1, none=True)}
+
     def __init__(
         self,
         window=None,
+        *,
         input_width=None,
         horizon=1,
         target="y",
@@ -181,8 +182,10 @@ class Drift(BaseForecaster):
         input_width, horizon, target, covariates, calendar: as for :class:`Naive`.
     """
 
+    _tags = {"baseline": True}
+
     def __init__(
-        self, input_width=None, horizon=1, target="y", covariates=None, calendar=(), missing=None
+        self, input_width=None, *, horizon=1, target="y", covariates=None, calendar=(), missing=None
     ):
         self.input_width = input_width
         self.horizon = horizon
@@ -221,9 +224,16 @@ class LinearForecaster(BaseForecaster):
         stride: steps between the origins of consecutive training windows (1: every window).
     """
 
+    _tags = {"baseline": True, "reads_covariates": True, "reads_calendar": True}
+    _parameter_constraints = {
+        "alpha": Real(low=0.0),
+        "max_train_windows": Integer(minimum=1),
+    }
+
     def __init__(
         self,
         alpha=1.0,
+        *,
         max_train_windows=50_000,
         input_width=None,
         horizon=1,

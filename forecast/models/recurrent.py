@@ -20,9 +20,16 @@ import tempfile
 import numpy as np
 
 from forecast.models.base import BaseForecaster
+from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
+from forecast.nn.options import (
+    CELL_NAMES,
+    DISTRIBUTIONS,
+    LOSSES,
+    RESIDUALS,
+    SCALING_MODES,
+    STRATEGIES,
+)
 from forecast.windowing.windows import Windows
-
-LOSSES = ("mse", "mae", "huber")
 
 
 class RNNForecaster(BaseForecaster):
@@ -93,11 +100,38 @@ class RNNForecaster(BaseForecaster):
         categories_, training_range_: what ``fit`` saw and chose.
     """
 
-    _uses_validation = True
+    _tags = {
+        "neural": True,
+        "uses_validation": True,
+        "reads_covariates": True,
+        "reads_calendar": True,
+    }
+    _parameter_constraints = {
+        "cell": Choice(CELL_NAMES),
+        "units": Widths(),
+        "dropout": Real(low=0.0, high=1.0, open_high=True),
+        "recurrent_dropout": Real(low=0.0, high=1.0, open_high=True),
+        "bidirectional": Boolean(),
+        "dense_units": Widths(empty=True),
+        "strategy": Choice(STRATEGIES),
+        "residual": Choice(RESIDUALS),
+        "scaling": Choice(SCALING_MODES),
+        "epochs": Integer(minimum=1),
+        "batch_size": Integer(minimum=1),
+        "learning_rate": Real(low=0.0, open_low=True),
+        "loss": Choice(LOSSES),
+        "patience": Integer(minimum=1, none=True),
+        "clipnorm": Real(low=0.0, open_low=True, none=True),
+        "validation": Real(low=0.0, high=1.0, open_high=True),
+        "random_state": Seed(),
+        "verbose": Choice((0, 1, 2)),
+        "distribution": Choice(DISTRIBUTIONS),
+    }
 
     def __init__(
         self,
         cell="lstm",
+        *,
         input_width=None,
         horizon=1,
         target="y",
@@ -129,39 +163,11 @@ class RNNForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ training
 
-    def _check_params(self) -> None:
-        super()._check_params()
-        from forecast.nn.distribution import DISTRIBUTIONS
-        from forecast.nn.networks import CELLS, RESIDUALS, STRATEGIES
-        from forecast.nn.scaling import SCALING_MODES
-
-        choices = {
-            "cell": (self.cell, tuple(CELLS)),
-            "strategy": (self.strategy, STRATEGIES),
-            "residual": (self.residual, RESIDUALS),
-            "scaling": (self.scaling, SCALING_MODES),
-            "loss": (self.loss, LOSSES),
-            "distribution": (self.distribution, DISTRIBUTIONS),
-        }
-        for name, (value, allowed) in choices.items():
-            if value not in allowed:
-                raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
-        for name in ("epochs", "batch_size"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-        if self.patience is not None and (
-            not isinstance(self.patience, (int, np.integer)) or self.patience < 1
-        ):
-            raise ValueError(f"patience must be an integer >= 1 or None, got {self.patience!r}")
-        if not float(self.learning_rate) > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
-
     def _fit_windows(self, windows: Windows) -> None:
         import keras
 
         from forecast.nn.distribution import make_strategy
-        from forecast.nn.networks import build_network, build_serving_model
+        from forecast.nn.networks import build_serving_model
         from forecast.nn.scaling import fit_scaling
 
         if self.residual == "seasonal" and self.season_length_ > self.input_width_:
@@ -186,7 +192,17 @@ class RNNForecaster(BaseForecaster):
         self.scaling_ = fit_scaling(
             windows.values, windows.row_split == 0, numeric, self.scaling, windows.n_targets
         )
-        self._network_config = {
+        self._network_config = self._network_settings(windows)
+        with contextlib.nullcontext() if strategy is None else strategy.scope():
+            network = self._compiled_network(replicas)
+        train, validation = self._pipelines(windows, strategy)
+        self.history_ = self._train(network, train, validation, strategy)
+        self.network_ = network
+        self.model_ = build_serving_model(network, self.scaling_)
+
+    def _network_settings(self, windows: Windows) -> dict:
+        """The arguments of :func:`~forecast.nn.networks.build_network` for these windows."""
+        return {
             "input_width": self.input_width_,
             "horizon": self.horizon,
             "n_inputs": windows.n_inputs,
@@ -202,17 +218,29 @@ class RNNForecaster(BaseForecaster):
             "residual": self.residual,
             "season_length": self.season_length_ if self.residual == "seasonal" else None,
         }
-        with contextlib.nullcontext() if strategy is None else strategy.scope():
-            network = build_network(**self._network_config)
-            optimizer = keras.optimizers.Adam(  # clipped per replica: see forecast.distribution
-                learning_rate=float(self.learning_rate),
-                clipnorm=None if self.clipnorm is None else float(self.clipnorm) / replicas,
-            )
-            loss = {"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(delta=1.0)}[self.loss]
-            network.compile(optimizer=optimizer, loss=loss)
-        train, validation = self._pipelines(windows, strategy)
-        has_validation = validation is not None
-        monitor = "val_loss" if has_validation else "loss"
+
+    def _compiled_network(self, replicas: int):
+        """The core network, compiled with Adam (the gradient clipped per replica: see
+        :mod:`forecast.nn.distribution`) and the training loss."""
+        import keras
+
+        from forecast.nn.networks import build_network
+
+        network = build_network(**self._network_config)
+        optimizer = keras.optimizers.Adam(
+            learning_rate=float(self.learning_rate),
+            clipnorm=None if self.clipnorm is None else float(self.clipnorm) / replicas,
+        )
+        loss = {"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(delta=1.0)}[self.loss]
+        network.compile(optimizer=optimizer, loss=loss)
+        return network
+
+    def _train(self, network, train, validation, strategy) -> dict[str, list[float]]:
+        """Train with early stopping and learning-rate halving on the validation loss (the
+        training loss without validation windows); returns the history."""
+        import keras
+
+        monitor = "val_loss" if validation is not None else "loss"
         callbacks = []
         if self.patience is not None:
             callbacks += [
@@ -227,7 +255,7 @@ class RNNForecaster(BaseForecaster):
             from forecast.nn.distribution import is_chief
             from forecast.nn.training_loop import fit_distributed
 
-            self.history_ = fit_distributed(
+            return fit_distributed(
                 network,
                 train,
                 validation,
@@ -237,18 +265,15 @@ class RNNForecaster(BaseForecaster):
                 callbacks=callbacks,
                 verbose=self.verbose if is_chief() else 0,
             )
-        else:
-            history = network.fit(
-                train,
-                validation_data=validation,
-                epochs=int(self.epochs),
-                callbacks=callbacks,
-                verbose=self.verbose,
-                shuffle=False,
-            )
-            self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
-        self.network_ = network
-        self.model_ = build_serving_model(network, self.scaling_)
+        history = network.fit(
+            train,
+            validation_data=validation,
+            epochs=int(self.epochs),
+            callbacks=callbacks,
+            verbose=self.verbose,
+            shuffle=False,
+        )
+        return {k: [float(v) for v in values] for k, values in history.history.items()}
 
     def _pipelines(self, windows: Windows, strategy=None) -> tuple:
         """The scaled training and validation datasets (``None`` without validation windows);
@@ -339,6 +364,7 @@ class _FixedCellForecaster(RNNForecaster):
     def __init__(
         self,
         input_width=None,
+        *,
         horizon=1,
         target="y",
         covariates=None,

@@ -59,7 +59,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import tensorflow as tf
 
 #: Values of the neural forecasters' ``distribution`` argument.
-DISTRIBUTIONS = ("default", "mirrored", "multi_worker")
+from forecast.nn.options import DISTRIBUTIONS  # noqa: F401  (re-exported)
 
 
 def make_strategy(distribution: str) -> tf.distribute.Strategy | None:

@@ -35,12 +35,11 @@ import keras
 from keras import layers, ops
 
 from forecast.nn import anchors
+from forecast.nn.options import CELL_NAMES, RESIDUALS, STRATEGIES
 from forecast.nn.scaling import ScalingStats, scale_window
 
-CELLS = {"lstm": layers.LSTM, "gru": layers.GRU, "rnn": layers.SimpleRNN}
-CELL_UNITS = {"lstm": layers.LSTMCell, "gru": layers.GRUCell, "rnn": layers.SimpleRNNCell}
-STRATEGIES = ("direct", "seq2seq", "autoregressive")
-RESIDUALS = (None, "last", "seasonal")
+CELLS = dict(zip(CELL_NAMES, (layers.LSTM, layers.GRU, layers.SimpleRNN)))
+CELL_UNITS = dict(zip(CELL_NAMES, (layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell)))
 
 
 @keras.saving.register_keras_serializable(package="forecast")
@@ -248,6 +247,60 @@ def build_network(
     """
     units = _as_widths(units, "units")
     dense = _as_widths(dense_units, "dense_units", allow_empty=True)
+    _check_options(cell, strategy, residual, season_length, input_width, dropout, recurrent_dropout)
+
+    inputs = _network_inputs(input_width, n_inputs, horizon, n_future)
+    past, future = inputs["past"], inputs.get("future")
+    need_states = strategy != "direct"
+    encoding, states = _encoder(
+        past, cell, units, dropout, recurrent_dropout, bidirectional, need_states
+    )
+
+    anchor = None
+    if residual is not None:
+        anchor = ResidualAnchor(residual, horizon, n_targets, season_length, name="anchor")(past)
+
+    if strategy == "direct":
+        output = _direct_head(encoding, future, dense, horizon, n_targets)
+    else:
+        steps = StepIndex(horizon, name="step")(past)
+        decoder_inputs = steps if future is None else layers.Concatenate()([future, steps])
+        decoder_units = tuple(u * (2 if bidirectional else 1) for u in units)
+        if strategy == "seq2seq":
+            output = _seq2seq_decoder(
+                decoder_inputs,
+                states,
+                cell,
+                decoder_units,
+                dense,
+                n_targets,
+                dropout,
+                recurrent_dropout,
+            )
+        else:
+            flat_states = [s for group in states for s in group]
+            decoder = AutoregressiveDecoder(
+                cell, decoder_units, dense, n_targets, residual, season_length, recurrent_dropout,
+                name="decoder",
+            )  # fmt: skip
+            output = decoder([decoder_inputs, past, *flat_states])
+            anchor = None  # the decoder adds it inside its feedback loop
+    if anchor is not None:
+        output = layers.Add(name="residual")([output, anchor])
+    return keras.Model(inputs, output, name=f"{cell}_{strategy}")
+
+
+def _network_inputs(input_width: int, n_inputs: int, horizon: int, n_future: int) -> dict:
+    """The Keras inputs: ``"past"`` windows and, with known-future columns, ``"future"``."""
+    inputs = {"past": keras.Input((input_width, n_inputs), name="past")}
+    if n_future:
+        inputs["future"] = keras.Input((horizon, n_future), name="future")
+    return inputs
+
+
+def _check_options(
+    cell, strategy, residual, season_length, input_width, dropout, recurrent_dropout
+):
     if cell not in CELLS:
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
     if strategy not in STRATEGIES:
@@ -262,64 +315,31 @@ def build_network(
     if not 0.0 <= dropout < 1.0 or not 0.0 <= recurrent_dropout < 1.0:
         raise ValueError(f"dropout rates must be in [0, 1), got {dropout}, {recurrent_dropout}")
 
-    past = keras.Input((input_width, n_inputs), name="past")
-    inputs = {"past": past}
-    future = None
-    if n_future:
-        future = keras.Input((horizon, n_future), name="future")
-        inputs["future"] = future
-    need_states = strategy != "direct"
-    encoding, states = _encoder(
-        past, cell, units, dropout, recurrent_dropout, bidirectional, need_states
+
+def _direct_head(encoding, future, dense, horizon: int, n_targets: int):
+    """All steps at once from the encoding (and the flattened known-future features)."""
+    head = (
+        encoding if future is None else layers.Concatenate()([encoding, layers.Flatten()(future)])
     )
+    for width in dense:
+        head = layers.Dense(width, activation="relu")(head)
+    return layers.Reshape((horizon, n_targets))(layers.Dense(horizon * n_targets)(head))
 
-    anchor = None
-    if residual is not None:
-        anchor = ResidualAnchor(residual, horizon, n_targets, season_length, name="anchor")(past)
 
-    if strategy == "direct":
-        head = (
-            encoding
-            if future is None
-            else layers.Concatenate()([encoding, layers.Flatten()(future)])
-        )
-        for width in dense:
-            head = layers.Dense(width, activation="relu")(head)
-        output = layers.Reshape((horizon, n_targets))(layers.Dense(horizon * n_targets)(head))
-    else:
-        steps = StepIndex(horizon, name="step")(past)
-        decoder_inputs = steps if future is None else layers.Concatenate()([future, steps])
-        decoder_units = tuple(u * (2 if bidirectional else 1) for u in units)
-        if strategy == "seq2seq":
-            x = decoder_inputs
-            for i, (width, state) in enumerate(zip(decoder_units, states)):
-                x = CELLS[cell](
-                    width,
-                    return_sequences=True,
-                    recurrent_dropout=recurrent_dropout,
-                    name=f"decoder_{i}",
-                )(x, initial_state=state)
-                if dropout:
-                    x = layers.Dropout(dropout)(x)
-            for width in dense:
-                x = layers.Dense(width, activation="relu")(x)
-            output = layers.Dense(n_targets)(x)
-        else:
-            flat_states = [s for group in states for s in group]
-            output = AutoregressiveDecoder(
-                cell,
-                decoder_units,
-                dense,
-                n_targets,
-                residual,
-                season_length,
-                recurrent_dropout,
-                name="decoder",
-            )([decoder_inputs, past, *flat_states])
-            anchor = None  # the decoder adds it inside its feedback loop
-    if anchor is not None:
-        output = layers.Add(name="residual")([output, anchor])
-    return keras.Model(inputs, output, name=f"{cell}_{strategy}")
+def _seq2seq_decoder(
+    decoder_inputs, states, cell, decoder_units, dense, n_targets, dropout, recurrent_dropout
+):
+    """A recurrent decoder over the forecast steps, started from the encoder's states."""
+    x = decoder_inputs
+    for i, (width, state) in enumerate(zip(decoder_units, states)):
+        x = CELLS[cell](
+            width, return_sequences=True, recurrent_dropout=recurrent_dropout, name=f"decoder_{i}"
+        )(x, initial_state=state)
+        if dropout:
+            x = layers.Dropout(dropout)(x)
+    for width in dense:
+        x = layers.Dense(width, activation="relu")(x)
+    return layers.Dense(n_targets)(x)
 
 
 def build_serving_model(core: keras.Model, stats: ScalingStats) -> keras.Model:

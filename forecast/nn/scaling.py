@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SCALING_MODES = ("standard", "robust", "window", None)
+from forecast.nn.options import SCALING_MODES  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

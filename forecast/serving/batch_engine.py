@@ -100,18 +100,16 @@ class BatchForecaster:
         self.id_col = id_col
         self.time_col = time_col
         self.series_per_batch = series_per_batch
-        meta = model.metadata
-        self.columns = tuple(meta["target_columns"]) + tuple(meta["covariate_columns"])
-        self.name = meta["model"]
-        self.version = meta["versions"]["forecast"]
+        self.schema = model.input_schema
+        self.columns = self.schema.columns
+        self.name = model.metadata["model"]
+        self.version = model.metadata["versions"]["forecast"]
         self.seconds = {"compile": 0.0, "windows": 0.0, "network": 0.0}
 
     @property
     def numeric_columns(self) -> list[str]:
         """The targets and the covariates that are not categorical."""
-        return [
-            column for column in self.columns if column not in self.model.metadata["categories"]
-        ]
+        return [column for column in self.columns if column not in self.schema.categories]
 
     @property
     def input_columns(self) -> list[str]:
@@ -121,8 +119,8 @@ class BatchForecaster:
     @property
     def keep_rows(self) -> int:
         """Rows each series needs: the input window and what the missing-value policy may fill."""
-        missing = self.model.metadata.get("missing", {})
-        extra = int(missing.get("limit", 0)) if missing.get("inputs", "ffill") == "ffill" else 0
+        missing = self.schema.missing
+        extra = int(missing.limit) if missing.inputs == "ffill" else 0
         return self.model.input_width + extra
 
     def stream(self) -> SeriesStream:
@@ -144,14 +142,14 @@ class BatchForecaster:
     def warm_up(self) -> None:
         """Compile the serving function for the batch shape (once per process)."""
         start = time.perf_counter()
-        meta = self.model.metadata
+        schema = self.schema
         past = np.zeros(
-            (self.series_per_batch, self.model.input_width, len(meta["input_columns"])), np.float32
+            (self.series_per_batch, schema.input_width, len(schema.input_columns)), np.float32
         )
         future = None
-        if meta["calendar_columns"]:
+        if schema.calendar_columns:
             future = np.zeros(
-                (self.series_per_batch, self.model.horizon, len(meta["calendar_columns"])),
+                (self.series_per_batch, schema.horizon, len(schema.calendar_columns)),
                 np.float32,
             )
         self.model.predict_arrays(past, future)
@@ -230,7 +228,7 @@ class BatchForecaster:
         )
 
     def _frame(self, index: pd.MultiIndex | None, values: np.ndarray | None) -> pd.DataFrame:
-        targets = self.model.metadata["target_columns"]
+        targets = self.schema.target_columns
         if index is None:
             return pd.DataFrame(
                 {

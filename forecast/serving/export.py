@@ -28,7 +28,6 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import shutil
@@ -40,11 +39,13 @@ import pandas as pd
 
 from forecast._files import move_directory_into_place, temporary_directory_beside
 from forecast._version import __version__
-from forecast.data.missing import MissingPolicy
 from forecast.errors import DataValidationError
+from forecast.windowing.input_schema import InputSchema, jsonable
 
 METADATA_FILE = "forecast.json"
 FORMAT_VERSION = 1
+#: The metadata format versions :func:`load` reads.
+SUPPORTED_FORMAT_VERSIONS = (1,)
 
 
 def export_forecaster(
@@ -131,23 +132,30 @@ class ExportedForecaster:
         import tensorflow as tf
 
         self.path = Path(path)
-        meta_path = self.path / "assets" / METADATA_FILE
-        if not meta_path.is_file():
-            raise FileNotFoundError(
-                f"{self.path} is not a forecast export (no assets/{METADATA_FILE})"
+        self.metadata = read_metadata(self.path)
+        self.input_schema = InputSchema.from_metadata(
+            self.metadata, source=str(self.path / "assets" / METADATA_FILE)
+        )
+        _check_saved_model_files(self.path)
+        try:
+            self._loaded = tf.saved_model.load(str(self.path))
+            self._signature = self._loaded.signatures["serving_default"]
+        except (OSError, ValueError, KeyError, tf.errors.OpError) as exc:
+            first_line = (
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             )
-        self.metadata = json.loads(meta_path.read_text())
-        self._loaded = tf.saved_model.load(str(self.path))
-        self._signature = self._loaded.signatures["serving_default"]
-        self._freq = pd.tseries.frequencies.to_offset(self.metadata["freq"])
+            raise ValueError(
+                f"{self.path / 'saved_model.pb'}: not a loadable SavedModel ({first_line})"
+            ) from None
+        self._freq = self.input_schema.freq
 
     @property
     def input_width(self) -> int:
-        return int(self.metadata["input_width"])
+        return self.input_schema.input_width
 
     @property
     def horizon(self) -> int:
-        return int(self.metadata["horizon"])
+        return self.input_schema.horizon
 
     def predict_arrays(self, past, future=None) -> np.ndarray:
         """Forecasts ``(batch, horizon, n_targets)`` from raw windows.
@@ -165,15 +173,16 @@ class ExportedForecaster:
         import tensorflow as tf
 
         past = np.asarray(past, dtype=np.float32)
-        expected = (self.input_width, len(self.metadata["input_columns"]))
+        schema = self.input_schema
+        expected = (self.input_width, len(schema.input_columns))
         if past.ndim != 3 or past.shape[1:] != expected:
             raise ValueError(
                 f"past must be (batch, {expected[0]}, {expected[1]}) for input columns "
-                f"{self.metadata['input_columns']}, got shape {past.shape}"
+                f"{list(schema.input_columns)}, got shape {past.shape}"
             )
-        _check_finite("past", past, "input", self.metadata["input_columns"])
+        _check_finite("past", past, "input", schema.input_columns)
         arguments = {"past": tf.constant(past)}
-        calendar = self.metadata["calendar_columns"]
+        calendar = list(schema.calendar_columns)
         if calendar:
             if future is None:
                 raise ValueError(f"this model needs future calendar features {calendar}")
@@ -200,21 +209,8 @@ class ExportedForecaster:
             DataValidationError: a missing column, too few rows, a timestamp off the model's
                 frequency, or a NaN input the missing-value policy cannot fill.
         """
-        from forecast.windowing.latest import latest_windows
-        from forecast.windowing.spec import WindowSpec
-
-        meta = self.metadata
         try:
-            return latest_windows(
-                frame,
-                WindowSpec(self.input_width, self.horizon),
-                target=tuple(meta["target_columns"]),
-                covariates=tuple(meta["covariate_columns"]) or None,
-                calendar=tuple(meta["calendar"]),
-                missing=MissingPolicy(**meta.get("missing", {})),
-                freq=self._freq,
-                categories={k: tuple(v) for k, v in meta["categories"].items()},
-            )
+            return self.input_schema.latest_windows(frame)
         except DataValidationError as exc:
             self._check_frequency(frame, exc)
             raise
@@ -243,7 +239,7 @@ class ExportedForecaster:
     @property
     def columns(self) -> list[str]:
         """The frame columns the model reads: its targets, then its covariates."""
-        return [*self.metadata["target_columns"], *self.metadata["covariate_columns"]]
+        return list(self.input_schema.columns)
 
     def predict(self, frame: pd.DataFrame, extra_columns: str = "error") -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``frame``.
@@ -275,7 +271,6 @@ class ExportedForecaster:
                 f"the frame has column(s) {extra} this model does not read (it reads {reads}); "
                 "select them with frame[model.columns] or pass extra_columns='ignore'"
             )
-        meta = self.metadata
         latest = self.latest_windows(frame)
         inputs = latest.inputs
         past, future = (
@@ -283,9 +278,9 @@ class ExportedForecaster:
         )
         forecasts = self.predict_arrays(past, future)
         return pd.DataFrame(
-            forecasts.reshape(-1, len(meta["target_columns"])).astype(np.float64),
+            forecasts.reshape(-1, len(self.input_schema.target_columns)).astype(np.float64),
             index=latest.index,
-            columns=list(meta["target_columns"]),
+            columns=list(self.input_schema.target_columns),
         )
 
     def __repr__(self) -> str:
@@ -295,34 +290,63 @@ class ExportedForecaster:
 def _metadata(forecaster, metrics: dict | None) -> dict[str, Any]:
     import tensorflow as tf
 
-    from forecast.features.calendar_features import calendar_columns as calendar_column_names
-
     start, end = forecaster.training_range_
-    calendar_columns = list(calendar_column_names(forecaster.calendar_))
+    schema = forecaster.input_schema_
     return {
         "format_version": FORMAT_VERSION,
         "model": type(forecaster).__name__,
-        "params": {k: _jsonable(v) for k, v in forecaster.get_params().items()},
-        "input_width": int(forecaster.input_width_),
-        "horizon": int(forecaster.horizon),
-        "freq": forecaster.freq_.freqstr,
+        "params": {k: jsonable(v) for k, v in forecaster.get_params().items()},
+        **schema.to_metadata(),
         "season_length": int(forecaster.season_length_),
-        "target_columns": list(forecaster.target_columns_),
-        "covariate_columns": list(forecaster.covariate_columns_),
-        "calendar": list(forecaster.calendar_),
-        "calendar_columns": calendar_columns,
-        "input_columns": list(forecaster.input_columns_),
-        "categories": {k: [_jsonable(c) for c in v] for k, v in forecaster.categories_.items()},
-        "missing": dataclasses.asdict(forecaster._missing_policy()),
         "training_range": [str(start), str(end)],
         "metrics": None if metrics is None else {k: float(v) for k, v in metrics.items()},
         "versions": {"forecast": __version__, "tensorflow": tf.__version__},
         "signature": {
             "name": "serving_default",
-            "inputs": ["past", "future"] if calendar_columns else ["past"],
+            "inputs": ["past", "future"] if schema.calendar_columns else ["past"],
             "outputs": ["forecast"],
         },
     }
+
+
+def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
+    """The metadata of the export at ``path`` (``assets/forecast.json``), read without
+    TensorFlow and checked: present, valid JSON, and of a ``format_version`` this package reads.
+
+    Raises:
+        FileNotFoundError: ``path`` is not a forecast export.
+        ValueError: the metadata is truncated, not an object, or of an unknown format version
+            (each message names the file).
+    """
+    meta_path = Path(path) / "assets" / METADATA_FILE
+    if not meta_path.is_file():
+        raise FileNotFoundError(f"{path} is not a forecast export (no assets/{METADATA_FILE})")
+    try:
+        metadata = json.loads(meta_path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{meta_path}: not valid JSON ({exc}); the export is damaged") from None
+    if not isinstance(metadata, dict):
+        raise ValueError(f"{meta_path}: expected a JSON object; the export is damaged")
+    version = metadata.get("format_version")
+    if version not in SUPPORTED_FORMAT_VERSIONS:
+        raise ValueError(
+            f"{meta_path}: format_version {version!r} is not one this version of forecast "
+            f"({__version__}) reads ({list(SUPPORTED_FORMAT_VERSIONS)}); export the model again "
+            "with this version, or load it with the version that wrote it"
+        )
+    return metadata
+
+
+def _check_saved_model_files(path: Path) -> None:
+    """Refuse an export whose graph or weights are missing, before TensorFlow reads it."""
+    graph = path / "saved_model.pb"
+    if not graph.is_file() or graph.stat().st_size == 0:
+        raise ValueError(f"{graph}: missing or empty; the export is damaged")
+    variables = path / "variables"
+    if not variables.is_dir() or not (variables / "variables.index").is_file():
+        raise ValueError(
+            f"{variables}: missing (or without variables.index); the export is damaged"
+        )
 
 
 def _check_finite(name: str, values: np.ndarray, role: str, columns: list) -> None:
@@ -337,15 +361,3 @@ def _check_finite(name: str, values: np.ndarray, role: str, columns: list) -> No
         f"{name} holds {kind} in {role} column {columns[column]!r} (window {window}, step {step}); "
         "fill or drop those windows first"
     )
-
-
-def _jsonable(value):
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (np.floating,)):
-        return float(value)
-    if isinstance(value, tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (str, int, float, bool, type(None), list, dict)):
-        return value
-    return str(value)

@@ -109,13 +109,13 @@ def forecast_spark(
     rows = rows.select(*forecaster.input_columns).withColumn(
         time_col, F.col(time_col).cast("timestamp_ntz")
     )
-    rows = _keep_tails(rows, forecaster, model.metadata["freq"])
+    rows = _keep_tails(rows, forecaster, model.input_schema.freq.freqstr)
     partitions = num_partitions or spark.sparkContext.defaultParallelism
     shuffled = rows.repartition(partitions, id_col)
     ordered = shuffled.sortWithinPartitions(id_col, time_col)
 
     id_type = rows.schema[id_col].dataType.simpleString()
-    target_field = "target string, " if len(model.metadata["target_columns"]) > 1 else ""
+    target_field = "target string, " if len(model.input_schema.target_columns) > 1 else ""
     schema = (
         f"series_id {id_type}, {target_field}timestamp timestamp_ntz, step int, forecast float, "
         f"model string, version string, {ERROR_COLUMN} string"
@@ -194,20 +194,20 @@ def forecast_file_spark(
         counts = result.groupBy(F.col(ERROR_COLUMN).isNull().alias("ok")).count().collect()
         rows = {row["ok"]: row["count"] for row in counts}
         n_failed = rows.get(False, 0)
-        meta = load_metadata(model_path)
-        n_forecast = rows.get(True, 0) // (int(meta["horizon"]) * len(meta["target_columns"]))
+        from forecast.windowing.input_schema import InputSchema
+
+        schema = InputSchema.from_metadata(load_metadata(model_path))
+        n_forecast = rows.get(True, 0) // (schema.horizon * len(schema.target_columns))
     finally:
         result.unpersist()
     return n_forecast, n_failed
 
 
 def load_metadata(model_path: str | os.PathLike) -> dict:
-    """The export's metadata (``assets/forecast.json``), read without TensorFlow."""
-    import json
+    """The export's metadata (``assets/forecast.json``), read and checked without TensorFlow."""
+    from forecast.serving.export import read_metadata
 
-    from forecast.serving.export import METADATA_FILE
-
-    return json.loads((Path(model_path) / "assets" / METADATA_FILE).read_text())
+    return read_metadata(model_path)
 
 
 # --------------------------------------------------------------------------- executors

@@ -162,7 +162,7 @@ class Choice(Constraint):
         return any(value == option and type(value) is type(option) for option in self.options)
 
     def _describe(self) -> str:
-        return "one of " + ", ".join(repr(o) for o in self.options)
+        return f"one of {self.options!r}"
 
     def _annotation(self) -> Any:
         return Literal[self.options]  # type: ignore[valid-type]

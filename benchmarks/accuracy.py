@@ -1,9 +1,10 @@
 """Accuracy on the electricity protocol: every baseline, LSTM and GRU on the very same windows.
 
 Protocol: ``electricity_hourly`` with a 70/20/10 chronological split, input 168, horizon 24,
-forecasts made at every midnight of the test split (109 origins). Models are fitted on the
-first 90% (the networks hold out the last 20% of that, 18% of the data, for early stopping:
-the documented default ``validation=0.2``, so they train on 72% rather than 70%), then scored on the test
+forecasts made at every midnight of the test split (109 origins, the first on 2014-09-14).
+Models are fitted once on everything before the first origin, about the first 90% of the data
+(the networks hold out the last 20% of that for early stopping: the documented default
+``validation=0.2``, so they train on about 72% rather than 70%), then scored on the test
 windows in original units through ``forecast.compare``: MAE, RMSE, sMAPE, MASE (season 24,
 scaled on the data before the first origin) and bias, and a report with figures.
 

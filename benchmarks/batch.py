@@ -4,8 +4,8 @@ An LSTM (input 168, horizon 24, the documented default architecture and calendar
 briefly on ``electricity_hourly`` and exported. A long-format Parquet file of ``--series``
 hourly series x 500 rows is generated (daily and weekly cycles at random levels and phases,
 noise, in ``unique_id, ds, y`` layout, sorted by series), and the command's code path
-(:func:`forecast.serving.batch_files.forecast_file`) forecasts every series, each run in a fresh process that
-reports its own peak resident memory. The same is done for ``--series-large`` series to show
+(:func:`forecast.serving.batch_files.forecast_file`) forecasts every series, each run in a
+fresh process that reports its own peak resident memory. The same is done for ``--series-large`` series to show
 that memory does not grow with the number of series.
 
 Each size runs twice; the figures are the second job's, which finds the page cache and the XLA
@@ -80,11 +80,11 @@ def export_model(path: Path) -> None:
 CHILD = """
 import json, resource, sys
 from forecast.batch import forecast_file
-from forecast.batch_forecaster import use_compilation_cache
+from forecast.serving.batch_engine import use_compilation_cache
 use_compilation_cache(sys.argv[4])  # as `forecast batch` does
 baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 import tensorflow  # noqa: F401  (what every run pays before reading any series)
-from forecast.export import load
+from forecast.serving.export import load
 load(sys.argv[1])
 loaded = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 summary = forecast_file(sys.argv[1], sys.argv[2], sys.argv[3], progress=False)

@@ -3,8 +3,8 @@
 The same exported LSTM (input 168, horizon 24, defaults) and the same long Parquet file of
 ``--series`` hourly series x 500 rows (see ``benchmarks/batch.py``) go through
 :func:`forecast.serving.batch_files.forecast_file` (the local engine) and
-:func:`forecast.serving.spark.forecast_file_spark` (Spark in local mode, ``local[2]``), each end to end:
-read, forecast, write Parquet. Spark runs twice: the first job also starts its Python workers
+:func:`forecast.serving.spark.forecast_file_spark` (Spark in local mode, ``local[2]``), each end
+to end: read, forecast, write Parquet. Spark runs twice: the first job also starts its Python workers
 (importing TensorFlow, loading and compiling the model); the second finds them warm, as the jobs
 of a long-lived cluster do. The forecasts of both engines are compared.
 

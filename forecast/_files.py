@@ -2,7 +2,9 @@
 
 The one owner of atomic output in the package: exports, run directories, reports, figures and
 batch forecasts are all written through :func:`atomic_file` or :func:`atomic_directory`, so a
-reader sees either the previous complete output or the new complete one, never a mix.
+reader sees either the previous complete output or the new complete one, never a mix;
+:func:`reserved_name` picks a fresh name for output that must not replace another's (a run
+directory).
 
 Example:
     >>> import tempfile
@@ -92,3 +94,51 @@ def atomic_directory(target: Path, *, replace: bool = True) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+
+
+@contextlib.contextmanager
+def reserved_name(parent: Path, stem: str, attempts: int = 1000) -> Iterator[Path]:
+    """A path ``parent/<stem>`` (else ``<stem>-2``, ``<stem>-3``, ...) that neither exists nor
+    is held by another block, held for this block.
+
+    The name is held by a hidden marker ``.<name>.reserved`` beside it, created exclusively and
+    removed when the block exits, so processes that reserve names in the same folder at the same
+    time each get their own. Write the directory itself with :func:`atomic_directory` inside the
+    block (``replace=False``): it appears only when complete.
+
+    Args:
+        parent: the folder (created if missing).
+        stem: the preferred name.
+        attempts: names tried before giving up.
+
+    Raises:
+        FileExistsError: the first ``attempts`` names are all taken.
+
+    Example:
+        >>> import tempfile
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> with reserved_name(folder, "run") as first, reserved_name(folder, "run") as second:
+        ...     first.name, second.name
+        ('run', 'run-2')
+    """
+    parent = Path(parent)
+    parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(1, attempts + 1):
+        target = parent / (stem if attempt == 1 else f"{stem}-{attempt}")
+        marker = parent / f".{target.name}.reserved"
+        if target.exists() or target.is_symlink():
+            continue
+        try:
+            os.close(os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        try:
+            # a holder may have moved its directory into place and released the marker
+            # between the check above and the marker's creation
+            if target.exists() or target.is_symlink():
+                continue
+            yield target
+            return
+        finally:
+            marker.unlink(missing_ok=True)
+    raise FileExistsError(f"no free name for {stem!r} in {parent} after {attempts} attempts")

@@ -29,16 +29,36 @@ from forecast.errors import DataValidationError
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    """The ``forecast`` parser: one subcommand per command of the module docstring."""
     parser = argparse.ArgumentParser(
         prog="forecast",
         description="Forecast time series with LSTM/GRU models, evaluated against baselines.",
     )
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    run = commands.add_parser(
-        "run", help="train, evaluate, report and export the models of a YAML config"
+    _add_run_arguments(
+        commands.add_parser(
+            "run", help="train, evaluate, report and export the models of a YAML config"
+        )
     )
+    _add_batch_arguments(
+        commands.add_parser(
+            "batch",
+            help="forecast every series of a long CSV/Parquet file with an exported model",
+            description="Forecast every series of a long-format file (rows grouped by series, "
+            "in time order) with a model written by forecaster.export or forecast run. Series "
+            "that cannot be forecast go to an errors file; the exit code is 1 if any did.",
+        )
+    )
+    commands.add_parser("datasets", help="list the bundled datasets")
+    _add_windows_arguments(
+        commands.add_parser("windows", help="validate a dataset and show the windows cut from it")
+    )
+    return parser
+
+
+def _add_run_arguments(run: argparse.ArgumentParser) -> None:
+    """``forecast run CONFIG [--quick] [--runs-dir DIR] [--quiet]``."""
     run.add_argument("config", help="a YAML experiment config, e.g. configs/electricity.yaml")
     run.add_argument(
         "--quick", action="store_true", help="a smoke run: 1 epoch, little data, 5 origins"
@@ -46,13 +66,9 @@ def _build_parser() -> argparse.ArgumentParser:
     run.add_argument("--runs-dir", default="runs", help="where run directories go (default: runs)")
     run.add_argument("--quiet", action="store_true", help="print only the leaderboard's path")
 
-    batch = commands.add_parser(
-        "batch",
-        help="forecast every series of a long CSV/Parquet file with an exported model",
-        description="Forecast every series of a long-format file (rows grouped by series, in "
-        "time order) with a model written by forecaster.export or forecast run. Series that "
-        "cannot be forecast go to an errors file; the exit code is 1 if any did.",
-    )
+
+def _add_batch_arguments(batch: argparse.ArgumentParser) -> None:
+    """``forecast batch --model DIR --input FILE --output FILE [options]``."""
     batch.add_argument("--model", required=True, help="an exported SavedModel directory")
     batch.add_argument("--input", required=True, help="a long-format .csv or .parquet file")
     batch.add_argument("--output", required=True, help="the forecasts file (.csv or .parquet)")
@@ -92,11 +108,9 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     progress.add_argument("--no-progress", dest="progress", action="store_false")
 
-    commands.add_parser("datasets", help="list the bundled datasets")
 
-    windows = commands.add_parser(
-        "windows", help="validate a dataset and show the windows cut from it"
-    )
+def _add_windows_arguments(windows: argparse.ArgumentParser) -> None:
+    """``forecast windows DATA --target ... --input-width N --horizon N [options]``."""
     windows.add_argument("data", help="a bundled dataset name or a CSV/Parquet file")
     windows.add_argument("--target", nargs="+", required=True, help="column(s) to forecast")
     windows.add_argument("--covariates", nargs="*", default=(), help="past-only input columns")
@@ -113,7 +127,6 @@ def _build_parser() -> argparse.ArgumentParser:
     windows.add_argument(
         "--batch-size", type=int, default=256, help="batch size of the tf.data check"
     )
-    return parser
 
 
 def _load(args: argparse.Namespace):

@@ -17,7 +17,10 @@ With ``export: {path: DIR}`` the exported models are also published to ``DIR/NAM
 replaced atomically), e.g. the folder a batch job or a model server reads from.
 
 The directory is assembled under a temporary name and renamed when complete, so a run that
-fails or is interrupted never leaves a directory that looks finished.
+fails or is interrupted never leaves a directory that looks finished. Its name is reserved
+first (:func:`forecast._files.reserved_name`): runs started within the same second (a test, a
+loop over configs, two users) get ``<timestamp>``, ``<timestamp>-2``, ..., and a concurrent run
+never writes into, or replaces, another run's directory.
 
 On a ``multi_worker`` cluster every worker runs the same config (they train the networks
 together); only the chief writes the run directory and publishes the models, the other workers
@@ -54,7 +57,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from forecast._files import move_directory_into_place, temporary_beside
+from forecast._files import (
+    atomic_directory,
+    move_directory_into_place,
+    reserved_name,
+    temporary_beside,
+)
 from forecast.app.config import ExperimentConfig, build_forecasters, resolved_config
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
@@ -132,8 +140,9 @@ def run_experiment(
                 "\nthis worker of the multi_worker cluster is not the chief: the chief writes the run"
             )
         return RunResult(path=None, comparison=comparison)
-    final, temp = _reserve_run_directory(Path(runs_dir) / name, _run_stamp())
-    path = _write_run(config, comparison, final, temp, quick, time.perf_counter() - started)
+    path = _write_run(
+        config, comparison, Path(runs_dir) / name, quick, time.perf_counter() - started
+    )
     if verbose:
         print(f"\nLeaderboard ({name}{', quick' if quick else ''}):")
         print(
@@ -190,36 +199,15 @@ def _run_stamp() -> str:
     return time.strftime("%Y%m%d-%H%M%S")
 
 
-def _reserve_run_directory(parent: Path, stamp: str) -> tuple[Path, Path]:
-    """A run directory name no other run has taken, and its temporary twin, created empty.
-
-    Two runs started within the same second (a test, a loop over configs, two users) get
-    ``<stamp>``, ``<stamp>-2``, ...; the temporary directory is created exclusively, so a
-    concurrent run never writes into, or deletes, another run's files.
-    """
-    parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(1, 1000):
-        name = stamp if attempt == 1 else f"{stamp}-{attempt}"
-        final, temp = parent / name, parent / f".{name}.incomplete"
-        if final.exists():
-            continue
-        try:
-            temp.mkdir()
-        except FileExistsError:
-            continue
-        return final, temp
-    raise RuntimeError(f"could not find a free run directory for {stamp} in {parent}")
-
-
 def _write_run(
-    config: ExperimentConfig,
-    comparison: Comparison,
-    final: Path,
-    temp: Path,
-    quick: bool,
-    seconds: float,
+    config: ExperimentConfig, comparison: Comparison, parent: Path, quick: bool, seconds: float
 ) -> Path:
-    try:
+    """Write the run directory under a fresh name in ``parent`` (see the module docstring),
+    publish its models if the config says so, and return its path."""
+    with (
+        reserved_name(parent, _run_stamp()) as final,
+        atomic_directory(final, replace=False) as temp,
+    ):
         resolved = resolved_config(config)
         resolved["quick"] = quick
         (temp / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
@@ -255,10 +243,6 @@ def _write_run(
             comparison.models[model_name].export(
                 temp / "models" / _safe_name(model_name), metrics=scores
             )
-        os.replace(temp, final)
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
     if config.export.path is not None:
         _publish(final / "models", Path(config.export.path))
     return final

@@ -245,18 +245,37 @@ class BaseForecaster(BaseEstimator):
         """Forecasts ``(n, horizon, n_targets)`` for the windows of a split, in the order of
         ``windows.arrays(split)`` (so every forecaster can be scored on the very same windows).
 
+        The windows may have been cut by another forecaster that reads more: they need the
+        same targets (first, in the same order) and horizon, an input width at least this
+        forecaster's, and every column it reads (its covariates in the past, its calendar
+        features in the past and the future). This forecaster reads the last ``input_width_``
+        rows of its own columns, picked by name: a seasonal-naive baseline reads the very
+        windows of an LSTM with calendar features.
+
         ``rows`` (origin rows, e.g. a selection of ``windows.origin_index(split)["row"]``)
         forecasts those windows instead of the whole split. Windows are forecast in batches of
-        ``EVALUATION_BATCH``, never one call per window."""
+        ``EVALUATION_BATCH``, never one call per window.
+
+        Raises:
+            ValueError: the windows lack a column this forecaster reads, are narrower than its
+                input width, or have other targets or another horizon.
+        """
+        from forecast.features.calendar_features import calendar_columns
+
         self._check_fitted()
-        if (
-            windows.input_columns != self.input_columns_
-            or windows.spec.input_width != self.input_width_
+        own_calendar = calendar_columns(self.calendar_)
+        if not (
+            windows.target_columns == self.target_columns_
+            and windows.spec.horizon == self.horizon
+            and windows.spec.input_width >= self.input_width_
+            and set(self.input_columns_) <= set(windows.input_columns)
+            and set(own_calendar) <= set(windows.calendar_columns)
         ):
             raise ValueError(
                 "these windows were not cut the way this forecaster reads them (input columns "
-                f"{list(windows.input_columns)}, width {windows.spec.input_width}; expected "
-                f"{list(self.input_columns_)}, width {self.input_width_}); build them with "
+                f"{list(windows.input_columns)}, width {windows.spec.input_width}, horizon "
+                f"{windows.spec.horizon}; expected {list(self.input_columns_)}, width "
+                f"{self.input_width_} or more, horizon {self.horizon}); build them with "
                 "forecaster.windows(frame, ...)"
             )
         if rows is None:
@@ -267,6 +286,21 @@ class BaseForecaster(BaseEstimator):
                 windows.gather(rows[i : i + EVALUATION_BATCH])[0]
                 for i in range(0, len(rows), EVALUATION_BATCH)
             )
+        if (
+            windows.input_columns != self.input_columns_
+            or windows.spec.input_width != self.input_width_
+        ):
+            past_columns = [windows.input_columns.index(c) for c in self.input_columns_]
+            future_columns = [windows.calendar_columns.index(c) for c in own_calendar]
+
+            def own_columns(inputs):
+                past = inputs["past"] if isinstance(inputs, dict) else inputs
+                past = past[:, -self.input_width_ :, past_columns]
+                if not own_calendar:
+                    return past
+                return {"past": past, "future": inputs["future"][:, :, future_columns]}
+
+            batches = (own_columns(inputs) for inputs in batches)
         parts = [self._forecast(inputs) for inputs in batches]
         if not parts:
             return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)

@@ -113,3 +113,9 @@ def test_modules_and_functions_stay_small(path):
         and _code_lines(node, source) > MAX_FUNCTION_CODE_LINES
     ]
     assert not problems, f"{path.name} is over the limits: {problems}"
+
+
+def test_tests_mirror_the_layers():
+    tests = Path(__file__).parent
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    assert folders <= set(forecast.LAYERS), folders - set(forecast.LAYERS)

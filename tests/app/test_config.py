@@ -15,7 +15,7 @@ from forecast.app.config import (
     resolved_config,
 )
 
-CONFIGS = Path(__file__).parent.parent / "configs"
+CONFIGS = Path(__file__).parents[2] / "configs"
 BASE = """
 data: {dataset: electricity_hourly, target: y}
 window: {input_width: 48, horizon: 24}

@@ -2,8 +2,8 @@
 
 (Not ``strategy``: that argument of the forecasters is the multi-step strategy.)
 
-* ``"default"``: no distribution; TensorFlow's default strategy on one device (the same code
-  path, and the same results, as before the argument existed).
+* ``"default"``: no distribution; TensorFlow's default strategy on one device (plain
+  ``Model.fit``, no strategy scope).
 * ``"mirrored"``: :class:`tf.distribute.MirroredStrategy`, one replica per local GPU or, on a
   machine without GPUs, per logical CPU device (a CPU is one device unless
   ``tf.config.set_logical_device_configuration`` splits it, as the tests do). The devices are

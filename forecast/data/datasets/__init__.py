@@ -97,7 +97,7 @@ def load_dataset(name: str) -> pd.DataFrame:
     """Load a bundled dataset into the data model, cleaned (no network needed).
 
     Data: UCI Machine Learning Repository, CC BY 4.0; see the package's
-    ``forecast/datasets/README.md`` for authors, citations and what each loader cleans.
+    ``forecast/data/datasets/README.md`` for authors, citations and what each loader cleans.
 
     Args:
         name: one of :func:`list_datasets`.

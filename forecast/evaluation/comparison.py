@@ -42,7 +42,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from forecast.data.columns import as_column_tuple
-from forecast.data.layout import describe_layout
+from forecast.data.layout import SeriesLayout, describe_layout
 from forecast.errors import DataValidationError
 from forecast.evaluation import metrics as metrics_module
 from forecast.evaluation.origins import (
@@ -110,7 +110,8 @@ def backtest(
         >>> tidy.groupby("origin").size().tolist()  # three daily origins of 24 steps
         [24, 24, 24]
     """
-    return _run_backtest(forecaster, frame, horizon, start, stride, refit, name).forecasts
+    layout = describe_layout(frame)
+    return _run_backtest(forecaster, frame, layout, horizon, start, stride, refit, name).forecasts
 
 
 def compare(
@@ -161,17 +162,18 @@ def compare(
     candidates = dict(forecasters)
     if add_baselines and not any(_is_baseline(m) for m in candidates.values()):
         candidates.update(_default_baselines(next(iter(candidates.values())), frame, horizon))
+    layout = describe_layout(frame)  # once: every model reads the same validated frame
     runs: dict[str, BacktestRun] = {}
     for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
         if verbose:
             print(f"[{i}/{len(candidates)}] {model_name}: fitting and backtesting", flush=True)
         runs[model_name] = _run_backtest(
-            forecaster, frame, horizon, start, stride, refit, model_name
+            forecaster, frame, layout, horizon, start, stride, refit, model_name
         )
     forecasts = common_origins({k: r.forecasts for k, r in runs.items()})
     scales = None
     if "mase" in metrics:
-        scales = _mase_scales(forecasts, frame, runs, season_length)
+        scales = _mase_scales(forecasts, frame, layout, runs, season_length)
     board = metrics_module.score_forecasts(forecasts, metrics, by="model", scales=scales)
     board["baseline"] = [_is_baseline(candidates[m]) for m in board.index]
     best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
@@ -187,7 +189,7 @@ def compare(
         forecasts=forecasts,
         models={k: r.model for k, r in runs.items()},
         data=frame,
-        summary=_data_summary(frame, forecasts, runs),
+        summary=_data_summary(layout, forecasts, runs),
     )
 
 
@@ -279,7 +281,10 @@ class Comparison:
 # ---------------------------------------------------------------------- implementation
 
 
-def _run_backtest(forecaster, frame, horizon, start, stride, refit, name) -> BacktestRun:
+def _run_backtest(
+    forecaster, frame: pd.DataFrame, layout: SeriesLayout, horizon, start, stride, refit, name
+) -> BacktestRun:
+    """Fit and forecast one model at the origins; ``layout`` is ``frame``'s, described once."""
     if not isinstance(forecaster, BaseForecaster):
         raise TypeError(
             f"backtest needs a forecaster of this package, got {type(forecaster).__name__}"
@@ -293,7 +298,6 @@ def _run_backtest(forecaster, frame, horizon, start, stride, refit, name) -> Bac
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
     every = _refit_every(refit)
-    layout = describe_layout(frame)
     origins = origin_grid(layout, start, stride, horizon)
     blocks = (
         [origins] if every == 0 else [origins[i : i + every] for i in range(0, len(origins), every)]
@@ -330,10 +334,13 @@ def _refit_every(refit) -> int:
 
 
 def _mase_scales(
-    forecasts: pd.DataFrame, frame: pd.DataFrame, runs: dict[str, BacktestRun], season_length
+    forecasts: pd.DataFrame,
+    frame: pd.DataFrame,
+    layout: SeriesLayout,
+    runs: dict[str, BacktestRun],
+    season_length,
 ):
     """Seasonal-naive in-sample MAE per series (and target) on the rows before the first origin."""
-    layout = describe_layout(frame)
     season = season_length or infer_season_length(layout.freq)
     first_origin = forecasts["origin"].min()
     training = rows_before(frame, layout, first_origin, 0)
@@ -359,9 +366,8 @@ def _default_baselines(reference: BaseForecaster, frame: pd.DataFrame, horizon: 
 
 
 def _data_summary(
-    frame: pd.DataFrame, forecasts: pd.DataFrame, runs: dict[str, BacktestRun]
+    layout: SeriesLayout, forecasts: pd.DataFrame, runs: dict[str, BacktestRun]
 ) -> dict[str, Any]:
-    layout = describe_layout(frame)
     first_origin = forecasts["origin"].min()
     per_model = forecasts.groupby("model")[["series_id", "origin"]]
     first = next(iter(runs.values()))
@@ -370,7 +376,7 @@ def _data_summary(
         "frequency": layout.freq.freqstr,
         "series": int(layout.n_series),
         "series with backtest windows": int(forecasts["series_id"].nunique()),
-        "rows": int(len(frame)),
+        "rows": int(layout.n_rows),
         "targets": ", ".join(as_column_tuple(first.model.target_columns_)),
         "training rows (before the first origin)": int((layout.timestamps < first_origin).sum()),
         "first origin": str(first_origin),

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from conftest import hourly, panel
 
+import forecast
 import forecast.data.columns
 import forecast.data.layout
 from forecast import DataValidationError, LinearForecaster, SeasonalNaive, Split, WindowSpec
@@ -125,3 +126,15 @@ def test_validation_frame_must_continue_each_series():
     with pytest.raises(DataValidationError, match="must continue the frame in time") as info:
         LinearForecaster(input_width=2, horizon=1).fit(frame, validation_frame=overlapping)
     assert (info.value.series, info.value.timestamp) == ("b", pd.Timestamp("2024-01-01 05:00"))
+
+
+def test_compare_describes_the_frame_once_and_each_model_its_own_slices(calls):
+    frame = hourly(range(24 * 10), values=np.tile(np.arange(24.0), 10))
+    models = {
+        "seasonal": SeasonalNaive(input_width=48, horizon=24),
+        "linear": LinearForecaster(input_width=48, horizon=24),
+    }
+    board = forecast.compare(models, frame, start=0.7, stride=24)
+    # once for the comparison, then per model: its training slice (fit) and the forecast frame
+    assert calls["describe_layout"] == 1 + 2 * len(models)
+    assert board.loc["seasonal", "mae"] == 0.0

@@ -33,7 +33,13 @@ sees the previous complete set or the new one, never a mix, and a publisher kill
 leaves ``current`` as it was or switched; a reader that opens files over time resolves
 ``current`` once to stay on one version. The version ``current`` pointed to before stays, and
 the newest others up to :data:`KEPT_VERSIONS` in all; older ones are removed (renamed to a
-hidden temporary first). Publishers of one ``DIR`` take turns (an ``fcntl.flock`` on it).
+hidden temporary first). Publishers of one ``DIR`` take turns.
+
+Leftovers of killed writers (half-written directories, reserved names' markers, temporary
+symlinks: hidden names ending in ``.tmp``, ``.reserved`` or ``.replaced``) are removed by the
+next writer of the same folder: writers hold an ``fcntl.flock`` on the folder while they write
+(runs of one config share theirs, publishers hold ``DIR``'s in turn), and a writer that finds the
+folder held by no other removes those older than its own job. A live job's are never touched.
 
 On a ``multi_worker`` cluster every worker runs the same config (they train the networks
 together); only the chief writes the run directory and publishes the models, the other workers
@@ -72,7 +78,7 @@ from pathlib import Path
 
 try:
     import fcntl
-except ImportError:  # not POSIX: publishers do not take turns
+except ImportError:  # not POSIX: no folder locks, so no leftover is known to be stale
     fcntl = None
 
 import pandas as pd
@@ -95,6 +101,8 @@ QUICK_ORIGINS, QUICK_TRAINING_WINDOWS = 5, 8
 KEPT_VERSIONS = 3
 #: The file in each published version that says what it holds.
 MANIFEST_FILE = "manifest.json"
+#: How the names of the hidden temporaries a writer leaves when killed end.
+TEMPORARY_SUFFIXES = (".tmp", ".reserved", ".replaced")
 
 
 @dataclass
@@ -125,6 +133,7 @@ def run_experiment(
             and :data:`QUICK_ORIGINS` origins.
         verbose: say which model is being trained and show Keras's progress.
     """
+    job_started = time.time()  # leftovers older than this, of writers gone, are removed
     name = config.name or "experiment"
     frame = load_experiment_data(config)
     forecasters = build_forecasters(config)
@@ -167,6 +176,7 @@ def run_experiment(
         Path(runs_dir) / name,
         quick,
         seconds=time.perf_counter() - started,
+        job_started=job_started,
     )
     if verbose:
         print(f"\nLeaderboard ({name}{', quick' if quick else ''}):")
@@ -230,6 +240,7 @@ def _write_run(
     parent: Path,
     quick: bool,
     seconds: float,
+    job_started: float,
 ) -> Path:
     """Write the run directory under a fresh name in ``parent`` (see the module docstring),
     publish its models if the config says so, and return its path.
@@ -240,14 +251,17 @@ def _write_run(
         parent: the config's folder of runs.
         quick: whether this is a ``--quick`` run (recorded in ``config.yaml``).
         seconds: how long training and evaluation took (recorded in ``metrics.json``).
+        job_started: when the run started (``time.time()``): leftovers older than this, of
+            writers gone, are removed from ``parent`` and the publishing folder.
     """
     with (
+        _writing_in(parent, job_started),
         reserved_name(parent, _run_stamp()) as final,
         atomic_directory(final, replace=False) as temp,
     ):
         _write_run_files(temp, config, comparison, quick, seconds)
     if config.export.path is not None:
-        _publish(final, config.name or "experiment", Path(config.export.path))
+        _publish(final, config.name or "experiment", Path(config.export.path), job_started)
     return final
 
 
@@ -292,7 +306,7 @@ def _write_run_files(
         )
 
 
-def _publish(run: Path, config_name: str, destination: Path) -> Path | None:
+def _publish(run: Path, config_name: str, destination: Path, job_started: float) -> Path | None:
     """Publish the models of the run directory ``run`` as one new version of ``destination``
     and switch ``destination/current`` to it (see the module docstring).
 
@@ -303,7 +317,7 @@ def _publish(run: Path, config_name: str, destination: Path) -> Path | None:
     if not models:
         return None
     versions = destination / "versions"
-    with _taking_turns(destination):
+    with _writing_in(destination, job_started, exclusive=True, also=(versions,)):
         with (
             reserved_name(versions, run.name) as version,
             atomic_directory(version, replace=False) as building,
@@ -368,19 +382,66 @@ def _prune_versions(versions: Path, keep: set[str | None]) -> None:
 
 
 @contextlib.contextmanager
-def _taking_turns(folder: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on ``folder`` (created if missing) while the block runs."""
+def _writing_in(
+    folder: Path, job_started: float, exclusive: bool = False, also: tuple[Path, ...] = ()
+) -> Iterator[None]:
+    """Hold ``folder`` (created if missing) for writing while the block runs, after removing the
+    leftovers of killed writers from it and from the folders ``also`` when no other writer holds
+    it (see the module docstring).
+
+    Args:
+        folder: the folder written in.
+        job_started: leftovers this old or newer stay (``time.time()``).
+        exclusive: hold ``folder`` alone (publishers take turns); otherwise writers share it.
+        also: more folders this folder's writers write in.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     if fcntl is None:
         yield
         return
     descriptor = os.open(folder, os.O_RDONLY)
     try:
-        with contextlib.suppress(OSError):  # a file system without locks
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        if _lock_alone(descriptor, wait=exclusive):
+            for written in (folder, *also):
+                _remove_leftovers(written, job_started)
+            if not exclusive:
+                fcntl.flock(descriptor, fcntl.LOCK_SH)
+        elif not exclusive:
+            with contextlib.suppress(OSError):  # a file system without locks
+                fcntl.flock(descriptor, fcntl.LOCK_SH)
         yield
     finally:
         os.close(descriptor)  # releases the lock
+
+
+def _lock_alone(descriptor: int, wait: bool) -> bool:
+    """Take an exclusive ``flock`` on ``descriptor`` (waiting for it if ``wait``): whether it is
+    held, ``False`` when another writer holds it or the file system has no locks."""
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:  # BlockingIOError: another writer is busy here
+        return False
+    return True
+
+
+def _remove_leftovers(folder: Path, job_started: float) -> None:
+    """Remove the hidden temporaries in ``folder`` (names ending in one of
+    :data:`TEMPORARY_SUFFIXES`) last changed before ``job_started``. Call it only while holding
+    ``folder`` alone: their writers are gone then."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if not (entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIXES)):
+            continue
+        try:
+            if entry.lstat().st_mtime >= job_started:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+        except FileNotFoundError:
+            continue
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

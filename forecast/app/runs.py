@@ -391,7 +391,7 @@ def _writing_in(
 
     Args:
         folder: the folder written in.
-        job_started: leftovers this old or newer stay (``time.time()``).
+        job_started: when the job started (``time.time()``): leftovers changed since stay.
         exclusive: hold ``folder`` alone (publishers take turns); otherwise writers share it.
         also: more folders this folder's writers write in.
     """
@@ -433,15 +433,13 @@ def _remove_leftovers(folder: Path, job_started: float) -> None:
     for entry in folder.iterdir():
         if not (entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIXES)):
             continue
-        try:
+        with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove: it stays
             if entry.lstat().st_mtime >= job_started:
                 continue
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry)
             else:
                 entry.unlink()
-        except FileNotFoundError:
-            continue
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

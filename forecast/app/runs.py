@@ -13,14 +13,33 @@ all of them on the same backtest origins (:func:`forecast.compare`) and writes a
     report/report.md     the report with its figures
     models/NAME/         the exported SavedModels (forecast.load or plain TensorFlow)
 
-With ``export: {path: DIR}`` the exported models are also published to ``DIR/NAME/`` (each
-replaced atomically), e.g. the folder a batch job or a model server reads from.
-
 The directory is assembled under a temporary name and renamed when complete, so a run that
 fails or is interrupted never leaves a directory that looks finished. Its name is reserved
 first (:func:`forecast._files.reserved_name`): runs started within the same second (a test, a
 loop over configs, two users) get ``<timestamp>``, ``<timestamp>-2``, ..., and a concurrent run
 never writes into, or replaces, another run's directory.
+
+With ``export: {path: DIR}`` the exported models are also published to ``DIR`` as one set, e.g.
+the folder a batch job or a model server reads from::
+
+    DIR/current -> versions/<run>     a symlink to the published version
+    DIR/versions/<run>/NAME/          its models (forecast.load or plain TensorFlow)
+    DIR/versions/<run>/manifest.json  version, run, run directory, config, models, time
+
+The models and the manifest are copied into a new version, named as the run directory
+(``<run>-2`` if taken) and, like it, assembled under a temporary name and renamed when complete;
+then a temporary symlink to it is renamed over ``current``. A reader of ``DIR/current/NAME``
+sees the previous complete set or the new one, never a mix, and a publisher killed at any point
+leaves ``current`` as it was or switched; a reader that opens files over time resolves
+``current`` once to stay on one version. The version ``current`` pointed to before stays, and
+the newest others up to :data:`KEPT_VERSIONS` in all; older ones are removed (renamed to a
+hidden temporary first). Publishers of one ``DIR`` take turns.
+
+Leftovers of killed writers (half-written directories, reserved names' markers, temporary
+symlinks: hidden names ending in ``.tmp``, ``.reserved`` or ``.replaced``) are removed by the
+next writer of the same folder: writers hold an ``fcntl.flock`` on the folder while they write
+(runs of one config share theirs, publishers hold ``DIR``'s in turn), and a writer that finds the
+folder held by no other removes those older than its own job. A live job's are never touched.
 
 On a ``multi_worker`` cluster every worker runs the same config (they train the networks
 together); only the chief writes the run directory and publishes the models, the other workers
@@ -46,23 +65,26 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no folder locks, so no leftover is known to be stale
+    fcntl = None
 
 import pandas as pd
 import yaml
 
-from forecast._files import (
-    atomic_directory,
-    move_directory_into_place,
-    reserved_name,
-    temporary_beside,
-)
+from forecast._files import atomic_directory, reserved_name, temporary_beside
 from forecast.app.config import ExperimentConfig, build_forecasters, resolved_config
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
@@ -74,6 +96,13 @@ from forecast.models.registry import MODEL_KINDS
 QUICK_EPOCHS = 1
 #: Origins a ``--quick`` run keeps, and training rows before them in windows' lengths.
 QUICK_ORIGINS, QUICK_TRAINING_WINDOWS = 5, 8
+#: Published versions kept in ``export.path/versions/``: the current one, the one before it
+#: and the newest others up to this count.
+KEPT_VERSIONS = 3
+#: The file in each published version that says what it holds.
+MANIFEST_FILE = "manifest.json"
+#: How the names of the hidden temporaries a writer leaves when killed end.
+TEMPORARY_SUFFIXES = (".tmp", ".reserved", ".replaced")
 
 
 @dataclass
@@ -104,6 +133,7 @@ def run_experiment(
             and :data:`QUICK_ORIGINS` origins.
         verbose: say which model is being trained and show Keras's progress.
     """
+    job_started = time.time()  # leftovers older than this, of writers gone, are removed
     name = config.name or "experiment"
     frame = load_experiment_data(config)
     forecasters = build_forecasters(config)
@@ -141,7 +171,12 @@ def run_experiment(
             )
         return RunResult(path=None, comparison=comparison)
     path = _write_run(
-        config, comparison, Path(runs_dir) / name, quick, time.perf_counter() - started
+        config,
+        comparison,
+        Path(runs_dir) / name,
+        quick,
+        seconds=time.perf_counter() - started,
+        job_started=job_started,
     )
     if verbose:
         print(f"\nLeaderboard ({name}{', quick' if quick else ''}):")
@@ -200,65 +235,211 @@ def _run_stamp() -> str:
 
 
 def _write_run(
-    config: ExperimentConfig, comparison: Comparison, parent: Path, quick: bool, seconds: float
+    config: ExperimentConfig,
+    comparison: Comparison,
+    parent: Path,
+    quick: bool,
+    seconds: float,
+    job_started: float,
 ) -> Path:
     """Write the run directory under a fresh name in ``parent`` (see the module docstring),
-    publish its models if the config says so, and return its path."""
+    publish its models if the config says so, and return its path.
+
+    Args:
+        config: the run's config.
+        comparison: what the run measured.
+        parent: the config's folder of runs.
+        quick: whether this is a ``--quick`` run (recorded in ``config.yaml``).
+        seconds: how long training and evaluation took (recorded in ``metrics.json``).
+        job_started: when the run started (``time.time()``): leftovers older than this, of
+            writers gone, are removed from ``parent`` and the publishing folder.
+    """
     with (
+        _writing_in(parent, job_started),
         reserved_name(parent, _run_stamp()) as final,
         atomic_directory(final, replace=False) as temp,
     ):
-        resolved = resolved_config(config)
-        resolved["quick"] = quick
-        (temp / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
-        board = comparison.leaderboard
-        board.to_csv(temp / "leaderboard.csv")
-        (temp / "leaderboard.md").write_text(board.to_markdown(floatfmt=".4g") + "\n")
-        comparison.forecasts.to_parquet(temp / "forecasts.parquet", index=False)
-        by_step = score_forecasts(
-            comparison.forecasts,
-            [m for m in config.evaluation.metrics if m != "mase"],
-            by=["model", "step"],
-        )
-        metrics = {
-            "leaderboard": json.loads(board.to_json(orient="index")),
-            "by_step": json.loads(by_step.reset_index().to_json(orient="records")),
-            "summary": {
-                k: str(v) if not isinstance(v, (int, float)) else v
-                for k, v in comparison.summary.items()
-            },
-            "seconds": seconds,
-        }
-        (temp / "metrics.json").write_text(json.dumps(metrics, indent=2))
-        (temp / "history").mkdir()
-        for model_name, history in comparison.histories.items():
-            (temp / "history" / f"{_safe_name(model_name)}.json").write_text(
-                json.dumps(history, indent=2)
-            )
-        comparison.report(temp / "report", title=f"Run {config.name}", unit=config.evaluation.unit)
-        (temp / "models").mkdir()
-        for model_name in _models_to_export(config, board):
-            row = board.loc[model_name]
-            scores = {m: float(row[m]) for m in config.evaluation.metrics if pd.notna(row[m])}
-            comparison.models[model_name].export(
-                temp / "models" / _safe_name(model_name), metrics=scores
-            )
+        _write_run_files(temp, config, comparison, quick, seconds)
     if config.export.path is not None:
-        _publish(final / "models", Path(config.export.path))
+        _publish(final, config.name or "experiment", Path(config.export.path), job_started)
     return final
 
 
-def _publish(models: Path, destination: Path) -> None:
-    """Copy each exported model to ``destination/<name>``, replacing an older one atomically."""
-    destination.mkdir(parents=True, exist_ok=True)
-    for model in sorted(models.iterdir()):
-        target = destination / model.name
-        temporary = temporary_beside(target)  # a fresh name: two publishers never share it
+def _write_run_files(
+    folder: Path, config: ExperimentConfig, comparison: Comparison, quick: bool, seconds: float
+) -> None:
+    """The run directory's files (see the module docstring), written into ``folder``."""
+    resolved = resolved_config(config)
+    resolved["quick"] = quick
+    (folder / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
+    board = comparison.leaderboard
+    board.to_csv(folder / "leaderboard.csv")
+    (folder / "leaderboard.md").write_text(board.to_markdown(floatfmt=".4g") + "\n")
+    comparison.forecasts.to_parquet(folder / "forecasts.parquet", index=False)
+    by_step = score_forecasts(
+        comparison.forecasts,
+        [m for m in config.evaluation.metrics if m != "mase"],
+        by=["model", "step"],
+    )
+    metrics = {
+        "leaderboard": json.loads(board.to_json(orient="index")),
+        "by_step": json.loads(by_step.reset_index().to_json(orient="records")),
+        "summary": {
+            k: str(v) if not isinstance(v, (int, float)) else v
+            for k, v in comparison.summary.items()
+        },
+        "seconds": seconds,
+    }
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    (folder / "history").mkdir()
+    for model_name, history in comparison.histories.items():
+        (folder / "history" / f"{_safe_name(model_name)}.json").write_text(
+            json.dumps(history, indent=2)
+        )
+    comparison.report(folder / "report", title=f"Run {config.name}", unit=config.evaluation.unit)
+    (folder / "models").mkdir()
+    for model_name in _models_to_export(config, board):
+        row = board.loc[model_name]
+        scores = {m: float(row[m]) for m in config.evaluation.metrics if pd.notna(row[m])}
+        comparison.models[model_name].export(
+            folder / "models" / _safe_name(model_name), metrics=scores
+        )
+
+
+def _publish(run: Path, config_name: str, destination: Path, job_started: float) -> Path | None:
+    """Publish the models of the run directory ``run`` as one new version of ``destination``
+    and switch ``destination/current`` to it (see the module docstring).
+
+    Returns:
+        The version's directory, or ``None`` when the run exported no model (nothing changes).
+    """
+    models = sorted(p for p in (run / "models").iterdir() if p.is_dir())
+    if not models:
+        return None
+    versions = destination / "versions"
+    with _writing_in(destination, job_started, exclusive=True, also=(versions,)):
+        with (
+            reserved_name(versions, run.name) as version,
+            atomic_directory(version, replace=False) as building,
+        ):
+            for model in models:
+                shutil.copytree(model, building / model.name)
+            manifest = {
+                "version": version.name,
+                "run": run.name,
+                "run_directory": str(run.resolve()),
+                "config": config_name,
+                "models": [model.name for model in models],
+                "published": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }
+            (building / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
+        previous = _current_version(destination)
+        _switch_current(destination, version)
+        _prune_versions(versions, keep={version.name, previous})
+    return version
+
+
+def _current_version(destination: Path) -> str | None:
+    """The name of the version ``destination/current`` points to (``None`` if none)."""
+    current = destination / "current"
+    return Path(os.readlink(current)).name if current.is_symlink() else None
+
+
+def _switch_current(destination: Path, version: Path) -> None:
+    """Point ``destination/current`` at ``version`` in one rename of a temporary symlink."""
+    current = destination / "current"
+    if current.exists() and not current.is_symlink():
+        raise FileExistsError(f"{current} is not the symlink a publish switches; move it away")
+    link = temporary_beside(current)
+    os.symlink(Path(version.parent.name) / version.name, link)  # relative: DIR may move
+    try:
+        os.replace(link, current)
+    except BaseException:
+        link.unlink(missing_ok=True)
+        raise
+
+
+def _prune_versions(versions: Path, keep: set[str | None]) -> None:
+    """Remove the published versions beyond :data:`KEPT_VERSIONS`, oldest first, never one of
+    ``keep``; a folder without a readable manifest is not a version and stays."""
+    published = {}
+    for folder in versions.iterdir():
+        if folder.name.startswith("."):  # a temporary, not a version
+            continue
         try:
-            shutil.copytree(model, temporary)
-            move_directory_into_place(temporary, target)
-        finally:
-            shutil.rmtree(temporary, ignore_errors=True)
+            manifest = json.loads((folder / MANIFEST_FILE).read_text())
+            published[folder.name] = str(manifest["published"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    newest = sorted(published, key=lambda name: (published[name], name), reverse=True)
+    kept = [name for name in newest if name in keep]
+    kept += [name for name in newest if name not in keep][: max(KEPT_VERSIONS - len(kept), 0)]
+    for name in newest:
+        if name not in kept:
+            doomed = temporary_beside(versions / name)  # out of sight before it is deleted
+            os.replace(versions / name, doomed)
+            shutil.rmtree(doomed, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _writing_in(
+    folder: Path, job_started: float, exclusive: bool = False, also: tuple[Path, ...] = ()
+) -> Iterator[None]:
+    """Hold ``folder`` (created if missing) for writing while the block runs, after removing the
+    leftovers of killed writers from it and from the folders ``also`` when no other writer holds
+    it (see the module docstring).
+
+    Args:
+        folder: the folder written in.
+        job_started: when the job started (``time.time()``): leftovers changed since stay.
+        exclusive: hold ``folder`` alone (publishers take turns); otherwise writers share it.
+        also: more folders this folder's writers write in.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    if fcntl is None:
+        yield
+        return
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        if _lock_alone(descriptor, wait=exclusive):
+            for written in (folder, *also):
+                _remove_leftovers(written, job_started)
+            if not exclusive:
+                fcntl.flock(descriptor, fcntl.LOCK_SH)
+        elif not exclusive:
+            with contextlib.suppress(OSError):  # a file system without locks
+                fcntl.flock(descriptor, fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
+def _lock_alone(descriptor: int, wait: bool) -> bool:
+    """Take an exclusive ``flock`` on ``descriptor`` (waiting for it if ``wait``): whether it is
+    held, ``False`` when another writer holds it or the file system has no locks."""
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:  # BlockingIOError: another writer is busy here
+        return False
+    return True
+
+
+def _remove_leftovers(folder: Path, job_started: float) -> None:
+    """Remove the hidden temporaries in ``folder`` (names ending in one of
+    :data:`TEMPORARY_SUFFIXES`) last changed before ``job_started``. Call it only while holding
+    ``folder`` alone: their writers are gone then."""
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if not (entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIXES)):
+            continue
+        with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove: it stays
+            if entry.lstat().st_mtime >= job_started:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

@@ -1,8 +1,11 @@
-"""`forecast run`: the run directory, its exported models, atomicity and the command line."""
+"""`forecast run`: the run directory, its exported and published models, atomicity and the
+command line."""
 
 from __future__ import annotations
 
 import json
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +16,7 @@ import yaml
 import forecast
 from forecast.app.cli import main
 from forecast.app.config import load_config, parse_config
-from forecast.app.runs import run_experiment
+from forecast.app.runs import KEPT_VERSIONS, _publish, run_experiment
 
 CONFIG = """
 name: tiny
@@ -114,28 +117,75 @@ def test_shipped_configs_run_quick(tmp_path, name):
     assert any((result.path / "models").iterdir())
 
 
-def test_export_path_publishes_the_models(tmp_path):
+def test_export_path_publishes_the_models_as_one_version(tmp_path):
+    registry = tmp_path / "registry"
     config = parse_config(
         "data: {dataset: electricity_hourly, target: y}\n"
         "window: {input_width: 48, horizon: 24}\n"
         "models: [{name: naive, kind: naive}, {name: seasonal, kind: seasonal_naive}]\n"
         "evaluation: {origins: {start: 0.98}}\n"
-        f"export: {{models: best, path: {tmp_path / 'registry'}}}\n",
+        f"export: {{models: best, path: {registry}}}\n",
         source="publish.yaml",
     )
     first = run_experiment(config, runs_dir=tmp_path / "runs", verbose=False)
     best = first.leaderboard.index[0]
-    published = tmp_path / "registry" / best
-    assert sorted(p.name for p in (tmp_path / "registry").iterdir()) == [best]
+    assert sorted(p.name for p in registry.iterdir()) == ["current", "versions"]
+    assert os.readlink(registry / "current") == f"versions/{first.path.name}"
+    manifest = json.loads((registry / "current" / "manifest.json").read_text())
+    assert {k: v for k, v in manifest.items() if k != "published"} == {
+        "version": first.path.name,
+        "run": first.path.name,
+        "run_directory": str(first.path.resolve()),
+        "config": "experiment",
+        "models": [best],
+    }
+    assert sorted(p.name for p in (registry / "current").iterdir()) == sorted(
+        [best, "manifest.json"]
+    )
     frame = forecast.load_dataset("electricity_hourly")
-    served = forecast.load(published).predict(frame)
+    served = forecast.load(registry / "current" / best).predict(frame)
     pd.testing.assert_frame_equal(
         served, forecast.load(first.path / "models" / best).predict(frame)
     )
-    run_experiment(
-        config, runs_dir=tmp_path / "runs", verbose=False
-    )  # replaces, leaves no temporaries
-    assert sorted(p.name for p in (tmp_path / "registry").iterdir()) == [best]
+    second = run_experiment(config, runs_dir=tmp_path / "runs", verbose=False)
+    assert os.readlink(registry / "current") == f"versions/{second.path.name}"
+    assert sorted(p.name for p in (registry / "versions").iterdir()) == sorted(
+        [first.path.name, second.path.name]
+    )  # the previous version stays, and no temporaries are left
+    assert sorted(p.name for p in registry.iterdir()) == ["current", "versions"]
+
+
+def _fake_run(folder: Path, name: str, models: list[str]) -> Path:
+    """A run directory holding only ``models/NAME/weights`` (each file says its run)."""
+    (folder / name / "models").mkdir(parents=True)
+    for model in models:
+        (folder / name / "models" / model).mkdir()
+        (folder / name / "models" / model / "weights").write_text(f"{name}/{model}")
+    return folder / name
+
+
+def test_publishing_keeps_the_previous_version_and_a_few_more(tmp_path):
+    registry = tmp_path / "registry"
+    for name in ("r1", "r2"):
+        _publish(_fake_run(tmp_path, name, ["a", "b"]), "fake", registry, time.time())
+    # a complete version that never became current (its publisher was killed before the
+    # switch), published later than any other
+    stray = registry / "versions" / "stray"
+    stray.mkdir()
+    (stray / "manifest.json").write_text(json.dumps({"published": "9999-01-01T00:00:00+00:00"}))
+
+    def versions() -> list[str]:
+        return sorted(p.name for p in (registry / "versions").iterdir())
+
+    _publish(_fake_run(tmp_path, "r3", ["a"]), "fake", registry, time.time())
+    assert versions() == ["r2", "r3", "stray"] and KEPT_VERSIONS == 3
+    _publish(_fake_run(tmp_path, "r4", ["c"]), "fake", registry, time.time())
+    assert versions() == ["r3", "r4", "stray"]  # r3 was current before: it stays
+    assert sorted(p.name for p in (registry / "current").iterdir()) == ["c", "manifest.json"]
+    assert (registry / "current" / "c" / "weights").read_text() == "r4/c"
+    # a run that exported nothing publishes nothing
+    assert _publish(_fake_run(tmp_path, "r5", []), "fake", registry, time.time()) is None
+    assert os.readlink(registry / "current") == "versions/r4"
 
 
 def test_runs_started_in_the_same_second_get_their_own_directories(tmp_path, monkeypatch):

@@ -141,8 +141,9 @@ class ExportConfig(_Strict):
     models: Literal["all", "best", "none"] | list[str] = "all"
     path: str | None = Field(
         None,
-        description="also publish the exported models here, one directory per model name, each "
-        "replaced atomically (relative to the current directory, like the runs directory)",
+        description="also publish the exported models here as one set: DIR/current/<name>, a "
+        "symlink switched atomically to DIR/versions/<run>/ (relative to the current directory, "
+        "like the runs directory)",
     )
 
 

@@ -310,6 +310,26 @@ def test_scalings_and_residuals(scaling, residual):
         assert forecast.between(frame["y"].min() - 200, frame["y"].max() + 200).all()
 
 
+@pytest.mark.parametrize("scaling", ["standard", "window"])
+def test_a_network_learns_the_same_whatever_the_unit_of_the_data(scaling):
+    """From about 1e19 on, the float32 variance overflowed: the scale fell back to 1, the loss
+    was in the units of the data and every forecast equalled the last value. In float64, it sees
+    the very windows of the same data in small units, so its forecasts are theirs times the
+    unit (per-window scaling squared raw values in float32 and overflowed a little later)."""
+    frame = daily_cycle(n=24 * 6)
+    unit = 1e19
+    big = frame.assign(y=frame["y"] * unit)
+    small_model = tiny(scaling=scaling, input_width=24, epochs=2).fit(frame)
+    big_model = tiny(scaling=scaling, input_width=24, epochs=2).fit(big)
+    np.testing.assert_allclose(big_model.history_["loss"], small_model.history_["loss"], rtol=1e-3)
+    expected = small_model.predict(frame)["y"].to_numpy()
+    np.testing.assert_allclose(big_model.predict(big)["y"] / unit, expected, rtol=1e-4)
+    assert np.ptp(expected) > 0.1  # not the last value repeated
+    with pytest.raises(DataValidationError, match="does not fit float32") as info:
+        tiny(input_width=24).fit(frame.assign(y=frame["y"] * 1e38))  # 1e39: inf in float32
+    assert info.value.column == "y"
+
+
 def test_panel_with_categorical_covariate_and_validation_frame():
     parts = {k: daily_cycle(n=24 * 8, seed=i, scale=1 + 9 * i) for i, k in enumerate(["a", "b"])}
     for part in parts.values():

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from forecast.data.columns import as_column_tuple
 from forecast.data.layout import SERIES_LEVEL, SeriesLayout, describe_layout
 from forecast.data.missing import MissingPolicy
-from forecast.data.validated import ValidatedFrame, validate_frame
+from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import (
     default_calendar,
@@ -191,8 +191,14 @@ class BaseForecaster(BaseEstimator):
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
             column per target, in original units.
+
+        Raises:
+            TypeError: ``X`` is not a ``DataFrame`` (a ``Series`` or an array, say).
+            DataValidationError: ``X`` fails validation, lacks a column, has another
+                frequency, or has too few usable rows at the end of a series.
         """
         schema = self.input_schema_
+        require_frame(X, schema.columns)
         latest = schema.latest_windows(schema.validate(X), freq=None)
         self._check_frequency(latest.layout.freq)
         forecasts = self._forecast(latest.inputs)

@@ -9,7 +9,9 @@ original units (all scaling is inside the graph)::
 
 The signature is compiled with XLA (``jit_compile``): a recurrent network's step loop then runs
 several times faster on the CPU than as separate TensorFlow ops (each new batch size compiles
-once, on its first call).
+once, on its first call). The graph refuses windows of another length or width (an
+``InvalidArgumentError`` naming the expected shape), as plain TensorFlow does not check the
+shapes of a loaded signature's arguments.
 
 Beside the graph, ``assets/forecast.json`` records what the windows hold (column roles and
 order, input width, horizon, frequency, calendar features, categories, versions, the training
@@ -39,6 +41,7 @@ import pandas as pd
 
 from forecast._files import move_directory_into_place, temporary_directory_beside
 from forecast._version import __version__
+from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
 from forecast.windowing.input_schema import InputSchema, jsonable
 
@@ -87,15 +90,20 @@ def export_forecaster(
     keras_model = getattr(forecaster, "model_", None)
     if keras_model is not None and hasattr(keras_model, "trainable_variables"):
         module.model = keras_model  # tracks the weights
+    # A loaded signature does not check the shapes of its arguments: ``ensure_shape`` makes
+    # the graph refuse windows of another length (which it would otherwise read).
     if metadata["calendar_columns"]:
 
         @tf.function(input_signature=[past_spec, future_spec], jit_compile=True)
         def serve(past, future):
+            past = tf.ensure_shape(past, past_spec.shape)
+            future = tf.ensure_shape(future, future_spec.shape)
             return {"forecast": tf.cast(forecast_graph(past, future), tf.float32)}
     else:
 
         @tf.function(input_signature=[past_spec], jit_compile=True)
         def serve(past):
+            past = tf.ensure_shape(past, past_spec.shape)
             return {"forecast": tf.cast(forecast_graph(past, None), tf.float32)}
 
     module.serve = serve
@@ -252,12 +260,15 @@ class ExportedForecaster:
                 ``"ignore"``: read :attr:`columns` and leave the rest.
 
         Raises:
+            TypeError: ``frame`` is not a ``DataFrame`` (a ``Series`` or an array, say: raw
+                windows go to :meth:`predict_arrays`).
             DataValidationError: a missing or extra column (naming what the model reads), too
                 few rows, another frequency, or a NaN input the missing-value policy cannot fill.
         """
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
         reads = self.columns
+        require_frame(frame, reads, arrays="predict_arrays")
         missing = [column for column in reads if column not in frame.columns]
         if missing:
             raise DataValidationError(

@@ -156,6 +156,53 @@ def test_loaded_model_names_what_it_expected(tmp_path):
     assert isinstance(loaded.predict(frame), pd.DataFrame)
 
 
+@pytest.mark.parametrize("kind", ["series", "array"])
+def test_a_loaded_model_takes_what_the_estimator_takes(tmp_path, kind):
+    """A Series or an array is a TypeError naming what is expected, on both (the loaded model
+    raised an AttributeError)."""
+    frame = series()
+    model = Naive(input_width=24, horizon=3).fit(frame[["y"]])
+    loaded = forecast.load(model.export(tmp_path / "naive"))
+    given = frame["y"] if kind == "series" else frame["y"].to_numpy()
+    for predictor in (model, loaded):
+        with pytest.raises(TypeError, match=r"predict expects a pandas DataFrame") as info:
+            predictor.predict(given)
+        message = str(info.value)
+        assert "['y']" in message and type(given).__name__ in message
+        if kind == "series":
+            assert "series.to_frame('y')" in message
+        else:
+            assert "no timestamps" in message
+    with pytest.raises(TypeError, match="predict_arrays"):
+        loaded.predict(frame["y"].to_numpy())  # the loaded model also serves raw windows
+    pd.testing.assert_frame_equal(loaded.predict(frame["y"].to_frame()), model.predict(frame))
+
+
+def test_the_plain_tensorflow_signature_refuses_windows_of_another_length(tmp_path, with_calendar):
+    """The 48-step model read 5 or 96 steps and returned other numbers; now the graph refuses."""
+    frame = series()
+    model = LSTMForecaster(calendar=(), **NEURAL).fit(frame[["y"]])
+    signature = tf.saved_model.load(str(model.export(tmp_path / "lstm"))).signatures[
+        "serving_default"
+    ]
+    past = frame[["y"]].to_numpy(np.float32)[None, -96:]
+    expected = model.predict(frame)["y"].to_numpy()
+    got = signature(past=tf.constant(past[:, -48:]))["forecast"].numpy()[0, :, 0]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    for steps in (5, 47, 96):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"expected shape \[\?,48,1\]"):
+            signature(past=tf.constant(past[:, -steps:]))
+    _, exported = with_calendar
+    _, path = exported["linear"]
+    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    past, future = tf.zeros((2, 8, 4)), tf.zeros((2, 3, 2))
+    assert signature(past=past, future=future)["forecast"].shape == (2, 3, 1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"expected shape \[\?,3,2\]"):
+        signature(past=past, future=tf.zeros((2, 6, 2)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"expected shape \[\?,8,4\]"):
+        signature(past=tf.zeros((2, 9, 4)), future=future)
+
+
 @pytest.fixture(scope="module")
 def with_calendar(tmp_path_factory):
     """A LinearForecaster and a tiny LSTM with a covariate and calendar features, exported."""

@@ -203,6 +203,33 @@ def test_the_plain_tensorflow_signature_refuses_windows_of_another_length(tmp_pa
         signature(past=tf.zeros((2, 9, 4)), future=future)
 
 
+def test_a_loaded_model_can_skip_the_series_that_cannot_be_forecast(tmp_path):
+    good = {"a": series(seed=1), "b": series(seed=2, scale=10.0)}
+    nan_end = series(seed=3)
+    nan_end.iloc[-8:, 0] = np.nan  # beyond what forward filling (3 steps) fills
+    coarse = series(seed=4).iloc[::2]  # every other hour
+    parts = {"a": good["a"], "nan_end": nan_end, "short": series(n=10), "b": good["b"]}
+    frame = panel({**parts, "coarse": coarse})
+    model = LinearForecaster(input_width=24, horizon=3, covariates=("temp",), calendar=("hour",))
+    model.fit(panel(good))
+    loaded = forecast.load(model.export(tmp_path / "linear"))
+    with pytest.raises(DataValidationError):
+        loaded.predict(frame)
+    with pytest.warns(UserWarning, match=r"skipped 3 of 5 series that cannot be forecast"):
+        forecasts = loaded.predict(frame, errors="skip")
+    pd.testing.assert_frame_equal(forecasts, loaded.predict(panel(good)))
+    pd.testing.assert_frame_equal(forecasts, model.predict(panel(good)), rtol=1e-5)
+    errors = forecasts.attrs["errors"]
+    assert list(errors) == ["nan_end", "short", "coarse"]
+    assert "input is NaN" in errors["nan_end"] and "column 'y'" in errors["nan_end"]
+    assert "fewer than one window needs" in errors["short"]
+    assert "frequency 2h differs from the model's h" in errors["coarse"]
+    with pytest.raises(DataValidationError, match="lacks column"):  # the whole frame's fault
+        loaded.predict(frame.drop(columns="temp"), errors="skip")
+    with pytest.raises(ValueError, match="errors must be 'raise' or 'skip', got True"):
+        loaded.predict(frame, errors=True)
+
+
 @pytest.fixture(scope="module")
 def with_calendar(tmp_path_factory):
     """A LinearForecaster and a tiny LSTM with a covariate and calendar features, exported."""

@@ -96,8 +96,8 @@ def export_forecaster(
     keras_model = getattr(forecaster, "model_", None)
     if keras_model is not None and hasattr(keras_model, "trainable_variables"):
         module.model = keras_model  # tracks the weights
-    # A loaded signature does not check the shapes of its arguments: ``ensure_shape`` makes
-    # the graph refuse windows of another length (which it would otherwise read).
+    # A loaded signature does not check the shapes of the tensors it is given: ``ensure_shape``
+    # makes the graph refuse windows of another length or width (it would read them).
     if metadata["calendar_columns"]:
 
         @tf.function(input_signature=[past_spec, future_spec], jit_compile=True)
@@ -286,8 +286,7 @@ class ExportedForecaster:
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
         check_errors_mode(errors)
-        reads = self.columns
-        require_frame(frame, reads, arrays="predict_arrays")
+        require_frame(frame, self.columns, arrays="predict_arrays")
         self._check_columns(frame, extra_columns)
         if errors == "raise":
             latest, failures = self.latest_windows(frame), {}

@@ -1,8 +1,14 @@
-"""Column checks: names, roles, numeric types and finite values, with errors naming the cell."""
+"""Column checks: names, roles, numeric types and values, with errors naming the cell.
+
+Numeric columns reach every model as float32 (the input array of :mod:`forecast.features`), so
+their values are checked against float32 here: a value beyond its range is an error, and a
+target whose variation float32 cannot resolve at its magnitude draws a warning.
+"""
 
 from __future__ import annotations
 
 import difflib
+import warnings
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,6 +17,12 @@ import pandas as pd
 
 from forecast.data.layout import SeriesLayout
 from forecast.errors import DataValidationError
+
+#: The dtype numeric columns are read in by the models (the features layer's input array).
+INPUT_DTYPE = np.float32
+#: A target whose range in a series spans fewer float32 steps (at its magnitude) than this draws
+#: a warning: rounded to those steps, its values lose up to 5% of their range.
+BLUR_WARNING_STEPS = 10
 
 # --------------------------------------------------------------------------- columns
 
@@ -37,9 +49,15 @@ def check_columns(
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Check the columns named as target and covariates and return them as tuples.
 
-    Targets must be numeric. Covariates may be numeric or categorical (pandas ``category``,
-    ``bool`` or text columns), which the windowing one-hot encodes. Numeric columns must
-    not hold ``inf``; NaN is left to the :class:`MissingPolicy`.
+    Targets must be numeric and hold values (not only NaN, in every series). Covariates may be
+    numeric or categorical (pandas ``category``, ``bool`` or text columns), which the windowing
+    one-hot encodes. Numeric columns must not hold ``inf`` or values beyond the float32 range
+    (about ``±3.4e38``); other NaN values are left to the :class:`MissingPolicy`.
+
+    A target whose range in a series spans fewer than :data:`BLUR_WARNING_STEPS` float32 steps
+    at its magnitude (values near ``1e8`` varying by less than 80: float32 steps by 8 there)
+    draws one ``RuntimeWarning`` per column and call, naming the first such series: the
+    models read its values rounded to those steps.
 
     Args:
         frame: the frame whose columns are checked.
@@ -52,7 +70,8 @@ def check_columns(
 
     Raises:
         DataValidationError: an unknown column, a column named twice, a target that is not
-            numeric, numbers stored as text, or an ``inf`` value.
+            numeric or has no values (in a series), numbers stored as text, an ``inf`` value,
+            or a value beyond the float32 range.
 
     Example:
         >>> import pandas as pd
@@ -88,8 +107,13 @@ def check_columns(
         if not is_numeric_column(column) and _looks_numeric_text(column):
             _raise_not_numeric(frame, name, layout, role="covariate")
     for name in targets + covs:
-        if is_numeric_column(frame[name]):
-            _check_finite_or_nan(frame, name, layout)
+        if not is_numeric_column(frame[name]):
+            continue
+        values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+        _check_values(values, frame, name, layout)
+        if name in targets:
+            _check_target_has_values(values, name, layout)
+            _warn_if_float32_blurs(values, name, layout)
     return targets, covs
 
 
@@ -142,15 +166,76 @@ def _raise_not_numeric(
     )
 
 
-def _check_finite_or_nan(frame: pd.DataFrame, name: str, layout: SeriesLayout | None) -> None:
-    values = frame[name].to_numpy(dtype=np.float64, na_value=np.nan)
+def _where(frame: pd.DataFrame, layout: SeriesLayout | None, row: int) -> dict[str, Any]:
+    return layout.where(row) if layout is not None else {"timestamp": frame.index[row]}
+
+
+def _series_starts(layout: SeriesLayout | None) -> np.ndarray:
+    """The first row of every series (the whole frame is one without a layout)."""
+    return np.asarray(layout.starts[:-1] if layout is not None else [0], dtype=np.int64)
+
+
+def _check_values(
+    values: np.ndarray, frame: pd.DataFrame, name: str, layout: SeriesLayout | None
+) -> None:
+    """Refuse ``inf``, and finite values that float32 (the models' inputs) turns into ``inf``."""
     bad = np.flatnonzero(np.isinf(values))
     if len(bad):
         row = int(bad[0])
-        where = layout.where(row) if layout is not None else {"timestamp": frame.index[row]}
         raise DataValidationError(
             f"value is {values[row]}; replace infinities with NaN (frame.replace([np.inf, "
             "-np.inf], np.nan)) to treat them as missing",
             column=name,
-            **where,
+            **_where(frame, layout, row),
         )
+    largest = float(np.finfo(INPUT_DTYPE).max)
+    bad = np.flatnonzero(np.abs(values) > largest)
+    if len(bad):
+        row = int(bad[0])
+        raise DataValidationError(
+            f"value {values[row]:.3g} does not fit float32, the dtype the models read (its "
+            f"largest value is {largest:.2g}); rescale the column (e.g. divide it by a power "
+            "of ten) first",
+            column=name,
+            **_where(frame, layout, row),
+        )
+
+
+def _check_target_has_values(values: np.ndarray, name: str, layout: SeriesLayout | None) -> None:
+    """Refuse a target that is NaN in every row of a series: there is nothing to learn from
+    or forecast."""
+    has_values = np.logical_or.reduceat(~np.isnan(values), _series_starts(layout))
+    if has_values.all():
+        return
+    empty = int(np.argmin(has_values))
+    series = layout.series_ids[empty] if layout is not None else None
+    fix = "drop the series or fill its target" if series is not None else "check the column"
+    raise DataValidationError(
+        f"target column has no values (every value is NaN); {fix}", column=name, series=series
+    )
+
+
+def _warn_if_float32_blurs(values: np.ndarray, name: str, layout: SeriesLayout | None) -> None:
+    """Warn (once) when a target's range in some series spans fewer than
+    :data:`BLUR_WARNING_STEPS` float32 steps at its magnitude: the models read values rounded
+    to those steps, which blurs its shape."""
+    starts = _series_starts(layout)
+    highest = np.fmax.reduceat(values, starts)
+    lowest = np.fmin.reduceat(values, starts)
+    spread = highest - lowest
+    magnitude = np.maximum(np.abs(highest), np.abs(lowest))
+    step = np.spacing(magnitude.astype(INPUT_DTYPE)).astype(np.float64)
+    blurred = np.flatnonzero((spread > 0) & (spread < BLUR_WARNING_STEPS * step))
+    if len(blurred) == 0:
+        return
+    first = int(blurred[0])
+    series = layout.series_ids[first] if layout is not None else None
+    where = "" if series is None else f" in {len(blurred)} series (first {series!r})"
+    warnings.warn(
+        f"float32 rounding blurs target column {name!r}{where}: its values near "
+        f"{magnitude[first]:.3g} vary by {spread[first]:.3g}, but float32 has a step of "
+        f"{step[first]:.3g} there, so the models read them rounded; subtract a level (e.g. "
+        f"frame[{name!r}] - {lowest[first]:.6g}) or rescale the column first",
+        RuntimeWarning,
+        stacklevel=2,
+    )

@@ -3,6 +3,7 @@
 :func:`validate_frame` runs every check of the data model (:func:`~forecast.data.layout.
 describe_layout` and :func:`~forecast.data.columns.check_columns`); the layers above take the
 :class:`ValidatedFrame` it returns and trust it instead of checking the frame again.
+:func:`require_frame` refuses, before any of that, what is not a frame at all.
 
 Example:
     >>> import pandas as pd
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from forecast.data.columns import as_column_tuple, check_columns
@@ -109,3 +112,40 @@ def ensure_validated(
             f"the frame was validated on the {frame.layout.freq.freqstr} grid, not {freq!r}"
         )
     return frame
+
+
+def require_frame(frame: Any, columns: Sequence[str], arrays: str | None = None) -> None:
+    """Raise a ``TypeError`` naming what ``predict`` expects unless ``frame`` is a ``DataFrame``
+    (or a :class:`ValidatedFrame`).
+
+    Args:
+        frame: what was passed to ``predict``.
+        columns: the columns the model reads, to name them.
+        arrays: the method that takes raw windows instead, if any, to point an array to it.
+
+    Raises:
+        TypeError: ``frame`` is a ``Series``, an array or anything else but a frame.
+
+    Example:
+        >>> import pandas as pd
+        >>> try:
+        ...     require_frame(pd.Series([1.0, 2.0], name="y"), ["y"])
+        ... except TypeError as error:
+        ...     print(error)
+        predict expects a pandas DataFrame holding the column(s) ['y'], indexed by timestamp (or by series id and timestamp for a panel), got a Series; use series.to_frame('y')
+    """
+    if isinstance(frame, (pd.DataFrame, ValidatedFrame)):
+        return
+    columns = list(columns)
+    expected = (
+        f"predict expects a pandas DataFrame holding the column(s) {columns}, indexed by "
+        f"timestamp (or by series id and timestamp for a panel), got a {type(frame).__name__}"
+    )
+    if isinstance(frame, pd.Series):
+        hint = f"; use series.to_frame({columns[0]!r})" if len(columns) == 1 else ""
+    elif isinstance(frame, np.ndarray):
+        hint = "; an array has no timestamps: build a DataFrame with a DatetimeIndex"
+        hint += f", or pass input windows to {arrays}" if arrays else ""
+    else:
+        hint = ""
+    raise TypeError(expected + hint)

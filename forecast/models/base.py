@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted
 from forecast.data.columns import as_column_tuple
 from forecast.data.layout import SERIES_LEVEL, SeriesLayout, describe_layout
 from forecast.data.missing import MissingPolicy
-from forecast.data.validated import ValidatedFrame, validate_frame
+from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import (
     default_calendar,
@@ -44,6 +44,13 @@ from forecast.models.constraints import (
     check_parameters,
 )
 from forecast.windowing.input_schema import InputSchema
+from forecast.windowing.latest import LatestWindows
+from forecast.windowing.series_errors import (
+    attach_failures,
+    check_errors_mode,
+    forecast_frame,
+    latest_windows_skipping,
+)
 from forecast.windowing.spec import Split, WindowSpec
 from forecast.windowing.windows import Windows, make_windows
 
@@ -181,27 +188,38 @@ class BaseForecaster(BaseEstimator):
         self._fit_windows(windows)
         return self
 
-    def predict(self, X: pd.DataFrame) -> pd.DataFrame:
+    def predict(self, X: pd.DataFrame, *, errors: str = "raise") -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``X``.
 
         Args:
             X: one series or a panel with at least ``input_width`` gap-free rows at the end of
                 each series, with the columns used in training.
+            errors: ``"raise"`` (default): a series that cannot be forecast is an error;
+                ``"skip"``: for a panel, forecast the other series and report the failed
+                ones (see :mod:`forecast.windowing.series_errors`).
 
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
-            column per target, in original units.
+            column per target, in original units. With ``errors="skip"``,
+            ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of the skipped series
+            (empty when none was), and a ``UserWarning`` says how many were skipped.
+
+        Raises:
+            TypeError: ``X`` is not a ``DataFrame`` (a ``Series`` or an array, say).
+            DataValidationError: ``X`` fails validation, lacks a column, has another
+                frequency, or has too few usable rows at the end of a series (with
+                ``errors="skip"``, only what concerns the whole frame or a single series).
         """
         schema = self.input_schema_
-        latest = schema.latest_windows(schema.validate(X), freq=None)
-        self._check_frequency(latest.layout.freq)
-        forecasts = self._forecast(latest.inputs)
-        n_targets = len(self.target_columns_)
-        return pd.DataFrame(
-            np.asarray(forecasts, dtype=np.float64).reshape(-1, n_targets),
-            index=latest.index,
-            columns=list(self.target_columns_),
-        )
+        require_frame(X, schema.columns)
+        check_errors_mode(errors)
+        if errors == "raise":
+            latest, failures = self._latest_windows(X), {}
+        else:
+            latest, failures = latest_windows_skipping(self._latest_windows, X)
+        values = None if latest is None else self._forecast(latest.inputs)
+        forecasts = forecast_frame(latest, values, self.target_columns_, X)
+        return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
 
     def score(self, X: pd.DataFrame, y: Any = None) -> float:
         """Negative mean absolute error over every window whose labels lie in ``X``.
@@ -387,6 +405,14 @@ class BaseForecaster(BaseEstimator):
             return validate_frame(X, self.target, self.covariates), Split(fraction, 0.0)
         combined, codes = _append_validation(X, validation_frame)
         return validate_frame(combined, self.target, self.covariates), codes
+
+    def _latest_windows(self, X: pd.DataFrame | ValidatedFrame) -> LatestWindows:
+        """The inputs of the next forecast of every series of ``X``, cut as in training, on
+        ``X``'s own frequency, which must be the training frame's."""
+        schema = self.input_schema_
+        latest = schema.latest_windows(schema.validate(X), freq=None)
+        self._check_frequency(latest.layout.freq)
+        return latest
 
     def _check_fitted(self) -> None:
         check_is_fitted(self, "freq_")

@@ -18,6 +18,11 @@ Modes:
 
 One-hot and calendar columns are left as they are.
 
+The statistics are computed in float64 (a float32 variance overflows from values near 1e19 on),
+then stored in float32, the dtype of the network. Per-window statistics are computed on the
+targets divided by their training scale, so no raw value is squared or summed in float32: the
+scaled windows are the same whatever the unit of the data, up to float32's largest values.
+
 Example:
     >>> import numpy as np
     >>> stats = fit_scaling(np.array([[1.0], [3.0], [100.0]]), np.array([True, True, False]),
@@ -96,7 +101,8 @@ def fit_scaling(
         n_targets: the number of target columns (the first columns).
 
     Returns:
-        The :class:`ScalingStats` (one entry per input column).
+        The :class:`ScalingStats` (one entry per input column), computed in float64 and stored
+        in float32.
     """
     if mode not in SCALING_MODES:
         raise ValueError(f"scaling must be one of {SCALING_MODES}, got {mode!r}")
@@ -106,7 +112,8 @@ def fit_scaling(
     if mode is not None:
         train = values[train_rows]
         for j in np.flatnonzero(np.asarray(numeric, dtype=bool)):
-            column = train[:, j][~np.isnan(train[:, j])]
+            column = train[:, j].astype(np.float64)
+            column = column[~np.isnan(column)]
             if column.size == 0:
                 continue
             if mode == "standard":
@@ -131,7 +138,9 @@ def scale_window(past, stats: ScalingStats):
     """Scale a batch of raw input windows; return the scaled inputs and the targets' centre
     and scale (each ``(batch, 1, n_targets)``), to scale labels and unscale forecasts with.
 
-    Works on TensorFlow tensors and NumPy arrays alike (it uses ``keras.ops``).
+    Works on TensorFlow tensors and NumPy arrays alike (it uses ``keras.ops``). Per-window
+    statistics are computed on the targets in units of their training scale, so that squares
+    and sums of large raw values do not overflow float32.
     """
     from keras import ops
 
@@ -141,9 +150,16 @@ def scale_window(past, stats: ScalingStats):
     t = stats.n_targets
     if stats.per_window:
         target = past[:, :, :t]
-        loc = ops.mean(target, axis=1, keepdims=True)
-        spread = ops.sqrt(ops.mean(ops.square(target - loc), axis=1, keepdims=True))
-        spread = ops.maximum(spread, ops.convert_to_tensor(stats.floor, dtype="float32"))
+        unit = scale[:t]
+        relative = target / unit
+        relative_loc = ops.mean(relative, axis=1, keepdims=True)
+        relative_spread = ops.sqrt(
+            ops.mean(ops.square(relative - relative_loc), axis=1, keepdims=True)
+        )
+        loc = relative_loc * unit
+        spread = ops.maximum(
+            relative_spread * unit, ops.convert_to_tensor(stats.floor, dtype="float32")
+        )
         others = (past[:, :, t:] - center[t:]) / scale[t:]
         scaled = ops.concatenate([(target - loc) / spread, others], axis=-1)
         return scaled, loc, spread

@@ -9,7 +9,9 @@ original units (all scaling is inside the graph)::
 
 The signature is compiled with XLA (``jit_compile``): a recurrent network's step loop then runs
 several times faster on the CPU than as separate TensorFlow ops (each new batch size compiles
-once, on its first call).
+once, on its first call). The graph refuses windows of another length or width (an
+``InvalidArgumentError`` naming the expected shape), as plain TensorFlow does not check the
+shapes of a loaded signature's arguments.
 
 Beside the graph, ``assets/forecast.json`` records what the windows hold (column roles and
 order, input width, horizon, frequency, calendar features, categories, versions, the training
@@ -39,8 +41,15 @@ import pandas as pd
 
 from forecast._files import move_directory_into_place, temporary_directory_beside
 from forecast._version import __version__
+from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
 from forecast.windowing.input_schema import InputSchema, jsonable
+from forecast.windowing.series_errors import (
+    attach_failures,
+    check_errors_mode,
+    forecast_frame,
+    latest_windows_skipping,
+)
 
 METADATA_FILE = "forecast.json"
 FORMAT_VERSION = 1
@@ -87,15 +96,20 @@ def export_forecaster(
     keras_model = getattr(forecaster, "model_", None)
     if keras_model is not None and hasattr(keras_model, "trainable_variables"):
         module.model = keras_model  # tracks the weights
+    # A loaded signature does not check the shapes of the tensors it is given: ``ensure_shape``
+    # makes the graph refuse windows of another length or width (it would read them).
     if metadata["calendar_columns"]:
 
         @tf.function(input_signature=[past_spec, future_spec], jit_compile=True)
         def serve(past, future):
+            past = tf.ensure_shape(past, past_spec.shape)
+            future = tf.ensure_shape(future, future_spec.shape)
             return {"forecast": tf.cast(forecast_graph(past, future), tf.float32)}
     else:
 
         @tf.function(input_signature=[past_spec], jit_compile=True)
         def serve(past):
+            past = tf.ensure_shape(past, past_spec.shape)
             return {"forecast": tf.cast(forecast_graph(past, None), tf.float32)}
 
     module.serve = serve
@@ -241,7 +255,9 @@ class ExportedForecaster:
         """The frame columns the model reads: its targets, then its covariates."""
         return list(self.input_schema.columns)
 
-    def predict(self, frame: pd.DataFrame, extra_columns: str = "error") -> pd.DataFrame:
+    def predict(
+        self, frame: pd.DataFrame, extra_columns: str = "error", *, errors: str = "raise"
+    ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``frame``.
 
         Args:
@@ -250,13 +266,45 @@ class ExportedForecaster:
             extra_columns: ``"error"`` (default): a column the model does not read is an error
                 (a frame from another dataset or a renamed column is caught, not forecast);
                 ``"ignore"``: read :attr:`columns` and leave the rest.
+            errors: ``"raise"`` (default): a series that cannot be forecast is an error;
+                ``"skip"``: for a panel, forecast the other series and report the failed
+                ones (see :mod:`forecast.windowing.series_errors`).
+
+        Returns:
+            The forecasts, as the estimator's ``predict`` returns them: indexed by the future
+            timestamps (and the series id for a panel), one column per target. With
+            ``errors="skip"``, ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of
+            the skipped series (empty when none was), and a ``UserWarning`` says how many.
 
         Raises:
+            TypeError: ``frame`` is not a ``DataFrame`` (a ``Series`` or an array, say: raw
+                windows go to :meth:`predict_arrays`).
             DataValidationError: a missing or extra column (naming what the model reads), too
-                few rows, another frequency, or a NaN input the missing-value policy cannot fill.
+                few rows, another frequency, or a NaN input the missing-value policy cannot fill
+                (with ``errors="skip"``, only the columns or a single series' error).
         """
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
+        check_errors_mode(errors)
+        require_frame(frame, self.columns, arrays="predict_arrays")
+        self._check_columns(frame, extra_columns)
+        if errors == "raise":
+            latest, failures = self.latest_windows(frame), {}
+        else:
+            latest, failures = latest_windows_skipping(self.latest_windows, frame)
+        values = None
+        if latest is not None:
+            inputs = latest.inputs
+            past, future = (
+                (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
+            )
+            values = self.predict_arrays(past, future)
+        forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
+        return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
+
+    def _check_columns(self, frame: pd.DataFrame, extra_columns: str) -> None:
+        """Raise a DataValidationError naming the columns the model reads if ``frame`` lacks
+        one, or (``extra_columns="error"``) holds others."""
         reads = self.columns
         missing = [column for column in reads if column not in frame.columns]
         if missing:
@@ -271,17 +319,6 @@ class ExportedForecaster:
                 f"the frame has column(s) {extra} this model does not read (it reads {reads}); "
                 "select them with frame[model.columns] or pass extra_columns='ignore'"
             )
-        latest = self.latest_windows(frame)
-        inputs = latest.inputs
-        past, future = (
-            (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
-        )
-        forecasts = self.predict_arrays(past, future)
-        return pd.DataFrame(
-            forecasts.reshape(-1, len(self.input_schema.target_columns)).astype(np.float64),
-            index=latest.index,
-            columns=list(self.input_schema.target_columns),
-        )
 
     def __repr__(self) -> str:
         return f"ExportedForecaster({self.metadata['model']}, path={str(self.path)!r})"

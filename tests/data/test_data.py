@@ -176,3 +176,74 @@ def test_errors_are_value_errors_and_pickle():
     assert isinstance(error, ValueError)
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.column, copy.series, str(copy)) == ("y", "a", str(error))
+
+
+# --------------------------------------------------------------------------- values and dtypes
+
+
+@pytest.mark.parametrize("role", ["target", "covariate"])
+def test_values_beyond_float32_are_named_at_validation(role):
+    """1e39 is finite in float64 but inf in the network's float32 inputs (NaN forecasts)."""
+    big = hourly(range(4), values=[1.0, 2.0, 3.0, 4.0], x=[1.0, -1e39, 2.0, 3.0])
+    frame = panel({"ok": hourly(range(4), x=np.ones(4)), "big": big})
+    target, covariates = ("x", None) if role == "target" else ("y", ["x"])
+    with pytest.raises(DataValidationError, match=r"value -1e\+39 does not fit float32") as info:
+        check_columns(frame, target, covariates, layout=describe_layout(frame))
+    assert (info.value.column, info.value.series, info.value.timestamp) == (
+        "x",
+        "big",
+        pd.Timestamp("2024-01-01 01:00"),
+    )
+    assert "3.4e+38" in str(info.value)
+    edge = hourly(range(3), values=[-3.4e38, 0.0, 3.4e38])  # the largest float32 values fit
+    assert check_columns(edge, "y") == (("y",), ())
+
+
+def test_an_all_nan_target_says_it_has_no_values():
+    empty = hourly(range(4), values=[np.nan] * 4)
+    with pytest.raises(DataValidationError, match="target column has no values") as info:
+        check_columns(empty, "y", layout=describe_layout(empty))
+    assert (info.value.column, info.value.series) == ("y", None)
+    frame = panel({"ok": hourly(range(4)), "empty": empty, "late": hourly(range(4))})
+    with pytest.raises(
+        DataValidationError, match=r"target column has no values \(every value is NaN\)"
+    ) as info:
+        check_columns(frame, "y", layout=describe_layout(frame))
+    assert (info.value.column, info.value.series) == ("y", "empty")
+    assert info.value.timestamp is None
+    covariate_only = hourly(range(4), x=[np.nan] * 4)  # a covariate may be all NaN
+    assert check_columns(covariate_only, "y", ["x"]) == (("y",), ("x",))
+
+
+def test_a_warning_says_when_float32_rounding_blurs_a_target():
+    """Values near 1e8 that vary by less than ~10 lose their shape in float32 (its step there
+    is 8): one warning per call, naming the column and the series."""
+    hours = range(48)
+    wobble = 1e8 + np.arange(48) % 4  # 1e8, 1e8 + 1, ...: float32 reads 1e8 or 1e8 + 8
+    assert set(wobble.astype(np.float32) - np.float32(1e8)) <= {0.0, 8.0}
+    frame = panel(
+        {
+            "fine": hourly(hours, values=np.arange(48.0)),
+            "blurred": hourly(hours, values=wobble),
+            "also": hourly(hours, values=wobble + 2),
+        }
+    )
+    with pytest.warns(RuntimeWarning, match="float32") as record:
+        check_columns(frame, "y", layout=describe_layout(frame))
+    assert len(record) == 1
+    message = str(record[0].message)
+    assert "target column 'y'" in message and "'blurred'" in message and "2 series" in message
+    assert "1e+08" in message and "step of 8" in message
+    coarse = hourly(hours, values=1e8 + 64 * (np.arange(48) % 2) + np.arange(48) % 4)
+    with pytest.warns(RuntimeWarning, match="target column 'y': its values near 1e"):
+        check_columns(coarse, "y", layout=describe_layout(coarse))  # 67: under 10 steps
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        steep = hourly(hours, values=1e8 + 2 * np.arange(48))  # 94: float32's 8 reads it
+        check_columns(steep, "y", layout=describe_layout(steep))
+        flat = hourly(hours, values=np.full(48, 1e8))  # nothing to blur
+        check_columns(flat, "y", layout=describe_layout(flat))
+        small = hourly(hours, values=1e-3 * (np.arange(48) % 4))  # small values are fine
+        check_columns(small, "y", layout=describe_layout(small))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import inspect
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -310,6 +311,26 @@ def test_scalings_and_residuals(scaling, residual):
         assert forecast.between(frame["y"].min() - 200, frame["y"].max() + 200).all()
 
 
+@pytest.mark.parametrize("scaling", ["standard", "window"])
+def test_a_network_learns_the_same_whatever_the_unit_of_the_data(scaling):
+    """From about 1e19 on, the float32 variance overflowed: the scale fell back to 1, the loss
+    was in the units of the data and every forecast equalled the last value. In float64, it sees
+    the very windows of the same data in small units, so its forecasts are theirs times the
+    unit (per-window scaling squared raw values in float32 and overflowed a little later)."""
+    frame = daily_cycle(n=24 * 6)
+    unit = 1e19
+    big = frame.assign(y=frame["y"] * unit)
+    small_model = tiny(scaling=scaling, input_width=24, epochs=2).fit(frame)
+    big_model = tiny(scaling=scaling, input_width=24, epochs=2).fit(big)
+    np.testing.assert_allclose(big_model.history_["loss"], small_model.history_["loss"], rtol=1e-3)
+    expected = small_model.predict(frame)["y"].to_numpy()
+    np.testing.assert_allclose(big_model.predict(big)["y"] / unit, expected, rtol=1e-4)
+    assert np.ptp(expected) > 0.1  # not the last value repeated
+    with pytest.raises(DataValidationError, match="does not fit float32") as info:
+        tiny(input_width=24).fit(frame.assign(y=frame["y"] * 1e38))  # 1e39: inf in float32
+    assert info.value.column == "y"
+
+
 def test_panel_with_categorical_covariate_and_validation_frame():
     parts = {k: daily_cycle(n=24 * 8, seed=i, scale=1 + 9 * i) for i, k in enumerate(["a", "b"])}
     for part in parts.values():
@@ -353,6 +374,69 @@ def test_bad_input_raises_the_data_layers_clear_errors():
         tiny(strategy="recursive").fit(frame)
     with pytest.raises(ValueError, match="residual='seasonal' needs season_length"):
         tiny(input_width=12, residual="seasonal").fit(frame)
+
+
+def test_an_all_nan_target_says_it_has_no_values():
+    """It said that no training window fits (every label NaN), or for a panel nothing at all."""
+    frame = daily_cycle(n=24 * 4)
+    empty = frame.assign(y=np.nan)
+    for model in (Naive(input_width=24, horizon=6), tiny(input_width=24)):
+        with pytest.raises(DataValidationError, match="target column has no values") as info:
+            model.fit(empty)
+        assert (info.value.column, info.value.series) == ("y", None)
+    with pytest.raises(DataValidationError, match="target column has no values") as info:
+        tiny(input_width=24).fit(panel({"a": frame, "b": empty}))
+    assert (info.value.column, info.value.series) == ("y", "b")
+    fitted = Naive(input_width=24, horizon=6).fit(frame)
+    with pytest.raises(DataValidationError, match="target column has no values") as info:
+        fitted.predict(empty)  # it said the input is NaN in the last 24 rows
+    assert info.value.column == "y"
+
+
+def bad_series_panel():
+    """Two good series and four that cannot be forecast, each for its own reason."""
+    good = {"a": daily_cycle(n=24 * 4, seed=1), "b": daily_cycle(n=24 * 4, seed=2)}
+    short = daily_cycle(n=10, seed=3)
+    nan_end = daily_cycle(n=24 * 4, seed=4)
+    nan_end.iloc[-8:, 0] = np.nan  # beyond what forward filling (3 steps) fills
+    empty = daily_cycle(n=24 * 4, seed=5).assign(y=np.nan)
+    infinite = daily_cycle(n=24 * 4, seed=6)
+    infinite.iloc[5, 0] = np.inf
+    parts = {"a": good["a"], "short": short, "nan_end": nan_end, "b": good["b"]}
+    parts.update({"empty": empty, "inf": infinite})
+    return panel(parts), panel(good)
+
+
+def test_predict_can_skip_the_series_that_cannot_be_forecast():
+    frame, good = bad_series_panel()
+    model = Naive(input_width=24, horizon=6).fit(good)
+    with pytest.raises(DataValidationError) as info:
+        model.predict(frame)  # errors="raise" is the default
+    assert info.value.series == "inf"  # validation comes first
+    with pytest.warns(UserWarning, match=r"skipped 4 of 6 series that cannot be forecast"):
+        forecasts = model.predict(frame, errors="skip")
+    pd.testing.assert_frame_equal(forecasts, model.predict(good))
+    errors = forecasts.attrs["errors"]
+    assert list(errors) == ["short", "nan_end", "empty", "inf"]  # in the frame's order
+    assert "fewer than one window needs" in errors["short"]
+    assert "input is NaN" in errors["nan_end"] and "column 'y'" in errors["nan_end"]
+    assert "target column has no values" in errors["empty"]
+    assert "value is inf" in errors["inf"] and "timestamp 2024-01-01 05:00" in errors["inf"]
+    assert all(f"series {sid!r}" not in reason for sid, reason in errors.items())  # the key
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        clean = model.predict(good, errors="skip")
+    pd.testing.assert_frame_equal(clean, model.predict(good))
+    assert clean.attrs["errors"] == {}
+    with pytest.warns(UserWarning, match="skipped 2 of 2 series"):
+        nothing = model.predict(frame.loc[["short", "empty"]], errors="skip")
+    assert nothing.empty and list(nothing.columns) == ["y"]
+    assert nothing.index.names == ["series_id", "timestamp"]
+    assert list(nothing.attrs["errors"]) == ["short", "empty"]
+    with pytest.raises(DataValidationError, match="fewer than one window"):
+        model.predict(frame.loc["short"], errors="skip")  # one series: nothing else to forecast
+    with pytest.raises(ValueError, match="errors must be 'raise' or 'skip', got 'ignore'"):
+        model.predict(good, errors="ignore")
 
 
 # --------------------------------------------------------------------------- options reach Keras

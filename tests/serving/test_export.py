@@ -156,6 +156,80 @@ def test_loaded_model_names_what_it_expected(tmp_path):
     assert isinstance(loaded.predict(frame), pd.DataFrame)
 
 
+@pytest.mark.parametrize("kind", ["series", "array"])
+def test_a_loaded_model_takes_what_the_estimator_takes(tmp_path, kind):
+    """A Series or an array is a TypeError naming what is expected, on both (the loaded model
+    raised an AttributeError)."""
+    frame = series()
+    model = Naive(input_width=24, horizon=3).fit(frame[["y"]])
+    loaded = forecast.load(model.export(tmp_path / "naive"))
+    given = frame["y"] if kind == "series" else frame["y"].to_numpy()
+    for predictor in (model, loaded):
+        with pytest.raises(TypeError, match=r"predict expects a pandas DataFrame") as info:
+            predictor.predict(given)
+        message = str(info.value)
+        assert "['y']" in message and type(given).__name__ in message
+        if kind == "series":
+            assert "series.to_frame('y')" in message
+        else:
+            assert "no timestamps" in message
+    with pytest.raises(TypeError, match="predict_arrays"):
+        loaded.predict(frame["y"].to_numpy())  # the loaded model also serves raw windows
+    pd.testing.assert_frame_equal(loaded.predict(frame["y"].to_frame()), model.predict(frame))
+
+
+def test_the_plain_tensorflow_signature_refuses_windows_of_another_length(tmp_path, with_calendar):
+    """The 48-step model read 5 or 96 steps and returned other numbers; now the graph refuses."""
+    frame = series()
+    model = LSTMForecaster(calendar=(), **NEURAL).fit(frame[["y"]])
+    signature = tf.saved_model.load(str(model.export(tmp_path / "lstm"))).signatures[
+        "serving_default"
+    ]
+    past = frame[["y"]].to_numpy(np.float32)[None, -96:]
+    expected = model.predict(frame)["y"].to_numpy()
+    got = signature(past=tf.constant(past[:, -48:]))["forecast"].numpy()[0, :, 0]
+    np.testing.assert_allclose(got, expected, rtol=1e-5)
+    for steps in (5, 47, 96):
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r"expected shape \[\?,48,1\]"):
+            signature(past=tf.constant(past[:, -steps:]))
+    _, exported = with_calendar
+    _, path = exported["linear"]
+    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    past, future = tf.zeros((2, 8, 4)), tf.zeros((2, 3, 2))
+    assert signature(past=past, future=future)["forecast"].shape == (2, 3, 1)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"expected shape \[\?,3,2\]"):
+        signature(past=past, future=tf.zeros((2, 6, 2)))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"expected shape \[\?,8,4\]"):
+        signature(past=tf.zeros((2, 9, 4)), future=future)
+
+
+def test_a_loaded_model_can_skip_the_series_that_cannot_be_forecast(tmp_path):
+    good = {"a": series(seed=1), "b": series(seed=2, scale=10.0)}
+    nan_end = series(seed=3)
+    nan_end.iloc[-8:, 0] = np.nan  # beyond what forward filling (3 steps) fills
+    coarse = series(seed=4).iloc[::2]  # every other hour
+    parts = {"a": good["a"], "nan_end": nan_end, "short": series(n=10), "b": good["b"]}
+    frame = panel({**parts, "coarse": coarse})
+    model = LinearForecaster(input_width=24, horizon=3, covariates=("temp",), calendar=("hour",))
+    model.fit(panel(good))
+    loaded = forecast.load(model.export(tmp_path / "linear"))
+    with pytest.raises(DataValidationError):
+        loaded.predict(frame)
+    with pytest.warns(UserWarning, match=r"skipped 3 of 5 series that cannot be forecast"):
+        forecasts = loaded.predict(frame, errors="skip")
+    pd.testing.assert_frame_equal(forecasts, loaded.predict(panel(good)))
+    pd.testing.assert_frame_equal(forecasts, model.predict(panel(good)), rtol=1e-5)
+    errors = forecasts.attrs["errors"]
+    assert list(errors) == ["nan_end", "short", "coarse"]
+    assert "input is NaN" in errors["nan_end"] and "column 'y'" in errors["nan_end"]
+    assert "fewer than one window needs" in errors["short"]
+    assert "frequency 2h differs from the model's h" in errors["coarse"]
+    with pytest.raises(DataValidationError, match="lacks column"):  # the whole frame's fault
+        loaded.predict(frame.drop(columns="temp"), errors="skip")
+    with pytest.raises(ValueError, match="errors must be 'raise' or 'skip', got True"):
+        loaded.predict(frame, errors=True)
+
+
 @pytest.fixture(scope="module")
 def with_calendar(tmp_path_factory):
     """A LinearForecaster and a tiny LSTM with a covariate and calendar features, exported."""

@@ -139,27 +139,31 @@ class ExportedForecaster:
 
     Attributes:
         metadata: the export's metadata (column roles, input width, horizon, frequency, ...).
-        path: where it was loaded from.
+        path: where it was loaded from, as given.
+        source: the directory read (``path`` with symlinks resolved when it was loaded).
     """
 
     def __init__(self, path: str | os.PathLike):
         import tensorflow as tf
 
         self.path = Path(path)
-        self.metadata = read_metadata(self.path)
+        # Read every file from the one directory ``path`` names now: a published ``current``
+        # link switched meanwhile cannot pair one version's metadata with another's graph.
+        self.source = self.path.resolve()
+        self.metadata = read_metadata(self.source)
         self.input_schema = InputSchema.from_metadata(
-            self.metadata, source=str(self.path / "assets" / METADATA_FILE)
+            self.metadata, source=str(self.source / "assets" / METADATA_FILE)
         )
-        _check_saved_model_files(self.path)
+        _check_saved_model_files(self.source)
         try:
-            self._loaded = tf.saved_model.load(str(self.path))
+            self._loaded = tf.saved_model.load(str(self.source))
             self._signature = self._loaded.signatures["serving_default"]
         except (OSError, ValueError, KeyError, tf.errors.OpError) as exc:
             first_line = (
                 str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             )
             raise ValueError(
-                f"{self.path / 'saved_model.pb'}: not a loadable SavedModel ({first_line})"
+                f"{self.source / 'saved_model.pb'}: not a loadable SavedModel ({first_line})"
             ) from None
         self._freq = self.input_schema.freq
 

@@ -106,3 +106,19 @@ def test_a_truncated_graph_is_refused_naming_the_file(exported, tmp_path):
     graph.write_bytes(b"")
     with pytest.raises(ValueError, match=r"saved_model\.pb: missing or empty"):
         forecast.load(target)
+
+
+def test_a_model_loaded_through_a_symlink_reads_one_directory(exported, tmp_path):
+    target = _copy(exported[2], tmp_path)
+    link = tmp_path / "current"
+    link.symlink_to(target)
+    loaded = forecast.load(link)
+    assert loaded.path == link and loaded.source == target.resolve()
+    other = tmp_path / "other"
+    other.mkdir()
+    link.unlink()
+    link.symlink_to(other)  # switched after loading: the model keeps what it read
+    assert loaded.source == target.resolve()
+    np.testing.assert_allclose(
+        loaded.predict(exported[0]), exported[1].predict(exported[0]), rtol=1e-5
+    )

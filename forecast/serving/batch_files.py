@@ -7,12 +7,15 @@ and writes a long output file::
     series_id, timestamp, step, forecast, model, version      (plus ``target`` for several targets)
 
 Memory is bounded by the chunk and batch sizes, not by the number of series in the file. A series
-that cannot be forecast (too short, a NaN in its last window, off the model's frequency, ...) is
-written to an errors file with the reason, and the job goes on. Both files are written under a
-temporary name and renamed when complete.
+that cannot be forecast (too short, a NaN in its last window, off the model's frequency, a
+timestamp out of time order anywhere in it, a cell that is not a number, ...) is written to an
+errors file with the reason, and the job goes on; so is a run of rows whose series id is empty
+(skipped). A CSV's value and time columns are read as text and parsed chunk by chunk
+(:mod:`forecast.serving.text_columns`), so one bad cell fails its series, not the job. Both
+files are written under a temporary name and renamed when complete.
 
 The input's rows must be grouped by series (all rows of a series together, in time order), as a
-file sorted by series id and timestamp is.
+file sorted by series id and timestamp is; a series whose rows are apart stops the job.
 
 Example:
     >>> import tempfile, numpy as np, pandas as pd, forecast
@@ -51,6 +54,7 @@ from forecast.serving.batch_engine import (
     BatchForecaster,
     forecast_stream,
 )
+from forecast.serving.text_columns import parse_text_columns
 
 #: Bytes of a CSV parsed at a time (pyarrow's block size).
 CSV_BLOCK_BYTES = 64 << 20
@@ -63,9 +67,9 @@ class BatchSummary:
     """What a batch job did.
 
     Attributes:
-        n_series: series in the input.
+        n_series: series in the input (and runs of rows skipped for an empty id).
         n_forecast: series forecast.
-        n_failed: series written to the errors file instead.
+        n_failed: series (and runs of rows with an empty id) written to the errors file.
         output: the forecasts file; errors: the errors file.
         seconds: time by stage (``load`` the model, ``compile`` its serving function,
             ``read``, ``windows``, ``network``, ``write``) and ``total`` wall time. Reading
@@ -146,7 +150,7 @@ def forecast_file(
         writer = _Writer(out_tmp, output_path.suffix)
         errors: list[tuple] = []
         try:
-            chunks = reader.chunks(forecaster.input_columns, forecaster.numeric_columns)
+            chunks = reader.chunks(forecaster)
             for result in forecast_stream(forecaster, chunks, seconds=summary.seconds):
                 write_start = time.perf_counter()
                 writer.write(result.forecasts)
@@ -168,7 +172,7 @@ def forecast_file(
 
 
 class _Reader:
-    """Chunks of rows of a CSV or Parquet file, as Arrow record batches."""
+    """Chunks of rows of a CSV or Parquet file, as Arrow tables."""
 
     def __init__(self, path: Path, chunk_rows: int) -> None:
         if not path.is_file():
@@ -196,19 +200,26 @@ class _Reader:
             convert_options=convert_options,
         )
 
-    def chunks(self, columns: list[str], numeric: list[str] = ()) -> Iterator[pa.RecordBatch]:
-        """``columns`` of the file, chunk by chunk; in a CSV, ``numeric`` columns are parsed as
-        float64 throughout (a CSV's types are otherwise inferred from its first block, and a
-        decimal after a block of whole numbers would fail as "conversion error to int64")."""
+    def chunks(self, forecaster: BatchForecaster) -> Iterator[pa.Table]:
+        """The columns ``forecaster`` reads, chunk by chunk. Text value and time columns (all
+        of a CSV's: its types would otherwise be inferred from its first block, and one bad
+        cell would stop the read) are parsed per chunk, a cell that cannot be read naming its
+        row (:func:`~forecast.serving.text_columns.parse_text_columns`)."""
+        columns, numeric = forecaster.input_columns, forecaster.numeric_columns
         if self._parquet is not None:
-            yield from self._parquet.iter_batches(batch_size=self.chunk_rows, columns=columns)
-            return
-        import pyarrow.csv as pacsv
+            batches = self._parquet.iter_batches(batch_size=self.chunk_rows, columns=columns)
+        else:
+            import pyarrow.csv as pacsv
 
-        options = pacsv.ConvertOptions(
-            include_columns=columns, column_types={column: pa.float64() for column in numeric}
-        )
-        yield from self._csv(options)
+            text = {column: pa.string() for column in [*numeric, forecaster.time_col]}
+            batches = self._csv(pacsv.ConvertOptions(include_columns=columns, column_types=text))
+        first_row = 1
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            yield parse_text_columns(
+                table, forecaster.id_col, numeric, forecaster.time_col, first_row
+            )
+            first_row += table.num_rows
 
 
 class _Writer:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -304,6 +306,12 @@ def errors_of(path) -> dict:
     return dict(zip(errors["series_id"], errors["reason"]))
 
 
+def one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("forecast: error: "), err
+    return lines[0]
+
+
 @pytest.mark.parametrize("chunk_rows", [1000, 50, 92])
 def test_a_series_stored_second_half_first_is_refused_not_forecast_from_its_middle(
     models, tmp_path, capsys, chunk_rows
@@ -382,6 +390,45 @@ def test_series_stream_sets_aside_a_series_out_of_time_order_across_chunks():
     assert stream.take_errors() == [] and (stream.n_rows, stream.n_series) == (11, 3)
 
 
+# paths
+
+
+@pytest.mark.parametrize(
+    "output, errors",
+    [
+        ("in.parquet", None),  # the output is the input
+        ("./in.parquet", None),
+        ("link.parquet", None),  # a symbolic link to the input
+        ("out.parquet", "in.parquet"),  # the errors file is the input
+        ("out.parquet", "out.parquet"),  # the errors file is the output
+        ("out.parquet", "sub/../out.parquet"),
+    ],
+)
+def test_a_file_is_never_both_read_and_written(
+    models, tmp_path, monkeypatch, capsys, output, errors
+):
+    monkeypatch.chdir(tmp_path)
+    long_panel(n_series=2).to_parquet("in.parquet")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.parquet").symlink_to(tmp_path / "in.parquet")
+    before = (tmp_path / "in.parquet").read_bytes()
+    extra = ["--errors", errors] if errors else []
+    # a missing model: the paths are refused before anything is read
+    code = run_batch(tmp_path / "no-model", "in.parquet", output, *extra)
+    assert code == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "same file" in line
+    assert (tmp_path / "in.parquet").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "link.parquet", "sub"]
+
+
+def test_the_default_errors_file_is_not_the_input_either(models, tmp_path, capsys):
+    long_panel(n_series=2).to_csv(tmp_path / "x.errors.csv", index=False)
+    code = run_batch(models["seasonal"], tmp_path / "x.errors.csv", tmp_path / "x.csv")
+    assert code == 2 and "same file" in one_line_error(capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.errors.csv"]
+
+
 # cells
 
 
@@ -436,3 +483,87 @@ def test_an_empty_id_cell_has_its_own_reason(models, tmp_path):
     }
     # s01's rows on both sides of the skipped ones are still one series, and forecast
     assert sorted(pd.read_csv(tmp_path / "out.csv").series_id.unique()) == ["s00", "s01", "s02"]
+
+
+# the model and the output
+
+
+def damage(export, kind: str) -> None:
+    """Damage an export as an interrupted copy would."""
+    meta = export / "assets" / "forecast.json"
+    if kind == "truncated saved_model.pb":
+        graph = export / "saved_model.pb"
+        graph.write_bytes(graph.read_bytes()[: graph.stat().st_size // 2])
+    elif kind == "no variables":
+        import shutil
+
+        shutil.rmtree(export / "variables")
+    elif kind == "truncated variables":
+        (export / "variables" / "variables.data-00000-of-00001").write_bytes(b"")
+    elif kind == "truncated forecast.json":
+        meta.write_text(meta.read_text()[:40])
+    elif kind == "incomplete forecast.json":
+        import json
+
+        metadata = json.loads(meta.read_text())
+        del metadata["horizon"]
+        meta.write_text(json.dumps(metadata))
+
+
+@pytest.mark.parametrize(
+    "kind, named",
+    [
+        ("truncated saved_model.pb", "saved_model.pb"),
+        ("no variables", "variables"),
+        ("truncated variables", "cannot be loaded"),
+        ("truncated forecast.json", "forecast.json"),
+        ("incomplete forecast.json", "forecast.json"),
+    ],
+)
+def test_a_damaged_model_is_one_line_and_exit_code_2(models, tmp_path, capsys, kind, named):
+    import shutil
+
+    export = tmp_path / "model"
+    shutil.copytree(models["seasonal"], export)
+    damage(export, kind)
+    long_panel(n_series=2).to_parquet(tmp_path / "in.parquet")
+    assert run_batch(export, tmp_path / "in.parquet", tmp_path / "out.parquet") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert named in line and str(export) in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "model"]
+
+
+def test_an_output_that_is_a_directory_is_refused_before_forecasting(models, tmp_path, capsys):
+    long_panel(n_series=2).to_parquet(tmp_path / "in.parquet")
+    (tmp_path / "out.parquet").mkdir()
+    assert run_batch(models["seasonal"], tmp_path / "in.parquet", tmp_path / "out.parquet") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "out.parquet" in line and "directory" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
+
+
+def test_when_the_output_cannot_be_renamed_no_temporary_and_no_errors_file_remain(
+    models, tmp_path, capsys, monkeypatch
+):
+    long_panel(n_series=2).to_parquet(tmp_path / "in.parquet")
+    real_replace = os.replace
+
+    def refuse_the_output(source, target):
+        if str(target).endswith("out.parquet"):
+            raise PermissionError(13, "Permission denied", str(target))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refuse_the_output)
+    assert run_batch(models["seasonal"], tmp_path / "in.parquet", tmp_path / "out.parquet") == 2
+    assert "out.parquet" in one_line_error(capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_batch_help_documents_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "exit codes: 0 every series was forecast 1 some series failed: the errors file lists "
+        "them with the reason 2 bad input, model or arguments" in text
+    )

@@ -131,11 +131,12 @@ class SeriesStream:
         table, problems = _reader_problems(table)
         ids = table.column(self.id_col).combine_chunks()
         empty = _empty_ids(ids)
+        named = None  # the positions of the rows with an id (None: all rows)
         if empty.any():
             self._report_empty_ids(empty, first_row)
-        named = np.flatnonzero(~empty)
-        if len(named) == 0:
-            return table.slice(0, 0)
+            named = np.flatnonzero(~empty)
+            if len(named) == 0:
+                return table.slice(0, 0)
         previous = self._last
         times = self._time_column(table)
         if times is not None:
@@ -145,17 +146,19 @@ class SeriesStream:
             sid = ids[position].as_py()
             if not empty[position] and self._set_aside_series(sid, reason):
                 drop.add(sid)
-        last = int(named[-1])
+        last = len(ids) - 1 if named is None else int(named[-1])
         self._last = _Row(
             ids[last].as_py(), first_row + last, None if times is None else times.slice(last, 1)
         )
         if previous is not None and previous.series in self._set_aside:
             drop.add(previous.series)  # the rest of a series set aside in an earlier chunk
+        if not drop and named is None:
+            return table
         keep = ~empty
         if drop:
             dropped = pc.is_in(ids, value_set=pa.array(list(drop), type=ids.type))
             keep &= ~dropped.to_numpy(zero_copy_only=False)
-        return table if keep.all() else table.filter(pa.array(keep))
+        return table.filter(pa.array(keep))
 
     def _time_column(self, table: pa.Table) -> pa.Array | None:
         """The time column, if it is checked: given, and of an Arrow timestamp or date type."""
@@ -170,39 +173,50 @@ class SeriesStream:
         self,
         times: pa.Array,
         ids: pa.Array,
-        named: np.ndarray,
+        named: np.ndarray | None,
         first_row: int,
         previous: _Row | None,
     ) -> list[tuple[int, str]]:
         """``(position in the chunk, reason)`` of the first row of each series whose timestamp
         is missing, or not later than the one before it in its series (the chunk's first row
-        is compared with the last row of the chunks before)."""
-        missing = pc.is_null(times).to_numpy(zero_copy_only=False)
+        is compared with the last row of the chunks before); ``named``: the positions of the
+        rows with an id (``None``: all)."""
+
+        def position(j) -> int:  # in the chunk, of the j-th row with an id
+            return int(j) if named is None else position(j)
+
+        missing = np.zeros(len(times), dtype=bool)
+        if times.null_count:
+            missing = pc.is_null(times).to_numpy(zero_copy_only=False)
         values = _as_int64(times)
-        if len(named) < len(ids):  # without the rows of an empty id
+        if named is not None:  # without the rows of an empty id
             ids, values, missing = ids.take(pa.array(named)), values[named], missing[named]
         same = pc.equal(ids.slice(1), ids.slice(0, len(ids) - 1)).fill_null(False)
         same = same.to_numpy(zero_copy_only=False)
-        steps = np.diff(values)
-        wrong = np.flatnonzero(same & (steps <= 0) & ~missing[1:] & ~missing[:-1])
+        wrong = same & (np.diff(values) <= 0)
+        if times.null_count:
+            wrong &= ~missing[1:] & ~missing[:-1]
+        wrong = np.flatnonzero(wrong)
         problems: list[tuple[int, str]] = []
         step_in = self._step_into(times, ids, values, missing, previous)
         if step_in is not None and step_in <= 0:
             before = (previous.number, _text(previous.time, 0))
-            problems.append(_order_problem(before, times, int(named[0]), first_row, step_in == 0))
+            problems.append(_order_problem(before, times, position(0), first_row, step_in == 0))
         if not (len(wrong) or missing.any()):
             return problems
         run = np.concatenate([[0], np.cumsum(~same)])  # which series (run of ids) a row is in
         for j in _first_of_each_run(np.flatnonzero(missing), run):
-            row = first_row + int(named[j])
+            row = first_row + position(j)
             reason = (
                 f"the timestamp (column {self.time_col!r}) is missing in row {row} of the input"
             )
-            problems.append((int(named[j]), reason))
+            problems.append((position(j), reason))
         for k in _first_of_each_run(wrong, run[1:]):
-            before = (first_row + int(named[k]), _text(times, int(named[k])))
+            before = (first_row + position(k), _text(times, position(k)))
             problems.append(
-                _order_problem(before, times, int(named[k + 1]), first_row, steps[k] == 0)
+                _order_problem(
+                    before, times, position(k + 1), first_row, values[k + 1] == values[k]
+                )
             )
         return problems
 

@@ -39,6 +39,9 @@ from forecast.serving.series_stream import ROW_ERROR_COLUMN
 
 #: Texts read as a missing value: pyarrow's CSV defaults (and ``NaT`` for a timestamp).
 MISSING_TEXT = tuple(pacsv.ConvertOptions().null_values)
+#: What a number looks like to Arrow's parser (case ignored): ``12``, ``-1.5``, ``.5``, ``1e-3``,
+#: ``inf``, ``nan``; a cell that does not is not a number (see :func:`parse_numbers`).
+NUMBER_PATTERN = r"^[+-]?(?:(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?|inf(?:inity)?|nan)$"
 
 
 def parse_text_columns(
@@ -97,28 +100,32 @@ def parse_numbers(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
         >>> values.to_pylist(), bad.tolist()
         ([1.0, 2.5, None, None, None], [False, False, False, True, False])
     """
-    fine = np.zeros(len(text), dtype=bool)
+    text = _without_empty(text)
     try:
-        return pc.cast(text, pa.float64()), fine  # the usual case: every cell a number
+        return pc.cast(text, pa.float64()), np.zeros(len(text), dtype=bool)  # the usual case
     except pa.ArrowInvalid:
         pass
     text = _without_missing(text)
+    looks_right = pc.match_substring_regex(text, NUMBER_PATTERN, ignore_case=True)
+    bad = pc.invert(looks_right.fill_null(True))  # a missing cell is not a bad one
     try:
-        return pc.cast(text, pa.float64()), fine
-    except pa.ArrowInvalid:
-        pass
+        values = pc.cast(pc.if_else(bad, pa.scalar(None, text.type), text), pa.float64())
+    except pa.ArrowInvalid:  # a spelling the pattern lets through and Arrow does not read
+        return _numbers_read_by_pandas(text)
+    return values, bad.to_numpy(zero_copy_only=False)
+
+
+def _numbers_read_by_pandas(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """``text`` read by :func:`pandas.to_numeric` (the last resort of :func:`parse_numbers`):
+    a cell it cannot read (other than a spelling of NaN) is bad."""
     encoded = text.dictionary_encode()
     texts = encoded.dictionary
     parsed = pd.to_numeric(pd.Series(texts.to_pandas(), dtype=object), errors="coerce")
     nan_spelling = pc.match_substring_regex(texts, r"^[+-]?nan$", ignore_case=True)
     bad_text = parsed.isna().to_numpy() & ~nan_spelling.to_numpy(zero_copy_only=False)
     bad = _per_cell(bad_text, encoded.indices)
-    cleaned = pc.if_else(pa.array(bad), pa.scalar(None, pa.string()), text)
-    try:
-        return pc.cast(cleaned, pa.float64()), bad
-    except pa.ArrowInvalid:  # a spelling pandas reads and Arrow does not: pandas' values
-        values = parsed.to_numpy(dtype=np.float64)[encoded.indices.fill_null(0).to_numpy()]
-        return pa.array(values, mask=pc.is_null(cleaned).to_numpy(zero_copy_only=False)), bad
+    values = parsed.to_numpy(dtype=np.float64)[encoded.indices.fill_null(0).to_numpy()]
+    return pa.array(values, mask=bad | ~pc.is_valid(text).to_numpy(zero_copy_only=False)), bad
 
 
 def parse_timestamps(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
@@ -130,6 +137,7 @@ def parse_timestamps(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
         (['2024-01-31 10:00:00', 'NaT', '2024-02-01 00:00:00', 'NaT'], [False, False, False, True])
     """
     fine = np.zeros(len(text), dtype=bool)
+    text = _without_empty(text)
     try:
         return pc.cast(text, pa.timestamp("ns")), fine  # ISO 8601, without a time zone
     except pa.ArrowInvalid:
@@ -151,6 +159,15 @@ def parse_timestamps(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
     unit = pa.timestamp("ns", tz=None if stamps.tz is None else str(stamps.tz))
     values = pa.array(stamps).cast(unit).take(encoded.indices)
     return values, bad
+
+
+def _without_empty(text: pa.Array) -> pa.Array:
+    """``text`` with its empty cells made null: the usual missing value, checked first as it
+    costs a fraction of a cast (a failed cast costs a whole one)."""
+    empty = pc.equal(text, "")
+    if not pc.any(empty).as_py():
+        return text
+    return pc.if_else(empty, pa.scalar(None, text.type), text)
 
 
 def _without_missing(text: pa.Array, extra: tuple[str, ...] = ()) -> pa.Array:

@@ -22,10 +22,18 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from collections.abc import Sequence
 
 from forecast._version import __version__
 from forecast.errors import DataValidationError
+
+#: The exit codes of ``forecast batch``, as its help prints them.
+BATCH_EXIT_CODES = """\
+exit codes:
+  0  every series was forecast
+  1  some series failed: the errors file lists them with the reason
+  2  bad input, model or arguments (a one-line error; no output is written)"""
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -45,9 +53,16 @@ def _build_parser() -> argparse.ArgumentParser:
         commands.add_parser(
             "batch",
             help="forecast every series of a long CSV/Parquet file with an exported model",
-            description="Forecast every series of a long-format file (rows grouped by series, "
-            "in time order) with a model written by forecaster.export or forecast run. Series "
-            "that cannot be forecast go to an errors file; the exit code is 1 if any did.",
+            description=textwrap.fill(
+                "Forecast every series of a long-format file (rows grouped by series, in time "
+                "order) with a model written by forecaster.export or forecast run. A series "
+                "that cannot be forecast (too short, a timestamp out of time order, a value "
+                "that is not a number, ...) goes to the errors file with the reason, and the "
+                "job goes on. The forecasts and errors files appear only when the job completes.",
+                width=79,
+            ),
+            epilog=BATCH_EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )
     commands.add_parser("datasets", help="list the bundled datasets")
@@ -228,19 +243,25 @@ def _batch(args: argparse.Namespace) -> int:
     use_compilation_cache()  # before TensorFlow starts: a repeated job skips compiling
     if args.engine == "spark":
         return _batch_spark(args)
+    import pyarrow as pa
+
     from forecast.serving.batch_files import forecast_file
 
-    summary = forecast_file(
-        args.model,
-        args.input,
-        args.output,
-        id_col=args.id_col,
-        time_col=args.time_col,
-        errors_path=args.errors,
-        chunk_rows=args.chunk_rows,
-        series_per_batch=args.series_per_batch,
-        progress=args.progress,
-    )
+    try:
+        summary = forecast_file(
+            args.model,
+            args.input,
+            args.output,
+            id_col=args.id_col,
+            time_col=args.time_col,
+            errors_path=args.errors,
+            chunk_rows=args.chunk_rows,
+            series_per_batch=args.series_per_batch,
+            progress=args.progress,
+        )
+    except (OSError, pa.ArrowException) as exc:  # a file that cannot be read or written
+        print(f"forecast: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
     seconds = summary.seconds
     print(
         f"forecast {summary.n_forecast:,} of {summary.n_series:,} series in {seconds['total']:.1f} s "
@@ -249,6 +270,12 @@ def _batch(args: argparse.Namespace) -> int:
     if summary.n_failed:
         print(f"{summary.n_failed:,} series failed; reasons in {summary.errors}", file=sys.stderr)
     return 1 if summary.n_failed else 0
+
+
+def _one_line(error: BaseException) -> str:
+    """An error's message on one line (its first), or its type when it has none."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def _batch_spark(args: argparse.Namespace) -> int:

@@ -125,7 +125,9 @@ class BatchForecaster:
 
     def stream(self) -> SeriesStream:
         """A :class:`SeriesStream` that cuts input chunks into this forecaster's batches."""
-        return SeriesStream(self.id_col, self.keep_rows, self.series_per_batch)
+        return SeriesStream(
+            self.id_col, self.keep_rows, self.series_per_batch, time_col=self.time_col
+        )
 
     def check_columns(self, names: Iterable[str]) -> None:
         """Raise :class:`DataValidationError` if the input lacks a column the model needs."""
@@ -279,13 +281,14 @@ def forecast_stream(
             cutting them into batches.
 
     Yields:
-        One :class:`BatchForecasts` per batch of series.
+        One :class:`BatchForecasts` per batch of series. Its ``errors`` also hold the series
+        the stream set aside (see :class:`~forecast.serving.series_stream.SeriesStream`), and
+        rows skipped for an empty series id (with ``series_id`` ``None``), each counted in
+        ``n_series``.
     """
     timing = seconds if seconds is not None else {}
     timing.setdefault("read", 0.0)
-    prepared = (
-        forecaster.prepare(tails) for tails in _timed(forecaster.stream().batches(chunks), timing)
-    )
+    prepared = _prepared(forecaster, chunks, timing)
     if not background:
         for batch in prepared:
             yield forecaster.predict(batch)
@@ -294,6 +297,22 @@ def forecast_stream(
         forecaster.warm_up()
         for batch in ready:
             yield forecaster.predict(batch)
+
+
+def _prepared(
+    forecaster: BatchForecaster, chunks: Iterable[pa.RecordBatch | pa.Table], timing: dict
+) -> Iterator[PreparedBatch]:
+    """The stream's batches, prepared; the series the stream set aside (out of time order, a
+    cell that cannot be read, ...) join the errors of the batch after them, or of a last batch
+    of no series."""
+    stream = forecaster.stream()
+    for tails in _timed(stream.batches(chunks), timing):
+        batch = forecaster.prepare(tails)
+        set_aside = stream.take_errors()
+        yield PreparedBatch(batch.latest, set_aside + batch.errors, batch.n_series + len(set_aside))
+    set_aside = stream.take_errors()
+    if set_aside:
+        yield PreparedBatch(None, set_aside, len(set_aside))
 
 
 def use_compilation_cache(directory: str | os.PathLike | None = None) -> Path | None:

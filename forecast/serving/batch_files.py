@@ -7,12 +7,20 @@ and writes a long output file::
     series_id, timestamp, step, forecast, model, version      (plus ``target`` for several targets)
 
 Memory is bounded by the chunk and batch sizes, not by the number of series in the file. A series
-that cannot be forecast (too short, a NaN in its last window, off the model's frequency, ...) is
-written to an errors file with the reason, and the job goes on. Both files are written under a
-temporary name and renamed when complete.
+that cannot be forecast (too short, a NaN in its last window, off the model's frequency, a
+timestamp out of time order anywhere in it, a cell that is not a number, ...) is written to an
+errors file with the reason, and the job goes on; so is a run of rows whose series id is empty
+(skipped). A CSV's value and time columns are read as text and parsed chunk by chunk
+(:mod:`forecast.serving.text_columns`), so one bad cell fails its series, not the job.
 
 The input's rows must be grouped by series (all rows of a series together, in time order), as a
-file sorted by series id and timestamp is.
+file sorted by series id and timestamp is; a series whose rows are apart stops the job.
+
+Both files are written under temporary names (:func:`forecast._files.atomic_files`) and renamed
+when complete, the forecasts last; a job that fails or is killed leaves the previous files as
+they were, and the next job removes the temporaries a killed one left. A file is never both read
+and written: an output or errors file that is the input (or the errors file that is the output),
+under any name, is refused before anything is read.
 
 Example:
     >>> import tempfile, numpy as np, pandas as pd, forecast
@@ -44,13 +52,14 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
-from forecast._files import atomic_file
+from forecast._files import atomic_files, remove_stale_temporaries, same_file
 from forecast.serving.batch_engine import (
     DEFAULT_SERIES_PER_BATCH,
     OUTPUT_COLUMNS,
     BatchForecaster,
     forecast_stream,
 )
+from forecast.serving.text_columns import parse_text_columns
 
 #: Bytes of a CSV parsed at a time (pyarrow's block size).
 CSV_BLOCK_BYTES = 64 << 20
@@ -63,9 +72,9 @@ class BatchSummary:
     """What a batch job did.
 
     Attributes:
-        n_series: series in the input.
+        n_series: series in the input (and runs of rows skipped for an empty id).
         n_forecast: series forecast.
-        n_failed: series written to the errors file instead.
+        n_failed: series (and runs of rows with an empty id) written to the errors file.
         output: the forecasts file; errors: the errors file.
         seconds: time by stage (``load`` the model, ``compile`` its serving function,
             ``read``, ``windows``, ``network``, ``write``) and ``total`` wall time. Reading
@@ -119,34 +128,35 @@ def forecast_file(
 
     Raises:
         FileNotFoundError: no such model or input.
+        ValueError: the output or errors file is the input (or the errors file the output),
+            or a directory; the output's suffix is not ``.csv`` or ``.parquet``; the model
+            cannot be loaded (a damaged export).
         DataValidationError: the input lacks a column the model needs, or its rows are not
             grouped by series.
     """
     from forecast._memory import bound_heap_growth
-    from forecast.serving.export import load
 
     bound_heap_growth()  # freed batch buffers go back to the OS: memory stays flat over a long file
-    start = time.perf_counter()
-    output_path = Path(output_path)
+    job_started, start = time.time(), time.perf_counter()  # wall clock: for temporaries' ages
+    input_path, output_path = Path(input_path), Path(output_path)
     errors_path = (
         Path(errors_path)
         if errors_path is not None
         else output_path.with_name(output_path.name.split(".")[0] + ".errors.csv")
     )
-    reader = _Reader(Path(input_path), chunk_rows)
-    forecaster = BatchForecaster(load(model_path), id_col, time_col, series_per_batch)
+    _check_paths(input_path, output_path, errors_path)
+    reader = _Reader(input_path, chunk_rows)
+    forecaster = BatchForecaster(_load_model(model_path), id_col, time_col, series_per_batch)
     forecaster.check_columns(reader.schema.names)
     summary = BatchSummary(output=output_path, errors=errors_path)
     summary.seconds["load"] = time.perf_counter() - start
-    with (
-        atomic_file(output_path) as out_tmp,
-        atomic_file(errors_path) as err_tmp,
-        _Progress(progress) as bar,
-    ):
-        writer = _Writer(out_tmp, output_path.suffix)
+    for path in (output_path, errors_path):
+        remove_stale_temporaries(path, before=job_started)  # a killed job's leftovers
+    with atomic_files(errors_path, output_path) as (err_tmp, out_tmp), _Progress(progress) as bar:
+        writer = _Writer(out_tmp, _output_kind(output_path))
         errors: list[tuple] = []
         try:
-            chunks = reader.chunks(forecaster.input_columns, forecaster.numeric_columns)
+            chunks = reader.chunks(forecaster)
             for result in forecast_stream(forecaster, chunks, seconds=summary.seconds):
                 write_start = time.perf_counter()
                 writer.write(result.forecasts)
@@ -164,11 +174,60 @@ def forecast_file(
     return summary
 
 
+def _check_paths(input_path: Path, output_path: Path, errors_path: Path) -> None:
+    """Refuse, before anything is read, a job that would write over its own input or write
+    both its files to one path, whatever the names (``./x``, ``a/../x``, a symbolic or hard
+    link), or write to a directory.
+
+    Raises:
+        ValueError: naming the paths and what is wrong.
+    """
+    _output_kind(output_path)
+    for role, path in (("output", output_path), ("errors file", errors_path)):
+        if path.is_dir():
+            raise ValueError(f"the {role} {path} is a directory; name a file to write")
+    for role, path, other_role, other in (
+        ("output", output_path, "input", input_path),
+        ("errors file", errors_path, "input", input_path),
+        ("errors file", errors_path, "output", output_path),
+    ):
+        if same_file(path, other):
+            raise ValueError(
+                f"the {role} {path} and the {other_role} {other} are the same file; writing "
+                f"the {role} would destroy the {other_role}: choose another path"
+            )
+
+
 # --------------------------------------------------------------------------- helpers
 
 
+def _load_model(path: str | os.PathLike):
+    """``forecast.load(path)``; any error of TensorFlow's on a damaged export (truncated
+    weights, ...) as a ``ValueError`` naming the export (``load`` names the file it refuses)."""
+    from forecast.serving.export import load
+
+    try:
+        return load(path)
+    except (ValueError, OSError):
+        raise
+    except Exception as exc:  # whatever TensorFlow raises on a broken export
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        raise ValueError(
+            f"{path}: the model cannot be loaded ({type(exc).__name__}: {first_line}); the "
+            "export is damaged: export it again"
+        ) from None
+
+
+def _output_kind(path: Path) -> str:
+    """``"parquet"`` or ``"csv"``, by the output's suffix."""
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise ValueError(f"the output must end in .parquet or .csv, got {path.name!r}")
+    return suffix[1:]
+
+
 class _Reader:
-    """Chunks of rows of a CSV or Parquet file, as Arrow record batches."""
+    """Chunks of rows of a CSV or Parquet file, as Arrow tables."""
 
     def __init__(self, path: Path, chunk_rows: int) -> None:
         if not path.is_file():
@@ -196,29 +255,34 @@ class _Reader:
             convert_options=convert_options,
         )
 
-    def chunks(self, columns: list[str], numeric: list[str] = ()) -> Iterator[pa.RecordBatch]:
-        """``columns`` of the file, chunk by chunk; in a CSV, ``numeric`` columns are parsed as
-        float64 throughout (a CSV's types are otherwise inferred from its first block, and a
-        decimal after a block of whole numbers would fail as "conversion error to int64")."""
+    def chunks(self, forecaster: BatchForecaster) -> Iterator[pa.Table]:
+        """The columns ``forecaster`` reads, chunk by chunk. Text value and time columns (all
+        of a CSV's: its types would otherwise be inferred from its first block, and one bad
+        cell would stop the read) are parsed per chunk, a cell that cannot be read naming its
+        row (:func:`~forecast.serving.text_columns.parse_text_columns`)."""
+        columns, numeric = forecaster.input_columns, forecaster.numeric_columns
         if self._parquet is not None:
-            yield from self._parquet.iter_batches(batch_size=self.chunk_rows, columns=columns)
-            return
-        import pyarrow.csv as pacsv
+            batches = self._parquet.iter_batches(batch_size=self.chunk_rows, columns=columns)
+        else:
+            import pyarrow.csv as pacsv
 
-        options = pacsv.ConvertOptions(
-            include_columns=columns, column_types={column: pa.float64() for column in numeric}
-        )
-        yield from self._csv(options)
+            text = {column: pa.string() for column in [*numeric, forecaster.time_col]}
+            batches = self._csv(pacsv.ConvertOptions(include_columns=columns, column_types=text))
+        first_row = 1
+        for batch in batches:
+            table = pa.Table.from_batches([batch])
+            yield parse_text_columns(
+                table, forecaster.id_col, numeric, forecaster.time_col, first_row
+            )
+            first_row += table.num_rows
 
 
 class _Writer:
     """Append forecast frames to a Parquet or CSV file."""
 
-    def __init__(self, path: Path, suffix: str) -> None:
-        if suffix.lower() not in (".parquet", ".csv"):
-            raise ValueError(f"the output must end in .parquet or .csv, got {suffix!r}")
+    def __init__(self, path: Path, kind: str) -> None:
         self.path = path
-        self.parquet = suffix.lower() == ".parquet"
+        self.parquet = kind == "parquet"
         self._writer = None
         self._schema = None
 

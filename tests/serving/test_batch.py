@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -82,10 +84,16 @@ def test_series_stream_rejects_a_series_whose_rows_are_apart():
     assert info.value.series == "a"
 
 
-def test_series_stream_names_the_row_of_a_missing_id():
-    table = pa.table({"id": ["a", None], "y": [1.0, 2.0]})
-    with pytest.raises(DataValidationError, match="missing in row 1"):
-        list(SeriesStream("id", 2, 10).batches([table]))
+def test_series_stream_skips_and_reports_the_rows_of_a_missing_id():
+    table = pa.table({"id": ["a", None, "a", "b", None], "y": [1.0, 2.0, 3.0, 4.0, 5.0]})
+    stream = SeriesStream("id", 2, 10)
+    assert [b.to_pydict() for b in stream.batches([table])] == [
+        {"id": ["a", "a", "b"], "y": [1.0, 3.0, 4.0]}
+    ]
+    assert stream.take_errors() == [
+        (None, "the series id (column 'id') is empty in row 2 of the input; the row is skipped"),
+        (None, "the series id (column 'id') is empty in row 5 of the input; the row is skipped"),
+    ]
 
 
 # --------------------------------------------------------------------------- forecast_file
@@ -270,3 +278,292 @@ def test_progress_logs_plain_lines_when_not_on_a_terminal(models, tmp_path, caps
         line for line in capsys.readouterr().err.splitlines() if line.startswith("forecast batch:")
     ]
     assert lines and lines[-1].startswith("forecast batch: 12 series")
+
+
+# --------------------------------------------------------------------------- reliability
+
+
+def run_batch(model, input_path, output_path, *options: str) -> int:
+    """``forecast batch`` in this process; the exit code."""
+    return main(
+        [
+            "batch",
+            "--model",
+            str(model),
+            "--input",
+            str(input_path),
+            "--output",
+            str(output_path),
+            "--no-progress",
+            *options,
+        ]
+    )
+
+
+def errors_of(path) -> dict:
+    """The errors file as ``{series_id: reason}`` (an empty id read as ``""``)."""
+    errors = pd.read_csv(path, keep_default_na=False, dtype=str)
+    return dict(zip(errors["series_id"], errors["reason"]))
+
+
+def one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("forecast: error: "), err
+    return lines[0]
+
+
+@pytest.mark.parametrize("chunk_rows", [1000, 50, 92])
+def test_a_series_stored_second_half_first_is_refused_not_forecast_from_its_middle(
+    models, tmp_path, capsys, chunk_rows
+):
+    # s01 (63 rows, rows 61-123 of the file) is stored as its last 32 rows, then its first 31:
+    # its last rows are sorted, so the kept tail alone looked fine. The jump back is in file
+    # row 93; with 92-row chunks it is the first row of the second chunk.
+    frame = long_panel(n_series=4)
+    frame = pd.concat(
+        [frame.iloc[:60], frame.iloc[91:123], frame.iloc[60:91], frame.iloc[123:]],
+        ignore_index=True,
+    )
+    frame.to_parquet(tmp_path / "in.parquet")
+    with pytest.raises(DataValidationError, match="not sorted"):
+        forecast.load(models["seasonal"]).predict(
+            frame.set_index(["unique_id", "ds"]).rename_axis(["series_id", "timestamp"])
+        )
+    code = run_batch(
+        models["seasonal"],
+        tmp_path / "in.parquet",
+        tmp_path / "out.parquet",
+        "--chunk-rows",
+        str(chunk_rows),
+        "--series-per-batch",
+        "2",
+    )
+    assert code == 1
+    errors = errors_of(tmp_path / "out.errors.csv")
+    assert list(errors) == ["s01"]
+    assert errors["s01"] == (
+        f"timestamps are not in time order: {frame.loc[92, 'ds']} in row 93 of the input comes "
+        f"after {frame.loc[91, 'ds']} in row 92; sort the file by series id and timestamp"
+    )
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert sorted(out.series_id.unique()) == ["s00", "s02", "s03"]
+    assert "1 series failed" in capsys.readouterr().err
+
+
+def test_a_repeated_timestamp_across_a_chunk_boundary_is_reported(models, tmp_path):
+    frame = long_panel(n_series=3)
+    frame.loc[40, "ds"] = frame.loc[39, "ds"]  # s00: rows 40 and 41 of the file, chunks 1 and 2
+    frame.to_parquet(tmp_path / "in.parquet")
+    code = run_batch(
+        models["seasonal"], tmp_path / "in.parquet", tmp_path / "out.parquet", "--chunk-rows", "40"
+    )
+    assert code == 1
+    assert errors_of(tmp_path / "out.errors.csv") == {
+        "s00": f"duplicate timestamp {frame.loc[39, 'ds']} in rows 40 and 41 of the input; "
+        "aggregate duplicates first"
+    }
+    assert sorted(pd.read_parquet(tmp_path / "out.parquet").series_id.unique()) == ["s01", "s02"]
+
+
+def test_series_stream_sets_aside_a_series_out_of_time_order_across_chunks():
+    stamps = pd.date_range("2024-01-01", periods=6, freq="h")
+    table = pa.table(
+        {
+            "id": ["a", "a", "a", "b", "b", "b", "c", "c"],
+            "ds": stamps[[0, 1, 2, 3, 4, 5, 0, 1]],  # fine so far
+            "y": np.arange(8.0),
+        }
+    )
+    late = pa.table({"id": ["c", "c", "d"], "ds": stamps[[5, 2, 0]], "y": [8.0, 9.0, 10.0]})
+    stream = SeriesStream("id", keep_rows=2, series_per_batch=10, time_col="ds")
+    batches = [
+        b.to_pydict()["id"] for b in stream.batches([table.slice(0, 4), table.slice(4), late])
+    ]
+    assert batches == [["a", "a", "b", "b", "d"]]
+    assert stream.take_errors() == [
+        (
+            "c",
+            f"timestamps are not in time order: {stamps[2]} in row 10 of the input comes "
+            f"after {stamps[5]} in row 9; sort the file by series id and timestamp",
+        )
+    ]
+    assert stream.take_errors() == [] and (stream.n_rows, stream.n_series) == (11, 3)
+
+
+# paths
+
+
+@pytest.mark.parametrize(
+    "output, errors",
+    [
+        ("in.parquet", None),  # the output is the input
+        ("./in.parquet", None),
+        ("link.parquet", None),  # a symbolic link to the input
+        ("out.parquet", "in.parquet"),  # the errors file is the input
+        ("out.parquet", "out.parquet"),  # the errors file is the output
+        ("out.parquet", "sub/../out.parquet"),
+    ],
+)
+def test_a_file_is_never_both_read_and_written(
+    models, tmp_path, monkeypatch, capsys, output, errors
+):
+    monkeypatch.chdir(tmp_path)
+    long_panel(n_series=2).to_parquet("in.parquet")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "link.parquet").symlink_to(tmp_path / "in.parquet")
+    before = (tmp_path / "in.parquet").read_bytes()
+    extra = ["--errors", errors] if errors else []
+    # a missing model: the paths are refused before anything is read
+    code = run_batch(tmp_path / "no-model", "in.parquet", output, *extra)
+    assert code == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "same file" in line
+    assert (tmp_path / "in.parquet").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "link.parquet", "sub"]
+
+
+def test_the_default_errors_file_is_not_the_input_either(models, tmp_path, capsys):
+    long_panel(n_series=2).to_csv(tmp_path / "x.errors.csv", index=False)
+    code = run_batch(models["seasonal"], tmp_path / "x.errors.csv", tmp_path / "x.csv")
+    assert code == 2 and "same file" in one_line_error(capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.errors.csv"]
+
+
+# cells
+
+
+def test_a_cell_that_is_not_a_number_fails_its_series_only(models, tmp_path, capsys):
+    frame = long_panel(n_series=4).astype({"y": object})
+    frame.loc[70, "y"] = "abc"  # s01, row 71 of the file
+    frame.loc[180, "y"] = ""  # s02: a missing value in its last day, filled by the model's policy
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    code = run_batch(
+        models["seasonal"], tmp_path / "in.csv", tmp_path / "out.csv", "--chunk-rows", "50"
+    )
+    assert code == 1
+    assert errors_of(tmp_path / "out.errors.csv") == {
+        "s01": "cannot read 'abc' in column 'y', row 71 of the input, as a number"
+    }
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert sorted(out.series_id.unique()) == ["s00", "s02", "s03"]
+    s03 = frame[frame.unique_id == "s03"]["y"].to_numpy(dtype=float)
+    np.testing.assert_allclose(out[out.series_id == "s03"]["forecast"], s03[-24:][:6], rtol=1e-6)
+
+
+def test_csv_value_columns_read_as_text_keep_the_readers_missing_values(models, tmp_path):
+    frame = long_panel(n_series=2).astype({"y": object})
+    frame.loc[[100, 110, 115], "y"] = ["NA", "nan", "NaN"]  # s01's last day, filled (ffill)
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    assert run_batch(models["seasonal"], tmp_path / "in.csv", tmp_path / "out.csv") == 0
+    assert len(pd.read_csv(tmp_path / "out.csv")) == 12
+
+
+def test_a_bad_timestamp_names_its_row_and_value(models, tmp_path):
+    frame = long_panel(n_series=3).astype({"ds": str})
+    frame.loc[5, "ds"] = "2024-13-45 00:00"  # s00, row 6
+    frame.loc[130, "ds"] = ""  # s02, row 131
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    assert run_batch(models["seasonal"], tmp_path / "in.csv", tmp_path / "out.csv") == 1
+    assert errors_of(tmp_path / "out.errors.csv") == {
+        "s00": "cannot read '2024-13-45 00:00' in column 'ds', row 6 of the input, as a timestamp",
+        "s02": "the timestamp (column 'ds') is missing in row 131 of the input",
+    }
+    assert pd.read_csv(tmp_path / "out.csv").series_id.unique().tolist() == ["s01"]
+
+
+def test_an_empty_id_cell_has_its_own_reason(models, tmp_path):
+    frame = long_panel(n_series=3)
+    frame["unique_id"] = frame["unique_id"].astype(object)
+    frame.loc[[70, 71], "unique_id"] = ""  # in the middle of s01: rows 71 and 72 of the file
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    assert run_batch(models["seasonal"], tmp_path / "in.csv", tmp_path / "out.csv") == 1
+    assert errors_of(tmp_path / "out.errors.csv") == {
+        "": "the series id (column 'unique_id') is empty in rows 71 to 72 of the input; "
+        "those rows are skipped"
+    }
+    # s01's rows on both sides of the skipped ones are still one series, and forecast
+    assert sorted(pd.read_csv(tmp_path / "out.csv").series_id.unique()) == ["s00", "s01", "s02"]
+
+
+# the model and the output
+
+
+def damage(export, kind: str) -> None:
+    """Damage an export as an interrupted copy would."""
+    meta = export / "assets" / "forecast.json"
+    if kind == "truncated saved_model.pb":
+        graph = export / "saved_model.pb"
+        graph.write_bytes(graph.read_bytes()[: graph.stat().st_size // 2])
+    elif kind == "no variables":
+        import shutil
+
+        shutil.rmtree(export / "variables")
+    elif kind == "truncated variables":
+        (export / "variables" / "variables.data-00000-of-00001").write_bytes(b"")
+    elif kind == "truncated forecast.json":
+        meta.write_text(meta.read_text()[:40])
+    elif kind == "incomplete forecast.json":
+        import json
+
+        metadata = json.loads(meta.read_text())
+        del metadata["horizon"]
+        meta.write_text(json.dumps(metadata))
+
+
+@pytest.mark.parametrize(
+    "kind, named",
+    [
+        ("truncated saved_model.pb", "saved_model.pb"),
+        ("no variables", "variables"),
+        ("truncated variables", "cannot be loaded"),
+        ("truncated forecast.json", "forecast.json"),
+        ("incomplete forecast.json", "forecast.json"),
+    ],
+)
+def test_a_damaged_model_is_one_line_and_exit_code_2(models, tmp_path, capsys, kind, named):
+    import shutil
+
+    export = tmp_path / "model"
+    shutil.copytree(models["seasonal"], export)
+    damage(export, kind)
+    long_panel(n_series=2).to_parquet(tmp_path / "in.parquet")
+    assert run_batch(export, tmp_path / "in.parquet", tmp_path / "out.parquet") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert named in line and str(export) in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "model"]
+
+
+def test_an_output_that_is_a_directory_is_refused_before_forecasting(models, tmp_path, capsys):
+    long_panel(n_series=2).to_parquet(tmp_path / "in.parquet")
+    (tmp_path / "out.parquet").mkdir()
+    assert run_batch(models["seasonal"], tmp_path / "in.parquet", tmp_path / "out.parquet") == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert "out.parquet" in line and "directory" in line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
+
+
+def test_when_the_output_cannot_be_renamed_no_temporary_and_no_errors_file_remain(
+    models, tmp_path, capsys, monkeypatch
+):
+    long_panel(n_series=2).to_parquet(tmp_path / "in.parquet")
+    real_replace = os.replace
+
+    def refuse_the_output(source, target):
+        if str(target).endswith("out.parquet"):
+            raise PermissionError(13, "Permission denied", str(target))
+        return real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refuse_the_output)
+    assert run_batch(models["seasonal"], tmp_path / "in.parquet", tmp_path / "out.parquet") == 2
+    assert "out.parquet" in one_line_error(capsys.readouterr().err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"]
+
+
+def test_batch_help_documents_the_exit_codes(capsys):
+    with pytest.raises(SystemExit):
+        main(["batch", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert (
+        "exit codes: 0 every series was forecast 1 some series failed: the errors file lists "
+        "them with the reason 2 bad input, model or arguments" in text
+    )

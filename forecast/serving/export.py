@@ -33,13 +33,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from forecast._files import move_directory_into_place, temporary_directory_beside
+from forecast._files import (
+    move_directory_into_place,
+    remove_stale_temporaries,
+    temporary_directory_beside,
+)
 from forecast._version import __version__
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
@@ -79,6 +84,7 @@ def export_forecaster(
     """
     import tensorflow as tf
 
+    started = time.time()
     forecaster._check_fitted()
     target = Path(path)
     if target.exists() and not overwrite:
@@ -114,6 +120,7 @@ def export_forecaster(
 
     module.serve = serve
 
+    remove_stale_temporaries(target, started)  # left by an export that was killed
     temporary = temporary_directory_beside(target)
     try:
         tf.saved_model.save(module, str(temporary), signatures={"serving_default": serve})

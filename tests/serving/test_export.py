@@ -401,3 +401,11 @@ def test_a_loaded_model_needs_only_tensorflow_pandas_and_numpy(tmp_path, with_ca
         np.testing.assert_allclose(
             answer["forecasts"][name], model.predict(frame).to_numpy(), rtol=1e-5
         )
+
+
+def test_an_export_removes_what_a_killed_export_left_beside_it(tmp_path):
+    stale = tmp_path / ".model.999999999-0123456789ab.tmp"  # its writer (a dead PID) was killed
+    (stale / "variables").mkdir(parents=True)
+    path = Naive(input_width=8, horizon=3).fit(series()).export(tmp_path / "model")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
+    assert forecast.load(path).horizon == 3

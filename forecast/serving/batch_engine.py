@@ -41,6 +41,7 @@ import pyarrow as pa
 
 from forecast.errors import DataValidationError
 from forecast.serving.series_stream import SeriesStream
+from forecast.windowing.series_errors import read_by_series
 
 #: Series forecast per network call; batches are padded to a few sizes (see ``_padded_size``) so
 #: that the compiled serving function is reused.
@@ -164,29 +165,9 @@ class BatchForecaster:
         error that names no series splits the batch in halves until it does.
         """
         start = time.perf_counter()
-        errors: list[tuple] = []
-        pending = [self._panel(tails)]
-        n_series = len(pending[0].index.levels[0])
-        valid = []
-        while pending:
-            part = pending.pop()
-            try:
-                valid.append(self.model.latest_windows(part))
-                continue
-            except DataValidationError as exc:
-                failed = exc
-            ids = part.index.get_level_values(0)
-            unique = pd.unique(ids)
-            if failed.series is not None and (ids == failed.series).any():
-                errors.append((failed.series, _reason(failed)))
-                rest = part[ids != failed.series]
-                if len(rest):
-                    pending.append(rest)
-            elif len(unique) == 1:
-                errors.append((unique[0], str(failed)))
-            else:
-                half = ids.isin(unique[: len(unique) // 2])
-                pending.extend([part[~half], part[half]])
+        panel = self._panel(tails)
+        n_series = len(panel.index.levels[0])
+        valid, errors = read_by_series(self.model.latest_windows, panel)
         self.seconds["windows"] += time.perf_counter() - start
         return PreparedBatch(_concat_latest(valid) if valid else None, errors, n_series)
 
@@ -407,16 +388,6 @@ def _timed(iterator: Iterable, seconds: dict, key: str = "read") -> Iterator:
         finally:
             seconds[key] += time.perf_counter() - start
         yield item
-
-
-def _reason(error: DataValidationError) -> str:
-    """The error's message with the column and timestamp at fault (the series is the row's id).
-
-    Example:
-        >>> _reason(DataValidationError("input is NaN", column="y", series="a", timestamp="2024-01-02"))
-        "input is NaN [column 'y', timestamp 2024-01-02]"
-    """
-    return str(DataValidationError(error.reason, column=error.column, timestamp=error.timestamp))
 
 
 def _padded_size(n: int, series_per_batch: int) -> int:

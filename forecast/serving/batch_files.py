@@ -59,6 +59,7 @@ from forecast.serving.batch_engine import (
     BatchForecaster,
     forecast_stream,
 )
+from forecast.serving.export import load
 from forecast.serving.text_columns import parse_text_columns
 
 #: Bytes of a CSV parsed at a time (pyarrow's block size).
@@ -146,7 +147,7 @@ def forecast_file(
     )
     _check_paths(input_path, output_path, errors_path)
     reader = _Reader(input_path, chunk_rows)
-    forecaster = BatchForecaster(_load_model(model_path), id_col, time_col, series_per_batch)
+    forecaster = BatchForecaster(load(model_path), id_col, time_col, series_per_batch)
     forecaster.check_columns(reader.schema.names)
     summary = BatchSummary(output=output_path, errors=errors_path)
     summary.seconds["load"] = time.perf_counter() - start
@@ -199,23 +200,6 @@ def _check_paths(input_path: Path, output_path: Path, errors_path: Path) -> None
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _load_model(path: str | os.PathLike):
-    """``forecast.load(path)``; any error of TensorFlow's on a damaged export (truncated
-    weights, ...) as a ``ValueError`` naming the export (``load`` names the file it refuses)."""
-    from forecast.serving.export import load
-
-    try:
-        return load(path)
-    except (ValueError, OSError):
-        raise
-    except Exception as exc:  # whatever TensorFlow raises on a broken export
-        first_line = (str(exc).strip().splitlines() or [""])[0]
-        raise ValueError(
-            f"{path}: the model cannot be loaded ({type(exc).__name__}: {first_line}); the "
-            "export is damaged: export it again"
-        ) from None
 
 
 def _output_kind(path: Path) -> str:

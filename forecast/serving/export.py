@@ -165,12 +165,12 @@ class ExportedForecaster:
         try:
             self._loaded = tf.saved_model.load(str(self.source))
             self._signature = self._loaded.signatures["serving_default"]
-        except (OSError, ValueError, KeyError, tf.errors.OpError) as exc:
-            first_line = (
-                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            )
+        except Exception as exc:  # whatever TensorFlow raises on a damaged graph or weights
+            first_line = (str(exc).strip().splitlines() or [""])[0]
             raise ValueError(
-                f"{self.source / 'saved_model.pb'}: not a loadable SavedModel ({first_line})"
+                f"{self.source / 'saved_model.pb'}: not a loadable SavedModel, the model cannot "
+                f"be loaded ({type(exc).__name__}: {first_line}); the export is damaged: export "
+                "it again"
             ) from None
         self._freq = self.input_schema.freq
 

@@ -78,41 +78,56 @@ def latest_windows_skipping(
         plain = frame.frame if isinstance(frame, ValidatedFrame) else frame
         if not isinstance(plain.index, pd.MultiIndex):
             raise
-        failures = _find_failures(read, plain, error)
+        failures = dict(read_by_series(read, plain, error)[1])
     ids = plain.index.get_level_values(0)
     ordered = {sid: failures[sid] for sid in pd.unique(ids) if sid in failures}
     good = plain[~ids.isin(list(ordered))]
     return (read(good) if len(good) else None), ordered
 
 
-def _find_failures(
-    read: Callable[[Any], LatestWindows], panel: pd.DataFrame, error: DataValidationError
-) -> dict[Any, str]:
-    """``{series_id: reason}`` of every series of ``panel`` that ``read`` refuses (``error``:
-    what reading the whole panel raised)."""
-    failures: dict[Any, str] = {}
+def read_by_series(
+    read: Callable[[Any], Any], panel: pd.DataFrame, error: DataValidationError | None = None
+) -> tuple[list[Any], list[tuple[Any, str]]]:
+    """Read ``panel`` in parts that ``read`` accepts, setting aside each series it refuses.
+
+    An error that names its series sets that series aside and the rest is read again; an
+    error that names none splits the series in halves until it does (a single series that
+    fails is set aside with the whole message).
+
+    Args:
+        read: reads a frame, raising :class:`~forecast.errors.DataValidationError` for one it
+            cannot forecast.
+        panel: the series to read.
+        error: what reading the whole ``panel`` already raised (``None``: not read yet).
+
+    Returns:
+        ``(parts, failures)``: what ``read`` returned for each accepted part, and
+        ``(series_id, reason)`` of each refused series, in the order they were found.
+    """
+    parts: list[Any] = []
+    failures: list[tuple[Any, str]] = []
     pending: list[tuple[pd.DataFrame, DataValidationError | None]] = [(panel, error)]
     while pending:
         part, failed = pending.pop()
         if failed is None:
             try:
-                read(part)
+                parts.append(read(part))
                 continue
             except DataValidationError as exc:
                 failed = exc
         ids = part.index.get_level_values(0)
         unique = pd.unique(ids)
         if failed.series is not None and (ids == failed.series).any():
-            failures[failed.series] = _reason(failed)
+            failures.append((failed.series, _reason(failed)))
             rest = part[ids != failed.series]
             if len(rest):
                 pending.append((rest, None))
         elif len(unique) == 1:
-            failures[unique[0]] = str(failed)
+            failures.append((unique[0], str(failed)))
         else:
             half = ids.isin(unique[: len(unique) // 2])
             pending.extend([(part[~half], None), (part[half], None)])
-    return failures
+    return parts, failures
 
 
 def _reason(error: DataValidationError) -> str:

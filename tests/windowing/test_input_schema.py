@@ -122,3 +122,11 @@ def test_a_model_loaded_through_a_symlink_reads_one_directory(exported, tmp_path
     np.testing.assert_allclose(
         loaded.predict(exported[0]), exported[1].predict(exported[0]), rtol=1e-5
     )
+
+
+def test_truncated_weights_are_refused_naming_the_export(exported, tmp_path):
+    target = _copy(exported[2], tmp_path)
+    data = next((target / "variables").glob("variables.data-*"))
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 3])
+    with pytest.raises(ValueError, match=r"saved_model\.pb: not a loadable SavedModel, the model"):
+        forecast.load(target)

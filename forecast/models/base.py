@@ -430,6 +430,14 @@ class BaseForecaster(BaseEstimator):
         return np.asarray(past[:, :, : len(self.target_columns_)], dtype=np.float64)
 
 
+def store_params(forecaster: BaseForecaster, arguments: dict) -> None:
+    """Store every ``__init__`` argument unchanged, under its own name (sklearn's convention);
+    ``arguments`` is the constructor's ``locals()``."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(forecaster, name, value)
+
+
 def _append_validation(
     frame: pd.DataFrame, validation: pd.DataFrame
 ) -> tuple[pd.DataFrame, np.ndarray]:

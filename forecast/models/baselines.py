@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from forecast.models.base import BaseForecaster
+from forecast.models.base import BaseForecaster, store_params
 from forecast.models.constraints import Integer, Real
 from forecast.nn import anchors
 from forecast.windowing.windows import Windows
@@ -52,12 +52,7 @@ class Naive(BaseForecaster):
     def __init__(
         self, input_width=None, *, horizon=1, target="y", covariates=None, calendar=(), missing=None
     ):
-        self.input_width = input_width
-        self.horizon = horizon
-        self.target = target
-        self.covariates = covariates
-        self.calendar = calendar
-        self.missing = missing
+        store_params(self, locals())
 
     def _fit_windows(self, windows: Windows) -> None:
         """Nothing to learn."""
@@ -100,13 +95,7 @@ class SeasonalNaive(BaseForecaster):
         calendar=(),
         missing=None,
     ):
-        self.season_length = season_length
-        self.input_width = input_width
-        self.horizon = horizon
-        self.target = target
-        self.covariates = covariates
-        self.calendar = calendar
-        self.missing = missing
+        store_params(self, locals())
 
     def _fit_windows(self, windows: Windows) -> None:
         if self.season_length_ > self.input_width_:
@@ -148,13 +137,7 @@ class WindowAverage(BaseForecaster):
         calendar=(),
         missing=None,
     ):
-        self.window = window
-        self.input_width = input_width
-        self.horizon = horizon
-        self.target = target
-        self.covariates = covariates
-        self.calendar = calendar
-        self.missing = missing
+        store_params(self, locals())
 
     def _fit_windows(self, windows: Windows) -> None:
         window = self.input_width_ if self.window is None else self.window
@@ -187,12 +170,7 @@ class Drift(BaseForecaster):
     def __init__(
         self, input_width=None, *, horizon=1, target="y", covariates=None, calendar=(), missing=None
     ):
-        self.input_width = input_width
-        self.horizon = horizon
-        self.target = target
-        self.covariates = covariates
-        self.calendar = calendar
-        self.missing = missing
+        store_params(self, locals())
 
     def _fit_windows(self, windows: Windows) -> None:
         if self.input_width_ < 2:
@@ -243,15 +221,7 @@ class LinearForecaster(BaseForecaster):
         missing=None,
         stride=1,
     ):
-        self.alpha = alpha
-        self.max_train_windows = max_train_windows
-        self.input_width = input_width
-        self.horizon = horizon
-        self.target = target
-        self.covariates = covariates
-        self.calendar = calendar
-        self.missing = missing
-        self.stride = stride
+        store_params(self, locals())
 
     def _fit_windows(self, windows: Windows) -> None:
         from sklearn.linear_model import Ridge

@@ -19,7 +19,7 @@ import tempfile
 
 import numpy as np
 
-from forecast.models.base import BaseForecaster
+from forecast.models.base import BaseForecaster, store_params
 from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
 from forecast.nn.options import (
     CELL_NAMES,
@@ -158,7 +158,7 @@ class RNNForecaster(BaseForecaster):
         distribution="default",
         stride=1,
     ):
-        _store_params(self, locals())
+        store_params(self, locals())
 
     # ------------------------------------------------------------------ training
 
@@ -390,7 +390,7 @@ class _FixedCellForecaster(RNNForecaster):
         distribution="default",
         stride=1,
     ):
-        _store_params(self, locals())
+        store_params(self, locals())
 
 
 class LSTMForecaster(_FixedCellForecaster):
@@ -410,13 +410,6 @@ class GRUForecaster(_FixedCellForecaster):
     arguments)."""
 
     cell = "gru"
-
-
-def _store_params(forecaster: RNNForecaster, arguments: dict) -> None:
-    """Store every ``__init__`` argument unchanged, under its own name (sklearn's convention)."""
-    for name, value in arguments.items():
-        if name not in ("self", "__class__"):
-            setattr(forecaster, name, value)
 
 
 def _keras_to_bytes(model) -> bytes:

@@ -53,6 +53,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/training.py
 	$(BIN)/python benchmarks/inference.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/generalization.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/spark_batch.py
 

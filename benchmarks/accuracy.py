@@ -20,7 +20,6 @@ to compare settings; ``--seeds 0 1 2`` also scores the seed ensemble (mean forec
 from __future__ import annotations
 
 import argparse
-import ast
 import os
 import sys
 import time
@@ -29,7 +28,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 
-from _results import write_results  # noqa: E402  (benchmarks/)
+from _results import parse_setting, write_results  # noqa: E402  (benchmarks/)
 
 import forecast  # noqa: E402
 from forecast.evaluation import metrics  # noqa: E402
@@ -142,14 +141,6 @@ def table(result: dict) -> str:
             f"{name:<30} {row['mae']:8.1f} {row['rmse']:8.1f} {row['smape']:8.2f} {row.get('mase', float('nan')):8.3f} {fit}"
         )
     return "\n".join(lines)
-
-
-def parse_setting(text: str) -> tuple[str, object]:
-    key, _, value = text.partition("=")
-    try:
-        return key, ast.literal_eval(value)
-    except (ValueError, SyntaxError):
-        return key, value
 
 
 def main(argv: list[str] | None = None) -> int:

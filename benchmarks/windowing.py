@@ -45,7 +45,6 @@ os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
 import argparse
 import gc
 import json
-import platform
 import re
 import subprocess
 import sys
@@ -58,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from _results import write_results  # noqa: E402  (benchmarks/)
+from _results import machine, write_results  # noqa: E402  (benchmarks/)
 
 ROWS = 1_000_000
 N_COLUMNS = 10
@@ -332,20 +331,7 @@ def run_child(args: list[str]) -> dict[str, Any]:
 
 def environment() -> dict[str, Any]:
     """Versions and machine, without importing TensorFlow in this process."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {}
-    for name in ("forecast", "tensorflow", "keras", "numpy", "pandas", "psutil"):
-        try:
-            versions[name] = version(name)
-        except PackageNotFoundError:
-            versions[name] = None
-    return {
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "cpu_count": os.cpu_count(),
-        **versions,
-    }
+    return machine(("forecast", "tensorflow", "keras", "numpy", "pandas", "psutil"))
 
 
 def collect(rows: int) -> dict[str, Any]:

@@ -29,3 +29,14 @@ def panel(parts: dict) -> pd.DataFrame:
 def ten_hours() -> pd.DataFrame:
     """Ten hourly rows: y = 0..9, x = 100..109."""
     return hourly(range(10), x=np.arange(100.0, 110.0))
+
+
+def anchor_exact_on_validation(n: int = 240, split: int = 180) -> pd.DataFrame:
+    """The covariate x says the next y in the first ``split`` rows (y[t+1] = x[t]); after
+    them y stays at its last value: the last-value anchor is exact there and learning x only
+    hurts it."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=n)
+    y = np.concatenate([[0.0], x[:-1]])
+    y[split:] = y[split - 1]
+    return hourly(range(n), values=y, x=x)

@@ -218,8 +218,12 @@ class Comparison:
 
     @property
     def settings(self) -> dict[str, dict[str, Any]]:
-        """Each model's class and constructor parameters."""
-        return {k: {"class": type(m).__name__, **m.get_params()} for k, m in self.models.items()}
+        """Each model's class and constructor parameters, with what the fit resolved them to
+        (``input_width``, ``season_length``, ``calendar``, the anchor of ``residual``, the
+        ``scaling`` mode) and what it chose (``covariates_used``, ``best_epochs``)."""
+        return {
+            k: {"class": type(m).__name__, **resolved_settings(m)} for k, m in self.models.items()
+        }
 
     def plot_forecasts(self, **kwargs):
         """Forecasts against actuals at a few origins (see :func:`forecast.evaluation.plots.plot_forecasts`)."""
@@ -279,6 +283,40 @@ class Comparison:
 
 
 # ---------------------------------------------------------------------- implementation
+
+
+#: constructor arguments and the fitted attributes that say what they resolved to
+_RESOLVED = {
+    "input_width": "input_width_",
+    "season_length": "season_length_",
+    "calendar": "calendar_",
+    "residual": "anchor_",
+    "scaling": "scaling_mode_",
+}
+#: fitted choices that have no constructor argument of their own
+_CHOSEN = ("covariates_used_", "best_epochs_")
+
+
+def resolved_settings(model) -> dict[str, Any]:
+    """A fitted model's parameters, each shown as the value the fit resolved it to (e.g.
+    ``input_width`` None -> 168, ``residual`` "auto" -> "seasonal:168"), plus its choices.
+
+    Example:
+        >>> import forecast
+        >>> frame = forecast.load_dataset("electricity_hourly").iloc[-500:]
+        >>> model = forecast.SeasonalNaive(horizon=24).fit(frame)
+        >>> resolved_settings(model)["season_length"], resolved_settings(model)["input_width"]
+        (24, 168)
+    """
+    params = dict(model.get_params())
+    for name, attribute in _RESOLVED.items():
+        if name in params and hasattr(model, attribute):
+            value = getattr(model, attribute)
+            params[name] = list(value) if isinstance(value, tuple) else value
+    for attribute in _CHOSEN:
+        if hasattr(model, attribute):
+            params[attribute.rstrip("_")] = getattr(model, attribute)
+    return params
 
 
 def _run_backtest(

@@ -191,6 +191,32 @@ def infer_season_length(freq: str | pd.DateOffset) -> int:
     return 1
 
 
+def candidate_seasons(freq: str | pd.DateOffset) -> tuple[int, ...]:
+    """Every seasonal period the frequency suggests, shortest first: a day and a week of
+    sub-daily steps, a week and 52 weeks of days, a year of weeks, months or quarters.
+
+    These are the seasons whose seasonal-naive forecasts a residual network may start from
+    (see :mod:`forecast.nn.anchor_selection`); annual and irregular data suggest none.
+
+    Example:
+        >>> [candidate_seasons(f) for f in ("h", "30min", "D", "W", "MS", "QS", "YS")]
+        [(24, 168), (48, 336), (7, 364), (52,), (12,), (4,), ()]
+    """
+    season = infer_season_length(freq)
+    if season <= 1:
+        return ()
+    offset = pd.tseries.frequencies.to_offset(freq)
+    try:
+        step = pd.Timedelta(offset)
+    except (TypeError, ValueError):
+        return (season,)
+    if step < pd.Timedelta(days=1):
+        return (season, 7 * season)
+    if step == pd.Timedelta(days=1) and season == 7:
+        return (7, 364)
+    return (season,)
+
+
 def default_calendar(freq: str | pd.DateOffset) -> tuple[str, ...]:
     """Calendar features that vary within the data's seasons at this frequency.
 

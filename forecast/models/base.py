@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from forecast.data.columns import as_column_tuple
-from forecast.data.layout import SERIES_LEVEL, SeriesLayout, describe_layout
+from forecast.data.continuation import append_continuation
 from forecast.data.missing import MissingPolicy
 from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
 from forecast.errors import DataValidationError
@@ -165,6 +165,8 @@ class BaseForecaster(BaseEstimator):
             else self.input_width
         )
         params = self.get_params(deep=False)
+        if isinstance(split, Split) and not split.uses_timestamps and split.validation:
+            split = split.with_minimum_windows(self.input_width_, self.horizon)
         self.season_length_ = params.get("season_length") or infer_season_length(layout.freq)
         self.calendar_ = self._resolve_calendar(layout.freq)
         windows = make_windows(
@@ -217,6 +219,8 @@ class BaseForecaster(BaseEstimator):
             latest, failures = self._latest_windows(X), {}
         else:
             latest, failures = latest_windows_skipping(self._latest_windows, X)
+        if latest is not None:
+            self._check_inputs(latest)
         values = None if latest is None else self._forecast(latest.inputs)
         forecasts = forecast_frame(latest, values, self.target_columns_, X)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
@@ -362,6 +366,10 @@ class BaseForecaster(BaseEstimator):
     def _forecast(self, inputs) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def _check_inputs(self, latest: LatestWindows) -> None:
+        """Look at the inputs of a ``predict`` before forecasting (e.g. warn about values
+        outside the training range); the default does nothing."""
+
     # ------------------------------------------------------------------ helpers
 
     def _check_params(self) -> None:
@@ -403,7 +411,7 @@ class BaseForecaster(BaseEstimator):
         if validation_frame is None:
             fraction = float(self.validation) if self.get_tag("uses_validation") else 0.0
             return validate_frame(X, self.target, self.covariates), Split(fraction, 0.0)
-        combined, codes = _append_validation(X, validation_frame)
+        combined, codes = append_continuation(X, validation_frame)
         return validate_frame(combined, self.target, self.covariates), codes
 
     def _latest_windows(self, X: pd.DataFrame | ValidatedFrame) -> LatestWindows:
@@ -436,57 +444,3 @@ def store_params(forecaster: BaseForecaster, arguments: dict) -> None:
     for name, value in arguments.items():
         if name not in ("self", "__class__"):
             setattr(forecaster, name, value)
-
-
-def _append_validation(
-    frame: pd.DataFrame, validation: pd.DataFrame
-) -> tuple[pd.DataFrame, np.ndarray]:
-    """``frame`` followed by ``validation`` (per series), and every row's split code (0 for
-    the rows of ``frame``, 1 for those of ``validation``).
-
-    Each frame is validated on its own first, so an error says which one is at fault."""
-    frame_layout = describe_layout(frame)
-    validation_layout = describe_layout(validation)
-    if frame_layout.is_panel != validation_layout.is_panel:
-        raise DataValidationError(
-            "validation_frame must have the same layout (series or panel) as the frame"
-        )
-    if frame_layout.is_panel:
-        ends = _series_bound(frame_layout, "last")
-        starts = _series_bound(validation_layout, "first")
-        for sid, start in starts.items():
-            if sid in ends.index and start <= ends[sid]:
-                raise DataValidationError(
-                    f"validation_frame must continue the frame in time, but starts at or before "
-                    f"the frame's end ({ends[sid]})",
-                    series=sid,
-                    timestamp=start,
-                )
-        combined = pd.concat([frame.assign(_split=0), validation.assign(_split=1)])
-        order = np.lexsort(
-            (np.arange(len(combined)), pd.factorize(combined.index.get_level_values(0))[0])
-        )
-        combined = combined.iloc[order]
-        combined.index = combined.index.set_names(
-            [
-                SERIES_LEVEL if combined.index.names[0] is None else combined.index.names[0],
-                combined.index.names[1],
-            ]
-        )
-    else:
-        if validation.index[0] <= frame.index[-1]:
-            raise DataValidationError(
-                f"validation_frame must continue the frame in time, but starts at or before the "
-                f"frame's end ({frame.index[-1]})",
-                timestamp=validation.index[0],
-            )
-        combined = pd.concat([frame.assign(_split=0), validation.assign(_split=1)])
-    codes = combined.pop("_split").to_numpy(dtype=np.int8)
-    return combined, codes
-
-
-def _series_bound(layout: SeriesLayout, which: str) -> pd.Series:
-    """The ``"first"`` or ``"last"`` timestamp of every series, indexed by series id (the
-    layout's series are sorted in time, so these are their earliest and latest)."""
-    rows = layout.starts[:-1] if which == "first" else layout.starts[1:] - 1
-    return pd.Series(layout.timestamps[rows], index=pd.Index(list(layout.series_ids)))

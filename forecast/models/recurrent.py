@@ -13,20 +13,21 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import os
 import tempfile
 
 import numpy as np
+import pandas as pd
 
 from forecast.models.base import BaseForecaster, store_params
 from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
+from forecast.models.recurrent_fit import choose_scaling_and_anchor, fit_members
 from forecast.nn.options import (
     CELL_NAMES,
     DISTRIBUTIONS,
     LOSSES,
     RESIDUALS,
-    SCALING_MODES,
+    SCALING_CHOICES,
     STRATEGIES,
 )
 from forecast.windowing.windows import Windows
@@ -56,12 +57,22 @@ class RNNForecaster(BaseForecaster):
         bidirectional: read the input window in both directions.
         dense_units: hidden widths of the head (``()`` for none).
         strategy: ``"direct"``, ``"seq2seq"`` or ``"autoregressive"``.
-        residual: ``"last"`` (default: forecast the change from the last observed value),
-            ``"seasonal"`` (the difference from the seasonal-naive forecast) or ``None`` (the
-            network forecasts the level itself).
+        residual: the baseline the network corrects (it forecasts ``anchor + correction``,
+            its output layer starting at zero so that before training it forecasts the anchor
+            exactly): ``"auto"`` (default) scores the last value, the seasonal-naive forecast
+            of every season the frequency suggests that fits in the window (hourly 24 and
+            168, daily 7 and 364, monthly 12, ...; and ``season_length`` when given) and a
+            ridge regression on the target window on the validation windows, and anchors on
+            the best (``anchor_``, ``anchor_scores_``); ``"last"``, ``"seasonal"`` (season
+            ``season_length``), ``"linear"`` fix it; ``None``: the network forecasts the level.
         season_length: season of ``residual="seasonal"``; ``None`` infers it from the frequency.
-        scaling: ``"standard"``, ``"robust"``, ``"window"`` (per-window target scaling, for
-            panels of series on different scales) or ``None``.
+        scaling: ``"auto"`` (default) is ``"window"`` when the targets' level moves beyond
+            what training statistics describe (a trend or level shift in the last part of
+            the training rows, or series of a panel whose spreads differ tenfold), else
+            ``"standard"`` (see :func:`forecast.nn.scaling.choose_scaling`;
+            ``scaling_mode_`` says which); or one of ``"standard"``, ``"robust"``,
+            ``"window"`` (per-window target scaling) and ``None``. In every mode the numeric
+            covariates are clipped to their training range (plus a quarter of it on each side).
         epochs: the most passes over the training windows.
         batch_size: windows per gradient step: the global batch, split across the replicas
             under a ``distribution`` (multiply it by their number to keep each as busy).
@@ -90,9 +101,22 @@ class RNNForecaster(BaseForecaster):
             1 trains on every window; 2 on every other one, halving the time of an epoch on
             long histories, where neighbouring windows differ by one row.
 
+        n_models: networks trained with seeds ``random_state, random_state + 1, ...``
+            and averaged (a seed ensemble), exported as one graph.
+        select_covariates: with past covariates, train the first network with and without
+            them and keep the one better on validation (``covariates_used_``), so an
+            unhelpful covariate cannot make the forecast worse than the target alone.
+
     Fitted attributes:
         model_: the Keras model (raw windows in, forecasts in original units out).
-        network_: the core network (scaled units).
+        networks_: the core networks of the ensemble (scaled units); ``network_`` the first.
+        anchor_: the anchor the networks correct (``"last"``, ``"seasonal:<season>"``,
+            ``"linear"`` or ``None``); ``anchor_scores_``: every candidate's validation error
+            (mean absolute error in training standard deviations) when ``residual="auto"``.
+        best_epochs_: for every network, the epoch whose weights it kept (0: untrained, i.e.
+            the anchor itself forecasts best on validation).
+        scaling_mode_: the scaling mode used; ``covariates_used_``: whether the networks read
+            the past covariates.
         history_: the training history (``loss``, ``val_loss`` and ``learning_rate`` per epoch).
         scaling_: the :class:`~forecast.nn.scaling.ScalingStats` fitted on the training split.
         freq_, input_width_, season_length_, calendar_, input_columns_, target_columns_,
@@ -114,7 +138,9 @@ class RNNForecaster(BaseForecaster):
         "dense_units": Widths(empty=True),
         "strategy": Choice(STRATEGIES),
         "residual": Choice(RESIDUALS),
-        "scaling": Choice(SCALING_MODES),
+        "scaling": Choice(SCALING_CHOICES),
+        "n_models": Integer(minimum=1),
+        "select_covariates": Boolean(),
         "epochs": Integer(minimum=1),
         "batch_size": Integer(minimum=1),
         "learning_rate": Real(low=0.0, open_low=True),
@@ -142,9 +168,9 @@ class RNNForecaster(BaseForecaster):
         bidirectional=False,
         dense_units=(64,),
         strategy="direct",
-        residual="last",
+        residual="auto",
         season_length=None,
-        scaling="standard",
+        scaling="auto",
         epochs=100,
         batch_size=64,
         learning_rate=1e-3,
@@ -157,22 +183,21 @@ class RNNForecaster(BaseForecaster):
         missing=None,
         distribution="default",
         stride=1,
+        n_models=1,
+        select_covariates=True,
     ):
         store_params(self, locals())
 
     # ------------------------------------------------------------------ training
 
     def _fit_windows(self, windows: Windows) -> None:
-        import keras
-
         from forecast.nn.distribution import make_strategy
         from forecast.nn.networks import build_serving_model
-        from forecast.nn.scaling import fit_scaling
 
         if self.residual == "seasonal" and self.season_length_ > self.input_width_:
             raise ValueError(
                 f"residual='seasonal' needs season_length ({self.season_length_}) <= input_width "
-                f"({self.input_width_}); raise input_width or set residual='last' or None"
+                f"({self.input_width_}); raise input_width or set residual='auto', 'last' or None"
             )
         # First: a multi-worker strategy starts this worker's server, best before other ops.
         strategy = make_strategy(self.distribution)
@@ -182,25 +207,33 @@ class RNNForecaster(BaseForecaster):
                 f"batch_size ({self.batch_size}) must be a multiple of the {replicas} replicas of "
                 f"distribution={self.distribution!r}: it is the global batch, split evenly among them"
             )
-        if self.random_state is not None:
-            keras.utils.set_random_seed(int(self.random_state))
         numeric = [
             i < windows.n_targets or (name in windows.covariate_columns)
             for i, name in enumerate(windows.input_columns)
         ]
-        self.scaling_ = fit_scaling(
-            windows.values, windows.row_split == 0, numeric, self.scaling, windows.n_targets
-        )
-        self._network_config = self._network_settings(windows)
-        with contextlib.nullcontext() if strategy is None else strategy.scope():
-            network = self._compiled_network(replicas)
-        train, validation = self._pipelines(windows, strategy)
-        self.history_ = self._train(network, train, validation, strategy)
-        self.network_ = network
-        self.model_ = build_serving_model(network, self.scaling_)
+        (
+            self.scaling_mode_,
+            self.scaling_,
+            self.anchor_,
+            self.anchor_scores_,
+            linear,
+        ) = choose_scaling_and_anchor(self, windows, numeric)
+        pipelines = self._pipelines(windows, strategy)
+        members = fit_members(self, windows, pipelines, strategy, replicas, linear)
+        self.covariates_used_ = members[0].columns is None and bool(windows.covariate_columns)
+        self.networks_ = [member.network for member in members]
+        self.network_ = self.networks_[0]
+        self.history_ = members[0].history
+        self.best_epochs_ = [member.best_epoch for member in members]
+        self._network_config = members[0].settings
+        self.refitted_ = False
+        self.model_ = build_serving_model(self.networks_, self.scaling_)
 
-    def _network_settings(self, windows: Windows) -> dict:
+    def _network_settings(self, windows: Windows, columns=None, linear=None) -> dict:
         """The arguments of :func:`~forecast.nn.networks.build_network` for these windows."""
+        from forecast.nn.anchor_selection import parse_anchor
+
+        kind, season = (None, None) if self.anchor_ is None else parse_anchor(self.anchor_)
         return {
             "input_width": self.input_width_,
             "horizon": self.horizon,
@@ -214,18 +247,20 @@ class RNNForecaster(BaseForecaster):
             "bidirectional": bool(self.bidirectional),
             "dense_units": self.dense_units,
             "strategy": self.strategy,
-            "residual": self.residual,
-            "season_length": self.season_length_ if self.residual == "seasonal" else None,
+            "residual": kind,
+            "season_length": season,
+            "linear_anchor": linear,
+            "columns": columns,
         }
 
-    def _compiled_network(self, replicas: int):
+    def _compiled_network(self, settings: dict, replicas: int, name: str):
         """The core network, compiled with Adam (the gradient clipped per replica: see
         :mod:`forecast.nn.distribution`) and the training loss."""
         import keras
 
         from forecast.nn.networks import build_network
 
-        network = build_network(**self._network_config)
+        network = build_network(**settings, name=name)
         optimizer = keras.optimizers.Adam(
             learning_rate=float(self.learning_rate),
             clipnorm=None if self.clipnorm is None else float(self.clipnorm) / replicas,
@@ -234,50 +269,11 @@ class RNNForecaster(BaseForecaster):
         network.compile(optimizer=optimizer, loss=loss)
         return network
 
-    def _train(self, network, train, validation, strategy) -> dict[str, list[float]]:
-        """Train with early stopping and learning-rate halving on the validation loss (the
-        training loss without validation windows); returns the history."""
-        import keras
-
-        monitor = "val_loss" if validation is not None else "loss"
-        callbacks = []
-        if self.patience is not None:
-            callbacks += [
-                keras.callbacks.EarlyStopping(
-                    monitor=monitor, patience=int(self.patience), restore_best_weights=True
-                ),
-                keras.callbacks.ReduceLROnPlateau(
-                    monitor=monitor, factor=0.5, patience=max(1, int(self.patience) // 2)
-                ),
-            ]
-        if self.distribution == "multi_worker":  # Model.fit fails there: forecast.training_loop
-            from forecast.nn.distribution import is_chief
-            from forecast.nn.training_loop import fit_distributed
-
-            return fit_distributed(
-                network,
-                train,
-                validation,
-                strategy,
-                loss=self.loss,
-                epochs=int(self.epochs),
-                callbacks=callbacks,
-                verbose=self.verbose if is_chief() else 0,
-            )
-        history = network.fit(
-            train,
-            validation_data=validation,
-            epochs=int(self.epochs),
-            callbacks=callbacks,
-            verbose=self.verbose,
-            shuffle=False,
-        )
-        return {k: [float(v) for v in values] for k, values in history.history.items()}
-
     def _pipelines(self, windows: Windows, strategy=None) -> tuple:
         """The scaled training and validation datasets (``None`` without validation windows);
         under a ``strategy``, sharded by data and batched so each first batch splits evenly."""
         from forecast.nn.distribution import shard_by_data, split_batch_size
+        from forecast.nn.training import scaled_dataset
 
         replicas = 1 if strategy is None else strategy.num_replicas_in_sync
         shard = (lambda dataset: dataset) if strategy is None else shard_by_data
@@ -285,31 +281,60 @@ class RNNForecaster(BaseForecaster):
             replicas = 1
         seed = None if self.random_state is None else int(self.random_state)
         batch = split_batch_size(self.batch_size, windows.n_windows("train"), replicas)
-        train = shard(self._scaled(windows.dataset("train", batch, shuffle=True, seed=seed)))
+        train = windows.dataset("train", batch, shuffle=True, seed=seed)
+        train = shard(scaled_dataset(train, self.scaling_))
         n_validation = windows.n_windows("validation")
         if n_validation == 0:
             return train, None
         batch = -(-max(self.batch_size, 256) // replicas) * replicas  # a multiple of the replicas
         batch = split_batch_size(batch, n_validation, replicas, "validation")
-        return train, shard(self._scaled(windows.dataset("validation", batch, shuffle=False)))
+        validation = windows.dataset("validation", batch, shuffle=False)
+        return train, shard(scaled_dataset(validation, self.scaling_))
 
-    def _scaled(self, dataset):
-        """Map a raw window dataset to the network's scaled inputs and labels."""
-        from forecast.nn.scaling import scale_window
+    # ------------------------------------------------------------------ final fit
 
-        stats = self.scaling_
+    def refit_full(self, X: pd.DataFrame) -> RNNForecaster:
+        """Refit on all of ``X`` (no validation held out) with what the validated fit chose.
 
-        def scale(inputs, labels):
-            past = inputs["past"] if isinstance(inputs, dict) else inputs
-            scaled, center, spread = scale_window(past, stats)
-            features = {"past": scaled}
-            if isinstance(inputs, dict):
-                features["future"] = inputs["future"]
-            return features, (labels - center) / spread
+        After an honest evaluation, the model to serve should learn from every row, the
+        latest above all. The scaling mode, the anchor and whether the covariates are read
+        stay as ``fit`` chose them on validation; each network trains for the epochs early
+        stopping kept (``best_epochs_``; 0: it stays the anchor), without early stopping,
+        from the same seeds. ``refitted_`` becomes ``True``; ``validated_`` keeps what the
+        validated fit saw (its training range, best epochs, anchor scores).
 
-        import tensorflow as tf
+        Example:
+            >>> import forecast
+            >>> frame = forecast.load_dataset("electricity_hourly").iloc[-1500:]
+            >>> model = forecast.LSTMForecaster(input_width=48, horizon=24, units=(8,),
+            ...                                 epochs=2, random_state=0).fit(frame.iloc[:-200])
+            >>> model.refit_full(frame).refitted_, model.training_range_[1] == frame.index[-1]
+            (True, True)
 
-        return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        Args:
+            X: the frame to refit on (typically the frame ``fit`` saw and what followed it).
+
+        Returns:
+            ``self``, refitted.
+        """
+        from forecast.models.recurrent_fit import refit_plan
+
+        self._check_fitted()
+        params, plan = refit_plan(self)
+        full = type(self)(**params)
+        full._refit_plan = plan
+        full.fit(X)
+        validated = {
+            "training_range": self.training_range_,
+            "best_epochs": list(self.best_epochs_),
+            "anchor_scores": dict(self.anchor_scores_),
+            "history": self.history_,
+        }
+        fitted = {k: v for k, v in vars(full).items() if k.endswith("_") and not k.startswith("_")}
+        fitted["anchor_scores_"] = validated["anchor_scores"]
+        vars(self).update(fitted, _network_config=full._network_config)
+        self.refitted_, self.validated_ = True, validated
+        return self
 
     # ------------------------------------------------------------------ forecasting
 
@@ -329,6 +354,11 @@ class RNNForecaster(BaseForecaster):
             np.concatenate(out) if out else np.zeros((0, self.horizon, len(self.target_columns_)))
         )
 
+    def _check_inputs(self, latest) -> None:
+        from forecast.models.input_range import warn_out_of_range
+
+        warn_out_of_range(latest, self.scaling_, self.input_width_, self.freq_)
+
     def _serving_function(self):
         model = self.model_
 
@@ -345,6 +375,8 @@ class RNNForecaster(BaseForecaster):
         for name in ("model_", "network_"):
             if name in state:
                 state[name] = _keras_to_bytes(state[name])
+        if "networks_" in state:
+            state["networks_"] = [_keras_to_bytes(network) for network in state["networks_"]]
         return state
 
     def __setstate__(self, state):
@@ -352,6 +384,10 @@ class RNNForecaster(BaseForecaster):
         for name in ("model_", "network_"):
             if isinstance(state.get(name), bytes):
                 state[name] = _keras_from_bytes(state[name])
+        if "networks_" in state:
+            state["networks_"] = [
+                _keras_from_bytes(n) if isinstance(n, bytes) else n for n in state["networks_"]
+            ]
         super().__setstate__(state)
 
 
@@ -374,9 +410,9 @@ class _FixedCellForecaster(RNNForecaster):
         bidirectional=False,
         dense_units=(64,),
         strategy="direct",
-        residual="last",
+        residual="auto",
         season_length=None,
-        scaling="standard",
+        scaling="auto",
         epochs=100,
         batch_size=64,
         learning_rate=1e-3,
@@ -389,6 +425,8 @@ class _FixedCellForecaster(RNNForecaster):
         missing=None,
         distribution="default",
         stride=1,
+        n_models=1,
+        select_covariates=True,
     ):
         store_params(self, locals())
 

@@ -35,7 +35,7 @@ import keras
 from keras import layers, ops
 
 from forecast.nn import anchors
-from forecast.nn.options import CELL_NAMES, RESIDUALS, STRATEGIES
+from forecast.nn.options import ANCHORS, CELL_NAMES, STRATEGIES
 from forecast.nn.scaling import ScalingStats, scale_window
 
 CELLS = dict(zip(CELL_NAMES, (layers.LSTM, layers.GRU, layers.SimpleRNN)))
@@ -103,6 +103,60 @@ class ResidualAnchor(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="forecast")
+class LinearResidualAnchor(layers.Layer):
+    """The linear anchor (:class:`forecast.nn.anchor_selection.LinearAnchor`) as a layer: a
+    fixed affine map from the scaled target windows (and the future calendar) to the forecast
+    steps. Its weights are not trained; they are saved with the model.
+
+    Call with ``past`` or ``[past, future]``; returns ``(batch, horizon, n_targets)``.
+    """
+
+    def __init__(self, n_features: int, horizon: int, n_targets: int, **kwargs):
+        super().__init__(**kwargs)
+        self.n_features, self.horizon, self.n_targets = n_features, horizon, n_targets
+        self.kernel = self.add_weight(
+            shape=(n_features, horizon * n_targets), initializer="zeros", trainable=False,
+            name="kernel",
+        )  # fmt: skip
+        self.bias = self.add_weight(
+            shape=(horizon * n_targets,), initializer="zeros", trainable=False, name="bias"
+        )
+
+    def set_anchor(self, anchor) -> None:
+        """Set the fitted weights and bias."""
+        self.kernel.assign(anchor.weights)
+        self.bias.assign(anchor.bias)
+
+    def call(self, inputs):
+        past, future = inputs if isinstance(inputs, (list, tuple)) else (inputs, None)
+        targets = past[:, :, : self.n_targets]
+        return anchors.linear(ops, targets, future, self.kernel, self.bias, self.horizon)
+
+    def get_config(self) -> dict:
+        return {
+            **super().get_config(),
+            "n_features": self.n_features,
+            "horizon": self.horizon,
+            "n_targets": self.n_targets,
+        }
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class TakeColumns(layers.Layer):
+    """The input columns a network reads, by position (e.g. without the covariates)."""
+
+    def __init__(self, columns: Sequence[int], **kwargs):
+        super().__init__(**kwargs)
+        self.columns = [int(c) for c in columns]
+
+    def call(self, past):
+        return ops.take(past, self.columns, axis=-1)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "columns": list(self.columns)}
+
+
+@keras.saving.register_keras_serializable(package="forecast")
 class StepIndex(layers.Layer):
     """One-hot forecast step numbers ``(batch, horizon, horizon)``: the decoder's own clock."""
 
@@ -124,8 +178,11 @@ class AutoregressiveDecoder(layers.Layer):
     feedback model), starting from the encoder's final states.
 
     Call with ``[decoder_inputs (batch, horizon, n), past (batch, input_width, n_inputs),
-    *encoder_states]``; returns ``(batch, horizon, n_targets)``. The first step is fed the
-    last observed target; with a residual, each step's anchor is added before it is fed back.
+    *encoder_states]``, or with a residual ``[decoder_inputs, past, anchor (batch, horizon,
+    n_targets), *encoder_states]``; returns ``(batch, horizon, n_targets)``. The first step is
+    fed the last observed target; with a residual, each step's anchor is added before it is
+    fed back. With a residual the output layer starts at zero: before training the decoder
+    forecasts the anchor exactly.
     """
 
     def __init__(
@@ -147,7 +204,7 @@ class AutoregressiveDecoder(layers.Layer):
             CELL_UNITS[cell](u, recurrent_dropout=self.recurrent_dropout) for u in self.units
         ]
         self.head = [layers.Dense(u, activation="relu") for u in self.dense_units]
-        self.out = layers.Dense(n_targets)
+        self.out = layers.Dense(n_targets, **_output_init(residual is not None))
 
     def build(self, input_shape):
         step_inputs = input_shape[0][-1] + self.n_targets
@@ -162,6 +219,9 @@ class AutoregressiveDecoder(layers.Layer):
 
     def call(self, inputs, training=None):
         decoder_inputs, past, *flat_states = inputs
+        anchor = None
+        if self.residual is not None:
+            anchor, *flat_states = flat_states
         horizon = decoder_inputs.shape[1]
         states, i = [], 0
         for cell in self.cells:
@@ -170,11 +230,6 @@ class AutoregressiveDecoder(layers.Layer):
             n = 2 if isinstance(cell, layers.LSTMCell) else 1
             states.append(list(flat_states[i : i + n]))
             i += n
-        anchor = None
-        if self.residual is not None:
-            anchor = ResidualAnchor(
-                self.residual, horizon, self.n_targets, self.season_length
-            ).call(past)
         previous = past[:, -1, : self.n_targets]
         outputs = []
         for k in range(horizon):
@@ -217,6 +272,9 @@ def build_network(
     strategy: str = "direct",
     residual: str | None = None,
     season_length: int | None = None,
+    linear_anchor=None,
+    columns: Sequence[int] | None = None,
+    name: str | None = None,
 ) -> keras.Model:
     """Build the core network (scaled units in and out).
 
@@ -235,8 +293,17 @@ def build_network(
         bidirectional: read the input window in both directions.
         dense_units: hidden layer widths of the head (an int for one layer, ``()`` for none).
         strategy: one of :data:`STRATEGIES`.
-        residual: one of :data:`RESIDUALS`.
+        residual: the anchor the network corrects: ``None``, ``"last"``, ``"seasonal"`` or
+            ``"linear"`` (``"auto"`` is resolved by the forecaster before building). With an
+            anchor the output layer starts at zero, so the untrained network forecasts the
+            anchor exactly.
         season_length: the season of ``residual="seasonal"`` (at most ``input_width``).
+        linear_anchor: the fitted :class:`~forecast.nn.anchor_selection.LinearAnchor` of
+            ``residual="linear"``.
+        columns: the input columns the recurrent layers read (targets first), e.g. without
+            the covariates; ``None``: all. Anchors always read the target columns.
+        name: the model's name (default ``"<cell>_<strategy>"``); the members of an ensemble
+            need distinct names.
 
     Returns:
         An uncompiled ``keras.Model`` with inputs ``{"past", ["future"]}`` and output
@@ -248,46 +315,58 @@ def build_network(
     units = _as_widths(units, "units")
     dense = _as_widths(dense_units, "dense_units", allow_empty=True)
     _check_options(cell, strategy, residual, season_length, input_width, dropout, recurrent_dropout)
-
+    if residual == "linear" and linear_anchor is None:
+        raise ValueError("residual='linear' needs the fitted linear_anchor")
     inputs = _network_inputs(input_width, n_inputs, horizon, n_future)
     past, future = inputs["past"], inputs.get("future")
-    need_states = strategy != "direct"
+    read = past if columns is None else TakeColumns(columns, name="columns")(past)
     encoding, states = _encoder(
-        past, cell, units, dropout, recurrent_dropout, bidirectional, need_states
+        read, cell, units, dropout, recurrent_dropout, bidirectional, strategy != "direct"
     )
-
-    anchor = None
-    if residual is not None:
-        anchor = ResidualAnchor(residual, horizon, n_targets, season_length, name="anchor")(past)
-
+    anchor = _anchor(past, future, residual, horizon, n_targets, season_length, linear_anchor)
+    zero = anchor is not None
     if strategy == "direct":
-        output = _direct_head(encoding, future, dense, horizon, n_targets)
+        output = _direct_head(encoding, future, dense, horizon, n_targets, zero)
     else:
         steps = StepIndex(horizon, name="step")(past)
         decoder_inputs = steps if future is None else layers.Concatenate()([future, steps])
         decoder_units = tuple(u * (2 if bidirectional else 1) for u in units)
         if strategy == "seq2seq":
             output = _seq2seq_decoder(
-                decoder_inputs,
-                states,
-                cell,
-                decoder_units,
-                dense,
-                n_targets,
-                dropout,
-                recurrent_dropout,
-            )
+                decoder_inputs, states, cell, decoder_units, dense, n_targets, dropout,
+                recurrent_dropout, zero,
+            )  # fmt: skip
         else:
             flat_states = [s for group in states for s in group]
             decoder = AutoregressiveDecoder(
                 cell, decoder_units, dense, n_targets, residual, season_length, recurrent_dropout,
                 name="decoder",
             )  # fmt: skip
-            output = decoder([decoder_inputs, past, *flat_states])
+            anchor_input = [] if anchor is None else [anchor]
+            output = decoder([decoder_inputs, past, *anchor_input, *flat_states])
             anchor = None  # the decoder adds it inside its feedback loop
     if anchor is not None:
         output = layers.Add(name="residual")([output, anchor])
-    return keras.Model(inputs, output, name=f"{cell}_{strategy}")
+    return keras.Model(inputs, output, name=name or f"{cell}_{strategy}")
+
+
+def _anchor(past, future, residual, horizon, n_targets, season_length, linear_anchor):
+    """The anchor tensor a residual network adds to its output (``None`` without one)."""
+    if residual is None:
+        return None
+    if residual != "linear":
+        return ResidualAnchor(residual, horizon, n_targets, season_length, name="anchor")(past)
+    layer = LinearResidualAnchor(
+        int(linear_anchor.weights.shape[0]), horizon, n_targets, name="linear_anchor"
+    )
+    anchor = layer(past if future is None else [past, future])
+    layer.set_anchor(linear_anchor)
+    return anchor
+
+
+def _output_init(zero: bool) -> dict:
+    """The output layer's initialisers: zeros when it corrects an anchor."""
+    return {"kernel_initializer": "zeros", "bias_initializer": "zeros"} if zero else {}
 
 
 def _network_inputs(input_width: int, n_inputs: int, horizon: int, n_future: int) -> dict:
@@ -305,8 +384,8 @@ def _check_options(
         raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
     if strategy not in STRATEGIES:
         raise ValueError(f"strategy must be one of {STRATEGIES}, got {strategy!r}")
-    if residual not in RESIDUALS:
-        raise ValueError(f"residual must be one of {RESIDUALS}, got {residual!r}")
+    if residual not in ANCHORS:
+        raise ValueError(f"residual must be one of {ANCHORS}, got {residual!r}")
     if residual == "seasonal" and not (season_length and 1 <= season_length <= input_width):
         raise ValueError(
             f"residual='seasonal' needs 1 <= season_length <= input_width ({input_width}), "
@@ -316,19 +395,21 @@ def _check_options(
         raise ValueError(f"dropout rates must be in [0, 1), got {dropout}, {recurrent_dropout}")
 
 
-def _direct_head(encoding, future, dense, horizon: int, n_targets: int):
+def _direct_head(encoding, future, dense, horizon: int, n_targets: int, zero: bool = False):
     """All steps at once from the encoding (and the flattened known-future features)."""
     head = (
         encoding if future is None else layers.Concatenate()([encoding, layers.Flatten()(future)])
     )
     for width in dense:
         head = layers.Dense(width, activation="relu")(head)
-    return layers.Reshape((horizon, n_targets))(layers.Dense(horizon * n_targets)(head))
+    output = layers.Dense(horizon * n_targets, **_output_init(zero))(head)
+    return layers.Reshape((horizon, n_targets))(output)
 
 
 def _seq2seq_decoder(
-    decoder_inputs, states, cell, decoder_units, dense, n_targets, dropout, recurrent_dropout
-):
+    decoder_inputs, states, cell, decoder_units, dense, n_targets, dropout, recurrent_dropout,
+    zero=False,
+):  # fmt: skip
     """A recurrent decoder over the forecast steps, started from the encoder's states."""
     x = decoder_inputs
     for i, (width, state) in enumerate(zip(decoder_units, states)):
@@ -339,12 +420,14 @@ def _seq2seq_decoder(
             x = layers.Dropout(dropout)(x)
     for width in dense:
         x = layers.Dense(width, activation="relu")(x)
-    return layers.Dense(n_targets)(x)
+    return layers.Dense(n_targets, **_output_init(zero))(x)
 
 
-def build_serving_model(core: keras.Model, stats: ScalingStats) -> keras.Model:
-    """Wrap a core network so it takes raw windows and returns forecasts in original units."""
-    shapes = {name: tensor.shape[1:] for name, tensor in core.input.items()}
+def build_serving_model(core, stats: ScalingStats) -> keras.Model:
+    """Wrap a core network (or several: a seed ensemble, averaged in scaled units) so it takes
+    raw windows and returns forecasts in original units."""
+    cores = list(core) if isinstance(core, (list, tuple)) else [core]
+    shapes = {name: tensor.shape[1:] for name, tensor in cores[0].input.items()}
     past = keras.Input(shapes["past"], name="past")
     inputs = {"past": past}
     scaled, center, scale = WindowScaler(stats.get_config(), name="scaler")(past)
@@ -353,7 +436,9 @@ def build_serving_model(core: keras.Model, stats: ScalingStats) -> keras.Model:
         future = keras.Input(shapes["future"], name="future")
         inputs["future"] = future
         core_inputs["future"] = future
-    output = Unscale(name="unscale")([core(core_inputs), center, scale])
+    outputs = [network(core_inputs) for network in cores]
+    output = outputs[0] if len(outputs) == 1 else layers.Average(name="ensemble")(outputs)
+    output = Unscale(name="unscale")([output, center, scale])
     return keras.Model(inputs, output, name="forecaster")
 
 

@@ -10,10 +10,16 @@ name is declared once.
 CELL_NAMES = ("lstm", "gru", "rnn")
 #: multi-step strategies
 STRATEGIES = ("direct", "seq2seq", "autoregressive")
-#: what a residual network corrects (``None``: nothing)
-RESIDUALS = (None, "last", "seasonal")
+#: what a residual network corrects (``None``: nothing; ``"auto"``: the candidate anchor that
+#: forecasts the validation windows best, see :mod:`forecast.nn.anchor_selection`)
+RESIDUALS = (None, "last", "seasonal", "linear", "auto")
+#: the anchors a network can be built on (``"auto"`` resolves to one of them)
+ANCHORS = (None, "last", "seasonal", "linear")
 #: input scaling modes (``None``: none)
 SCALING_MODES = ("standard", "robust", "window", None)
+#: the forecasters' scaling argument: a mode, or ``"auto"`` (chosen from the training data,
+#: see :func:`forecast.nn.scaling.choose_scaling`)
+SCALING_CHOICES = ("auto", *SCALING_MODES)
 #: tf.distribute strategies
 DISTRIBUTIONS = ("default", "mirrored", "multi_worker")
 #: training losses (on scaled values)

@@ -18,6 +18,14 @@ Modes:
 
 One-hot and calendar columns are left as they are.
 
+Bounded inputs: in every mode the numeric covariates (not the targets, whose level may
+legitimately move, nor the one-hot and calendar columns, bounded by construction) are clipped,
+after scaling, to their training range widened by :data:`BOUND_MARGIN` of its width on each
+side. A column that is almost always zero in training (rain, a rare event flag) cannot hand
+the network a value a hundred training deviations away at predict time, and a column constant
+in training (zero spread) reaches it as that constant. :func:`out_of_range` finds the raw
+values beyond those bounds, for the warning ``predict`` gives.
+
 The statistics are computed in float64 (a float32 variance overflows from values near 1e19 on),
 then stored in float32, the dtype of the network. Per-window statistics are computed on the
 targets divided by their training scale, so no raw value is squared or summed in float32: the
@@ -40,6 +48,9 @@ import numpy as np
 
 from forecast.nn.options import SCALING_MODES  # noqa: F401  (re-exported)
 
+#: the share of a covariate's training range it may exceed on each side before it is clipped
+BOUND_MARGIN = 0.25
+
 
 @dataclass(frozen=True)
 class ScalingStats:
@@ -52,6 +63,8 @@ class ScalingStats:
         per_window: scale the targets by each window's own mean and standard deviation.
         floor: for per-window scaling, the smallest scale of each target (a fraction of its
             training scale), so a flat window does not blow up.
+        low, high: ``(n_inputs,)`` bounds of every scaled column (``-inf``/``inf`` for the
+            columns that are not clipped), or ``None`` for no clipping.
     """
 
     center: np.ndarray
@@ -59,6 +72,8 @@ class ScalingStats:
     n_targets: int
     per_window: bool = False
     floor: np.ndarray | None = None
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
 
     def get_config(self) -> dict:
         """Plain Python values, for Keras layer configs and metadata files."""
@@ -68,18 +83,25 @@ class ScalingStats:
             "n_targets": int(self.n_targets),
             "per_window": bool(self.per_window),
             "floor": None if self.floor is None else [float(v) for v in self.floor],
+            "low": None if self.low is None else [float(v) for v in self.low],
+            "high": None if self.high is None else [float(v) for v in self.high],
         }
 
     @classmethod
     def from_config(cls, config: dict) -> ScalingStats:
         """Inverse of :meth:`get_config`."""
         floor = config.get("floor")
+        bounds = {
+            name: None if config.get(name) is None else np.asarray(config[name], np.float32)
+            for name in ("low", "high")
+        }
         return cls(
             center=np.asarray(config["center"], dtype=np.float32),
             scale=np.asarray(config["scale"], dtype=np.float32),
             n_targets=int(config["n_targets"]),
             per_window=bool(config["per_window"]),
             floor=None if floor is None else np.asarray(floor, dtype=np.float32),
+            **bounds,
         )
 
 
@@ -109,8 +131,8 @@ def fit_scaling(
     n_inputs = values.shape[1]
     center = np.zeros(n_inputs, dtype=np.float64)
     scale = np.ones(n_inputs, dtype=np.float64)
+    train = values[train_rows]
     if mode is not None:
-        train = values[train_rows]
         for j in np.flatnonzero(np.asarray(numeric, dtype=bool)):
             column = train[:, j].astype(np.float64)
             column = column[~np.isnan(column)]
@@ -125,13 +147,91 @@ def fit_scaling(
             scale[j] = spread if spread > 0 and np.isfinite(spread) else 1.0
     per_window = mode == "window"
     floor = (0.01 * scale[:n_targets]).astype(np.float32) if per_window else None
+    low, high = _bounds(train, numeric, n_targets, center, scale)
     return ScalingStats(
         center=center.astype(np.float32),
         scale=scale.astype(np.float32),
         n_targets=n_targets,
         per_window=per_window,
         floor=floor,
+        low=low,
+        high=high,
     )
+
+
+def _bounds(train, numeric, n_targets: int, center, scale) -> tuple[np.ndarray, np.ndarray]:
+    """The clipping bounds of every scaled column: the numeric covariates' training range
+    widened by :data:`BOUND_MARGIN` on each side, ``-inf``/``inf`` elsewhere."""
+    n_inputs = train.shape[1]
+    low, high = np.full(n_inputs, -np.inf), np.full(n_inputs, np.inf)
+    for j in np.flatnonzero(np.asarray(numeric, dtype=bool)):
+        column = train[:, j].astype(np.float64)
+        column = column[np.isfinite(column)]
+        if j < n_targets or column.size == 0:
+            continue
+        lo, hi = (np.array([column.min(), column.max()]) - center[j]) / scale[j]
+        margin = BOUND_MARGIN * (hi - lo)
+        low[j], high[j] = lo - margin, hi + margin
+    return low.astype(np.float32), high.astype(np.float32)
+
+
+def out_of_range(past: np.ndarray, stats: ScalingStats) -> np.ndarray:
+    """How far beyond the clipping bounds every value of raw input windows
+    ``(n, width, n_inputs)`` lies, in training ranges (``(past - bound) / range``; 0 inside
+    the bounds and for the columns that are not clipped).
+
+    Example:
+        >>> import numpy as np
+        >>> stats = fit_scaling(np.array([[0.0, 0.0], [1.0, 2.0]]), np.array([True, True]),
+        ...                     numeric=(True, True), mode="standard")
+        >>> far = out_of_range(np.array([[[5.0, 2.0], [9.0, 7.0]]]), stats)
+        >>> far[0].round(2).tolist()  # the target (column 0) is never clipped
+        [[0.0, 0.0], [0.0, 2.25]]
+    """
+    past = np.asarray(past, np.float64)
+    if stats.low is None:
+        return np.zeros(past.shape)
+    scaled = (past - stats.center) / stats.scale
+    width = (stats.high - stats.low) / (1 + 2 * BOUND_MARGIN)
+    width = np.where(np.isfinite(width) & (width > 0), width, 1.0)
+    beyond = np.maximum(scaled - stats.high, 0) + np.maximum(stats.low - scaled, 0)
+    return np.where(np.isfinite(beyond), beyond / width, 0.0)
+
+
+def choose_scaling(
+    values: np.ndarray, train_rows: np.ndarray, series: np.ndarray, n_targets: int
+) -> str:
+    """The scaling mode ``scaling="auto"`` picks from the training rows: ``"window"`` for a
+    panel whose series differ in spread by more than :data:`SCALE_RATIO` for some target (one
+    set of statistics cannot describe them all), else ``"standard"``.
+
+    A single trending series keeps standard scaling: its anchor (the last value, a season, a
+    linear model of the window) carries the level, and on the generalisation benchmark
+    per-window scaling forecast such series worse (``benchmarks/generalization.py --set
+    scaling=window`` measures it).
+
+    Example:
+        >>> import numpy as np
+        >>> rows = np.ones(200, bool); two = np.repeat([0, 1], 100)
+        >>> wave = np.sin(np.arange(200.0))[:, None]
+        >>> scales = wave * np.where(two == 0, 1.0, 50.0)[:, None]
+        >>> choose_scaling(scales, rows, two, 1), choose_scaling(wave, rows, two, 1)
+        ('window', 'standard')
+    """
+    for j in range(n_targets):
+        spreads = []
+        for s in np.unique(series[train_rows]):
+            column = values[train_rows & (series == s), j].astype(np.float64)
+            column = column[np.isfinite(column)]
+            if column.size >= 2 and column.std() > 0:
+                spreads.append(column.std())
+        if len(spreads) > 1 and max(spreads) > SCALE_RATIO * min(spreads):
+            return "window"
+    return "standard"
+
+
+#: series spreads differing by more than this factor call for per-window scaling
+SCALE_RATIO = 10.0
 
 
 def scale_window(past, stats: ScalingStats):
@@ -160,11 +260,22 @@ def scale_window(past, stats: ScalingStats):
         spread = ops.maximum(
             relative_spread * unit, ops.convert_to_tensor(stats.floor, dtype="float32")
         )
-        others = (past[:, :, t:] - center[t:]) / scale[t:]
+        others = _clip((past[:, :, t:] - center[t:]) / scale[t:], stats, t)
         scaled = ops.concatenate([(target - loc) / spread, others], axis=-1)
         return scaled, loc, spread
-    scaled = (past - center) / scale
+    scaled = _clip((past - center) / scale, stats, 0)
     batch = ops.shape(past)[0]
     loc = ops.broadcast_to(ops.reshape(center[:t], (1, 1, t)), (batch, 1, t))
     spread = ops.broadcast_to(ops.reshape(scale[:t], (1, 1, t)), (batch, 1, t))
     return scaled, loc, spread
+
+
+def _clip(scaled, stats: ScalingStats, first: int):
+    """Clip scaled columns ``first..`` to the stats' bounds (no-op without bounds)."""
+    if stats.low is None:
+        return scaled
+    from keras import ops
+
+    low = ops.convert_to_tensor(stats.low[first:], dtype="float32")
+    high = ops.convert_to_tensor(stats.high[first:], dtype="float32")
+    return ops.minimum(ops.maximum(scaled, low), high)

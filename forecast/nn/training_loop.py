@@ -121,6 +121,21 @@ def fit_distributed(
     return {key: [float(v) for v in values] for key, values in network.history.history.items()}
 
 
+def evaluate_distributed(network, dataset, strategy, *, loss: str) -> float:
+    """The mean ``loss`` of ``network`` over every window of ``dataset``, computed on every
+    replica of ``strategy`` and added across them (what ``network.evaluate`` gives on one
+    device; the starting point :class:`forecast.nn.training.KeepBest` compares epochs with)."""
+    import keras
+
+    element_loss = getattr(keras.losses, _ELEMENT_LOSSES[loss])(reduction=None)
+    test_step = _test_step(network, element_loss, strategy)
+    total, count = 0.0, 0.0
+    for batch in strategy.experimental_distribute_dataset(dataset):
+        batch_sum, batch_count = (float(v) for v in test_step(batch))
+        total, count = total + batch_sum, count + batch_count
+    return total / max(count, 1.0)
+
+
 def _train_step(network, optimizer, element_loss, strategy):
     """One global step: per replica, the gradient of its loss sum over the global count."""
     import tensorflow as tf

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -44,6 +44,11 @@ class WindowSpec:
         return self.input_width + self.horizon
 
 
+#: validation windows a short series gets at least, where it is long enough (see
+#: :meth:`Split.with_minimum_windows`)
+MIN_VALIDATION_WINDOWS = 5
+
+
 @dataclass(frozen=True)
 class Split:
     """A chronological train / validation / test split, applied to every series.
@@ -66,6 +71,10 @@ class Split:
 
     validation: float | str | pd.Timestamp = 0.2
     test: float | str | pd.Timestamp = 0.1
+    #: with fractions: at least this many validation rows per series, as long as
+    #: ``min_train_rows`` rows stay before them (see :meth:`with_minimum_windows`)
+    min_validation_rows: int = field(default=0, repr=False)
+    min_train_rows: int = field(default=0, repr=False)
 
     def __post_init__(self) -> None:
         kinds = {isinstance(v, (int, float)) and not isinstance(v, bool) for v in self._bounds}
@@ -96,6 +105,30 @@ class Split:
     def _bounds(self) -> tuple:
         return (self.validation, self.test)
 
+    def with_minimum_windows(self, input_width: int, horizon: int) -> Split:
+        """This split, with enough validation rows per series for
+        :data:`MIN_VALIDATION_WINDOWS` windows of ``horizon`` steps where the series is long
+        enough to keep ``input_width + 2 * horizon`` training rows: a short series gives
+        several validation origins, not the one its last fraction holds.
+
+        Example:
+            >>> from forecast.data.layout import describe_layout
+            >>> import pandas as pd
+            >>> frame = pd.DataFrame({"y": range(72)},
+            ...                      index=pd.date_range("2020-01", periods=72, freq="MS"))
+            >>> layout = describe_layout(frame)
+            >>> int((Split(0.2, 0.0).row_splits(layout) == 1).sum())  # 3 windows of 12
+            14
+            >>> split = Split(0.2, 0.0).with_minimum_windows(input_width=24, horizon=12)
+            >>> int((split.row_splits(layout) == 1).sum())  # 5 windows of 12
+            16
+        """
+        return replace(
+            self,
+            min_validation_rows=horizon + MIN_VALIDATION_WINDOWS - 1,
+            min_train_rows=input_width + 2 * horizon,
+        )
+
     @property
     def uses_timestamps(self) -> bool:
         """Whether the boundaries are timestamps rather than fractions."""
@@ -119,6 +152,10 @@ class Split:
         for start, length in zip(layout.starts[:-1], layout.lengths):
             n_train = int(np.floor(length * (1.0 - val - test) + 1e-9))
             n_val = int(np.floor(length * val + 1e-9))
+            room = length - int(np.floor(length * test + 1e-9)) - self.min_train_rows
+            if n_val and n_val < self.min_validation_rows and room > n_val:
+                n_val = min(self.min_validation_rows, room)
+                n_train = length - int(np.floor(length * test + 1e-9)) - n_val
             out[start + n_train : start + n_train + n_val] = 1
             out[start + n_train + n_val : start + length] = 2
         return out

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-from conftest import hourly, panel
+from conftest import anchor_exact_on_validation, hourly, panel
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
@@ -490,6 +490,7 @@ def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_traini
         recurrent_dropout=0.25,
         validation=0.0,
         patience=None,
+        residual=None,  # an anchored network starts at zero output: dropout would not show
     ).fit(daily_cycle(n=48))
     assert [layer.recurrent_dropout for layer in recurrent_layers(model.network_)] == [0.25]
     assert [layer.dropout for layer in recurrent_layers(model.network_)] == [0.0]  # another option
@@ -542,16 +543,12 @@ def test_recurrent_dropout_reaches_every_recurrent_layer_and_acts_only_in_traini
     assert not np.allclose(*runs[True])
 
 
-def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
-    """The covariate x says the next y: y[t+1] = x[t] in training, -x[t] in validation. The more
-    the network learns, the worse the validation loss: the first epoch is the best, training
-    stops ``patience`` epochs later and the first epoch's weights come back."""
-    rng = np.random.default_rng(0)
-    n = 240
-    x = rng.normal(size=n)
-    y = np.concatenate([[0.0], x[:-1]])
-    y[180:] *= -1
-    frame = hourly(range(n), values=y, x=x)
+def test_early_stopping_keeps_the_untrained_anchor_when_training_only_hurts_validation():
+    """The covariate x says the next y in training (y[t+1] = x[t]); in validation y stays at its
+    last training value. The more the network learns, the worse the validation loss. The
+    network starts from its anchor (the last value: output layer at zero), exact on validation,
+    so training stops ``patience`` epochs later and the starting weights come back."""
+    frame = anchor_exact_on_validation()
     train, valid = frame.iloc[:180], frame.iloc[180:]
     model = tiny(
         input_width=4,
@@ -561,24 +558,24 @@ def test_early_stopping_restores_the_weights_of_the_best_validation_epoch():
         units=(4,),
         dense_units=(),
         scaling=None,
-        residual=None,
+        residual="last",
         learning_rate=0.01,
         batch_size=32,
         epochs=6,
         patience=1,
+        select_covariates=False,  # the covariate is the point here
     )
     model.fit(train, validation_frame=valid)
     val_loss = model.history_["val_loss"]
-    assert len(val_loss) == 2 and val_loss[1] > val_loss[0] * 1.01  # stopped after one worse epoch
-    # with scaling=None the MAE loss is the MAE in original units: recompute it on the very
-    # validation windows of fit, with the weights the fitted model holds now
+    assert len(val_loss) == 1 and model.best_epochs_ == [0]  # one worse epoch, then stop
+    # with scaling=None the MAE loss is the MAE in original units: the restored network
+    # forecasts the last value exactly, on the very validation windows of fit
     windows = model.windows(frame, split=Split(valid.index[0], pd.Timestamp("2100-01-01")))
     forecasts = model.forecast_windows(windows, "validation")
-    labels = windows.arrays("validation")[1]
+    inputs, labels = windows.arrays("validation")
     assert len(labels) == len(valid)  # every window whose label lies in the validation frame
-    restored_loss = float(np.mean(np.abs(forecasts - labels)))
-    assert restored_loss == pytest.approx(val_loss[0], rel=1e-5)
-    assert restored_loss != pytest.approx(val_loss[1], rel=1e-3)
+    np.testing.assert_allclose(forecasts[:, 0, 0], inputs[:, -1, 0], atol=1e-6)
+    assert float(np.max(np.abs(forecasts - labels))) < 1e-6 < val_loss[0]
 
 
 def test_two_targets_forecast_both_columns_in_their_own_units():

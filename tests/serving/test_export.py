@@ -40,6 +40,12 @@ NEURAL = dict(input_width=48, horizon=6, units=(4,), dense_units=(4,), epochs=1,
 MODELS = {
     "lstm": lambda: LSTMForecaster(covariates=("temp",), **NEURAL),
     "gru_window_scaling": lambda: GRUForecaster(scaling="window", residual="last", **NEURAL),
+    "lstm_linear_anchor_ensemble": lambda: LSTMForecaster(
+        residual="linear", n_models=2, covariates=("temp",), **NEURAL
+    ),
+    "gru_seq2seq_weekly_anchor": lambda: GRUForecaster(
+        strategy="autoregressive", residual="seasonal", season_length=24, **NEURAL
+    ),
     "naive": lambda: Naive(input_width=48, horizon=6),
     "seasonal_naive": lambda: SeasonalNaive(input_width=48, horizon=6),
     "window_average": lambda: WindowAverage(window=12, input_width=48, horizon=6),

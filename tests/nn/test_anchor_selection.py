@@ -1,0 +1,90 @@
+"""The anchors a residual network may start from, scored on validation windows by hand."""
+
+import numpy as np
+import pytest
+
+from forecast.features.calendar_features import candidate_seasons
+from forecast.nn.anchor_selection import (
+    anchor_forecast,
+    candidate_anchors,
+    choose_anchor,
+    fit_linear_anchor,
+    parse_anchor,
+)
+
+
+def test_candidate_seasons_follow_the_frequency():
+    assert candidate_seasons("h") == (24, 168)
+    assert candidate_seasons("15min") == (96, 672)
+    assert candidate_seasons("D") == (7, 364)
+    assert candidate_seasons("W-SUN") == (52,)
+    assert candidate_seasons("MS") == (12,)
+    assert candidate_seasons("QS-OCT") == (4,)
+    assert candidate_seasons("YS") == ()
+
+
+def test_only_seasons_that_fit_in_the_window_are_candidates():
+    assert candidate_anchors((24, 168), input_width=168) == (
+        "last",
+        "seasonal:24",
+        "seasonal:168",
+        "linear",
+    )
+    assert candidate_anchors((24, 168), input_width=48) == ("last", "seasonal:24", "linear")
+    assert candidate_anchors((), input_width=10) == ("last", "linear")
+
+
+def test_parse_anchor_names():
+    assert parse_anchor("seasonal:7") == ("seasonal", 7)
+    for bad in ("seasonal", "last:3", "mean"):
+        with pytest.raises(ValueError, match="unknown anchor"):
+            parse_anchor(bad)
+
+
+def test_weekly_season_wins_when_the_week_repeats_but_the_day_does_not():
+    """A period-4 pattern with a period-2 look-alike: seasonal:4 is exact, seasonal:2 and last
+    are off by hand-computable amounts."""
+    cycle = np.array([0.0, 2.0, 1.0, 5.0])
+    past = np.tile(cycle, 3)[None, :, None].repeat(5, axis=0)  # width 12, ends ...1, 5
+    labels = np.tile(cycle, 1)[None, :, None].repeat(5, axis=0)  # next: 0, 2, 1, 5
+    best, scores, linear = choose_anchor(
+        ("last", "seasonal:2", "seasonal:4"), past, None, labels, past, None, labels
+    )
+    assert best == "seasonal:4" and linear is None
+    assert scores["seasonal:4"] == 0.0
+    # seasonal:2 repeats (1, 5): errors |1-0|, |5-2|, |1-1|, |5-5| -> 1.0
+    assert scores["seasonal:2"] == pytest.approx(1.0)
+    # last repeats 5: errors 5, 3, 4, 0 -> 3.0
+    assert scores["last"] == pytest.approx(3.0)
+
+
+def test_scores_weigh_windows_by_their_spread():
+    past = np.zeros((2, 3, 1))
+    labels = np.array([[[1.0]], [[2.0]]])
+    _, scores, _ = choose_anchor(
+        ("last",), past, None, labels, past, None, labels, val_spread=np.array([[[2.0]], [[1.0]]])
+    )
+    assert scores["last"] == pytest.approx((1.0 * 2 + 2.0 * 1) / 2)
+
+
+def test_linear_anchor_recovers_an_exact_linear_rule_and_reads_the_future_calendar():
+    rng = np.random.default_rng(0)
+    past = rng.normal(size=(400, 3, 2))  # column 1 is a covariate the anchor must not read
+    future = rng.normal(size=(400, 2, 1))
+    labels = np.stack(
+        [2.0 * past[:, -1, 0] - past[:, 0, 0] + 0.5, past[:, -2, 0] + 3.0 * future[:, 1, 0]],
+        axis=1,
+    )[:, :, None]
+    linear = fit_linear_anchor(past, future, labels, n_targets=1)
+    assert linear.weights.shape == (3 + 2, 2)  # 3 target steps + 2 future steps -> 2 steps
+    forecast = anchor_forecast("linear", past, future, 1, 2, linear)
+    np.testing.assert_allclose(forecast, labels, atol=0.03)  # ridge shrinks a little
+    with pytest.raises(ValueError, match="fitted LinearAnchor"):
+        anchor_forecast("linear", past, future, 1, 2)
+
+
+def test_ties_go_to_the_simpler_anchor():
+    past = np.ones((4, 6, 1))
+    labels = np.ones((4, 2, 1))
+    best, scores, _ = choose_anchor(("last", "seasonal:3"), past, None, labels, past, None, labels)
+    assert best == "last" and scores == {"last": 0.0, "seasonal:3": 0.0}

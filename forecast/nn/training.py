@@ -12,7 +12,8 @@
 
 Example:
     >>> import keras, numpy as np, tensorflow as tf
-    >>> inputs = keras.Input((2,)); network = keras.Model(inputs, keras.layers.Dense(1)(inputs))
+    >>> inputs = keras.Input((2,))
+    >>> network = keras.Model(inputs, keras.layers.Dense(1, kernel_initializer="zeros")(inputs))
     >>> network.compile(optimizer=keras.optimizers.SGD(0.0), loss="mae")  # cannot improve
     >>> data = tf.data.Dataset.from_tensor_slices((np.ones((4, 2)), np.ones((4, 1)))).batch(2)
     >>> history, best_epoch, best = train_network(network, data, data, epochs=3, patience=2)

@@ -16,7 +16,8 @@ import yaml
 import forecast
 from forecast.app.cli import main
 from forecast.app.config import load_config, parse_config
-from forecast.app.runs import KEPT_VERSIONS, _publish, run_experiment
+from forecast.app.publish import KEPT_VERSIONS, publish_run
+from forecast.app.runs import run_experiment
 
 CONFIG = """
 name: tiny
@@ -167,7 +168,7 @@ def _fake_run(folder: Path, name: str, models: list[str]) -> Path:
 def test_publishing_keeps_the_previous_version_and_a_few_more(tmp_path):
     registry = tmp_path / "registry"
     for name in ("r1", "r2"):
-        _publish(_fake_run(tmp_path, name, ["a", "b"]), "fake", registry, time.time())
+        publish_run(_fake_run(tmp_path, name, ["a", "b"]), "fake", registry, time.time())
     # a complete version that never became current (its publisher was killed before the
     # switch), published later than any other
     stray = registry / "versions" / "stray"
@@ -177,14 +178,14 @@ def test_publishing_keeps_the_previous_version_and_a_few_more(tmp_path):
     def versions() -> list[str]:
         return sorted(p.name for p in (registry / "versions").iterdir())
 
-    _publish(_fake_run(tmp_path, "r3", ["a"]), "fake", registry, time.time())
+    publish_run(_fake_run(tmp_path, "r3", ["a"]), "fake", registry, time.time())
     assert versions() == ["r2", "r3", "stray"] and KEPT_VERSIONS == 3
-    _publish(_fake_run(tmp_path, "r4", ["c"]), "fake", registry, time.time())
+    publish_run(_fake_run(tmp_path, "r4", ["c"]), "fake", registry, time.time())
     assert versions() == ["r3", "r4", "stray"]  # r3 was current before: it stays
     assert sorted(p.name for p in (registry / "current").iterdir()) == ["c", "manifest.json"]
     assert (registry / "current" / "c" / "weights").read_text() == "r4/c"
     # a run that exported nothing publishes nothing
-    assert _publish(_fake_run(tmp_path, "r5", []), "fake", registry, time.time()) is None
+    assert publish_run(_fake_run(tmp_path, "r5", []), "fake", registry, time.time()) is None
     assert os.readlink(registry / "current") == "versions/r4"
 
 

@@ -21,7 +21,7 @@ Example:
     >>> frame = forecast.load_dataset("electricity_hourly").iloc[-600:]
     >>> model = forecast.LinearForecaster(input_width=48, horizon=24).fit(frame.iloc[:-100])
     >>> FitRecord.of(model).describe()
-    'fit on 2014-12-10 08:00:00 .. 2014-12-27 19:00:00 (500 rows)'
+    'fit on 2014-12-07 00:00:00 .. 2014-12-27 19:00:00 (500 rows)'
     >>> record = FitRecord.of(model.refit_full(frame))
     >>> record.fit, record.end == str(frame.index[-1]), record.rows, record.validated["rows"]
     ('refit', True, 600, 500)
@@ -31,7 +31,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
@@ -56,7 +57,8 @@ class FitRecord:
         anchor, scaling, covariates_used: what a network chose (``anchor_``,
             ``scaling_mode_``, ``covariates_used_``); ``None`` for a model without them.
         validated: for a refit, the fit whose choices it kept: ``start``, ``end``, ``rows``
-            and ``epochs`` (the epoch counts the refit trained for); ``None`` otherwise.
+            and ``epochs`` (a list: the epoch counts the refit trained for); ``None``
+            otherwise.
     """
 
     fit: str
@@ -104,7 +106,7 @@ class FitRecord:
                 "start": str(first),
                 "end": str(last),
                 "rows": _optional_int(earlier.get("training_rows")),
-                "epochs": _epochs(earlier.get("best_epochs")),
+                "epochs": _epoch_list(earlier.get("best_epochs")),
             }
         covariates_used = getattr(forecaster, "covariates_used_", None)
         return cls(
@@ -149,7 +151,11 @@ class FitRecord:
         try:
             values["epochs"] = _epochs(values.get("epochs"))
             for key in ("rows", "validation_rows", "series"):
-                values[key] = _optional_int(values.get(key))
+                values[key] = _optional_int(values.get(key), key)
+            if values.get("validated") is not None:
+                validated = dict(values["validated"])
+                validated["epochs"] = _epoch_list(validated.get("epochs"))
+                values["validated"] = validated
             return cls(**values)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source}: {exc}") from None
@@ -165,18 +171,28 @@ class FitRecord:
         return text
 
 
-def _optional_int(value: Any) -> int | None:
+def _optional_int(value: Any, key: str = "rows") -> int | None:
+    """``value`` as an ``int`` (``None`` stays); anything but a whole number is an error."""
     if value is None:
         return None
-    if isinstance(value, bool) or int(value) != value:
-        raise ValueError(f"expected a whole number, got {value!r}")
+    whole = isinstance(value, numbers.Integral) or (isinstance(value, float) and value.is_integer())
+    if isinstance(value, bool) or not whole:
+        raise ValueError(f"{key}: expected a whole number, got {value!r}")
     return int(value)
 
 
 def _epochs(value: Any) -> tuple[int, ...] | None:
     if value is None:
         return None
-    return tuple(_optional_int(v) for v in value)
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise ValueError(f"epochs: expected a list of whole numbers, got {value!r}")
+    return tuple(_optional_int(v, "epochs") for v in value)
+
+
+def _epoch_list(value: Any) -> list[int] | None:
+    """Epochs as ``validated`` holds them: plain data, as in JSON."""
+    epochs = _epochs(value)
+    return None if epochs is None else list(epochs)
 
 
 __all__ = ["FIT_KINDS", "FitRecord"]

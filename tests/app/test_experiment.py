@@ -65,7 +65,7 @@ def test_exported_models_serve_the_run_forecasts(quick_run):
     frame = forecast.load_dataset("electricity_hourly").loc[:"2014-11-30 23:00"]
     for name in ("seasonal", "LSTM"):
         served = forecast.load(quick_run.path / "models" / name)
-        expected = quick_run.comparison.models[name].predict(frame)
+        expected = quick_run.final_fit.models[name].predict(frame)  # refitted on all the data
         np.testing.assert_allclose(
             served.predict(frame).to_numpy(), expected.to_numpy(), rtol=1e-5, atol=1e-3
         )
@@ -133,13 +133,18 @@ def test_export_path_publishes_the_models_as_one_version(tmp_path):
     assert sorted(p.name for p in registry.iterdir()) == ["current", "versions"]
     assert os.readlink(registry / "current") == f"versions/{first.path.name}"
     manifest = json.loads((registry / "current" / "manifest.json").read_text())
-    assert {k: v for k, v in manifest.items() if k != "published"} == {
+    assert {k: v for k, v in manifest.items() if k not in ("published", "fits")} == {
         "version": first.path.name,
         "run": first.path.name,
         "run_directory": str(first.path.resolve()),
         "config": "experiment",
         "models": [best],
     }
+    # the published model is the refit on all the data: it ends at the dataset's last hour
+    fits = manifest["fits"]
+    assert list(fits) == [best] and fits[best]["fit"] == "refit"
+    assert fits[best]["end"] == "2014-12-31 23:00:00"
+    assert fits[best] == forecast.load(registry / "current" / best).metadata["fit"]
     assert sorted(p.name for p in (registry / "current").iterdir()) == sorted(
         [best, "manifest.json"]
     )

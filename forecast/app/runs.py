@@ -199,8 +199,9 @@ def _print_summary(title: str, comparison: Comparison, final: FinalFit, path: Pa
     board = comparison.leaderboard.drop(columns=["predict_seconds"])
     print(board.to_string(float_format=lambda v: f"{v:.4g}"))
     if final.models:
-        kinds = sorted({record.fit for record in final.records.values()})
-        print(f"\nexported ({' and '.join(kinds)} fits): {', '.join(final.models)}")
+        kinds = {record.fit for record in final.records.values()}
+        how = "refitted on all the data" if kinds == {"refit"} else "the backtest fits"
+        print(f"\nexported ({how}): {', '.join(final.models)}")
     print(f"\nrun written to {path}")
 
 

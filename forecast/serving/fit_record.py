@@ -55,7 +55,8 @@ class FitRecord:
         epochs: for a network, per member of the ensemble, the epoch whose weights it holds
             (0: untrained, the anchor alone); ``None`` for a model without epochs.
         anchor, scaling, covariates_used: what a network chose (``anchor_``,
-            ``scaling_mode_``, ``covariates_used_``); ``None`` for a model without them.
+            ``scaling_mode_``, ``covariates_used_``); ``None`` for a model without them
+            (``covariates_used``: also for one given no covariates).
         validated: for a refit, the fit whose choices it kept: ``start``, ``end``, ``rows``
             and ``epochs`` (a list: the epoch counts the refit trained for); ``None``
             otherwise.
@@ -109,6 +110,8 @@ class FitRecord:
                 "epochs": _epoch_list(earlier.get("best_epochs")),
             }
         covariates_used = getattr(forecaster, "covariates_used_", None)
+        if not getattr(forecaster, "covariate_columns_", ()):
+            covariates_used = None  # no covariates to choose from
         return cls(
             fit=fit,
             start=str(start),

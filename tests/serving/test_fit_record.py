@@ -101,7 +101,7 @@ def test_a_network_records_its_choices_and_the_epochs_validation_chose():
     assert (record.anchor, record.scaling, record.covariates_used) == (
         model.anchor_,
         model.scaling_mode_,
-        False,
+        None,  # no covariates to choose from
     )
     chosen = list(model.best_epochs_)
     model.refit_full(frame)
@@ -115,6 +115,16 @@ def test_a_network_records_its_choices_and_the_epochs_validation_chose():
     assert refit.validated["epochs"] == chosen and refit.validated["rows"] == 300
     assert refit.anchor == record.anchor and refit.scaling == record.scaling
     assert FitRecord.from_dict(json.loads(json.dumps(refit.to_dict()))) == refit
+
+
+def test_a_network_given_covariates_records_whether_it_reads_them():
+    frame = _hourly(300).assign(noise=np.random.default_rng(0).normal(size=300))
+    model = forecast.LSTMForecaster(
+        input_width=24, horizon=6, covariates=("noise",), units=(4,), dense_units=(),
+        epochs=1, random_state=0,
+    ).fit(frame)  # fmt: skip
+    assert FitRecord.of(model).covariates_used is model.covariates_used_
+    assert isinstance(model.covariates_used_, bool)
 
 
 def test_the_kind_of_fit_must_agree_with_the_model():

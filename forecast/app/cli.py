@@ -3,7 +3,8 @@
 Commands:
 
 * ``forecast run CONFIG``: train every model of a YAML config, compare them on the same
-  backtest origins, and write a run directory (leaderboard, report, exported models);
+  backtest origins, refit the models to export on all the data (``--no-refit``: export the
+  backtest fits) and write a run directory (leaderboard, report, exported models);
 * ``forecast batch --model DIR --input FILE --output FILE``: forecast every series of a long
   CSV or Parquet file with an exported model, streaming it in chunks;
 * ``forecast datasets``: list the bundled datasets with their size and frequency;
@@ -63,6 +64,7 @@ def _build_parser() -> argparse.ArgumentParser:
                 "--no-refit exports the backtest fits) and write a run directory: leaderboard, "
                 "report, exported models. It appears only when complete.",
                 width=79,
+                break_on_hyphens=False,
             ),
             epilog=RUN_EXIT_CODES,
             formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -3,7 +3,8 @@
 Commands:
 
 * ``forecast run CONFIG``: train every model of a YAML config, compare them on the same
-  backtest origins, and write a run directory (leaderboard, report, exported models);
+  backtest origins, refit the models to export on all the data (``--no-refit``: export the
+  backtest fits) and write a run directory (leaderboard, report, exported models);
 * ``forecast batch --model DIR --input FILE --output FILE``: forecast every series of a long
   CSV or Parquet file with an exported model, streaming it in chunks;
 * ``forecast datasets``: list the bundled datasets with their size and frequency;
@@ -36,6 +37,15 @@ exit codes:
   2  bad input, model or arguments (a one-line error; no output is written)"""
 
 
+#: The exit codes of ``forecast run``, as its help prints them.
+RUN_EXIT_CODES = """\
+exit codes:
+  0  the run is written and every model to export was exported
+  1  the run is written, but the final fit of some models failed: they were not
+     exported (metrics.json and the report say why) and nothing was published
+  2  bad config or data (a one-line error; no run is written)"""
+
+
 def _build_parser() -> argparse.ArgumentParser:
     """The ``forecast`` parser: one subcommand per command of the module docstring."""
     parser = argparse.ArgumentParser(
@@ -46,7 +56,18 @@ def _build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_run_arguments(
         commands.add_parser(
-            "run", help="train, evaluate, report and export the models of a YAML config"
+            "run",
+            help="train, evaluate, report and export the models of a YAML config",
+            description=textwrap.fill(
+                "Train every model of a YAML config, backtest them on the same origins, refit "
+                "the models to export on all the data (the epoch counts validation chose; "
+                "--no-refit exports the backtest fits) and write a run directory: leaderboard, "
+                "report, exported models. It appears only when complete.",
+                width=79,
+                break_on_hyphens=False,
+            ),
+            epilog=RUN_EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
         )
     )
     _add_batch_arguments(
@@ -73,10 +94,16 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _add_run_arguments(run: argparse.ArgumentParser) -> None:
-    """``forecast run CONFIG [--quick] [--runs-dir DIR] [--quiet]``."""
+    """``forecast run CONFIG [--quick] [--no-refit] [--runs-dir DIR] [--quiet]``."""
     run.add_argument("config", help="a YAML experiment config, e.g. configs/electricity.yaml")
     run.add_argument(
         "--quick", action="store_true", help="a smoke run: 1 epoch, little data, 5 origins"
+    )
+    run.add_argument(
+        "--no-refit",
+        action="store_true",
+        help="export the backtest fits as they are, not refitted on all the data "
+        "(as export: {refit: false} in the config)",
     )
     run.add_argument("--runs-dir", default="runs", help="where run directories go (default: runs)")
     run.add_argument("--quiet", action="store_true", help="print only the leaderboard's path")
@@ -230,10 +257,21 @@ def _run(args: argparse.Namespace) -> int:
 
     config = load_config(args.config)
     result = run_experiment(
-        config, runs_dir=args.runs_dir, quick=args.quick, verbose=not args.quiet
+        config,
+        runs_dir=args.runs_dir,
+        quick=args.quick,
+        verbose=not args.quiet,
+        refit=False if args.no_refit else None,
     )
     if args.quiet and result.path is not None:  # a non-chief worker writes no run
         print(result.path)
+    if result.export_errors:  # each was said as it failed; the summary comes last
+        print(
+            f"forecast: error: {len(result.export_errors)} model(s) not exported, their final "
+            f"fit failed: {', '.join(result.export_errors)} (see metrics.json, 'exported')",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

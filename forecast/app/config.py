@@ -135,10 +135,16 @@ class EvaluationConfig(_Strict):
 
 
 class ExportConfig(_Strict):
-    """Which fitted models to export as SavedModels (into the run directory's ``models/``), and
-    where else to publish them."""
+    """Which fitted models to export as SavedModels (into the run directory's ``models/``),
+    whether they are refitted on all the data first, and where else to publish them."""
 
     models: Literal["all", "best", "none"] | list[str] = "all"
+    refit: bool = Field(
+        True,
+        description="after the backtest, refit each exported model on all the run's data "
+        "(train, validation and test rows) with the choices and epoch counts validation made "
+        "(see forecast.app.final_fit); false: export the backtest fits (forecast run --no-refit)",
+    )
     path: str | None = Field(
         None,
         description="also publish the exported models here as one set: DIR/current/<name>, a "

@@ -9,9 +9,20 @@ all of them on the same backtest origins (:func:`forecast.compare`) and writes a
     leaderboard.md
     metrics.json         the leaderboard, metrics by horizon step, the data summary
     forecasts.parquet    the tidy backtest forecasts of every model
-    history/NAME.json    each neural model's training history
-    report/report.md     the report with its figures
+    history/NAME.json    each neural model's training history (of its backtest fit)
+    report/report.md     the report with its figures and the "Exported models" table
     models/NAME/         the exported SavedModels (forecast.load or plain TensorFlow)
+
+The backtest is the honest evaluation; then each model to export is refitted on all the run's
+data (train, validation and test rows) with the choices and epoch counts its validated fit made
+(:mod:`forecast.app.final_fit`), and that refit is what ``models/`` holds, unless
+``export: {refit: false}`` (or ``run_experiment(..., refit=False)``, ``forecast run
+--no-refit``) exports the backtest fits. What each exported model learned from (its
+:class:`~forecast.serving.fit_record.FitRecord`: refit or backtest, first and last timestamp,
+rows, epochs, anchor, scaling, covariates) is in its metadata, in ``metrics.json``
+(``exported``), in the published manifest (``fits``) and in the report. A model whose refit
+fails is not exported (nor replaced by its backtest fit): ``metrics.json`` and the report give
+the reason, the other models are exported, and nothing is published to ``export.path``.
 
 The directory is assembled under a temporary name and renamed when complete, so a run that
 fails or is interrupted never leaves a directory that looks finished. Its name is reserved
@@ -19,27 +30,11 @@ first (:func:`forecast._files.reserved_name`): runs started within the same seco
 loop over configs, two users) get ``<timestamp>``, ``<timestamp>-2``, ..., and a concurrent run
 never writes into, or replaces, another run's directory.
 
-With ``export: {path: DIR}`` the exported models are also published to ``DIR`` as one set, e.g.
-the folder a batch job or a model server reads from::
-
-    DIR/current -> versions/<run>     a symlink to the published version
-    DIR/versions/<run>/NAME/          its models (forecast.load or plain TensorFlow)
-    DIR/versions/<run>/manifest.json  version, run, run directory, config, models, time
-
-The models and the manifest are copied into a new version, named as the run directory
-(``<run>-2`` if taken) and, like it, assembled under a temporary name and renamed when complete;
-then a temporary symlink to it is renamed over ``current``. A reader of ``DIR/current/NAME``
-sees the previous complete set or the new one, never a mix, and a publisher killed at any point
-leaves ``current`` as it was or switched; a reader that opens files over time resolves
-``current`` once to stay on one version. The version ``current`` pointed to before stays, and
-the newest others up to :data:`KEPT_VERSIONS` in all; older ones are removed (renamed to a
-hidden temporary first). Publishers of one ``DIR`` take turns.
-
-Leftovers of killed writers (half-written directories, reserved names' markers, temporary
-symlinks: hidden names ending in ``.tmp``, ``.reserved`` or ``.replaced``) are removed by the
-next writer of the same folder: writers hold an ``fcntl.flock`` on the folder while they write
-(runs of one config share theirs, publishers hold ``DIR``'s in turn), and a writer that finds the
-folder held by no other removes those older than its own job. A live job's are never touched.
+With ``export: {path: DIR}`` the exported models are also published to ``DIR`` as one set
+(``DIR/current`` -> ``DIR/versions/<run>/``, switched in one rename; see
+:mod:`forecast.app.publish`). Leftovers of killed writers (hidden names ending in ``.tmp``,
+``.reserved`` or ``.replaced``) are removed by the next writer of the same folder, never a live
+job's.
 
 On a ``multi_worker`` cluster every worker runs the same config (they train the networks
 together); only the chief writes the run directory and publishes the models, the other workers
@@ -61,31 +56,26 @@ Example:
     >>> sorted(p.name for p in result.path.iterdir())  # doctest: +NORMALIZE_WHITESPACE
     ['config.yaml', 'forecasts.parquet', 'history', 'leaderboard.csv', 'leaderboard.md',
      'metrics.json', 'models', 'report']
+    >>> result.final_fit.records["seasonal"].fit, result.export_errors
+    ('refit', {})
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from pathlib import Path
-
-try:
-    import fcntl
-except ImportError:  # not POSIX: no folder locks, so no leftover is known to be stale
-    fcntl = None
 
 import pandas as pd
 import yaml
 
-from forecast._files import atomic_directory, reserved_name, temporary_beside
+from forecast._files import atomic_directory, reserved_name
 from forecast.app.config import ExperimentConfig, build_forecasters, resolved_config
+from forecast.app.final_fit import FinalFit, final_fit
+from forecast.app.publish import publish_run, writing_in
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
 from forecast.evaluation.metrics import score_forecasts
@@ -96,26 +86,27 @@ from forecast.models.registry import MODEL_KINDS
 QUICK_EPOCHS = 1
 #: Origins a ``--quick`` run keeps, and training rows before them in windows' lengths.
 QUICK_ORIGINS, QUICK_TRAINING_WINDOWS = 5, 8
-#: Published versions kept in ``export.path/versions/``: the current one, the one before it
-#: and the newest others up to this count.
-KEPT_VERSIONS = 3
-#: The file in each published version that says what it holds.
-MANIFEST_FILE = "manifest.json"
-#: How the names of the hidden temporaries a writer leaves when killed end.
-TEMPORARY_SUFFIXES = (".tmp", ".reserved", ".replaced")
 
 
 @dataclass
 class RunResult:
     """A finished run: where it was written (``None`` on a non-chief worker of a
-    ``multi_worker`` cluster, which writes nothing) and what it measured."""
+    ``multi_worker`` cluster, which writes nothing), what it measured (``comparison``: the
+    backtest fits) and what it exported (``final_fit``: the refitted models and their
+    records, see :mod:`forecast.app.final_fit`)."""
 
     path: Path | None
     comparison: Comparison
+    final_fit: FinalFit = field(default_factory=FinalFit)
 
     @property
     def leaderboard(self) -> pd.DataFrame:
         return self.comparison.leaderboard
+
+    @property
+    def export_errors(self) -> dict[str, str]:
+        """The models not exported because their final fit failed, with the reason."""
+        return dict(self.final_fit.errors)
 
 
 def run_experiment(
@@ -123,6 +114,7 @@ def run_experiment(
     runs_dir: str | os.PathLike = "runs",
     quick: bool = False,
     verbose: bool = True,
+    refit: bool | None = None,
 ) -> RunResult:
     """Train, evaluate, report and export everything a config describes (see the module docstring).
 
@@ -132,8 +124,15 @@ def run_experiment(
         quick: a smoke run: one epoch, the data cut to a few windows before the first origin
             and :data:`QUICK_ORIGINS` origins.
         verbose: say which model is being trained and show Keras's progress.
+        refit: refit the exported models on all the data before exporting them; ``None``:
+            as the config says (``export.refit``, default true). The resolved ``config.yaml``
+            records the value used.
     """
     job_started = time.time()  # leftovers older than this, of writers gone, are removed
+    if refit is not None:
+        config = config.model_copy(
+            update={"export": config.export.model_copy(update={"refit": bool(refit)})}
+        )
     name = config.name or "experiment"
     frame = load_experiment_data(config)
     forecasters = build_forecasters(config)
@@ -142,13 +141,7 @@ def run_experiment(
     start, stride = origins.start, origins.stride
     if quick:
         frame, start = _quick_data(frame, config)
-    for model_config in config.models:
-        model = forecasters[model_config.name]
-        if MODEL_KINDS[model_config.kind].get_tag("neural"):
-            if "verbose" not in model_config.arguments():
-                model.set_params(verbose=(1 if sys.stdout.isatty() else 2) if verbose else 0)
-            if quick:
-                model.set_params(epochs=QUICK_EPOCHS, patience=None)
+    _set_training(config, forecasters, quick, verbose)
     started = time.perf_counter()
     comparison = compare(
         forecasters,
@@ -164,29 +157,52 @@ def run_experiment(
         verbose=verbose,
     )
     comparison.summary = {"dataset": config.data.dataset or config.data.path, **comparison.summary}
+    seconds = time.perf_counter() - started
+    exported = _models_to_export(config, comparison.leaderboard)
+    # every worker of a multi_worker cluster refits: they train the networks together
+    final = final_fit(comparison.models, exported, frame, config.export.refit, verbose)
     if not writes_run(forecasters):
         if verbose:
             print(
                 "\nthis worker of the multi_worker cluster is not the chief: the chief writes the run"
             )
-        return RunResult(path=None, comparison=comparison)
+        return RunResult(path=None, comparison=comparison, final_fit=final)
     path = _write_run(
         config,
         comparison,
+        final,
         Path(runs_dir) / name,
         quick,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
         job_started=job_started,
     )
     if verbose:
-        print(f"\nLeaderboard ({name}{', quick' if quick else ''}):")
-        print(
-            comparison.leaderboard.drop(columns=["predict_seconds"]).to_string(
-                float_format=lambda v: f"{v:.4g}"
-            )
-        )
-        print(f"\nrun written to {path}")
-    return RunResult(path=path, comparison=comparison)
+        _print_summary(f"{name}{', quick' if quick else ''}", comparison, final, path)
+    return RunResult(path=path, comparison=comparison, final_fit=final)
+
+
+def _set_training(config: ExperimentConfig, forecasters: dict, quick: bool, verbose: bool) -> None:
+    """Keras's progress (unless a model block sets ``verbose``) and, for ``--quick``, one
+    epoch without early stopping, on every neural model."""
+    for model_config in config.models:
+        model = forecasters[model_config.name]
+        if MODEL_KINDS[model_config.kind].get_tag("neural"):
+            if "verbose" not in model_config.arguments():
+                model.set_params(verbose=(1 if sys.stdout.isatty() else 2) if verbose else 0)
+            if quick:
+                model.set_params(epochs=QUICK_EPOCHS, patience=None)
+
+
+def _print_summary(title: str, comparison: Comparison, final: FinalFit, path: Path) -> None:
+    """The leaderboard, the exported models and the run directory, on stdout."""
+    print(f"\nLeaderboard ({title}):")
+    board = comparison.leaderboard.drop(columns=["predict_seconds"])
+    print(board.to_string(float_format=lambda v: f"{v:.4g}"))
+    if final.models:
+        kinds = {record.fit for record in final.records.values()}
+        how = "refitted on all the data" if kinds == {"refit"} else "the backtest fits"
+        print(f"\nexported ({how}): {', '.join(final.models)}")
+    print(f"\nrun written to {path}")
 
 
 def writes_run(forecasters: dict) -> bool:
@@ -237,6 +253,7 @@ def _run_stamp() -> str:
 def _write_run(
     config: ExperimentConfig,
     comparison: Comparison,
+    final: FinalFit,
     parent: Path,
     quick: bool,
     seconds: float,
@@ -248,6 +265,8 @@ def _write_run(
     Args:
         config: the run's config.
         comparison: what the run measured.
+        final: the models to export (see :mod:`forecast.app.final_fit`); when one of them
+            failed, nothing is published.
         parent: the config's folder of runs.
         quick: whether this is a ``--quick`` run (recorded in ``config.yaml``).
         seconds: how long training and evaluation took (recorded in ``metrics.json``).
@@ -255,18 +274,32 @@ def _write_run(
             writers gone, are removed from ``parent`` and the publishing folder.
     """
     with (
-        _writing_in(parent, job_started),
-        reserved_name(parent, _run_stamp()) as final,
-        atomic_directory(final, replace=False) as temp,
+        writing_in(parent, job_started),
+        reserved_name(parent, _run_stamp()) as run,
+        atomic_directory(run, replace=False) as temp,
     ):
-        _write_run_files(temp, config, comparison, quick, seconds)
-    if config.export.path is not None:
-        _publish(final, config.name or "experiment", Path(config.export.path), job_started)
-    return final
+        _write_run_files(temp, config, comparison, final, quick, seconds)
+    if config.export.path is not None and final.errors:
+        print(
+            f"forecast run: nothing published to {config.export.path}: "
+            f"{', '.join(final.errors)} could not be exported, and a published set is whole; "
+            "its current version stays as it was",
+            file=sys.stderr,
+            flush=True,
+        )
+    elif config.export.path is not None:
+        fits = {_safe_name(n): record.to_dict() for n, record in final.records.items()}
+        publish_run(run, config.name or "experiment", Path(config.export.path), job_started, fits)
+    return run
 
 
 def _write_run_files(
-    folder: Path, config: ExperimentConfig, comparison: Comparison, quick: bool, seconds: float
+    folder: Path,
+    config: ExperimentConfig,
+    comparison: Comparison,
+    final: FinalFit,
+    quick: bool,
+    seconds: float,
 ) -> None:
     """The run directory's files (see the module docstring), written into ``folder``."""
     resolved = resolved_config(config)
@@ -289,6 +322,8 @@ def _write_run_files(
             for k, v in comparison.summary.items()
         },
         "seconds": seconds,
+        "final_fit_seconds": final.total_seconds,
+        "exported": final.exported(),
     }
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (folder / "history").mkdir()
@@ -296,150 +331,21 @@ def _write_run_files(
         (folder / "history" / f"{_safe_name(model_name)}.json").write_text(
             json.dumps(history, indent=2)
         )
-    comparison.report(folder / "report", title=f"Run {config.name}", unit=config.evaluation.unit)
+    comparison.report(
+        folder / "report",
+        title=f"Run {config.name}",
+        unit=config.evaluation.unit,
+        exported=final.exported(),
+    )
     (folder / "models").mkdir()
-    for model_name in _models_to_export(config, board):
+    for model_name, model in final.models.items():
         row = board.loc[model_name]
         scores = {m: float(row[m]) for m in config.evaluation.metrics if pd.notna(row[m])}
-        comparison.models[model_name].export(
-            folder / "models" / _safe_name(model_name), metrics=scores
+        model.export(
+            folder / "models" / _safe_name(model_name),
+            metrics=scores,
+            fit_record=final.records[model_name],
         )
-
-
-def _publish(run: Path, config_name: str, destination: Path, job_started: float) -> Path | None:
-    """Publish the models of the run directory ``run`` as one new version of ``destination``
-    and switch ``destination/current`` to it (see the module docstring).
-
-    Returns:
-        The version's directory, or ``None`` when the run exported no model (nothing changes).
-    """
-    models = sorted(p for p in (run / "models").iterdir() if p.is_dir())
-    if not models:
-        return None
-    versions = destination / "versions"
-    with _writing_in(destination, job_started, exclusive=True, also=(versions,)):
-        with (
-            reserved_name(versions, run.name) as version,
-            atomic_directory(version, replace=False) as building,
-        ):
-            for model in models:
-                shutil.copytree(model, building / model.name)
-            manifest = {
-                "version": version.name,
-                "run": run.name,
-                "run_directory": str(run.resolve()),
-                "config": config_name,
-                "models": [model.name for model in models],
-                "published": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            }
-            (building / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n")
-        previous = _current_version(destination)
-        _switch_current(destination, version)
-        _prune_versions(versions, keep={version.name, previous})
-    return version
-
-
-def _current_version(destination: Path) -> str | None:
-    """The name of the version ``destination/current`` points to (``None`` if none)."""
-    current = destination / "current"
-    return Path(os.readlink(current)).name if current.is_symlink() else None
-
-
-def _switch_current(destination: Path, version: Path) -> None:
-    """Point ``destination/current`` at ``version`` in one rename of a temporary symlink."""
-    current = destination / "current"
-    if current.exists() and not current.is_symlink():
-        raise FileExistsError(f"{current} is not the symlink a publish switches; move it away")
-    link = temporary_beside(current)
-    os.symlink(Path(version.parent.name) / version.name, link)  # relative: DIR may move
-    try:
-        os.replace(link, current)
-    except BaseException:
-        link.unlink(missing_ok=True)
-        raise
-
-
-def _prune_versions(versions: Path, keep: set[str | None]) -> None:
-    """Remove the published versions beyond :data:`KEPT_VERSIONS`, oldest first, never one of
-    ``keep``; a folder without a readable manifest is not a version and stays."""
-    published = {}
-    for folder in versions.iterdir():
-        if folder.name.startswith("."):  # a temporary, not a version
-            continue
-        try:
-            manifest = json.loads((folder / MANIFEST_FILE).read_text())
-            published[folder.name] = str(manifest["published"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
-    newest = sorted(published, key=lambda name: (published[name], name), reverse=True)
-    kept = [name for name in newest if name in keep]
-    kept += [name for name in newest if name not in keep][: max(KEPT_VERSIONS - len(kept), 0)]
-    for name in newest:
-        if name not in kept:
-            doomed = temporary_beside(versions / name)  # out of sight before it is deleted
-            os.replace(versions / name, doomed)
-            shutil.rmtree(doomed, ignore_errors=True)
-
-
-@contextlib.contextmanager
-def _writing_in(
-    folder: Path, job_started: float, exclusive: bool = False, also: tuple[Path, ...] = ()
-) -> Iterator[None]:
-    """Hold ``folder`` (created if missing) for writing while the block runs, after removing the
-    leftovers of killed writers from it and from the folders ``also`` when no other writer holds
-    it (see the module docstring).
-
-    Args:
-        folder: the folder written in.
-        job_started: when the job started (``time.time()``): leftovers changed since stay.
-        exclusive: hold ``folder`` alone (publishers take turns); otherwise writers share it.
-        also: more folders this folder's writers write in.
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    if fcntl is None:
-        yield
-        return
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        if _lock_alone(descriptor, wait=exclusive):
-            for written in (folder, *also):
-                _remove_leftovers(written, job_started)
-            if not exclusive:
-                fcntl.flock(descriptor, fcntl.LOCK_SH)
-        elif not exclusive:
-            with contextlib.suppress(OSError):  # a file system without locks
-                fcntl.flock(descriptor, fcntl.LOCK_SH)
-        yield
-    finally:
-        os.close(descriptor)  # releases the lock
-
-
-def _lock_alone(descriptor: int, wait: bool) -> bool:
-    """Take an exclusive ``flock`` on ``descriptor`` (waiting for it if ``wait``): whether it is
-    held, ``False`` when another writer holds it or the file system has no locks."""
-    try:
-        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-    except OSError:  # BlockingIOError: another writer is busy here
-        return False
-    return True
-
-
-def _remove_leftovers(folder: Path, job_started: float) -> None:
-    """Remove the hidden temporaries in ``folder`` (names ending in one of
-    :data:`TEMPORARY_SUFFIXES`) last changed before ``job_started``. Call it only while holding
-    ``folder`` alone: their writers are gone then."""
-    if not folder.is_dir():
-        return
-    for entry in folder.iterdir():
-        if not (entry.name.startswith(".") and entry.name.endswith(TEMPORARY_SUFFIXES)):
-            continue
-        with contextlib.suppress(OSError):  # gone meanwhile, or not ours to remove: it stays
-            if entry.lstat().st_mtime >= job_started:
-                continue
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

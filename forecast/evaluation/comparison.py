@@ -257,9 +257,12 @@ class Comparison:
         title: str = "Forecast comparison",
         unit: str | None = None,
         overwrite: bool = False,
+        exported: Mapping[str, Mapping[str, Any]] | None = None,
     ):
         """Write a Markdown report with the figures into the directory ``path`` (atomically);
-        returns the path of ``report.md``."""
+        returns the path of ``report.md``. ``exported`` (``{model: fit record as data, or
+        {"error": reason}}``) adds the "Exported models" table (see
+        :func:`forecast.evaluation.report.write_report`)."""
         from forecast.evaluation.report import write_report
 
         return write_report(
@@ -273,6 +276,7 @@ class Comparison:
             title=title,
             unit=unit,
             overwrite=overwrite,
+            exported=exported,
         )
 
     def __str__(self) -> str:

@@ -5,6 +5,10 @@
 * **Data**: what the comparison ran on (a table of ``data_summary``);
 * **Leaderboard**: the metrics of every model and one sentence on the best model's skill over
   the best baseline;
+* **Exported models** (when ``exported`` is given): what each exported model learned from
+  (refit on all the data or the backtest fit, first and last timestamp, rows, epochs, anchor,
+  scaling, covariates; see :mod:`forecast.serving.fit_record`), and the models whose export
+  failed, with the reason;
 * **Figures**: forecasts against actuals, error by horizon step, training curves (neural models)
   and, for panels, the error across series (see :mod:`forecast.plots`);
 * **Model settings**: each model's parameters.
@@ -73,6 +77,7 @@ def write_report(
     title: str = "Forecast comparison",
     unit: str | None = None,
     overwrite: bool = False,
+    exported: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
     """Write a Markdown report with PNG figures into the directory ``path``, atomically.
 
@@ -93,6 +98,9 @@ def write_report(
         unit: the unit of the target (``"kW"``), for the figures and the leaderboard note.
         overwrite: replace an existing report at ``path``. Only a directory holding a
             ``report.md`` (or an empty one) is ever replaced.
+        exported: ``{model name: fit record as data}``
+            (:meth:`forecast.serving.fit_record.FitRecord.to_dict`), or ``{"error": reason}``
+            for a model whose export failed: the "Exported models" table.
 
     Returns:
         The path of ``report.md``.
@@ -126,6 +134,7 @@ def write_report(
             settings=settings,
             figures=figures,
             unit=unit,
+            exported=exported,
         )
         (building / REPORT_FILE).write_text(text, encoding="utf-8")
         # again: something may have been written at the destination while the report was built
@@ -221,7 +230,9 @@ def _save(figure, folder: Path, name: str) -> str:
 # ---------------------------------------------------------------------- Markdown
 
 
-def _markdown(*, title, leaderboard, forecasts, data_summary, settings, figures, unit) -> str:
+def _markdown(
+    *, title, leaderboard, forecasts, data_summary, settings, figures, unit, exported=None
+) -> str:
     parts = [f"# {title}", ""]
     parts += ["## Data", "", _summary_table(data_summary or _default_summary(forecasts)), ""]
     parts += ["## Leaderboard", ""]
@@ -229,6 +240,8 @@ def _markdown(*, title, leaderboard, forecasts, data_summary, settings, figures,
     sentence = _best_model_sentence(leaderboard, unit)
     if sentence:
         parts += [sentence, ""]
+    if exported:
+        parts += ["## Exported models", "", *_exported_section(exported), ""]
     parts += ["## Figures", ""]
     for heading, file, caption in figures:
         parts += [f"### {heading}", "", f"![{heading}]({file})", "", caption, ""]
@@ -237,6 +250,59 @@ def _markdown(*, title, leaderboard, forecasts, data_summary, settings, figures,
         for name, params in settings.items():
             parts += [f"### {_escape(name)}", "", _settings_table(params), ""]
     return "\n".join(parts).rstrip() + "\n"
+
+
+#: How the "Exported models" table names each kind of fit.
+_FIT_NAMES = {"refit": "refit on all the data", "backtest": "backtest fit", "fit": "fit"}
+
+
+def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[str]:
+    """The note, the table of what each exported model learned from, and the failed exports."""
+    kinds = {record.get("fit") for record in exported.values() if "error" not in record}
+    notes = []
+    if "refit" in kinds:
+        notes.append(
+            "Refitted models learned from every row of the data, the test rows included, with "
+            "the choices and epoch counts their validated fit made; the leaderboard scores the "
+            "backtest fits, trained on the rows before the first origin."
+        )
+    if "backtest" in kinds:
+        notes.append("Backtest fits are exported as the leaderboard scored them.")
+    rows, failures = [], []
+    for name, record in exported.items():
+        if "error" in record:
+            rows.append([_escape(name), "not exported", *["–"] * 6])
+            failures.append(
+                f"- **{_escape(name)}** was not exported: its final fit failed "
+                f"({_escape(record['error'])})."
+            )
+            continue
+        rows_text = "–" if record.get("rows") is None else f"{int(record['rows']):,}"
+        if record.get("validation_rows"):
+            rows_text += f" ({int(record['validation_rows']):,} validating)"
+        epochs = record.get("epochs")
+        used = record.get("covariates_used")
+        rows.append(
+            [
+                _escape(name),
+                _FIT_NAMES.get(str(record.get("fit")), _escape(record.get("fit"))),
+                _escape(f"{record.get('start')} .. {record.get('end')}"),
+                rows_text,
+                "–" if epochs is None else ", ".join(str(int(e)) for e in epochs),
+                "–" if record.get("anchor") is None else _escape(record["anchor"]),
+                "–" if record.get("scaling") is None else _escape(record["scaling"]),
+                "–" if used is None else ("yes" if used else "no"),
+            ]
+        )
+    header = ["model", "fit", "trained on", "rows", "epochs", "anchor", "scaling", "covariates"]
+    table = pd.DataFrame(rows, columns=header).to_markdown(
+        index=False, disable_numparse=True, colalign=("left",) * 3 + ("right",) * 2 + ("left",) * 3
+    )
+    return [
+        *([" ".join(notes), ""] if notes else []),
+        table,
+        *([""] + failures if failures else []),
+    ]
 
 
 def _default_summary(forecasts: pd.DataFrame) -> dict[str, Any]:

@@ -149,14 +149,56 @@ class BaseForecaster(BaseEstimator):
                 lie inside it and their inputs may reach back into ``X``. Without it, models
                 that validate take the last ``validation`` fraction of each series of ``X``.
 
+        Besides each model's own state, every fit records what it read: ``training_range_``
+        (its first and last timestamp), ``training_rows_`` (the rows of that frame, across
+        series, validation rows included), ``validation_rows_`` (of those, the rows held out
+        to choose when to stop; 0 for a baseline) and ``refitted_`` (``False``; see
+        :meth:`refit_full`).
+
         Returns:
             ``self``.
 
         Raises:
             DataValidationError: the frame fails validation, or no training window fits.
         """
+        return self._fit(X, validation_frame, hold_out=True)
+
+    def refit_full(self, X: pd.DataFrame):
+        """Refit on all of ``X``, nothing held out, as the model to serve after an honest
+        evaluation.
+
+        The default refits with the same parameters and validation off: a baseline that
+        learns (the ridge regression of :class:`~forecast.models.baselines.LinearForecaster`)
+        learns again from every row, the naive ones read the same windows as before. A
+        forecaster that validates overrides it to keep what validation chose (see
+        :meth:`forecast.models.recurrent.RNNForecaster.refit_full`). ``refitted_`` becomes
+        ``True`` and ``validated_`` keeps what the earlier fit saw (``training_range``,
+        ``training_rows``); the constructor arguments are unchanged.
+
+        Example:
+            >>> import forecast
+            >>> frame = forecast.load_dataset("electricity_hourly").iloc[-600:]
+            >>> model = forecast.LinearForecaster(input_width=48, horizon=24).fit(frame.iloc[:-100])
+            >>> model.refit_full(frame).refitted_, model.training_rows_, model.validated_["training_rows"]
+            (True, 600, 500)
+
+        Args:
+            X: the frame to refit on (typically what ``fit`` saw and what followed it).
+
+        Returns:
+            ``self``, refitted.
+        """
+        self._check_fitted()
+        validated = {"training_range": self.training_range_, "training_rows": self.training_rows_}
+        self._fit(X, None, hold_out=False)
+        self.refitted_, self.validated_ = True, validated
+        return self
+
+    def _fit(self, X: pd.DataFrame, validation_frame: pd.DataFrame | None, hold_out: bool):
+        """:meth:`fit` (``hold_out``: the models that validate hold out their ``validation``
+        fraction when no ``validation_frame`` is given; otherwise nothing is held out)."""
         self._check_params()
-        validated, split = self._training_frame(X, validation_frame)
+        validated, split = self._training_frame(X, validation_frame, hold_out)
         layout = validated.layout
         self.freq_ = layout.freq
         self.input_width_ = (
@@ -187,6 +229,10 @@ class BaseForecaster(BaseEstimator):
         self.categories_ = windows.categories
         self.n_series_ = layout.n_series
         self.training_range_ = (layout.timestamps.min(), layout.timestamps.max())
+        self.training_rows_ = int(layout.n_rows)
+        self.validation_rows_ = int(np.count_nonzero(windows.row_split == 1))
+        self.refitted_ = False
+        vars(self).pop("validated_", None)  # what an earlier refit_full recorded
         self._fit_windows(windows)
         return self
 
@@ -328,13 +374,17 @@ class BaseForecaster(BaseEstimator):
             return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)
         return np.concatenate([np.asarray(p) for p in parts])
 
-    def export(self, path, overwrite: bool = False, metrics: dict | None = None):
+    def export(self, path, overwrite: bool = False, metrics: dict | None = None, fit_record=None):
         """Write this fitted forecaster as a TensorFlow SavedModel that serves without this
         package (see :mod:`forecast.export`); returns the path. Load it with
-        :func:`forecast.load`."""
+        :func:`forecast.load`. ``metrics`` and ``fit_record`` (a
+        :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) go into
+        the metadata."""
         from forecast.serving.export import export_forecaster
 
-        return export_forecaster(self, path, overwrite=overwrite, metrics=metrics)
+        return export_forecaster(
+            self, path, overwrite=overwrite, metrics=metrics, fit_record=fit_record
+        )
 
     @property
     def input_schema_(self) -> InputSchema:
@@ -403,13 +453,14 @@ class BaseForecaster(BaseEstimator):
         return as_column_tuple(calendar)
 
     def _training_frame(
-        self, X: pd.DataFrame, validation_frame: pd.DataFrame | None
+        self, X: pd.DataFrame, validation_frame: pd.DataFrame | None, hold_out: bool = True
     ) -> tuple[ValidatedFrame, Split | np.ndarray]:
         """The validated frame ``fit`` cuts its windows from, and its split: ``X`` (the last
-        ``validation`` fraction of each series validating, for models that validate), or ``X``
-        followed by ``validation_frame`` with every row's split code."""
+        ``validation`` fraction of each series validating, for models that validate and when
+        ``hold_out``), or ``X`` followed by ``validation_frame`` with every row's split code."""
         if validation_frame is None:
-            fraction = float(self.validation) if self.get_tag("uses_validation") else 0.0
+            validates = hold_out and self.get_tag("uses_validation")
+            fraction = float(self.validation) if validates else 0.0
             return validate_frame(X, self.target, self.covariates), Split(fraction, 0.0)
         combined, codes = append_continuation(X, validation_frame)
         return validate_frame(combined, self.target, self.covariates), codes

@@ -120,7 +120,8 @@ class RNNForecaster(BaseForecaster):
         history_: the training history (``loss``, ``val_loss`` and ``learning_rate`` per epoch).
         scaling_: the :class:`~forecast.nn.scaling.ScalingStats` fitted on the training split.
         freq_, input_width_, season_length_, calendar_, input_columns_, target_columns_,
-        categories_, training_range_: what ``fit`` saw and chose.
+        categories_, training_range_, training_rows_, validation_rows_: what ``fit`` saw and
+        chose; ``refitted_`` (and after :meth:`refit_full`, ``validated_``).
     """
 
     _tags = {
@@ -226,7 +227,6 @@ class RNNForecaster(BaseForecaster):
         self.history_ = members[0].history
         self.best_epochs_ = [member.best_epoch for member in members]
         self._network_config = members[0].settings
-        self.refitted_ = False
         self.model_ = build_serving_model(self.networks_, self.scaling_)
 
     def _network_settings(self, windows: Windows, columns=None, linear=None) -> dict:
@@ -301,7 +301,7 @@ class RNNForecaster(BaseForecaster):
         stay as ``fit`` chose them on validation; each network trains for the epochs early
         stopping kept (``best_epochs_``; 0: it stays the anchor), without early stopping,
         from the same seeds. ``refitted_`` becomes ``True``; ``validated_`` keeps what the
-        validated fit saw (its training range, best epochs, anchor scores).
+        validated fit saw (its training range and rows, best epochs, anchor scores, history).
 
         Example:
             >>> import forecast
@@ -326,6 +326,7 @@ class RNNForecaster(BaseForecaster):
         full.fit(X)
         validated = {
             "training_range": self.training_range_,
+            "training_rows": self.training_rows_,
             "best_epochs": list(self.best_epochs_),
             "anchor_scores": dict(self.anchor_scores_),
             "history": self.history_,

@@ -15,7 +15,10 @@ shapes of a loaded signature's arguments.
 
 Beside the graph, ``assets/forecast.json`` records what the windows hold (column roles and
 order, input width, horizon, frequency, calendar features, categories, versions, the training
-data range and metrics), so :func:`load` can cut windows from a frame exactly as in training.
+data range and metrics), so :func:`load` can cut windows from a frame exactly as in training,
+and the fit record (key ``"fit"``, :mod:`forecast.serving.fit_record`): which fit the model is
+(``refit`` on all the data, ``backtest``, ``fit``) and the span, rows and epochs it learned from
+(``forecast.load(path).fit_record``).
 
 Example:
     >>> import tempfile, forecast
@@ -48,6 +51,7 @@ from forecast._files import (
 from forecast._version import __version__
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
+from forecast.serving.fit_record import FitRecord
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
     attach_failures,
@@ -63,7 +67,11 @@ SUPPORTED_FORMAT_VERSIONS = (1,)
 
 
 def export_forecaster(
-    forecaster, path: str | os.PathLike, overwrite: bool = False, metrics: dict | None = None
+    forecaster,
+    path: str | os.PathLike,
+    overwrite: bool = False,
+    metrics: dict | None = None,
+    fit_record: FitRecord | None = None,
 ) -> Path:
     """Write ``forecaster`` as a SavedModel directory at ``path`` (see the module docstring).
 
@@ -75,6 +83,8 @@ def export_forecaster(
         path: the directory to create.
         overwrite: replace an existing directory at ``path``.
         metrics: evaluation metrics to record in the metadata.
+        fit_record: what the model learned from; default :meth:`FitRecord.of` the forecaster
+            (a refit after ``refit_full``, else a plain fit).
 
     Returns:
         The path written.
@@ -90,7 +100,7 @@ def export_forecaster(
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    metadata = _metadata(forecaster, metrics)
+    metadata = _metadata(forecaster, metrics, fit_record or FitRecord.of(forecaster))
     past_spec = tf.TensorSpec(
         [None, metadata["input_width"], len(metadata["input_columns"])], tf.float32, name="past"
     )
@@ -262,6 +272,19 @@ class ExportedForecaster:
             ) from error
 
     @property
+    def fit_record(self) -> FitRecord | None:
+        """What the model learned from (see :mod:`forecast.serving.fit_record`); ``None`` for
+        an export written before fit records were kept.
+
+        Raises:
+            ValueError: the metadata's record is damaged (naming the file).
+        """
+        record = self.metadata.get("fit")
+        if record is None:
+            return None
+        return FitRecord.from_dict(record, source=f"{self.source / 'assets' / METADATA_FILE}: fit")
+
+    @property
     def columns(self) -> list[str]:
         """The frame columns the model reads: its targets, then its covariates."""
         return list(self.input_schema.columns)
@@ -335,7 +358,7 @@ class ExportedForecaster:
         return f"ExportedForecaster({self.metadata['model']}, path={str(self.path)!r})"
 
 
-def _metadata(forecaster, metrics: dict | None) -> dict[str, Any]:
+def _metadata(forecaster, metrics: dict | None, fit_record: FitRecord) -> dict[str, Any]:
     import tensorflow as tf
 
     start, end = forecaster.training_range_
@@ -347,6 +370,7 @@ def _metadata(forecaster, metrics: dict | None) -> dict[str, Any]:
         **schema.to_metadata(),
         "season_length": int(forecaster.season_length_),
         "training_range": [str(start), str(end)],
+        "fit": fit_record.to_dict(),
         "metrics": None if metrics is None else {k: float(v) for k, v in metrics.items()},
         "versions": {"forecast": __version__, "tensorflow": tf.__version__},
         "signature": {

@@ -103,6 +103,10 @@ training: {epochs: 7, learning_rate: 5e-4}
         ),
         (BASE + "models: []", r"x.yaml: models: List should have at least 1 item"),
         (
+            BASE + "models: [{name: a, kind: naive}]\nexport: {refit: sometimes}",
+            r"x.yaml: export.refit: Input should be a valid boolean",
+        ),
+        (
             BASE + "models: [{name: a, kind: lstm}]\ntraining: {distribution: horovod}",
             r"x.yaml: training.distribution: Input should be 'default', 'mirrored' or 'multi_worker' \(got 'horovod'\)",
         ),
@@ -195,3 +199,12 @@ models:
     )
     models = build_forecasters(config)
     assert (models["lstm"].stride, models["linear"].stride) == (3, 1)
+
+
+def test_exported_models_are_refitted_unless_the_config_says_not():
+    config = parse_config(BASE + "models: [{name: a, kind: naive}]", source="x.yaml")
+    assert config.export.refit is True and resolved_config(config)["export"]["refit"] is True
+    off = parse_config(BASE + "models: [{name: a, kind: naive}]\nexport: {refit: false}")
+    assert off.export.refit is False
+    for name in ("electricity", "beijing_pm25", "appliances", "parking"):
+        assert load_config(CONFIGS / f"{name}.yaml").export.refit is True

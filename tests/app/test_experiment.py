@@ -16,7 +16,8 @@ import yaml
 import forecast
 from forecast.app.cli import main
 from forecast.app.config import load_config, parse_config
-from forecast.app.runs import KEPT_VERSIONS, _publish, run_experiment
+from forecast.app.publish import KEPT_VERSIONS, publish_run
+from forecast.app.runs import run_experiment
 
 CONFIG = """
 name: tiny
@@ -64,7 +65,7 @@ def test_exported_models_serve_the_run_forecasts(quick_run):
     frame = forecast.load_dataset("electricity_hourly").loc[:"2014-11-30 23:00"]
     for name in ("seasonal", "LSTM"):
         served = forecast.load(quick_run.path / "models" / name)
-        expected = quick_run.comparison.models[name].predict(frame)
+        expected = quick_run.final_fit.models[name].predict(frame)  # refitted on all the data
         np.testing.assert_allclose(
             served.predict(frame).to_numpy(), expected.to_numpy(), rtol=1e-5, atol=1e-3
         )
@@ -132,13 +133,18 @@ def test_export_path_publishes_the_models_as_one_version(tmp_path):
     assert sorted(p.name for p in registry.iterdir()) == ["current", "versions"]
     assert os.readlink(registry / "current") == f"versions/{first.path.name}"
     manifest = json.loads((registry / "current" / "manifest.json").read_text())
-    assert {k: v for k, v in manifest.items() if k != "published"} == {
+    assert {k: v for k, v in manifest.items() if k not in ("published", "fits")} == {
         "version": first.path.name,
         "run": first.path.name,
         "run_directory": str(first.path.resolve()),
         "config": "experiment",
         "models": [best],
     }
+    # the published model is the refit on all the data: it ends at the dataset's last hour
+    fits = manifest["fits"]
+    assert list(fits) == [best] and fits[best]["fit"] == "refit"
+    assert fits[best]["end"] == "2014-12-31 23:00:00"
+    assert fits[best] == forecast.load(registry / "current" / best).metadata["fit"]
     assert sorted(p.name for p in (registry / "current").iterdir()) == sorted(
         [best, "manifest.json"]
     )
@@ -167,7 +173,7 @@ def _fake_run(folder: Path, name: str, models: list[str]) -> Path:
 def test_publishing_keeps_the_previous_version_and_a_few_more(tmp_path):
     registry = tmp_path / "registry"
     for name in ("r1", "r2"):
-        _publish(_fake_run(tmp_path, name, ["a", "b"]), "fake", registry, time.time())
+        publish_run(_fake_run(tmp_path, name, ["a", "b"]), "fake", registry, time.time())
     # a complete version that never became current (its publisher was killed before the
     # switch), published later than any other
     stray = registry / "versions" / "stray"
@@ -177,14 +183,14 @@ def test_publishing_keeps_the_previous_version_and_a_few_more(tmp_path):
     def versions() -> list[str]:
         return sorted(p.name for p in (registry / "versions").iterdir())
 
-    _publish(_fake_run(tmp_path, "r3", ["a"]), "fake", registry, time.time())
+    publish_run(_fake_run(tmp_path, "r3", ["a"]), "fake", registry, time.time())
     assert versions() == ["r2", "r3", "stray"] and KEPT_VERSIONS == 3
-    _publish(_fake_run(tmp_path, "r4", ["c"]), "fake", registry, time.time())
+    publish_run(_fake_run(tmp_path, "r4", ["c"]), "fake", registry, time.time())
     assert versions() == ["r3", "r4", "stray"]  # r3 was current before: it stays
     assert sorted(p.name for p in (registry / "current").iterdir()) == ["c", "manifest.json"]
     assert (registry / "current" / "c" / "weights").read_text() == "r4/c"
     # a run that exported nothing publishes nothing
-    assert _publish(_fake_run(tmp_path, "r5", []), "fake", registry, time.time()) is None
+    assert publish_run(_fake_run(tmp_path, "r5", []), "fake", registry, time.time()) is None
     assert os.readlink(registry / "current") == "versions/r4"
 
 

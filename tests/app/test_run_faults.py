@@ -24,7 +24,8 @@ import pytest
 
 import forecast
 from forecast.app.config import load_config
-from forecast.app.runs import _writing_in, run_experiment
+from forecast.app.publish import writing_in
+from forecast.app.runs import run_experiment
 
 ROOT = Path(forecast.__file__).resolve().parents[1]
 
@@ -266,10 +267,10 @@ def test_leftovers_go_only_when_their_writer_is_gone_and_they_are_older_than_the
     everything = sorted(p.name for p in tmp_path.iterdir())
     other_writer = os.open(tmp_path, os.O_RDONLY)
     fcntl.flock(other_writer, fcntl.LOCK_SH)
-    with _writing_in(tmp_path, started):
+    with writing_in(tmp_path, started):
         assert sorted(p.name for p in tmp_path.iterdir()) == everything  # held by another
     os.close(other_writer)
-    with _writing_in(tmp_path, started):
+    with writing_in(tmp_path, started):
         assert sorted(p.name for p in tmp_path.iterdir()) == [
             ".current.3c4d.tmp",
             ".keep",

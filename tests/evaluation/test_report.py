@@ -267,3 +267,46 @@ def test_float_columns_are_rounded_to_about_four_significant_digits():
     assert report._decimals(np.array([12345.0, np.nan])) == 0
     assert report._format_float(-0.0001, 2) == "0.00"
     assert report._format_float(float("nan"), 2) == "–"
+
+
+def test_the_exported_models_table_shows_what_each_model_learned_from(tmp_path, tidy):
+    refit = {
+        "fit": "refit",
+        "start": "2024-03-01 00:00:00",
+        "end": "2024-03-02 23:00:00",
+        "rows": 144,
+        "validation_rows": 0,
+        "series": 3,
+        "epochs": [4, 0],
+        "anchor": "seasonal:24",
+        "scaling": "window",
+        "covariates_used": False,
+        "validated": {"start": "2024-03-01 00:00:00", "end": "x", "rows": 72, "epochs": [4, 0]},
+    }
+    backtest = {**refit, "fit": "backtest", "rows": 72, "validation_rows": 15, "epochs": None}
+    backtest.update(anchor=None, scaling=None, covariates_used=None, validated=None)
+    text = write_report(
+        tmp_path / "report",
+        leaderboard=leaderboard_of(tidy),
+        forecasts=tidy,
+        exported={"good": refit, "bad": backtest, "worse": {"error": "ValueError: no rows | x"}},
+    ).read_text()
+    section = text.split("## Exported models")[1].split("## Figures")[0]
+    assert cell_row(section, "model") == [
+        "model", "fit", "trained on", "rows", "epochs", "anchor", "scaling", "covariates"
+    ]  # fmt: skip
+    span = "2024-03-01 00:00:00 .. 2024-03-02 23:00:00"
+    assert cell_row(section, "good") == [
+        "good", "refit on all the data", span, "144", "4, 0", "seasonal:24", "window", "no"
+    ]  # fmt: skip
+    assert cell_row(section, "bad") == [
+        "bad", "backtest fit", span, "72 (15 validating)", "–", "–", "–", "–"
+    ]  # fmt: skip
+    assert cell_row(section, "worse")[:2] == ["worse", "not exported"]
+    assert (
+        "- **worse** was not exported: its final fit failed (ValueError: no rows \\| x)." in section
+    )
+    assert "Refitted models learned from every row of the data" in section
+    assert "Backtest fits are exported as the leaderboard scored them." in section
+    without = write_report(tmp_path / "plain", leaderboard=leaderboard_of(tidy), forecasts=tidy)
+    assert "## Exported models" not in without.read_text()

@@ -88,3 +88,42 @@ def test_ties_go_to_the_simpler_anchor():
     labels = np.ones((4, 2, 1))
     best, scores, _ = choose_anchor(("last", "seasonal:3"), past, None, labels, past, None, labels)
     assert best == "last" and scores == {"last": 0.0, "seasonal:3": 0.0}
+
+
+def test_a_linear_anchor_must_beat_a_simpler_one_clearly_to_be_chosen():
+    """The label is ``a`` times the value two steps back, plus noise. With ``a = 1`` the
+    seasonal anchor is right and the ridge no better on new windows: the simpler one stays.
+    With ``a = 0.5`` the ridge halves the error on 40 validation windows and is chosen, but
+    not on 4 windows that one horizon spans (one effective window proves nothing)."""
+    rng = np.random.default_rng(0)
+
+    def sample(n, a):
+        past = rng.normal(size=(n, 4, 1))
+        return past, a * past[:, -2:-1, :] + rng.normal(scale=0.3, size=(n, 1, 1))
+
+    candidates = ("seasonal:2", "linear")
+    for a, expected in ((1.0, "seasonal:2"), (0.5, "linear")):
+        (train, train_labels), (val, val_labels) = sample(200, a), sample(40, a)
+        best, scores, linear = choose_anchor(
+            candidates, train, None, train_labels, val, None, val_labels
+        )
+        assert best == expected and (linear is not None) == (expected == "linear")
+        if a == 0.5:
+            assert scores["linear"] < 0.6 * scores["seasonal:2"]
+            few, _, _ = choose_anchor(
+                candidates, train, None, train_labels, val[:4], None, val_labels[:4], block=4
+            )
+            assert few == "seasonal:2"
+
+
+def test_the_lags_only_linear_anchor_gives_the_calendar_zero_weights():
+    rng = np.random.default_rng(1)
+    past, future = rng.normal(size=(200, 3, 1)), rng.normal(size=(200, 2, 1))
+    labels = (past[:, -1:, :] + future[:, :1, :]).repeat(2, axis=1)
+    lags = fit_linear_anchor(past, future, labels, n_targets=1, calendar=False)
+    alone = fit_linear_anchor(past, None, labels, n_targets=1)
+    assert lags.weights.shape == (3 + 2, 2)
+    np.testing.assert_array_equal(lags.weights[3:], 0.0)
+    np.testing.assert_allclose(lags.weights[:3], alone.weights, rtol=1e-6)
+    with_calendar = fit_linear_anchor(past, future, labels, n_targets=1)
+    assert np.abs(with_calendar.weights[3:]).max() > 0.5

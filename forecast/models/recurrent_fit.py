@@ -91,7 +91,7 @@ def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, 
         candidates = candidate_anchors(seasons, model.input_width_, calendar=has_calendar)
         best, scores, _ = choose_anchor(
             candidates, train["past"], train["future"], train["labels"],
-            val["past"], val["future"], val["labels"], val["spread"], block=_block(model),
+            val["past"], val["future"], val["labels"], val["spread"],
         )  # fmt: skip
     if not best.startswith("linear"):
         return best, scores, None

@@ -1,10 +1,10 @@
 """Is one forecaster clearly better than another on the validation windows?
 
 Validation sets are often small (a monthly series gives a dozen windows, all overlapping) and
-their scores noisy: a choice made on the lowest mean error alone follows the noise. Every
-choice a fit makes on validation (which anchor, whether to keep the trained weights over the
-untrained anchor, whether to read the covariates) therefore goes to the more complex option
-only when it is *clearly* better: when its mean error per window is lower by more than one
+their scores noisy: a choice made on the lowest mean error alone follows the noise. The
+choices a fit makes between a simpler and a more complex network on validation (whether to
+keep the trained weights over the untrained anchor, whether to read the covariates)
+therefore go to the more complex option only when it is *clearly* better: when its mean error per window is lower by more than one
 standard error of the paired difference (the one-standard-error rule of model selection).
 
 Consecutive windows of one series overlap (a window of ``horizon`` steps shares all but one

@@ -65,7 +65,7 @@ METRICS = ("mae", "rmse", "smape", "mase", "bias")
 NETWORKS = {"LSTM": "LSTMForecaster", "GRU": "GRUForecaster"}
 CLASSICAL = ("AutoETS", "AutoTheta")
 #: fitted attributes that say what a network chose, recorded when the network has them
-CHOICES = ("anchor_", "covariates_used_", "scaling_mode_")
+CHOICES = ("anchor_", "covariates_used_", "scaling_mode_", "best_epochs_")
 
 
 # ------------------------------------------------------------------ the models
@@ -295,7 +295,7 @@ def summary_table(result: dict) -> str:
     headers = ["dataset", "freq", "best baseline", "MAE", "LSTM", "skill", "GRU", "skill"]
     if classical:
         headers += ["best classical", "MAE", "LSTM vs cl.", "GRU vs cl."]
-    headers += ["LSTM fit s", "GRU fit s"]
+    headers += ["LSTM fit s", "GRU fit s", "anchor (best epoch LSTM, GRU)"]
     lines = []
     for name, row in result["datasets"].items():
         lstm, gru = row["networks"]["LSTM"], row["networks"]["GRU"]
@@ -314,10 +314,18 @@ def summary_table(result: dict) -> str:
         if classical:
             line += [row["best_classical"], f"{row['best_classical_mae']:.4g}"]
             line += [f"{lstm['skill_vs_classical']:+.3f}", f"{gru['skill_vs_classical']:+.3f}"]
-        line += [f"{lstm['fit_seconds']:.0f}", f"{gru['fit_seconds']:.0f}"]
+        line += [f"{lstm['fit_seconds']:.0f}", f"{gru['fit_seconds']:.0f}", _anchors(lstm, gru)]
         lines.append(line)
     text = tabulate(lines, headers=headers, disable_numparse=True)
     return f"{text}\n\n{summary_text(result)}"
+
+
+def _anchors(lstm: dict, gru: dict) -> str:
+    """``"linear (3, 0)"``: the LSTM's anchor and both networks' best epochs (0: the anchor
+    alone), ``"linear / last (3, 0)"`` when the two chose different anchors."""
+    names = dict.fromkeys(str(row.get("anchor")) for row in (lstm, gru))
+    epochs = ", ".join(str(row.get("best_epochs", "?")).strip("[]") for row in (lstm, gru))
+    return f"{' / '.join(names)} ({epochs})"
 
 
 def summary_text(result: dict) -> str:

@@ -7,10 +7,16 @@ windows are cut and scaled:
   and the anchor the network corrects (``"auto"``: the candidate that forecasts the validation
   windows best, see :mod:`forecast.nn.anchor_selection`);
 * :func:`fit_members` trains the ensemble: with past covariates and ``select_covariates``, the
-  first member is trained with and without them and the better on validation is kept (so an
-  unhelpful covariate cannot make the forecast worse than the target alone); the other
-  ``n_models - 1`` members reuse that choice with the next seeds. Every member starts from its
-  anchor (output layer at zero) and keeps its best weights, the untrained ones included.
+  first member is trained with and without them, and the covariates are kept only when they
+  are clearly better on validation (so an unhelpful covariate cannot make the forecast worse
+  than the target alone); the other ``n_models - 1`` members reuse that choice with the next
+  seeds. Every member starts from its anchor (output layer at zero) and keeps its best
+  weights, the untrained ones included; trained weights replace the anchor only when they
+  forecast the validation windows clearly better than it.
+
+"Clearly better" is the one-standard-error rule of :mod:`forecast.nn.significance`: on a
+short validation split a choice that follows the noise would make the forecast worse on new
+data, so the simpler option stays unless the evidence says otherwise.
 """
 
 from __future__ import annotations
@@ -37,6 +43,9 @@ class Member:
     best_loss: float
     columns: tuple[int, ...] | None
     settings: dict
+    #: mean absolute error of each validation window (training-spread units), ``None``
+    #: without validation
+    errors: np.ndarray | None = None
 
 
 def choose_scaling_and_anchor(model, windows, numeric) -> tuple:
@@ -63,31 +72,40 @@ def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, 
     from forecast.nn.anchor_selection import candidate_anchors, choose_anchor, fit_linear_anchor
     from forecast.nn.training import scaled_arrays
 
-    residual = model.residual
-    if residual is None or residual == "last":
+    plan = getattr(model, "_refit_plan", None)
+    residual = model.residual if plan is None else plan["anchor"]
+    if residual is None or residual == "last" or str(residual).startswith("seasonal:"):
         return residual, {}, None
     if residual == "seasonal":
         return f"seasonal:{model.season_length_}", {}, None
     train = scaled_arrays(windows, "train", stats, ANCHOR_WINDOWS)
     has_validation = windows.n_windows("validation") > 0
     val = scaled_arrays(windows, "validation", stats, ANCHOR_WINDOWS) if has_validation else train
-    if residual == "linear":
-        best, scores = "linear", {}
+    has_calendar = train["future"] is not None
+    if residual == "linear" and plan is None:  # the user's linear anchor reads the calendar too
+        best, scores = ("linear+calendar" if has_calendar else "linear"), {}
+    elif residual in ("linear", "linear+calendar"):
+        best, scores = residual, {}
     else:
         seasons = sorted({*candidate_seasons(model.freq_), *_given_season(model)})
-        candidates = candidate_anchors(seasons, model.input_width_)
+        candidates = candidate_anchors(seasons, model.input_width_, calendar=has_calendar)
         best, scores, _ = choose_anchor(
             candidates, train["past"], train["future"], train["labels"],
             val["past"], val["future"], val["labels"], val["spread"],
         )  # fmt: skip
-    if best != "linear":
+    if not best.startswith("linear"):
         return best, scores, None
     both = train if not has_validation else _concatenate(train, val)
-    return (
-        best,
-        scores,
-        fit_linear_anchor(both["past"], both["future"], both["labels"], stats.n_targets),
+    linear = fit_linear_anchor(
+        both["past"], both["future"], both["labels"], stats.n_targets, calendar=best != "linear"
     )
+    return best, scores, linear
+
+
+def _block(model) -> int:
+    from forecast.nn.significance import windows_per_horizon
+
+    return windows_per_horizon(model.horizon, model.stride)
 
 
 def _concatenate(first: dict, second: dict) -> dict:
@@ -109,17 +127,44 @@ def fit_members(model, windows, pipelines, strategy, replicas: int, linear) -> l
     elif windows.covariate_columns and model.select_covariates:
         variants.append(_without_covariates(windows))
     seeds = _seeds(model.random_state, int(model.n_models))
+    validation = _validation_arrays(model, windows)
     tried = [
-        _fit_member(model, windows, pipelines, strategy, replicas, linear, seeds[0], columns, 0)
+        _fit_member(
+            model, windows, pipelines, strategy, replicas, linear, seeds[0], columns, 0, validation
+        )
         for columns in variants
     ]
-    # ties go to the last variant tried: the simpler one, without the covariates
-    first = min(reversed(tried), key=lambda member: member.best_loss)
+    first = tried[0] if len(tried) == 1 else _with_or_without(model, *tried)
     others = [
-        _fit_member(model, windows, pipelines, strategy, replicas, linear, seed, first.columns, i)
+        _fit_member(
+            model, windows, pipelines, strategy, replicas, linear, seed, first.columns, i,
+            validation,
+        )  # fmt: skip
         for i, seed in enumerate(seeds[1:], start=1)
     ]
     return [first, *others]
+
+
+def _with_or_without(model, with_covariates: Member, without: Member) -> Member:
+    """The member that reads the covariates when it is clearly better on validation (without
+    validation: strictly lower training loss), else the one without them."""
+    from forecast.nn.significance import clearly_better
+
+    if with_covariates.errors is None or without.errors is None:
+        better = with_covariates.best_loss < without.best_loss
+    else:
+        better = clearly_better(with_covariates.errors, without.errors, _block(model))
+    return with_covariates if better else without
+
+
+def _validation_arrays(model, windows) -> dict | None:
+    """The scaled validation windows every member is judged on (``None`` without them): the
+    same NumPy arrays on every worker of a distributed fit, so all make the same choices."""
+    from forecast.nn.training import scaled_arrays
+
+    if getattr(model, "_refit_plan", None) is not None or windows.n_windows("validation") == 0:
+        return None
+    return scaled_arrays(windows, "validation", model.scaling_, ANCHOR_WINDOWS)
 
 
 def _without_covariates(windows) -> tuple[int, ...]:
@@ -138,10 +183,13 @@ def _seeds(random_state, n: int) -> list[int | None]:
     return [(int(random_state) + i) % (MAX_SEED + 1) for i in range(n)]
 
 
-def _fit_member(model, windows, pipelines, strategy, replicas, linear, seed, columns, index):
+def _fit_member(
+    model, windows, pipelines, strategy, replicas, linear, seed, columns, index, validation
+):
     import keras
 
-    from forecast.nn.training import train_network
+    from forecast.nn.significance import clearly_better
+    from forecast.nn.training import train_network, window_errors
 
     if seed is not None:
         keras.utils.set_random_seed(seed)
@@ -151,7 +199,7 @@ def _fit_member(model, windows, pipelines, strategy, replicas, linear, seed, col
         name += "_target_only"
     with contextlib.nullcontext() if strategy is None else strategy.scope():
         network = model._compiled_network(settings, replicas, name)
-    train, validation = pipelines
+    train, pipeline = pipelines
     plan = getattr(model, "_refit_plan", None)
     if plan is not None and plan["epochs"][index] == 0:  # the anchor alone validated best
         return Member(network, {}, 0, float("nan"), columns, settings)
@@ -161,13 +209,25 @@ def _fit_member(model, windows, pipelines, strategy, replicas, linear, seed, col
         from forecast.nn.training_loop import evaluate_distributed
 
         fit = _distributed_fit(model, network, strategy)
-        start = validation if validation is not None else train
+        start = pipeline if pipeline is not None else train
         initial = evaluate_distributed(network, start, strategy, loss=model.loss)
+    untrained = network.get_weights()
     history, best_epoch, best_loss = train_network(
-        network, train, validation, epochs=epochs, patience=model.patience,
+        network, train, pipeline, epochs=epochs, patience=model.patience,
         verbose=model.verbose, fit=fit, initial=initial,
     )  # fmt: skip
-    return Member(network, history, best_epoch, best_loss, columns, settings)
+    if validation is None:
+        return Member(network, history, best_epoch, best_loss, columns, settings)
+    errors = window_errors(network, validation)
+    if best_epoch > 0 and model.anchor_ is not None:
+        trained = network.get_weights()
+        network.set_weights(untrained)
+        anchor_errors = window_errors(network, validation)
+        if clearly_better(errors, anchor_errors, _block(model)):
+            network.set_weights(trained)
+        else:  # training did not clearly beat the anchor: the network stays the anchor
+            best_epoch, best_loss, errors = 0, float(np.mean(anchor_errors)), anchor_errors
+    return Member(network, history, best_epoch, best_loss, columns, settings, errors)
 
 
 def _distributed_fit(model, network, strategy):
@@ -201,4 +261,5 @@ def refit_plan(model) -> tuple[dict, dict]:
         epochs=max(1, *model.best_epochs_),
     )
     target_only = bool(model.covariate_columns_) and not model.covariates_used_
-    return params, {"epochs": list(model.best_epochs_), "target_only": target_only}
+    plan = {"epochs": list(model.best_epochs_), "target_only": target_only, "anchor": model.anchor_}
+    return params, plan

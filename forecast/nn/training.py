@@ -8,7 +8,9 @@
   epochs and restores the best weights, counting the weights training *started* from as epoch
   0: a network initialised to forecast its anchor is never worse than that anchor on
   validation;
-* :func:`train_network` trains with it and halves the learning rate on plateaus.
+* :func:`train_network` trains with it and halves the learning rate on plateaus;
+* :func:`window_errors` scores a network on scaled windows, one error per window (what
+  :mod:`forecast.nn.significance` compares).
 
 Example:
     >>> import keras, numpy as np, tensorflow as tf
@@ -136,3 +138,29 @@ def train_network(
     )  # fmt: skip
     history = {k: [float(v) for v in values] for k, values in dict(history).items()}
     return history, keep.best_epoch, keep.best
+
+
+def window_errors(network: keras.Model, arrays: dict, batch_size: int = 1024) -> np.ndarray:
+    """Each window's mean absolute error, in units of each target's training spread, of
+    ``network`` on the scaled windows ``arrays`` (see :func:`scaled_arrays`).
+
+    Example:
+        >>> import keras, numpy as np
+        >>> inputs = {"past": keras.Input((3, 1), name="past")}
+        >>> last = keras.layers.Lambda(lambda p: p[:, -1:, :])(inputs["past"])
+        >>> network = keras.Model(inputs, last)
+        >>> past = np.arange(6.0, dtype="float32").reshape(2, 3, 1)
+        >>> arrays = {"past": past, "future": None, "labels": past[:, -1:, :] + [[[1.0]], [[-3.0]]],
+        ...           "spread": np.full((2, 1, 1), 2.0)}
+        >>> window_errors(network, arrays).tolist()  # errors 1 and 3, spread twice the training one
+        [2.0, 6.0]
+    """
+    forecasts = []
+    for start in range(0, len(arrays["labels"]), batch_size):
+        batch = {"past": arrays["past"][start : start + batch_size]}
+        if arrays["future"] is not None:
+            batch["future"] = arrays["future"][start : start + batch_size]
+        forecasts.append(keras.ops.convert_to_numpy(network(batch, training=False)))
+    forecast = np.concatenate(forecasts).astype(np.float64)
+    error = np.abs(forecast - arrays["labels"]) * np.asarray(arrays["spread"], np.float64)
+    return np.nanmean(error.reshape(len(error), -1), axis=1)

@@ -23,15 +23,19 @@ def test_candidate_seasons_follow_the_frequency():
     assert candidate_seasons("YS") == ()
 
 
-def test_only_seasons_that_fit_in_the_window_are_candidates():
+def test_only_seasons_that_fit_in_the_window_are_candidates_in_their_order_of_trust():
     assert candidate_anchors((24, 168), input_width=168) == (
-        "last",
+        "linear",
         "seasonal:24",
         "seasonal:168",
-        "linear",
+        "last",
     )
-    assert candidate_anchors((24, 168), input_width=48) == ("last", "seasonal:24", "linear")
-    assert candidate_anchors((), input_width=10) == ("last", "linear")
+    assert candidate_anchors((24, 168), input_width=48) == ("linear", "seasonal:24", "last")
+    assert candidate_anchors((), input_width=10, calendar=True) == (
+        "linear",
+        "linear+calendar",
+        "last",
+    )
 
 
 def test_parse_anchor_names():
@@ -83,8 +87,21 @@ def test_linear_anchor_recovers_an_exact_linear_rule_and_reads_the_future_calend
         anchor_forecast("linear", past, future, 1, 2)
 
 
-def test_ties_go_to_the_simpler_anchor():
+def test_ties_go_to_the_earlier_anchor():
     past = np.ones((4, 6, 1))
     labels = np.ones((4, 2, 1))
     best, scores, _ = choose_anchor(("last", "seasonal:3"), past, None, labels, past, None, labels)
     assert best == "last" and scores == {"last": 0.0, "seasonal:3": 0.0}
+
+
+def test_the_lags_only_linear_anchor_gives_the_calendar_zero_weights():
+    rng = np.random.default_rng(1)
+    past, future = rng.normal(size=(200, 3, 1)), rng.normal(size=(200, 2, 1))
+    labels = (past[:, -1:, :] + future[:, :1, :]).repeat(2, axis=1)
+    lags = fit_linear_anchor(past, future, labels, n_targets=1, calendar=False)
+    alone = fit_linear_anchor(past, None, labels, n_targets=1)
+    assert lags.weights.shape == (3 + 2, 2)
+    np.testing.assert_array_equal(lags.weights[3:], 0.0)
+    np.testing.assert_allclose(lags.weights[:3], alone.weights, rtol=1e-6)
+    with_calendar = fit_linear_anchor(past, future, labels, n_targets=1)
+    assert np.abs(with_calendar.weights[3:]).max() > 0.5

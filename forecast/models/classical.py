@@ -12,11 +12,13 @@ How they forecast:
   series is 30 fits): the model form and its smoothing parameters, on the series' training
   rows (the longest stretch without a gap or a NaN, its last ``max_fit_length`` steps);
 * a forecast made at an origin reads only its input window, as every baseline's does: the
-  model's states start from the window itself (statsforecast's own initialisation heuristics
-  applied to the window's values), run through the window with the fitted parameters, and
-  the forecast continues from the window's last state. (statsforecast's ``forward`` would
-  restart from the states fitted at the start of the training data, which makes a week-long
-  window forecast badly: MAE 520 for AutoETS on the electricity protocol.)
+  model's states start from the window itself (ETS: statsforecast's seasonal states for the
+  window and a straight line through the whole seasonally adjusted window for level and
+  trend; theta: the window's own decomposition and first value), run through the window
+  with the fitted parameters, and the forecast continues from the window's last state.
+  (statsforecast's ``forward`` would restart ETS from the states fitted at the start of the
+  training data, which makes a week-long window forecast badly: MAE 520 for AutoETS on the
+  electricity protocol.)
 
 ``forecast.backtest`` / ``compare`` with ``refit`` fit a clone again on the rows before each
 block of origins, so the parameters are refitted per block as every model's are. A window of
@@ -278,9 +280,8 @@ class AutoTheta(_Classical):
 
 def ets_window_forecast(params: dict, window: np.ndarray, horizon: int) -> np.ndarray:
     """An ETS forecast of ``horizon`` steps after ``window`` with fitted ``params`` (see
-    :attr:`AutoETS.params_`): the initial states are statsforecast's heuristic on the window
-    (a decomposition for the seasonal states, a regression on the first seasons for level and
-    trend), run through the window with the fitted smoothing parameters.
+    :attr:`AutoETS.params_`): the states start from :func:`window_states` of the window and
+    run through it with the fitted smoothing parameters; the forecast continues from the last.
 
     A multiplicative-season model on a window with values <= 0 (which it cannot initialise)
     forecasts the window's last season.
@@ -291,10 +292,7 @@ def ets_window_forecast(params: dict, window: np.ndarray, horizon: int) -> np.nd
     alpha, beta, gamma, phi = params["par"]
     if season == "M" and not np.all(window > 0):
         return np.resize(window[-m:], horizon)
-    state = ets.initstate(window, m, trend, season)
-    if season != "N":  # the last seasonal state completes the others (as statsforecast's fit)
-        first = 1 + (trend != "N")
-        state = np.append(state, m * (season == "M") - state[first:].sum())
+    state = window_states(window, m, trend, season)
     _, _, states, _ = ets.pegelsresid_C(
         window, m, state, error, trend, season, damped == "D", alpha, beta, gamma, phi, 1
     )
@@ -309,6 +307,29 @@ def ets_window_forecast(params: dict, window: np.ndarray, horizon: int) -> np.nd
         f=out,
     )
     return out
+
+
+def window_states(window: np.ndarray, m: int, trend: str, season: str) -> np.ndarray:
+    """The initial ETS states ``[level, trend, seasonal states...]`` (as statsforecast orders
+    them) of a window: statsforecast's seasonal states for the window (a classical
+    decomposition, or a Fourier fit on short windows) and, with a trend, the level and slope
+    of a least-squares line through the whole seasonally adjusted window (statsforecast's
+    line through its first ``max(10, 2m)`` values would make the slope of a day or two
+    persist through the window and the forecast)."""
+    ets = statsforecast_module("ets")
+    state = ets.initstate(window, m, trend, season)
+    has_trend = trend != "N"
+    if season != "N":  # the last seasonal state completes the others (as statsforecast's fit)
+        state = np.append(state, m * (season == "M") - state[1 + has_trend :].sum())
+    if trend == "A":
+        steps = np.arange(1, len(window) + 1, dtype=np.float64)
+        adjusted = window
+        if season != "N":  # the season of step i is the state m - 1 - (i mod m)
+            seasons = state[1 + has_trend :][::-1][np.arange(len(window)) % m]
+            adjusted = window - seasons if season == "A" else window / seasons
+        slope, intercept = np.polyfit(steps, adjusted, 1)
+        state[0], state[1] = intercept, slope
+    return state
 
 
 def theta_window_forecast(params: dict, window: np.ndarray, horizon: int) -> np.ndarray:

@@ -171,6 +171,15 @@ def test_the_season_needs_two_seasons_in_the_window():
 
 
 @pytest.mark.usefixtures("stats")
+def test_a_trend_starts_from_the_line_through_the_whole_window():
+    window = 2.0 + 0.5 * np.arange(10)  # the line 1.5 + 0.5 * step, steps 1..10
+    np.testing.assert_allclose(classical.window_states(window, 1, "A", "N"), [1.5, 0.5])
+    params = {"components": "AANN", "m": 1, "par": (0.5, 0.1, np.nan, np.nan)}
+    forecast_ = classical.ets_window_forecast(params, window, 3)  # no error: the line goes on
+    np.testing.assert_allclose(forecast_, [7.0, 7.5, 8.0])
+
+
+@pytest.mark.usefixtures("stats")
 def test_a_multiplicative_season_on_a_window_with_zeros_repeats_the_last_season():
     params = {"components": "MNMN", "m": 4, "par": (0.1, np.nan, 0.1, np.nan)}
     window = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])

@@ -116,7 +116,7 @@ class _Classical(BaseForecaster):
         if self.max_fit_length is not None:
             values = values[-int(self.max_fit_length) :]
         try:
-            with warnings.catch_warnings():
+            with warnings.catch_warnings():  # candidate parameters overflowing in the search
                 warnings.simplefilter("ignore", RuntimeWarning)
                 return self._fit_one(values)
         except Exception as error:  # statsforecast raises bare Exceptions too
@@ -137,12 +137,13 @@ class _Classical(BaseForecaster):
             warnings.simplefilter("ignore", RuntimeWarning)
             for i, series_id in enumerate(series):
                 fitted = self.params_.get(series_id)
-                for j in range(past.shape[2]):
+                for j, column in enumerate(self.target_columns_):
                     window = past[i, :, j]
                     if fitted is None:  # a series the fit did not see: fitted on the window
-                        out[i, :, j] = self._forecast_one(self._fit_one(window), window)
+                        params = self._fit_target(window, series_id, column)
                     else:
-                        out[i, :, j] = self._forecast_one(fitted[j], window)
+                        params = fitted[j]
+                    out[i, :, j] = self._forecast_one(params, window)
         return out
 
     def _fit_one(self, values: np.ndarray) -> dict:  # pragma: no cover - abstract

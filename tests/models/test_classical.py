@@ -95,6 +95,17 @@ def test_a_panel_fits_one_model_per_series(monkeypatch):
 
 
 @pytest.mark.usefixtures("stats")
+def test_every_target_has_its_own_model():
+    frame = hourly(HOURS, values=seasonal(), z=seasonal(level=-50.0, amplitude=3.0))
+    model = AutoETS(model="ANA", target=("y", "z"), input_width=3 * DAY, horizon=DAY).fit(frame)
+    assert len(model.params_[None]) == 2
+    out = model.predict(frame)
+    np.testing.assert_allclose(out["y"], continuation(seasonal, len(HOURS)), atol=1e-4)
+    z = continuation(lambda n: seasonal(-50.0, 3.0, n=n), len(HOURS))
+    np.testing.assert_allclose(out["z"], z, atol=1e-4)
+
+
+@pytest.mark.usefixtures("stats")
 def test_a_series_the_fit_did_not_see_is_fitted_on_its_window():
     seen = panel({"a": hourly(HOURS, values=seasonal())})
     unseen = panel({"b": hourly(HOURS, values=seasonal(level=20.0))})

@@ -1,5 +1,9 @@
 """Accuracy on the electricity protocol: every baseline, LSTM and GRU on the very same windows.
 
+The baselines include the classical ``AutoETS`` and ``AutoTheta`` (fitted on the data before
+the first origin, each origin forecast from states initialised on its own input window) when
+statsforecast is installed (the ``stats`` extra).
+
 Protocol: ``electricity_hourly`` with a 70/20/10 chronological split, input 168, horizon 24,
 forecasts made at every midnight of the test split (109 origins, the first on 2014-09-14).
 Models are fitted once on everything before the first origin, about the first 90% of the data
@@ -23,6 +27,7 @@ import argparse
 import os
 import sys
 import time
+from importlib import util
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -40,8 +45,10 @@ FIRST_TEST_ORIGIN = "2014-09-14"
 
 
 def baselines() -> dict:
+    """The package baselines and, with statsforecast installed (the ``stats`` extra), the
+    classical AutoETS and AutoTheta (season 24 inferred from the frequency)."""
     common = dict(input_width=INPUT_WIDTH, horizon=HORIZON, target="y")
-    return {
+    models = {
         "Naive": forecast.Naive(**common),
         "SeasonalNaive(24)": forecast.SeasonalNaive(season_length=24, **common),
         "SeasonalNaive(168)": forecast.SeasonalNaive(season_length=168, **common),
@@ -50,6 +57,10 @@ def baselines() -> dict:
         "Linear (168 lags)": forecast.LinearForecaster(**common),
         "Linear (lags + calendar)": forecast.LinearForecaster(calendar="auto", **common),
     }
+    if util.find_spec("statsforecast") is not None:
+        models["AutoETS"] = forecast.AutoETS(**common)
+        models["AutoTheta"] = forecast.AutoTheta(**common)
+    return models
 
 
 def networks(names: list[str], seed: int, overrides: dict) -> dict:

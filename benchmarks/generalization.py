@@ -11,9 +11,10 @@ the last 20%, horizon fitted to the frequency; ``--list`` prints them) through o
   weeks, months or quarters), ``WindowAverage`` (over one season, or the whole window),
   ``Drift``, ``LinearForecaster`` on the lags, with the calendar (``calendar="auto"``, where the
   frequency has one) and, on datasets with covariates, with the covariates too;
-* the classical anchors ``AutoETS`` and ``AutoTheta`` of this package (statsforecast-backed,
-  the ``stats`` extra) when this version has them and statsforecast imports; otherwise those
-  columns are left out and the output says so;
+* the classical anchors ``forecast.AutoETS`` and ``forecast.AutoTheta`` (statsforecast's
+  models fitted per series, forecasting each window from states initialised on it; the
+  ``stats`` extra) when statsforecast is installed; otherwise those columns are left out and
+  the output says so;
 * ``LSTMForecaster`` and ``GRUForecaster`` with their documented defaults: only ``target``,
   ``covariates``, ``horizon`` and ``random_state=0`` given (and ``input_width`` on the one
   dataset too short for the default, see its protocol).
@@ -59,6 +60,7 @@ from forecast.features.calendar_features import (  # noqa: E402
     default_calendar,
     infer_season_length,
 )
+from forecast.models.classical import INSTALL  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "generalization.json"
 METRICS = ("mae", "rmse", "smape", "mase", "bias")
@@ -107,17 +109,15 @@ def package_baselines(protocol: Protocol, freq) -> dict:
 
 
 def classical_status() -> str | None:
-    """``None`` when the classical models can run, else why not."""
-    missing = [name for name in CLASSICAL if not hasattr(forecast, name)]
-    if missing:
-        return f"this version of forecast has no {', '.join(missing)}"
+    """``None`` when the classical models can run (statsforecast is installed), else why not."""
     if util.find_spec("statsforecast") is None:
-        return "statsforecast is not installed (pip install 'forecast[stats]')"
+        return f"statsforecast is not installed ({INSTALL})"
     return None
 
 
 def classical_models(protocol: Protocol) -> dict:
-    """AutoETS and AutoTheta with their defaults, given what every model is given."""
+    """``forecast.AutoETS`` and ``forecast.AutoTheta`` with their defaults, given what every
+    model is given that they accept (their season follows the frequency, as the baselines')."""
     given = {"target": protocol.target, "horizon": protocol.horizon}
     if protocol.input_width:
         given["input_width"] = protocol.input_width

@@ -43,6 +43,8 @@ from forecast._version import __version__  # noqa: E402
 #: public name -> the module that defines it; imported on first use (PEP 562), so
 #: ``forecast --help`` does not pay for pandas, scikit-learn or TensorFlow.
 _EXPORTS = {
+    "AutoETS": "models.classical",
+    "AutoTheta": "models.classical",
     "Drift": "models.baselines",
     "LinearForecaster": "models.baselines",
     "Naive": "models.baselines",
@@ -152,12 +154,15 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         SeasonalNaive,
         WindowAverage,
     )
+    from forecast.models.classical import AutoETS, AutoTheta
     from forecast.models.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
     from forecast.serving.export import ExportedForecaster, load
     from forecast.windowing.spec import Split, WindowSpec
     from forecast.windowing.windows import Windows, make_windows
 
 __all__ = [
+    "AutoETS",
+    "AutoTheta",
     "Comparison",
     "DataValidationError",
     "Drift",

@@ -138,7 +138,11 @@ class ExportConfig(_Strict):
     """Which fitted models to export as SavedModels (into the run directory's ``models/``),
     whether they are refitted on all the data first, and where else to publish them."""
 
-    models: Literal["all", "best", "none"] | list[str] = "all"
+    models: Literal["all", "best", "none"] | list[str] = Field(
+        "all",
+        description="all: every model that can be exported (not the classical auto_ets and "
+        "auto_theta), best: the best-ranked of those, none, or a list of model names",
+    )
     refit: bool = Field(
         True,
         description="after the backtest, refit each exported model on all the run's data "
@@ -222,6 +226,13 @@ def parse_config(text: str, source: str = "<config>") -> ExperimentConfig:
         if unknown:
             raise ConfigError(
                 f"{source}: export.models: no model named {unknown} (models: {names})"
+            )
+        kinds = {m.name: m.kind for m in config.models}
+        fixed = [n for n in config.export.models if not MODEL_KINDS[kinds[n]].get_tag("exportable")]
+        if fixed:
+            raise ConfigError(
+                f"{source}: export.models: {fixed} cannot be exported as SavedModels (their "
+                "forecasts are not a TensorFlow graph)"
             )
     return config
 

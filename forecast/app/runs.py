@@ -349,14 +349,18 @@ def _write_run_files(
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:
+    """The models ``export.models`` names; ``all`` and ``best`` count only the models that can
+    be exported (the classical ones forecast with statsforecast, not a TensorFlow graph)."""
     choice = config.export.models
     if choice == "none":
         return []
+    if not isinstance(choice, str):
+        return list(choice)
+    kinds = {m.name: m.kind for m in config.models}
+    exportable = [n for n in board.index if MODEL_KINDS[kinds[n]].get_tag("exportable")]
     if choice == "best":
-        return [board.index[0]]
-    if choice == "all":
-        return [m.name for m in config.models]
-    return list(choice)
+        return exportable[:1]
+    return [m.name for m in config.models if m.name in exportable]
 
 
 def _safe_name(name: str) -> str:

@@ -6,7 +6,9 @@ this class has already validated and built:
 * ``_fit_windows(windows)``: learn from the training (and validation) windows;
 * ``_forecast(inputs)``: ``(n, horizon, n_targets)`` forecasts in original units from a batch of
   raw inputs (an array ``(n, input_width, n_inputs)``, or a dict with ``"past"`` and
-  ``"future"`` when calendar features are used).
+  ``"future"`` when calendar features are used); a forecaster with parameters of its own per
+  series (tag ``per_series``) implements ``_forecast_series(inputs, series)`` instead, which
+  also receives the series id of every window.
 
 Everything else (validation, frequency, seasons, calendar defaults, windows, ``predict`` frames,
 ``score``) lives here, so every comparison runs through one code path.
@@ -75,13 +77,19 @@ class BaseForecaster(BaseEstimator):
     #: * ``uses_validation``: ``fit`` holds out the last ``validation`` fraction of each series
     #:   (or reads ``validation_frame``) to choose when to stop;
     #: * ``reads_covariates`` / ``reads_calendar``: the ``covariates`` / ``calendar`` inputs
-    #:   change the forecast (otherwise they are accepted for interchangeability and unused).
+    #:   change the forecast (otherwise they are accepted for interchangeability and unused);
+    #: * ``per_series``: the fitted parameters differ per series, so the forecast of a window
+    #:   depends on its series (``_forecast_series`` is given the series id of each window);
+    #: * ``exportable``: :meth:`export` writes a SavedModel (a forecast that is a TensorFlow
+    #:   graph); run directories export only the forecasters that are.
     _tags: dict[str, Any] = {
         "baseline": False,
         "neural": False,
         "uses_validation": False,
         "reads_covariates": False,
         "reads_calendar": False,
+        "per_series": False,
+        "exportable": True,
     }
 
     #: Every constructor argument's accepted values (see :mod:`forecast.models.constraints`),
@@ -267,7 +275,10 @@ class BaseForecaster(BaseEstimator):
             latest, failures = latest_windows_skipping(self._latest_windows, X)
         if latest is not None:
             self._check_inputs(latest)
-        values = None if latest is None else self._forecast(latest.inputs)
+        values = None
+        if latest is not None:
+            series = np.asarray(latest.layout.series_ids, dtype=object)
+            values = self._forecast_series(latest.inputs, series)
         forecasts = forecast_frame(latest, values, self.target_columns_, X)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
 
@@ -346,14 +357,13 @@ class BaseForecaster(BaseEstimator):
                 f"{self.input_width_} or more, horizon {self.horizon}); build them with "
                 "forecaster.windows(frame, ...)"
             )
-        if rows is None:
-            batches = (inputs for inputs, _ in windows.batches(split, EVALUATION_BATCH))
-        else:
-            rows = np.asarray(rows, dtype=np.int64)
-            batches = (
-                windows.gather(rows[i : i + EVALUATION_BATCH])[0]
-                for i in range(0, len(rows), EVALUATION_BATCH)
-            )
+        rows = windows._origins(split) if rows is None else np.asarray(rows, dtype=np.int64)
+        starts = range(0, len(rows), EVALUATION_BATCH)
+        batches = (windows.gather(rows[i : i + EVALUATION_BATCH])[0] for i in starts)
+        series = np.full(len(rows), None, dtype=object)
+        if self.get_tag("per_series"):
+            ids = np.asarray(windows.layout.series_ids, dtype=object)
+            series = ids[windows.layout.series_index()[rows]]
         if (
             windows.input_columns != self.input_columns_
             or windows.spec.input_width != self.input_width_
@@ -369,7 +379,10 @@ class BaseForecaster(BaseEstimator):
                 return {"past": past, "future": inputs["future"][:, :, future_columns]}
 
             batches = (own_columns(inputs) for inputs in batches)
-        parts = [self._forecast(inputs) for inputs in batches]
+        parts = [
+            self._forecast_series(inputs, series[i : i + EVALUATION_BATCH])
+            for i, inputs in zip(starts, batches)
+        ]
         if not parts:
             return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)
         return np.concatenate([np.asarray(p) for p in parts])
@@ -380,6 +393,11 @@ class BaseForecaster(BaseEstimator):
         :func:`forecast.load`. ``metrics`` and ``fit_record`` (a
         :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) go into
         the metadata."""
+        if not self.get_tag("exportable"):
+            raise NotImplementedError(
+                f"{type(self).__name__} cannot be exported as a SavedModel: its forecasts are "
+                "not a TensorFlow graph; keep the fitted forecaster (it pickles) instead"
+            )
         from forecast.serving.export import export_forecaster
 
         return export_forecaster(
@@ -415,6 +433,12 @@ class BaseForecaster(BaseEstimator):
 
     def _forecast(self, inputs) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def _forecast_series(self, inputs, series: np.ndarray) -> np.ndarray:
+        """Forecasts of a batch of inputs whose windows come from the series ``series`` (one
+        id per window, as ``SeriesLayout.series_ids`` names them: ``None`` for a single
+        series). The default ignores them; a ``per_series`` forecaster overrides this."""
+        return self._forecast(inputs)
 
     def _check_inputs(self, latest: LatestWindows) -> None:
         """Look at the inputs of a ``predict`` before forecasting (e.g. warn about values

@@ -1,6 +1,7 @@
 """The forecaster kinds a config may name, and the class each builds.
 
-A new model kind is one module in this folder and one entry here.
+A new model kind is one module in this folder and one entry here. The classical kinds
+(``auto_ets``, ``auto_theta``) need the ``stats`` extra when they are fitted, not to be named.
 
 Example:
     >>> MODEL_KINDS["lstm"].__name__, MODEL_KINDS["lstm"].get_tag("neural")
@@ -9,7 +10,7 @@ Example:
 
 from __future__ import annotations
 
-from forecast.models import baselines, recurrent
+from forecast.models import baselines, classical, recurrent
 
 MODEL_KINDS = {
     "lstm": recurrent.LSTMForecaster,
@@ -20,4 +21,6 @@ MODEL_KINDS = {
     "window_average": baselines.WindowAverage,
     "drift": baselines.Drift,
     "linear": baselines.LinearForecaster,
+    "auto_ets": classical.AutoETS,
+    "auto_theta": classical.AutoTheta,
 }

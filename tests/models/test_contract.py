@@ -51,6 +51,12 @@ def test_tags_declare_what_each_forecaster_is():
     assert not forecast.LinearForecaster.get_tag("uses_validation")
     assert forecast.LinearForecaster.get_tag("reads_calendar")
     assert not forecast.SeasonalNaive.get_tag("reads_covariates")
+    per_series = [cls.__name__ for cls in FORECASTERS if cls.get_tag("per_series")]
+    assert per_series == ["AutoETS", "AutoTheta"]  # fitted per series, not exportable
+    assert [cls for cls in FORECASTERS if not cls.get_tag("exportable")] == [
+        forecast.AutoETS,
+        forecast.AutoTheta,
+    ]
     with pytest.raises(KeyError, match="unknown tag 'bogus'"):
         forecast.Naive.get_tag("bogus")
 

@@ -45,6 +45,7 @@ from forecast.models.constraints import (
     MissingValues,
     check_parameters,
 )
+from forecast.models.contract import DeclaredContract
 from forecast.windowing.input_schema import InputSchema
 from forecast.windowing.latest import LatestWindows
 from forecast.windowing.series_errors import (
@@ -60,7 +61,7 @@ from forecast.windowing.windows import Windows, make_windows
 EVALUATION_BATCH = 4096
 
 
-class BaseForecaster(BaseEstimator):
+class BaseForecaster(DeclaredContract, BaseEstimator):
     """Shared plumbing of all forecasters (not used directly).
 
     Every subclass takes ``input_width``, ``horizon`` and ``target`` (and ``covariates`` and
@@ -104,46 +105,6 @@ class BaseForecaster(BaseEstimator):
         "stride": Integer(minimum=1),
         "season_length": Integer(minimum=1, none=True),
     }
-
-    # ------------------------------------------------------------------ the declared contract
-
-    @classmethod
-    def get_tags(cls) -> dict[str, Any]:
-        """Every tag of this class, its own values over those it inherits.
-
-        Example:
-            >>> import forecast
-            >>> forecast.SeasonalNaive.get_tags()["baseline"], forecast.LSTMForecaster.get_tag("neural")
-            (True, True)
-        """
-        tags: dict[str, Any] = {}
-        for klass in reversed(cls.__mro__):
-            tags.update(vars(klass).get("_tags", {}))
-        return tags
-
-    @classmethod
-    def get_tag(cls, name: str) -> Any:
-        """One tag's value (a ``KeyError`` for a name no class declares)."""
-        tags = cls.get_tags()
-        if name not in tags:
-            raise KeyError(f"unknown tag {name!r}; the tags are {sorted(tags)}")
-        return tags[name]
-
-    @classmethod
-    def parameter_constraints(cls) -> dict[str, Constraint]:
-        """The constraint of every constructor argument, in signature order.
-
-        Raises:
-            TypeError: an argument of the signature has no constraint (a programming error).
-        """
-        merged: dict[str, Constraint] = {}
-        for klass in reversed(cls.__mro__):
-            merged.update(vars(klass).get("_parameter_constraints", {}))
-        names = cls._get_param_names()
-        unconstrained = [n for n in names if n not in merged]
-        if unconstrained:
-            raise TypeError(f"{cls.__name__} declares no constraint for {unconstrained}")
-        return {name: merged[name] for name in names}
 
     # ------------------------------------------------------------------ public API
 

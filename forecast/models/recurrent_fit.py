@@ -137,7 +137,15 @@ def fit_members(model, windows, pipelines, strategy, replicas: int, linear) -> l
     first = tried[0] if len(tried) == 1 else _with_or_without(model, *tried)
     others = [
         _fit_member(
-            model, windows, pipelines, strategy, replicas, linear, seed, first.columns, i,
+            model,
+            windows,
+            pipelines,
+            strategy,
+            replicas,
+            linear,
+            seed,
+            first.columns,
+            i,
             validation,
         )  # fmt: skip
         for i, seed in enumerate(seeds[1:], start=1)

@@ -165,7 +165,9 @@ def choose_anchor(
     weight = 1.0 if val_spread is None else np.asarray(val_spread, np.float64)
     scores = {}
     for name in candidates:
-        forecast = anchor_forecast(name, val_past, val_future, n_targets, horizon, linears.get(name))
+        forecast = anchor_forecast(
+            name, val_past, val_future, n_targets, horizon, linears.get(name)
+        )
         error = np.abs(np.asarray(forecast, np.float64) - val_labels) * weight
         scores[name] = float(np.nanmean(error))
     best = min(candidates, key=lambda name: (scores[name], candidates.index(name)))

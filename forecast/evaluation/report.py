@@ -2,7 +2,8 @@
 
 :func:`write_report` writes a directory holding ``report.md`` and ``figures/*.png``:
 
-* **Data**: what the comparison ran on (a table of ``data_summary``);
+* **Data**: what the comparison ran on (a table of ``data_summary``) and, when the
+  missing-value policy filled any, how many NaN inputs it filled for each model's forecasts;
 * **Leaderboard**: the metrics of every model and one sentence on the best model's skill over
   the best baseline;
 * **Figures**: forecasts against actuals, error by horizon step, training curves (neural models)
@@ -70,6 +71,7 @@ def write_report(
     data_summary: Mapping[str, Any] | None = None,
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     histories: Mapping[str, Mapping[str, Any]] | None = None,
+    filled_inputs: Mapping[str, int] | None = None,
     title: str = "Forecast comparison",
     unit: str | None = None,
     overwrite: bool = False,
@@ -89,6 +91,8 @@ def write_report(
         settings: ``{model name: {parameter: value}}``; one table per model.
         histories: ``{model name: Keras history dict}``; the training figure is drawn when
             one is given.
+        filled_inputs: ``{model name: NaN input values filled in its forecast windows}``;
+            the Data section says so when one is not zero.
         title: the report's title.
         unit: the unit of the target (``"kW"``), for the figures and the leaderboard note.
         overwrite: replace an existing report at ``path``. Only a directory holding a
@@ -126,6 +130,7 @@ def write_report(
             settings=settings,
             figures=figures,
             unit=unit,
+            filled_inputs=filled_inputs,
         )
         (building / REPORT_FILE).write_text(text, encoding="utf-8")
         # again: something may have been written at the destination while the report was built
@@ -221,9 +226,14 @@ def _save(figure, folder: Path, name: str) -> str:
 # ---------------------------------------------------------------------- Markdown
 
 
-def _markdown(*, title, leaderboard, forecasts, data_summary, settings, figures, unit) -> str:
+def _markdown(
+    *, title, leaderboard, forecasts, data_summary, settings, figures, unit, filled_inputs=None
+) -> str:
     parts = [f"# {title}", ""]
     parts += ["## Data", "", _summary_table(data_summary or _default_summary(forecasts)), ""]
+    filled = _filled_sentence(filled_inputs or {})
+    if filled:
+        parts += [filled, ""]
     parts += ["## Leaderboard", ""]
     parts += [_leaderboard_note(leaderboard, unit), "", _leaderboard_table(leaderboard), ""]
     sentence = _best_model_sentence(leaderboard, unit)
@@ -237,6 +247,23 @@ def _markdown(*, title, leaderboard, forecasts, data_summary, settings, figures,
         for name, params in settings.items():
             parts += [f"### {_escape(name)}", "", _settings_table(params), ""]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def _filled_sentence(filled_inputs: Mapping[str, int]) -> str:
+    """What the missing-value policy filled in each model's forecast windows ("" if nothing).
+
+    Example:
+        >>> _filled_sentence({"lstm": 1234, "naive": 0, "linear": 7})
+        'Missing inputs: the missing-value policy filled NaN input values in the forecast windows: 1,234 for lstm and 7 for linear (a NaN read by several windows counts once in each; labels are never filled).'
+    """
+    counts = [f"{int(n):,} for {_escape(name)}" for name, n in filled_inputs.items() if n]
+    if not counts:
+        return ""
+    return (
+        "Missing inputs: the missing-value policy filled NaN input values in the forecast "
+        f"windows: {_join(counts)} (a NaN read by several windows counts once in each; labels "
+        "are never filled)."
+    )
 
 
 def _default_summary(forecasts: pd.DataFrame) -> dict[str, Any]:

@@ -150,7 +150,12 @@ class BaseForecaster(BaseEstimator):
                 that validate take the last ``validation`` fraction of each series of ``X``.
 
         Returns:
-            ``self``.
+            ``self``, with (besides each model's own) the fitted attributes ``freq_``,
+            ``input_width_``, ``season_length_``, ``calendar_``, ``target_columns_``,
+            ``input_columns_``, ``categories_``, ``training_range_`` and ``filled_inputs_``:
+            ``{"train": n, "validation": m}``, how many NaN input values the missing-value
+            policy filled in the training and validation windows (a NaN read by several
+            windows counts once in each).
 
         Raises:
             DataValidationError: the frame fails validation, or no training window fits.
@@ -187,6 +192,7 @@ class BaseForecaster(BaseEstimator):
         self.categories_ = windows.categories
         self.n_series_ = layout.n_series
         self.training_range_ = (layout.timestamps.min(), layout.timestamps.max())
+        self.filled_inputs_ = {s: windows.filled_inputs(s) for s in ("train", "validation")}
         self._fit_windows(windows)
         return self
 
@@ -202,9 +208,11 @@ class BaseForecaster(BaseEstimator):
 
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
-            column per target, in original units. With ``errors="skip"``,
-            ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of the skipped series
-            (empty when none was), and a ``UserWarning`` says how many were skipped.
+            column per target, in original units; ``forecasts.attrs["filled_inputs"]`` is how
+            many NaN input values the missing-value policy filled for them. With
+            ``errors="skip"``, ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of the
+            skipped series (empty when none was), and a ``UserWarning`` says how many were
+            skipped.
 
         Raises:
             TypeError: ``X`` is not a ``DataFrame`` (a ``Series`` or an array, say).

@@ -170,7 +170,7 @@ def test_bad_series_are_reported_and_the_job_goes_on(models, tmp_path, capsys):
         {"unique_id": "short", "ds": pd.date_range("2024-01-01", periods=10, freq="h"), "y": 1.0}
     )
     holes = long_panel(n_series=1).assign(unique_id="nan_last")
-    holes.loc[holes.index[-8:], "y"] = np.nan  # beyond what ffill (3 steps) fills
+    holes.loc[holes.index[-24:], "y"] = np.nan  # the whole last window: nothing to fill from
     half_hourly = pd.DataFrame(
         {
             "unique_id": "half_hourly",
@@ -203,7 +203,7 @@ def test_bad_series_are_reported_and_the_job_goes_on(models, tmp_path, capsys):
     assert sorted(errors.index) == ["half_hourly", "nan_last", "short"]
     assert "fewer than one window" in errors["short"]
     assert (
-        "NaN" in errors["nan_last"]
+        "holds no observed value in the last 24 rows" in errors["nan_last"]
         and "'y'" in errors["nan_last"]
         and "timestamp 2024-01-03" in errors["nan_last"]
     )

@@ -2,14 +2,15 @@
 
 The setting of ``configs/beijing_pm25.yaml``: target ``pm2.5``, the weather covariates (wind
 direction one-hot), the default calendar, input 72 hours, horizon 24, and a forecast from every
-midnight of the last 10% of the data (``start=0.9, stride=24``: 165 origins). For each policy
+midnight of the last 10% of the data (``start=0.9, stride=24``) whose 24 labels are observed,
+as a backtest scores them (165 of 182 midnights). For each policy
 (``fill``, the default; ``ffill`` with ``limit=3``; ``drop``), a ridge regression
 (``LinearForecaster``) and a tiny LSTM (a few units, ``--epochs`` passes: only to see that the
 filled windows forecast sensibly, not a tuned model) are fitted on the rows before the first
 origin, and ``predict(..., errors="skip")`` forecasts every origin from the 96 hours before it.
 
 Reported per policy: the origins refused, the input values filled, the time of ``fit``, and the
-MAE (µg/m³, over the labels that are observed) of each model on every origin it forecast, on the
+MAE (µg/m³) of each model on every origin it forecast, on the
 origins all three policies forecast, and on those only ``fill`` forecasts.
 
 Run: ``python benchmarks/missing_inputs.py`` (about two minutes on two cores).
@@ -31,6 +32,7 @@ import pandas as pd  # noqa: E402
 from _results import machine, write_results  # noqa: E402  (benchmarks/)
 
 import forecast  # noqa: E402
+from forecast.evaluation.origins import forecast_origins  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "missing_inputs.json"
 TARGET = "pm2.5"
@@ -63,6 +65,12 @@ def models(policy: dict, epochs: int, units: int) -> dict:
     }
 
 
+def observed_labels(frame: pd.DataFrame, origin: pd.Timestamp) -> bool:
+    """Whether the ``HORIZON`` labels from ``origin`` are all observed (a backtest window)."""
+    labels = frame.loc[origin : origin + pd.Timedelta(hours=HORIZON - 1), TARGET]
+    return len(labels) == HORIZON and bool(labels.notna().all())
+
+
 def absolute_errors(forecasts: pd.DataFrame, frame: pd.DataFrame) -> pd.Series:
     """|forecast - actual| per (origin, timestamp), NaN where the actual is missing."""
     actual = frame[TARGET].reindex(forecasts.index.get_level_values(1)).to_numpy()
@@ -82,10 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     frame = forecast.load_dataset("beijing_pm25")[[TARGET, *COVARIATES]]
-    origins = forecast.forecast_origins(frame, horizon=HORIZON, start=0.9, stride=HORIZON)
+    grid = forecast_origins(frame, horizon=HORIZON, start=0.9, stride=HORIZON)
+    origins = pd.DatetimeIndex([o for o in grid if observed_labels(frame, o)])  # as backtests
     train = frame.loc[frame.index < origins[0]]
     panel = origin_panel(frame, origins)
-    runs, forecast_origins = {}, {}
+    runs, forecastable = {}, {}
     for name, policy in POLICIES.items():
         runs[name] = {}
         for model_name, model in models(policy, args.epochs, args.units).items():
@@ -96,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
                 warnings.simplefilter("ignore")  # "skipped n of 165 series": counted below
                 forecasts = model.predict(panel, errors="skip")
             refused = forecasts.attrs["errors"]
-            forecast_origins[name] = set(origins.astype(str)) - set(refused)
+            forecastable[name] = {str(o) for o in origins} - set(refused)
             runs[name][model_name] = {
                 "refused": len(refused),
                 "filled_inputs_predict": forecasts.attrs["filled_inputs"],
@@ -107,12 +116,12 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"{name:6s} {model_name:7s} refused {len(refused):3d} of {len(origins)}", flush=True
             )
-    common = set.intersection(*forecast_origins.values())
-    fill_only = forecast_origins["fill"] - forecast_origins["ffill"]
+    common = set.intersection(*forecastable.values())
+    fill_only = forecastable["fill"] - forecastable["ffill"]
     for name in POLICIES:
         for run in runs[name].values():
             errors = run.pop("errors")
-            run["mae_forecast_origins"] = mae_on(errors, forecast_origins[name])
+            run["mae_forecast_origins"] = mae_on(errors, forecastable[name])
             run["mae_common_origins"] = mae_on(errors, common)
             run["mae_fill_only_origins"] = mae_on(errors, fill_only) if name == "fill" else None
     payload = {

@@ -147,10 +147,15 @@ def _filling(forecast_graph, missing):
     if not missing.fills_windows:
         return forecast_graph
     import keras
+    import tensorflow as tf
 
     from forecast.data.missing import fill_windows
 
-    return lambda past, future: forecast_graph(fill_windows(past, keras.ops), future)
+    def filled(past):  # windows without a NaN skip the work
+        gaps = tf.reduce_any(tf.math.is_nan(past))
+        return tf.cond(gaps, lambda: fill_windows(past, keras.ops), lambda: past)
+
+    return lambda past, future: forecast_graph(filled(past), future)
 
 
 def load(path: str | os.PathLike) -> ExportedForecaster:

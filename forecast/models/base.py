@@ -280,7 +280,9 @@ class BaseForecaster(BaseEstimator):
         forecaster's, and every column it reads (its covariates in the past, its calendar
         features in the past and the future). This forecaster reads the last ``input_width_``
         rows of its own columns, picked by name: a seasonal-naive baseline reads the very
-        windows of an LSTM with calendar features.
+        windows of an LSTM with calendar features. (Under the ``"fill"`` policy those rows are
+        filled within the wider window, so a gap at their start takes the last value observed
+        before them rather than their first observation: still an input, never a label.)
 
         ``rows`` (origin rows, e.g. a selection of ``windows.origin_index(split)["row"]``)
         forecasts those windows instead of the whole split. Windows are forecast in batches of

@@ -305,6 +305,8 @@ def _batch(args: argparse.Namespace) -> int:
         f"forecast {summary.n_forecast:,} of {summary.n_series:,} series in {seconds['total']:.1f} s "
         f"({summary.series_per_second:,.0f} series/s) -> {summary.output}"
     )
+    if summary.filled_inputs:
+        print(f"{summary.filled_inputs:,} NaN input values filled (the missing-value policy)")
     if summary.n_failed:
         print(f"{summary.n_failed:,} series failed; reasons in {summary.errors}", file=sys.stderr)
     return 1 if summary.n_failed else 0

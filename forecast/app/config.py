@@ -51,10 +51,11 @@ class _Strict(BaseModel):
 
 
 class MissingConfig(_Strict):
-    """NaN inputs: carried forward at most ``limit`` steps (``ffill``) or ``drop`` the window.
-    Windows whose labels hold NaN are always dropped, never filled."""
+    """NaN inputs (:class:`~forecast.data.missing.MissingPolicy`): ``fill`` each window from its
+    own observations (default), carry them forward at most ``limit`` steps (``ffill``), or
+    ``drop`` the window. Windows whose labels hold NaN are always dropped, never filled."""
 
-    inputs: Literal["ffill", "drop"] = "ffill"
+    inputs: Literal["fill", "ffill", "drop"] = "fill"
     limit: int = Field(3, ge=0)
 
 

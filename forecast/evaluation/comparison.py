@@ -70,6 +70,7 @@ class BacktestRun:
     fit_seconds: float
     predict_seconds: float
     n_fits: int
+    filled_inputs: int = 0
 
 
 def backtest(
@@ -190,6 +191,7 @@ def compare(
         models={k: r.model for k, r in runs.items()},
         data=frame,
         summary=_data_summary(layout, forecasts, runs),
+        filled_inputs={k: r.filled_inputs for k, r in runs.items()},
     )
 
 
@@ -203,6 +205,9 @@ class Comparison:
         models: each model as last fitted.
         data: the frame the comparison ran on (for the input windows in plots).
         summary: range, frequency, series, training rows, origins, windows.
+        filled_inputs: for each model, how many NaN input values the missing-value policy
+            filled in its backtest windows (every origin it forecast, before the common ones
+            were kept).
     """
 
     leaderboard: pd.DataFrame
@@ -210,6 +215,7 @@ class Comparison:
     models: dict[str, BaseForecaster]
     data: pd.DataFrame = field(repr=False)
     summary: dict[str, Any] = field(default_factory=dict)
+    filled_inputs: dict[str, int] = field(default_factory=dict)
 
     @property
     def histories(self) -> dict[str, dict[str, list[float]]]:
@@ -273,6 +279,7 @@ class Comparison:
             data_summary=self.summary,
             settings=self.settings,
             histories=self.histories,
+            filled_inputs=self.filled_inputs,
             title=title,
             unit=unit,
             overwrite=overwrite,
@@ -298,7 +305,7 @@ _RESOLVED = {
     "scaling": "scaling_mode_",
 }
 #: fitted choices that have no constructor argument of their own
-_CHOSEN = ("covariates_used_", "best_epochs_")
+_CHOSEN = ("covariates_used_", "best_epochs_", "filled_inputs_")
 
 
 def resolved_settings(model) -> dict[str, Any]:
@@ -355,13 +362,14 @@ def _run_backtest(
         started = time.perf_counter()
         parts.append(forecast_at_origins(model, frame, block, name))
         predict_seconds += time.perf_counter() - started
+    filled = sum(int(part.attrs.get("filled_inputs", 0)) for part in parts)
     forecasts = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     if forecasts.empty:
         raise DataValidationError(
             f"no series has a valid window at any origin from {origins[0]} (every {stride} steps): "
             "the windows cross gaps or NaN labels, or the series are too short"
         )
-    return BacktestRun(forecasts, model, fit_seconds, predict_seconds, len(blocks))
+    return BacktestRun(forecasts, model, fit_seconds, predict_seconds, len(blocks), filled)
 
 
 def _refit_every(refit) -> int:

@@ -110,7 +110,9 @@ def forecast_at_origins(
     """A fitted model's forecasts from the valid windows of ``frame`` at ``origins``, as a tidy
     frame (:data:`~forecast.evaluation.schema.TIDY_COLUMNS`) whose ``model`` is ``name``.
 
-    The windows go through the model in batches of ``EVALUATION_BATCH``.
+    The windows go through the model in batches of ``EVALUATION_BATCH``;
+    ``attrs["filled_inputs"]`` says how many NaN input values the missing-value policy filled
+    in them.
     """
     windows = model.windows(frame)
     index = windows.origin_index("train")
@@ -135,7 +137,7 @@ def forecast_at_origins(
         else np.full(n, SINGLE_SERIES_ID, dtype=object)
     )
     stamp_rows = (rows[:, None] + np.arange(horizon)[None, :]).ravel()
-    return pd.DataFrame(
+    tidy = pd.DataFrame(
         {
             "series_id": np.repeat(series, per_window),
             "target": np.tile(np.asarray(model.target_columns_, dtype=object), n * horizon),
@@ -148,6 +150,8 @@ def forecast_at_origins(
         },
         columns=list(TIDY_COLUMNS),
     )
+    tidy.attrs["filled_inputs"] = windows.filled_inputs(rows=rows)
+    return tidy
 
 
 def common_origins(forecasts: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -2,7 +2,8 @@
 
 :func:`write_report` writes a directory holding ``report.md`` and ``figures/*.png``:
 
-* **Data**: what the comparison ran on (a table of ``data_summary``);
+* **Data**: what the comparison ran on (a table of ``data_summary``) and, when the
+  missing-value policy filled any, how many NaN inputs it filled for each model's forecasts;
 * **Leaderboard**: the metrics of every model and one sentence on the best model's skill over
   the best baseline;
 * **Exported models** (when ``exported`` is given): what each exported model learned from
@@ -41,7 +42,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -52,6 +52,24 @@ import pandas as pd
 
 from forecast._files import atomic_directory
 from forecast.evaluation import plots
+from forecast.evaluation.markdown_cells import (
+    decimals as _decimals,
+)
+from forecast.evaluation.markdown_cells import (
+    escape as _escape,
+)
+from forecast.evaluation.markdown_cells import (
+    format_float as _format_float,
+)
+from forecast.evaluation.markdown_cells import (
+    format_value as _format_value,
+)
+from forecast.evaluation.markdown_cells import (
+    join as _join,
+)
+from forecast.evaluation.markdown_cells import (
+    percent as _percent,
+)
 from forecast.evaluation.schema import (
     METRIC_NAMES,
     METRICS_WITH_UNITS,
@@ -74,6 +92,7 @@ def write_report(
     data_summary: Mapping[str, Any] | None = None,
     settings: Mapping[str, Mapping[str, Any]] | None = None,
     histories: Mapping[str, Mapping[str, Any]] | None = None,
+    filled_inputs: Mapping[str, int] | None = None,
     title: str = "Forecast comparison",
     unit: str | None = None,
     overwrite: bool = False,
@@ -94,6 +113,8 @@ def write_report(
         settings: ``{model name: {parameter: value}}``; one table per model.
         histories: ``{model name: Keras history dict}``; the training figure is drawn when
             one is given.
+        filled_inputs: ``{model name: NaN input values filled in its forecast windows}``;
+            the Data section says so when one is not zero.
         title: the report's title.
         unit: the unit of the target (``"kW"``), for the figures and the leaderboard note.
         overwrite: replace an existing report at ``path``. Only a directory holding a
@@ -135,6 +156,7 @@ def write_report(
             figures=figures,
             unit=unit,
             exported=exported,
+            filled_inputs=filled_inputs,
         )
         (building / REPORT_FILE).write_text(text, encoding="utf-8")
         # again: something may have been written at the destination while the report was built
@@ -231,10 +253,22 @@ def _save(figure, folder: Path, name: str) -> str:
 
 
 def _markdown(
-    *, title, leaderboard, forecasts, data_summary, settings, figures, unit, exported=None
+    *,
+    title,
+    leaderboard,
+    forecasts,
+    data_summary,
+    settings,
+    figures,
+    unit,
+    exported=None,
+    filled_inputs=None,
 ) -> str:
     parts = [f"# {title}", ""]
     parts += ["## Data", "", _summary_table(data_summary or _default_summary(forecasts)), ""]
+    filled = _filled_sentence(filled_inputs or {})
+    if filled:
+        parts += [filled, ""]
     parts += ["## Leaderboard", ""]
     parts += [_leaderboard_note(leaderboard, unit), "", _leaderboard_table(leaderboard), ""]
     sentence = _best_model_sentence(leaderboard, unit)
@@ -303,6 +337,23 @@ def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[str]:
         table,
         *([""] + failures if failures else []),
     ]
+
+
+def _filled_sentence(filled_inputs: Mapping[str, int]) -> str:
+    """What the missing-value policy filled in each model's forecast windows ("" if nothing).
+
+    Example:
+        >>> _filled_sentence({"lstm": 1234, "naive": 0, "linear": 7})
+        'Missing inputs: the missing-value policy filled NaN input values in the forecast windows: 1,234 for lstm and 7 for linear (a NaN read by several windows counts once in each; labels are never filled).'
+    """
+    counts = [f"{int(n):,} for {_escape(name)}" for name, n in filled_inputs.items() if n]
+    if not counts:
+        return ""
+    return (
+        "Missing inputs: the missing-value policy filled NaN input values in the forecast "
+        f"windows: {_join(counts)} (a NaN read by several windows counts once in each; labels "
+        "are never filled)."
+    )
 
 
 def _default_summary(forecasts: pd.DataFrame) -> dict[str, Any]:
@@ -417,56 +468,6 @@ def _best_model_sentence(leaderboard: pd.DataFrame, unit: str | None) -> str:
         f"Best model: {described(best)}, with skill {skill:.3f} over the best baseline "
         f"{described(best_baseline)}: {_percent(skill)} lower MAE."
     )
-
-
-# ---------------------------------------------------------------------- formatting
-
-
-def _decimals(values: np.ndarray) -> int:
-    """Decimals that show the column's largest value with about four significant digits."""
-    finite = np.abs(values[np.isfinite(values)])
-    largest = finite.max() if finite.size else 0.0
-    if largest == 0:
-        return 2
-    return int(min(4, max(0, 3 - math.floor(math.log10(largest)))))
-
-
-def _format_float(value, decimals: int) -> str:
-    if value is None or not np.isfinite(value):
-        return "–"
-    rounded = round(float(value), decimals)
-    return f"{rounded if rounded != 0 else 0.0:,.{decimals}f}"
-
-
-def _format_value(value, grouping: bool = True) -> str:
-    """A cell of the data summary (``grouping``: thousands separators) or of the settings
-    (values as they would be typed: ``1.0``, ``50000``)."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            return "–" if grouping else str(float(value))
-        if grouping:
-            return f"{value:,.4g}" if abs(value) < 1e15 else str(value)
-        return repr(float(value))
-    if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}" if grouping else str(int(value))
-    if isinstance(value, (list, tuple, dict, set)):
-        return repr(value)
-    return str(value)
-
-
-def _percent(fraction: float) -> str:
-    return f"{100 * fraction:.1f}%"
-
-
-def _join(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _escape(value) -> str:
-    """Text safe inside a Markdown table cell."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 __all__ = ["FIGURES_DIR", "REPORT_FILE", "write_report"]

@@ -2,8 +2,10 @@
 
 Columns come in a fixed order, which the windowing and the models rely on: the targets first,
 then the covariates (categoricals one-hot encoded as ``"column=category"``), then the calendar
-features (known for the future). NaN inputs are filled as the missing-value policy allows; the
-masks record which rows hold a NaN label (never filled) or a NaN input after filling.
+features (known for the future). NaN inputs are filled as the missing-value policy allows (the
+``"fill"`` policy leaves them to each window, see :func:`~forecast.data.missing.fill_windows`);
+the masks record which rows hold a NaN label (never filled) or a NaN input after filling, and
+``input_nan_counts`` how many NaN input values each row held before any filling.
 
 Example:
     >>> import pandas as pd
@@ -38,7 +40,8 @@ class Features:
     """The input array of a frame and what is known about each of its rows.
 
     Attributes:
-        values: ``(rows, n_inputs)`` float32 array, NaN inputs filled as the policy allows.
+        values: ``(rows, n_inputs)`` float32 array, NaN inputs filled as the policy allows
+            (none under ``"fill"``: each window is filled when it is gathered).
             When the frame already is exactly that (float32 columns in input order, one
             row-major, 64-byte aligned block) and nothing needs filling, this *is* the
             frame's memory; otherwise a 64-byte aligned array that TensorFlow can share.
@@ -48,6 +51,10 @@ class Features:
         label_nan: rows whose target holds a NaN (before any filling).
         input_nan: rows with a NaN input after filling.
         block_ids: each row's gap-free block (see :meth:`SeriesLayout.block_ids`).
+        missing: the missing-value policy the features were built with.
+        input_nan_counts: for every row, how many of its input values were NaN before any
+            filling (``None`` when none was): a kept window filled exactly these.
+        nan_columns: the input columns holding a NaN after filling.
     """
 
     values: np.ndarray
@@ -57,6 +64,9 @@ class Features:
     label_nan: np.ndarray
     input_nan: np.ndarray
     block_ids: np.ndarray
+    missing: MissingPolicy = MissingPolicy()
+    input_nan_counts: np.ndarray | None = None
+    nan_columns: tuple[int, ...] = ()
 
 
 def build_features(
@@ -106,12 +116,11 @@ def build_features(
             )
     block_ids = layout.block_ids()
     label_nan = _nan_rows(raw[:, : len(targets)])
-    nan_rows = _nan_rows(raw)
-    if missing.inputs == "ffill" and nan_rows.any():
+    counts = _nan_counts(raw)
+    values = raw
+    if missing.inputs == "ffill" and counts is not None:
         values = forward_fill(raw, block_ids, missing.limit)
-        nan_rows = _nan_rows(values)
-    else:
-        values = raw
+    nan_rows = np.zeros(layout.n_rows, dtype=bool) if counts is None else _nan_rows(values)
     return Features(
         values=values,
         input_columns=names,
@@ -120,6 +129,9 @@ def build_features(
         label_nan=label_nan,
         input_nan=nan_rows,
         block_ids=block_ids,
+        missing=missing,
+        input_nan_counts=counts,
+        nan_columns=() if counts is None else _nan_columns(values),
     )
 
 
@@ -163,6 +175,23 @@ def _nan_rows(values: np.ndarray) -> np.ndarray:
     for j in range(values.shape[1]):
         rows |= np.isnan(values[:, j])
     return rows
+
+
+def _nan_counts(values: np.ndarray) -> np.ndarray | None:
+    """How many NaN values each row holds (``None`` when none does), column by column."""
+    counts = None
+    for j in range(values.shape[1]):
+        nan = np.isnan(values[:, j])
+        if nan.any():
+            if counts is None:
+                counts = np.zeros(len(values), dtype=np.int32)
+            counts += nan
+    return counts
+
+
+def _nan_columns(values: np.ndarray) -> tuple[int, ...]:
+    """The columns holding a NaN."""
+    return tuple(j for j in range(values.shape[1]) if np.isnan(values[:, j]).any())
 
 
 def _shared_block(frame: pd.DataFrame, names: tuple[str, ...]) -> np.ndarray | None:

@@ -125,7 +125,12 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
         :meth:`refit_full`).
 
         Returns:
-            ``self``.
+            ``self``, with (besides each model's own) the fitted attributes ``freq_``,
+            ``input_width_``, ``season_length_``, ``calendar_``, ``target_columns_``,
+            ``input_columns_``, ``categories_``, ``training_range_`` and ``filled_inputs_``:
+            ``{"train": n, "validation": m}``, how many NaN input values the missing-value
+            policy filled in the training and validation windows (a NaN read by several
+            windows counts once in each).
 
         Raises:
             DataValidationError: the frame fails validation, or no training window fits.
@@ -202,6 +207,7 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
         self.validation_rows_ = int(np.count_nonzero(windows.row_split == 1))
         self.refitted_ = False
         vars(self).pop("validated_", None)  # what an earlier refit_full recorded
+        self.filled_inputs_ = {s: windows.filled_inputs(s) for s in ("train", "validation")}
         self._fit_windows(windows)
         return self
 
@@ -217,9 +223,11 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
 
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
-            column per target, in original units. With ``errors="skip"``,
-            ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of the skipped series
-            (empty when none was), and a ``UserWarning`` says how many were skipped.
+            column per target, in original units; ``forecasts.attrs["filled_inputs"]`` is how
+            many NaN input values the missing-value policy filled for them. With
+            ``errors="skip"``, ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of the
+            skipped series (empty when none was), and a ``UserWarning`` says how many were
+            skipped.
 
         Raises:
             TypeError: ``X`` is not a ``DataFrame`` (a ``Series`` or an array, say).
@@ -290,7 +298,9 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
         forecaster's, and every column it reads (its covariates in the past, its calendar
         features in the past and the future). This forecaster reads the last ``input_width_``
         rows of its own columns, picked by name: a seasonal-naive baseline reads the very
-        windows of an LSTM with calendar features.
+        windows of an LSTM with calendar features. (Under the ``"fill"`` policy those rows are
+        filled within the wider window, so a gap at their start takes the last value observed
+        before them rather than their first observation: still an input, never a label.)
 
         ``rows`` (origin rows, e.g. a selection of ``windows.origin_index(split)["row"]``)
         forecasts those windows instead of the whole split. Windows are forecast in batches of

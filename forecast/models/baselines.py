@@ -44,7 +44,8 @@ class Naive(BaseForecaster):
         covariates: accepted for interchangeability; unused.
         calendar: accepted for interchangeability; unused.
         missing: the :class:`~forecast.data.missing.MissingPolicy` for NaN inputs (or a dict of its
-            fields); ``None``: the default (carry forward at most 3 steps).
+            fields); ``None``: the default (``"fill"``: each window filled from its own
+            observations).
     """
 
     _tags = {"baseline": True}

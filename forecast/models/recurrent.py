@@ -88,8 +88,9 @@ class RNNForecaster(BaseForecaster):
             and CPU gives the same forecasts.
         verbose: Keras's training output (0 silent, 1 progress bar, 2 one line per epoch).
         missing: the :class:`~forecast.data.missing.MissingPolicy` for NaN inputs (or a dict of its
-            fields, e.g. ``{"inputs": "drop", "limit": 0}``); ``None``: carry the last value
-            forward at most 3 steps. Labels are never filled.
+            fields, e.g. ``{"inputs": "drop"}``); ``None``: ``"fill"``, each window's NaN
+            inputs filled from its own observations, in training as in ``predict``. Labels
+            are never filled.
         distribution: the ``tf.distribute`` strategy that trains the network: ``"default"``
             (one device), ``"mirrored"`` (one replica per local GPU, or per logical CPU device
             without GPUs) or ``"multi_worker"`` (``MultiWorkerMirroredStrategy``, the cluster
@@ -119,6 +120,7 @@ class RNNForecaster(BaseForecaster):
             the past covariates.
         history_: the training history (``loss``, ``val_loss`` and ``learning_rate`` per epoch).
         scaling_: the :class:`~forecast.nn.scaling.ScalingStats` fitted on the training split.
+        filled_inputs_: NaN input values filled in the training and validation windows.
         freq_, input_width_, season_length_, calendar_, input_columns_, target_columns_,
         categories_, training_range_, training_rows_, validation_rows_: what ``fit`` saw and
         chose; ``refitted_`` (and after :meth:`refit_full`, ``validated_``).

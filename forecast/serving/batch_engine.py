@@ -68,11 +68,13 @@ class PreparedBatch:
 
 @dataclass
 class BatchForecasts:
-    """The forecasts of one batch (long frame, :data:`OUTPUT_COLUMNS`) and its failed series."""
+    """The forecasts of one batch (long frame, :data:`OUTPUT_COLUMNS`), its failed series, and
+    how many NaN input values the missing-value policy filled for its forecasts."""
 
     forecasts: pd.DataFrame
     errors: list[tuple]
     n_series: int
+    filled_inputs: int = 0
 
 
 class BatchForecaster:
@@ -185,7 +187,8 @@ class BatchForecaster:
         padded_future = None if future is None else _pad(future, size)
         values = self.model.predict_arrays(_pad(past, size), padded_future)[:n]
         self.seconds["network"] += time.perf_counter() - start
-        return BatchForecasts(self._frame(batch.latest.index, values), batch.errors, batch.n_series)
+        frame = self._frame(batch.latest.index, values)
+        return BatchForecasts(frame, batch.errors, batch.n_series, batch.latest.filled_inputs)
 
     def _panel(self, tails: pa.Table) -> pd.DataFrame:
         """The tails as a ``(series_id, timestamp)`` panel, in the table's row order.
@@ -421,5 +424,9 @@ def _concat_latest(parts: list):
     else:
         inputs = np.concatenate([p.inputs for p in parts])
     return type(first)(
-        inputs=inputs, index=index, layout=first.layout, input_columns=first.input_columns
+        inputs=inputs,
+        index=index,
+        layout=first.layout,
+        input_columns=first.input_columns,
+        filled_inputs=sum(p.filled_inputs for p in parts),
     )

@@ -7,10 +7,10 @@ and writes a long output file::
     series_id, timestamp, step, forecast, model, version      (plus ``target`` for several targets)
 
 Memory is bounded by the chunk and batch sizes, not by the number of series in the file. A series
-that cannot be forecast (too short, a NaN in its last window, off the model's frequency, a
-timestamp out of time order anywhere in it, a cell that is not a number, ...) is written to an
-errors file with the reason, and the job goes on; so is a run of rows whose series id is empty
-(skipped). A CSV's value and time columns are read as text and parsed chunk by chunk
+that cannot be forecast (too short, an input column never observed in its last window, off the
+model's frequency, a timestamp out of time order anywhere in it, a cell that is not a number, ...)
+is written to an errors file with the reason, and the job goes on; so is a run of rows whose
+series id is empty (skipped). A CSV's value and time columns are read as text and parsed chunk by chunk
 (:mod:`forecast.serving.text_columns`), so one bad cell fails its series, not the job.
 
 The input's rows must be grouped by series (all rows of a series together, in time order), as a
@@ -76,6 +76,7 @@ class BatchSummary:
         n_series: series in the input (and runs of rows skipped for an empty id).
         n_forecast: series forecast.
         n_failed: series (and runs of rows with an empty id) written to the errors file.
+        filled_inputs: NaN input values the missing-value policy filled for the forecasts.
         output: the forecasts file; errors: the errors file.
         seconds: time by stage (``load`` the model, ``compile`` its serving function,
             ``read``, ``windows``, ``network``, ``write``) and ``total`` wall time. Reading
@@ -85,6 +86,7 @@ class BatchSummary:
     n_series: int = 0
     n_forecast: int = 0
     n_failed: int = 0
+    filled_inputs: int = 0
     output: Path | None = None
     errors: Path | None = None
     seconds: dict[str, float] = field(
@@ -165,6 +167,7 @@ def forecast_file(
                 errors.extend(result.errors)
                 summary.n_series += result.n_series
                 summary.n_failed += len(result.errors)
+                summary.filled_inputs += result.filled_inputs
                 bar.update(result.n_series, len(errors))
         finally:
             writer.close()

@@ -7,6 +7,14 @@ original units (all scaling is inside the graph)::
     future:   float32 [batch, horizon, n_calendar]      (only when calendar features are used)
     -> {"forecast": float32 [batch, horizon, n_targets]}
 
+Under the ``"fill"`` missing-value policy (the default), the graph first fills the NaN inputs
+of every window from that window's own observations, with the very
+:func:`~forecast.data.missing.fill_windows` training used (on ``keras.ops``), so a plain
+TensorFlow server given windows with gaps forecasts as the estimator does; a window with an
+input column never observed still gives NaN there (:meth:`ExportedForecaster.predict_arrays`
+refuses it first). Under ``"ffill"`` and ``"drop"`` the graph fills nothing: those policies
+read rows before the window, or refuse NaN, so NaN inputs are refused before the graph.
+
 The signature is compiled with XLA (``jit_compile``): a recurrent network's step loop then runs
 several times faster on the CPU than as separate TensorFlow ops (each new batch size compiles
 once, on its first call). The graph refuses windows of another length or width (an
@@ -49,6 +57,7 @@ from forecast._files import (
     temporary_directory_beside,
 )
 from forecast._version import __version__
+from forecast.data.missing import unobserved_columns
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
 from forecast.serving.fit_record import FitRecord
@@ -108,7 +117,7 @@ def export_forecaster(
         [None, metadata["horizon"], len(metadata["calendar_columns"])], tf.float32, name="future"
     )
     module = tf.Module()
-    forecast_graph = forecaster._serving_function()
+    forecast_graph = _filling(forecaster._serving_function(), forecaster.input_schema_.missing)
     keras_model = getattr(forecaster, "model_", None)
     if keras_model is not None and hasattr(keras_model, "trainable_variables"):
         module.model = keras_model  # tracks the weights
@@ -141,6 +150,22 @@ def export_forecaster(
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return target
+
+
+def _filling(forecast_graph, missing):
+    """``forecast_graph`` reading windows filled as training filled them (``"fill"`` policy)."""
+    if not missing.fills_windows:
+        return forecast_graph
+    import keras
+    import tensorflow as tf
+
+    from forecast.data.missing import fill_windows
+
+    def filled(past):  # windows without a NaN skip the work
+        gaps = tf.reduce_any(tf.math.is_nan(past))
+        return tf.cond(gaps, lambda: fill_windows(past, keras.ops), lambda: past)
+
+    return lambda past, future: forecast_graph(filled(past), future)
 
 
 def load(path: str | os.PathLike) -> ExportedForecaster:
@@ -201,9 +226,13 @@ class ExportedForecaster:
             future: ``(batch, horizon, n_calendar)`` calendar features of the forecast steps,
                 when the model uses calendar features.
 
+        Under the ``"fill"`` policy, NaN inputs are filled within their windows (by the graph);
+        a window with an input column that is NaN throughout is refused.
+
         Raises:
-            ValueError: an array of the wrong shape, a missing ``future``, or a NaN or inf in
-                ``past`` or ``future`` (named by its column, window and step).
+            ValueError: an array of the wrong shape, a missing ``future``, an inf in ``past``
+                or ``future``, or a NaN the missing-value policy does not fill (named by its
+                column, window and step).
         """
         import tensorflow as tf
 
@@ -215,7 +244,8 @@ class ExportedForecaster:
                 f"past must be (batch, {expected[0]}, {expected[1]}) for input columns "
                 f"{list(schema.input_columns)}, got shape {past.shape}"
             )
-        _check_finite("past", past, "input", schema.input_columns)
+        fills = schema.missing.fills_windows
+        _check_finite("past", past, "input", schema.input_columns, fills)
         arguments = {"past": tf.constant(past)}
         calendar = list(schema.calendar_columns)
         if calendar:
@@ -421,12 +451,26 @@ def _check_saved_model_files(path: Path) -> None:
         )
 
 
-def _check_finite(name: str, values: np.ndarray, role: str, columns: list) -> None:
-    """Raise a ValueError naming the first NaN or inf of a ``(batch, steps, columns)`` array:
-    the signature would turn it into NaN forecasts without a word."""
+def _check_finite(
+    name: str, values: np.ndarray, role: str, columns: list, fills: bool = False
+) -> None:
+    """Raise a ValueError naming the first NaN or inf of a ``(batch, steps, columns)`` array
+    (with ``fills``: the first inf, or a column that is NaN throughout a window): the signature
+    would turn it into NaN forecasts without a word."""
     finite = np.isfinite(values)
     if finite.all():
         return
+    if fills:
+        empty = unobserved_columns(values)
+        if empty.any():
+            window, column = (int(i) for i in np.argwhere(empty)[0])
+            raise ValueError(
+                f"{name} holds only NaN in {role} column {columns[column]!r} of window {window}: "
+                "nothing to fill it from; drop that window or give it an observed value"
+            )
+        finite |= np.isnan(values)
+        if finite.all():
+            return
     window, step, column = (int(i) for i in np.argwhere(~finite)[0])
     kind = "NaN" if np.isnan(values[window, step, column]) else "inf"
     raise ValueError(

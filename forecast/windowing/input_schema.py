@@ -35,6 +35,10 @@ from forecast.features.calendar_features import calendar_columns
 from forecast.windowing.latest import LatestWindows, latest_windows
 from forecast.windowing.spec import WindowSpec
 
+#: The policy of an export whose metadata records none (written before the policy was recorded,
+#: when forward filling was the only one).
+LEGACY_MISSING = {"inputs": "ffill", "limit": 3}
+
 #: The metadata keys :meth:`InputSchema.from_metadata` needs.
 SCHEMA_KEYS = (
     "target_columns",
@@ -155,7 +159,7 @@ class InputSchema:
                 input_width=_positive_int(metadata["input_width"], "input_width"),
                 horizon=_positive_int(metadata["horizon"], "horizon"),
                 freq=pd.tseries.frequencies.to_offset(metadata["freq"]),
-                missing=MissingPolicy(**metadata.get("missing", {})),
+                missing=MissingPolicy(**metadata.get("missing", LEGACY_MISSING)),
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source} is not a valid input schema: {exc}") from None

@@ -2,7 +2,8 @@
 
 ``predict`` forecasts the ``horizon`` steps after the end of each series; this module collects
 what that needs (validated, encoded with the training categories, filled as the missing-value
-policy allows) and the future timestamps that index the forecast.
+policy allows: under ``"fill"``, each window from its own observations, as training windows
+are) and the future timestamps that index the forecast.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import pandas as pd
 
 from forecast.data.frequency import is_fixed
 from forecast.data.layout import SeriesLayout
-from forecast.data.missing import MissingPolicy
+from forecast.data.missing import MissingPolicy, fill_windows
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import calendar_features, future_index
@@ -36,12 +37,14 @@ class LatestWindows:
             (a ``DatetimeIndex``, or a ``(series_id, timestamp)`` ``MultiIndex`` for a panel).
         layout: the frame's layout.
         input_columns: the names of the input columns.
+        filled_inputs: how many NaN input values the missing-value policy filled in them.
     """
 
     inputs: Any
     index: pd.Index
     layout: SeriesLayout
     input_columns: tuple[str, ...]
+    filled_inputs: int = 0
 
 
 def latest_windows(
@@ -56,9 +59,9 @@ def latest_windows(
 ) -> LatestWindows:
     """Collect the inputs for forecasting the ``horizon`` steps after the end of every series.
 
-    Each series needs ``input_width`` gap-free rows at its end whose inputs are not NaN after
-    the missing-value policy; the calendar features of the forecast steps come from the
-    future timestamps.
+    Each series needs ``input_width`` gap-free rows at its end whose NaN inputs the
+    missing-value policy can fill (under ``"fill"``: every input column observed at least once
+    in them); the calendar features of the forecast steps come from the future timestamps.
 
     Args:
         frame, spec, target, covariates, calendar, missing, freq, categories: as for
@@ -67,7 +70,7 @@ def latest_windows(
 
     Raises:
         DataValidationError: the frame fails validation, a series is too short, or its last
-            ``input_width`` rows cross a gap or hold a NaN input.
+            ``input_width`` rows cross a gap or hold a NaN input the policy cannot fill.
         ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame.
 
     Example:
@@ -77,6 +80,10 @@ def latest_windows(
         >>> latest = latest_windows(frame, WindowSpec(2, 3), target="y")
         >>> latest.inputs[0, :, 0].tolist(), latest.index.strftime("%m-%d").tolist()
         ([3.0, 4.0], ['01-06', '01-07', '01-08'])
+        >>> frame.iloc[3, 0] = np.nan  # filled from the window's own observation
+        >>> latest = latest_windows(frame, WindowSpec(2, 3), target="y")
+        >>> latest.inputs[0, :, 0].tolist(), latest.filled_inputs
+        ([4.0, 4.0], 1)
     """
     validated = ensure_validated(frame, target, covariates, freq)
     layout = validated.layout
@@ -95,6 +102,10 @@ def latest_windows(
     _check_usable(features, layout, spec, missing)
     rows = firsts[:, None] + np.arange(spec.input_width)[None, :]
     past = features.values[rows]
+    counts = features.input_nan_counts
+    filled = 0 if counts is None else int(counts[rows].sum())
+    if filled and missing.fills_windows:
+        past = fill_windows(past)
     stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
     if layout.is_panel:
         index = pd.MultiIndex.from_arrays(
@@ -108,7 +119,11 @@ def latest_windows(
         future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
         inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
     return LatestWindows(
-        inputs=inputs, index=index, layout=layout, input_columns=features.input_columns
+        inputs=inputs,
+        index=index,
+        layout=layout,
+        input_columns=features.input_columns,
+        filled_inputs=filled,
     )
 
 
@@ -117,8 +132,8 @@ def _check_usable(
 ) -> None:
     """Raise an error naming the first series whose window at its end breaks an origin rule
     (:func:`~forecast.windowing.origins.window_rules`): its last ``input_width`` rows cross a
-    gap or, after every series passed that, hold a NaN input the missing-value policy did not
-    fill."""
+    gap or, after every series passed that, hold a NaN input the missing-value policy cannot
+    fill (under ``"fill"``: an input column without any observation in them)."""
     ends = layout.starts[1:]
     for rule, ok in window_rules(ends, spec, features, labels=False):
         if ok.all():
@@ -132,6 +147,8 @@ def _check_usable(
                 f"from the end of the series, but a gap ends here",
                 **layout.where(gap),
             )
+        if missing.fills_windows:
+            _raise_unobserved(features, layout, spec, first)
         row = first + int(np.flatnonzero(features.input_nan[first:end])[-1])
         bad = [c for c, v in zip(features.input_columns, features.values[row]) if np.isnan(v)]
         raise DataValidationError(
@@ -140,6 +157,27 @@ def _check_usable(
             column=bad[0],
             **layout.where(row),
         )
+
+
+def _raise_unobserved(features: Features, layout: SeriesLayout, spec: WindowSpec, first: int):
+    """Raise the error of a latest window (from row ``first``) with an input column that holds
+    no observation, naming the column, the series, the window's rows and the origin."""
+    end = first + spec.input_width
+    block = features.values[first:end]
+    j = next(j for j in features.nan_columns if np.isnan(block[:, j]).all())
+    column = features.input_columns[j]
+    if column.split("=")[0] in features.categories:  # a one-hot column: name the frame's
+        column = column.split("=")[0]
+    stamps = layout.timestamps
+    origin = _future_stamps(stamps[end - 1 : end], layout.freq, 1)[0]
+    raise DataValidationError(
+        f"input column {column!r} holds no observed value in the last "
+        f"{spec.input_width} rows (input_width, {stamps[first]} to {stamps[end - 1]}): the "
+        f"forecast from origin {origin} has nothing to fill it from (MissingPolicy "
+        "inputs='fill' fills a window from its own observations only)",
+        column=column,
+        **layout.where(end - 1),
+    )
 
 
 def _future_stamps(lasts: pd.DatetimeIndex, freq: pd.DateOffset, horizon: int) -> pd.DatetimeIndex:

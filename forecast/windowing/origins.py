@@ -1,7 +1,9 @@
 """The origin rule: whether the window at an origin row (its first forecast step) is usable.
 
 A window is usable when its rows lie in one gap-free block of its series, its inputs hold no
-NaN left after the missing-value policy, and, when labels are needed, its labels hold no NaN.
+NaN the missing-value policy cannot fill (under the default ``"fill"`` policy: every input
+column holds at least one observation in the window), and, when labels are needed, its labels
+hold no NaN.
 :func:`window_rules` is where this is decided, for training windows (:func:`valid_origins`,
 labels needed) and for the windows a forecast starts from at the end of every series
 (:mod:`forecast.windowing.latest`, no labels).
@@ -17,7 +19,10 @@ Example:
     >>> features = build_features(frame, layout, ("y",), (), (), MissingPolicy())
     >>> origins = np.array([2, 3, 4])
     >>> {rule: ok.tolist() for rule, ok in window_rules(origins, WindowSpec(2, 1), features)}
-    {'gap': [True, True, True], 'nan_label': [True, False, True]}
+    {'gap': [True, True, True], 'nan_label': [True, False, True], 'nan_input': [True, True, True]}
+    >>> strict = build_features(frame, layout, ("y",), (), (), MissingPolicy(inputs="drop"))
+    >>> dict(window_rules(origins, WindowSpec(2, 1), strict))["nan_input"].tolist()
+    [True, True, False]
 """
 
 from __future__ import annotations
@@ -64,7 +69,7 @@ def window_rules(
     if labels and features.label_nan.any():
         yield "nan_label", _none_flagged(features.label_nan, origins, spec.horizon)
     if features.input_nan.any():
-        yield "nan_input", _none_flagged(features.input_nan, first, width)
+        yield "nan_input", _inputs_fillable(features, first, width)
 
 
 def valid_origins(
@@ -104,6 +109,17 @@ def valid_origins(
     origin_split = row_split[candidates]
     origins = {name: candidates[origin_split == i] for i, name in enumerate(SPLITS)}
     return origins, dropped
+
+
+def _inputs_fillable(features: Features, first: Origins, width: int) -> np.ndarray:
+    """For each window starting at ``first``, whether the policy leaves no NaN input in it."""
+    if not features.missing.fills_windows:
+        return _none_flagged(features.input_nan, first, width)
+    ok = None
+    for j in features.nan_columns:  # a column that is NaN throughout a window cannot be filled
+        observed = ~_none_flagged(~np.isnan(features.values[:, j]), first, width)
+        ok = observed if ok is None else ok & observed
+    return ok
 
 
 def _drop(keep: np.ndarray, ok: np.ndarray) -> int:

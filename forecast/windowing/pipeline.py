@@ -3,6 +3,9 @@
 The windows' array is held once (shared with TensorFlow without a copy when its memory
 allows); the pipeline batches origin positions first and turns each batch into ``(inputs,
 labels)`` with one ``tf.gather`` per part, so memory does not grow with ``input_width``.
+Under the ``"fill"`` missing-value policy, each batch's inputs are then filled within their
+windows by :func:`~forecast.data.missing.fill_windows` on ``keras.ops`` (the very values the
+NumPy :meth:`~forecast.windowing.windows.Windows.gather` gives).
 Training order comes from a stateless permutation of the positions (no shuffle buffer): the
 same seed gives the same order, each pass over the dataset a new one.
 
@@ -91,10 +94,13 @@ def _batch_gatherer(windows: Windows, rows: np.ndarray):
     future_offsets = tf.range(0, windows.spec.horizon, dtype=index_dtype)
     n_targets = windows.n_targets
     n_calendar = len(windows.calendar_columns)
+    fill = _window_filler() if windows.fills_windows else None
 
     def gather(index: tf.Tensor) -> tuple[Any, tf.Tensor]:
         starts = tf.gather(origins, index)[:, None]
         past = tf.gather(values, starts + past_offsets[None, :])
+        if fill is not None:
+            past = fill(past)
         ahead = tf.gather(values, starts + future_offsets[None, :])
         labels = ahead[:, :, :n_targets]
         if n_calendar:
@@ -102,6 +108,15 @@ def _batch_gatherer(windows: Windows, rows: np.ndarray):
         return past, labels
 
     return gather
+
+
+def _window_filler():
+    """:func:`~forecast.data.missing.fill_windows` as graph operations (``keras.ops``)."""
+    import keras
+
+    from forecast.data.missing import fill_windows
+
+    return lambda past: fill_windows(past, keras.ops)
 
 
 def _as_tensor(values: np.ndarray) -> tf.Tensor:

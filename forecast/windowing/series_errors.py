@@ -45,6 +45,8 @@ from forecast.windowing.latest import LatestWindows
 ERROR_MODES = ("raise", "skip")
 #: The key of ``forecasts.attrs`` that holds ``{series_id: reason}`` of the skipped series.
 ERRORS_ATTR = "errors"
+#: The key of ``forecasts.attrs`` that holds how many NaN input values were filled for them.
+FILLED_ATTR = "filled_inputs"
 
 
 def check_errors_mode(errors: str) -> None:
@@ -143,16 +145,20 @@ def forecast_frame(
 ) -> pd.DataFrame:
     """The forecasts frame of ``predict``: ``values`` ``(n, horizon, n_targets)`` indexed by
     ``latest.index``, one float64 column per target; with no ``latest`` (every series
-    skipped), an empty frame with the index levels of ``frame``."""
+    skipped), an empty frame with the index levels of ``frame``. ``attrs["filled_inputs"]``
+    says how many NaN input values the missing-value policy filled for these forecasts."""
     columns = list(targets)
     if latest is None:
         index = (frame.frame if isinstance(frame, ValidatedFrame) else frame).index[:0]
-        return pd.DataFrame(np.zeros((0, len(columns))), index=index, columns=columns)
-    return pd.DataFrame(
-        np.asarray(values, dtype=np.float64).reshape(-1, len(columns)),
-        index=latest.index,
-        columns=columns,
-    )
+        forecasts = pd.DataFrame(np.zeros((0, len(columns))), index=index, columns=columns)
+    else:
+        forecasts = pd.DataFrame(
+            np.asarray(values, dtype=np.float64).reshape(-1, len(columns)),
+            index=latest.index,
+            columns=columns,
+        )
+    forecasts.attrs[FILLED_ATTR] = 0 if latest is None else int(latest.filled_inputs)
+    return forecasts
 
 
 def attach_failures(

@@ -14,7 +14,10 @@ its inputs from earlier splits, and every label lies inside its own split.
 
 The raw array is held once (rows x columns, float32); windows are gathered per batch, as NumPy
 views here or with ``tf.gather`` on origin rows inside ``tf.data``
-(:mod:`forecast.windowing.pipeline`), so memory does not grow with ``input_width``.
+(:mod:`forecast.windowing.pipeline`), so memory does not grow with ``input_width``. Under the
+default missing-value policy (``"fill"``) the NaN inputs of each gathered window are filled
+from that window's own observations (:func:`~forecast.data.missing.fill_windows`), the same
+way in both; labels are never filled.
 
 Example:
     >>> import numpy as np, pandas as pd
@@ -38,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.layout import SeriesLayout
-from forecast.data.missing import MissingPolicy
+from forecast.data.missing import MissingPolicy, fill_windows
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.encoding import build_features
@@ -58,7 +61,8 @@ class Windows:
         spec: the :class:`WindowSpec`.
         layout: the frame's :class:`~forecast.data.layout.SeriesLayout`.
         values: ``(rows, n_inputs)`` float32 array of the input columns, NaN inputs already
-            filled as the missing-value policy allows.
+            filled under ``"ffill"``; under ``"fill"`` they stay NaN here and each window is
+            filled when it is gathered.
         input_columns: names of the columns of ``values``: targets, covariates (categoricals
             one-hot encoded as ``"column=category"``), calendar features.
         target_columns: the targets (the first ``len(target_columns)`` input columns).
@@ -69,6 +73,8 @@ class Windows:
         row_split: for every row, its split (0 train, 1 validation, 2 test); scalers fit on
             the rows where it is 0.
         dropped: how many candidate windows each rule removed.
+        missing: the missing-value policy.
+        input_nan_counts: for every row, its NaN input values before filling (``None``: none).
     """
 
     spec: WindowSpec
@@ -82,6 +88,8 @@ class Windows:
     origins: dict[str, np.ndarray]
     row_split: np.ndarray
     dropped: dict[str, int] = field(default_factory=dict)
+    missing: MissingPolicy = MissingPolicy()
+    input_nan_counts: np.ndarray | None = None
 
     # ------------------------------------------------------------------ describing
 
@@ -103,6 +111,25 @@ class Windows:
     def n_windows(self, split: str = "train") -> int:
         """Number of windows in a split."""
         return len(self._origins(split))
+
+    def filled_inputs(self, split: str = "train", rows: np.ndarray | None = None) -> int:
+        """How many NaN input values the windows of a split (or at the origin ``rows``) hold,
+        all of them filled by the missing-value policy (a NaN read by several windows counts
+        once in each).
+
+        Example:
+            >>> import numpy as np, pandas as pd
+            >>> frame = pd.DataFrame({"y": [0.0, np.nan, 2.0, 3.0, 4.0]},
+            ...                      index=pd.date_range("2024-01-01", periods=5, freq="h"))
+            >>> windows = make_windows(frame, WindowSpec(2, 1), target="y", split=Split(0.0, 0.0))
+            >>> windows.arrays()[0][:, :, 0].tolist(), windows.filled_inputs()
+            ([[0.0, 0.0], [2.0, 2.0], [2.0, 3.0]], 2)
+        """
+        rows = self._origins(split) if rows is None else np.asarray(rows, dtype=np.int64)
+        if self.input_nan_counts is None or len(rows) == 0:
+            return 0
+        before = np.concatenate([[0], np.cumsum(self.input_nan_counts, dtype=np.int64)])
+        return int((before[rows] - before[rows - self.spec.input_width]).sum())
 
     def origin_index(self, split: str = "train") -> pd.DataFrame:
         """Where each window of a split starts forecasting, in the order of its batches.
@@ -178,12 +205,15 @@ class Windows:
             yield self.gather(rows[start : start + batch_size])
 
     def gather(self, rows: np.ndarray) -> tuple[Any, np.ndarray]:
-        """The windows at the given origin rows, as ``(inputs, labels)`` NumPy arrays."""
+        """The windows at the given origin rows, as ``(inputs, labels)`` NumPy arrays, their
+        NaN inputs filled within each window under the ``"fill"`` policy."""
         width = self.spec.total_width
         # (n_rows - width + 1, n_inputs, width) view: no copy until indexed by a batch.
         view = np.lib.stride_tricks.sliding_window_view(self.values, width, axis=0)
         windows = view[rows - self.spec.input_width].transpose(0, 2, 1)
         past = windows[:, : self.spec.input_width, :]
+        if self.fills_windows:
+            past = fill_windows(past)
         labels = windows[:, self.spec.input_width :, : self.n_targets]
         if self.has_future:
             future = windows[
@@ -230,6 +260,12 @@ class Windows:
         return window_dataset(self, rows, batch_size, shuffle=shuffle, seed=seed)
 
     # ------------------------------------------------------------------ helpers
+
+    @property
+    def fills_windows(self) -> bool:
+        """Whether gathered windows are filled within themselves (the ``"fill"`` policy, and
+        some input is NaN)."""
+        return self.missing.fills_windows and self.input_nan_counts is not None
 
     def _origins(self, split: str) -> np.ndarray:
         if split not in self.origins:
@@ -317,6 +353,8 @@ def make_windows(
         origins=origins,
         row_split=row_split,
         dropped=dropped,
+        missing=missing,
+        input_nan_counts=features.input_nan_counts,
     )
 
 

@@ -310,3 +310,43 @@ def test_the_exported_models_table_shows_what_each_model_learned_from(tmp_path, 
     assert "Backtest fits are exported as the leaderboard scored them." in section
     without = write_report(tmp_path / "plain", leaderboard=leaderboard_of(tidy), forecasts=tidy)
     assert "## Exported models" not in without.read_text()
+
+
+def test_the_report_says_how_many_inputs_were_filled_when_any_was(tmp_path, tidy):
+    board = leaderboard_of(tidy)
+    filled = write_report(
+        tmp_path / "filled", leaderboard=board, forecasts=tidy, filled_inputs={"good": 1234}
+    ).read_text()
+    data = filled.split("## Data")[1].split("## Leaderboard")[0]
+    assert (
+        "Missing inputs: the missing-value policy filled NaN input values in the forecast "
+        "windows: 1,234 for good (a NaN read by several windows counts once in each; labels "
+        "are never filled)." in data
+    )
+    none = write_report(
+        tmp_path / "none", leaderboard=board, forecasts=tidy, filled_inputs={"good": 0, "bad": 0}
+    ).read_text()
+    assert "Missing inputs" not in none
+
+
+def test_a_comparison_counts_the_inputs_each_model_filled_and_reports_them(tmp_path):
+    import forecast
+
+    hours = np.arange(240)
+    values = 10 + np.sin(2 * np.pi * hours / 24)
+    values[[130, 131]] = np.nan  # labels of the origin at row 120, inputs of the one at 144
+    frame = pd.DataFrame(
+        {"y": values}, index=pd.date_range("2024-01-01", periods=240, freq="h", name="timestamp")
+    )
+    models = {
+        "naive": forecast.Naive(input_width=24, horizon=24),
+        "seasonal": forecast.SeasonalNaive(24, input_width=24, horizon=24),
+    }
+    comparison = forecast.compare(models, frame, start=0.5, details=True, verbose=False)
+    assert sorted(comparison.forecasts["origin"].unique()) == list(
+        frame.index[[144, 168, 192, 216]]
+    )
+    assert comparison.filled_inputs == {"naive": 2, "seasonal": 2}
+    assert comparison.models["naive"].filled_inputs_ == {"train": 0, "validation": 0}
+    text = comparison.report(tmp_path / "report").read_text()
+    assert "filled NaN input values in the forecast windows: 2 for naive and 2 for seasonal" in text

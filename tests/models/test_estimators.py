@@ -363,9 +363,18 @@ def test_bad_input_raises_the_data_layers_clear_errors():
     ):
         model.predict(frame.iloc[::2])
     broken = frame.copy()
+    broken.iloc[-5:, 0] = np.nan  # filled within the window (default "fill"): forecast
+    filled = model.predict(broken)
+    assert np.isfinite(filled["y"]).all() and filled.attrs["filled_inputs"] == 5
+    broken.iloc[-48:, 0] = np.nan  # the whole input window: nothing to fill it from
+    with pytest.raises(DataValidationError, match="holds no observed value") as info:
+        model.predict(broken)
+    assert info.value.column == "y"
+    strict = tiny(covariates=("temp",), missing={"inputs": "drop"}).fit(frame)
+    broken = frame.copy()
     broken.iloc[-5:, 0] = np.nan
     with pytest.raises(DataValidationError, match="input is NaN") as info:
-        model.predict(broken)
+        strict.predict(broken)
     assert info.value.column == "y"
     broken.iloc[-5:, 0] = np.inf
     with pytest.raises(DataValidationError, match="value is inf"):
@@ -398,7 +407,7 @@ def bad_series_panel():
     good = {"a": daily_cycle(n=24 * 4, seed=1), "b": daily_cycle(n=24 * 4, seed=2)}
     short = daily_cycle(n=10, seed=3)
     nan_end = daily_cycle(n=24 * 4, seed=4)
-    nan_end.iloc[-8:, 0] = np.nan  # beyond what forward filling (3 steps) fills
+    nan_end.iloc[-24:, 0] = np.nan  # the whole last window: nothing to fill it from
     empty = daily_cycle(n=24 * 4, seed=5).assign(y=np.nan)
     infinite = daily_cycle(n=24 * 4, seed=6)
     infinite.iloc[5, 0] = np.inf
@@ -419,7 +428,7 @@ def test_predict_can_skip_the_series_that_cannot_be_forecast():
     errors = forecasts.attrs["errors"]
     assert list(errors) == ["short", "nan_end", "empty", "inf"]  # in the frame's order
     assert "fewer than one window needs" in errors["short"]
-    assert "input is NaN" in errors["nan_end"] and "column 'y'" in errors["nan_end"]
+    assert "holds no observed value" in errors["nan_end"] and "column 'y'" in errors["nan_end"]
     assert "target column has no values" in errors["empty"]
     assert "value is inf" in errors["inf"] and "timestamp 2024-01-01 05:00" in errors["inf"]
     assert all(f"series {sid!r}" not in reason for sid, reason in errors.items())  # the key

@@ -170,7 +170,7 @@ def test_bad_series_are_reported_and_the_job_goes_on(models, tmp_path, capsys):
         {"unique_id": "short", "ds": pd.date_range("2024-01-01", periods=10, freq="h"), "y": 1.0}
     )
     holes = long_panel(n_series=1).assign(unique_id="nan_last")
-    holes.loc[holes.index[-8:], "y"] = np.nan  # beyond what ffill (3 steps) fills
+    holes.loc[holes.index[-24:], "y"] = np.nan  # the whole last window: nothing to fill from
     half_hourly = pd.DataFrame(
         {
             "unique_id": "half_hourly",
@@ -202,11 +202,9 @@ def test_bad_series_are_reported_and_the_job_goes_on(models, tmp_path, capsys):
     errors = pd.read_csv(tmp_path / "out.errors.csv").set_index("series_id")["reason"]
     assert sorted(errors.index) == ["half_hourly", "nan_last", "short"]
     assert "fewer than one window" in errors["short"]
-    assert (
-        "NaN" in errors["nan_last"]
-        and "'y'" in errors["nan_last"]
-        and "timestamp 2024-01-03" in errors["nan_last"]
-    )
+    # the engine keeps the last input_width rows of a series (all the "fill" policy reads):
+    # all NaN here, so validation refuses the target before windowing does
+    assert "every value is NaN" in errors["nan_last"] and "'y'" in errors["nan_last"]
     assert "frequency 30min differs" in errors["half_hourly"]
     out = pd.read_parquet(tmp_path / "out.parquet")
     assert sorted(out.series_id.unique()) == ["s00", "s01", "s02", "s03"]
@@ -456,6 +454,20 @@ def test_csv_value_columns_read_as_text_keep_the_readers_missing_values(models, 
     frame.to_csv(tmp_path / "in.csv", index=False)
     assert run_batch(models["seasonal"], tmp_path / "in.csv", tmp_path / "out.csv") == 0
     assert len(pd.read_csv(tmp_path / "out.csv")) == 12
+
+
+def test_an_outage_in_the_last_window_is_filled_and_counted(models, tmp_path, capsys):
+    frame = long_panel(n_series=2)
+    s01 = np.flatnonzero(frame.unique_id == "s01")
+    frame.loc[s01[-20:-1], "y"] = np.nan  # 19 of its last 24 hours; the last one observed
+    frame.to_parquet(tmp_path / "in.parquet")
+    assert run_batch(models["seasonal"], tmp_path / "in.parquet", tmp_path / "out.parquet") == 0
+    assert "19 NaN input values filled" in capsys.readouterr().out
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    y = frame.loc[s01, "y"].to_numpy()
+    # the window [y[-24..-21], NaN x 19, y[-1]] filled: rows -20..-2 carry y[-21] forward
+    expected = np.r_[y[-24:-20], [y[-21]] * 19, y[-1:]][:6]
+    np.testing.assert_allclose(out[out.series_id == "s01"]["forecast"], expected, rtol=1e-6)
 
 
 def test_a_bad_timestamp_names_its_row_and_value(models, tmp_path):

@@ -25,6 +25,7 @@ from forecast import (
     SeasonalNaive,
     WindowAverage,
 )
+from forecast.data.missing import fill_windows
 
 tf = pytest.importorskip("tensorflow")
 
@@ -212,7 +213,7 @@ def test_the_plain_tensorflow_signature_refuses_windows_of_another_length(tmp_pa
 def test_a_loaded_model_can_skip_the_series_that_cannot_be_forecast(tmp_path):
     good = {"a": series(seed=1), "b": series(seed=2, scale=10.0)}
     nan_end = series(seed=3)
-    nan_end.iloc[-8:, 0] = np.nan  # beyond what forward filling (3 steps) fills
+    nan_end.iloc[-24:, 0] = np.nan  # the target never observed in the last window
     coarse = series(seed=4).iloc[::2]  # every other hour
     parts = {"a": good["a"], "nan_end": nan_end, "short": series(n=10), "b": good["b"]}
     frame = panel({**parts, "coarse": coarse})
@@ -227,7 +228,7 @@ def test_a_loaded_model_can_skip_the_series_that_cannot_be_forecast(tmp_path):
     pd.testing.assert_frame_equal(forecasts, model.predict(panel(good)), rtol=1e-5)
     errors = forecasts.attrs["errors"]
     assert list(errors) == ["nan_end", "short", "coarse"]
-    assert "input is NaN" in errors["nan_end"] and "column 'y'" in errors["nan_end"]
+    assert "holds no observed value" in errors["nan_end"] and "column 'y'" in errors["nan_end"]
     assert "fewer than one window needs" in errors["short"]
     assert "frequency 2h differs from the model's h" in errors["coarse"]
     with pytest.raises(DataValidationError, match="lacks column"):  # the whole frame's fault
@@ -265,10 +266,63 @@ def with_calendar(tmp_path_factory):
     return frame, exported
 
 
-def test_nan_inputs_of_a_loaded_model_raise_errors_naming_the_column(with_calendar):
+@pytest.mark.parametrize("name", ["linear", "lstm"])
+def test_an_exported_model_fills_gaps_in_its_windows_as_the_estimator(with_calendar, name):
     frame, exported = with_calendar
-    model, path = exported["linear"]
+    model, path = exported[name]
     loaded = forecast.load(path)
+    assert loaded.metadata["missing"] == {"inputs": "fill", "limit": 3}
+    gaps = frame.copy()
+    gaps.iloc[-5:, gaps.columns.get_loc("temp")] = np.nan  # 5 of the 8 input rows
+    gaps.iloc[-8, gaps.columns.get_loc("y")] = np.nan  # the window's first target
+    expected = model.predict(gaps)
+    assert expected.attrs["filled_inputs"] == 6
+    got = loaded.predict(gaps)
+    pd.testing.assert_frame_equal(got, expected, rtol=1e-5)
+    assert got.attrs["filled_inputs"] == 6
+
+    # raw windows with gaps: the exported graph fills them itself, as training filled them
+    windows = loaded.latest_windows(frame).inputs
+    past, future = windows["past"].copy(), windows["future"].copy()
+    past[0, 1:4, 1] = np.nan
+    past[0, :2, 0] = np.nan
+    filled = fill_windows(past)
+    np.testing.assert_array_equal(filled[0, :4, 1], [past[0, 0, 1]] * 4)
+    np.testing.assert_array_equal(filled[0, :2, 0], [past[0, 2, 0]] * 2)
+    in_memory = model._forecast({"past": filled, "future": future})
+    np.testing.assert_allclose(loaded.predict_arrays(past, future), in_memory, rtol=1e-5)
+    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    served = signature(past=tf.constant(past), future=tf.constant(future))["forecast"].numpy()
+    np.testing.assert_allclose(served, in_memory, rtol=1e-5)  # plain TensorFlow, no package
+
+    past[0, 5, 0] = np.inf  # filling is for NaN only
+    with pytest.raises(
+        ValueError, match=r"past holds inf in input column 'y' \(window 0, step 5\)"
+    ):
+        loaded.predict_arrays(past, future)
+    past[0, 5, 0] = 1.0
+    past[0, :, 1] = np.nan  # nothing left to fill temp from
+    with pytest.raises(
+        ValueError, match=r"past holds only NaN in input column 'temp' of window 0: nothing to fill"
+    ):
+        loaded.predict_arrays(past, future)
+    outage = frame.copy()
+    outage.iloc[-8:, outage.columns.get_loc("temp")] = np.nan
+    with pytest.raises(DataValidationError, match="holds no observed value in the last 8") as info:
+        loaded.predict(outage)
+    assert info.value.column == "temp" and info.value.timestamp == frame.index[-1]
+
+
+def test_nan_inputs_of_a_loaded_ffill_model_raise_errors_naming_the_column(tmp_path):
+    frame = series()
+    model = LinearForecaster(
+        input_width=8,
+        horizon=3,
+        covariates=("temp",),
+        calendar=("hour",),
+        missing={"inputs": "ffill", "limit": 3},
+    ).fit(frame)
+    loaded = forecast.load(model.export(tmp_path / "linear_ffill"))
     assert loaded.metadata["input_columns"] == ["y", "temp", "hour_sin", "hour_cos"]
     short_gap = frame.copy()
     short_gap.iloc[-2:, short_gap.columns.get_loc("temp")] = (
@@ -290,7 +344,7 @@ def test_nan_inputs_of_a_loaded_model_raise_errors_naming_the_column(with_calend
     np.testing.assert_allclose(
         loaded.predict_arrays(past, future)[:, :, 0], [model.predict(frame)["y"]], rtol=1e-5
     )
-    past[0, 5, 1] = np.nan
+    past[0, 5, 1] = np.nan  # ffill reads rows before the window: the graph cannot fill it
     with pytest.raises(
         ValueError,
         match=r"past holds NaN in input column 'temp' \(window 0, step 5\); fill or "

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import hourly, panel
 
-from forecast import DataValidationError, WindowSpec
+from forecast import DataValidationError, MissingPolicy, WindowSpec
 from forecast.features.calendar_features import calendar_features
 from forecast.windowing.latest import latest_windows
 
@@ -41,15 +41,20 @@ def test_a_gap_at_the_end_is_named():
     assert (info.value.series, info.value.timestamp) == ("gappy", pd.Timestamp("2024-01-01 04:00"))
 
 
-def test_nan_input_beyond_the_fill_limit_is_named():
+def test_nan_input_beyond_the_ffill_limit_is_named():
+    ffill = MissingPolicy(inputs="ffill", limit=3)
     values = [1.0, 2.0, np.nan, np.nan, np.nan, np.nan]
     with pytest.raises(DataValidationError, match="input is NaN") as info:
-        latest_windows(hourly(range(6), values=values), WindowSpec(3, 1), target="y")
+        latest_windows(hourly(range(6), values=values), WindowSpec(3, 1), "y", missing=ffill)
     assert info.value.column == "y" and info.value.timestamp == pd.Timestamp("2024-01-01 05:00")
     short_run = latest_windows(
-        hourly(range(6), values=[1.0, 2, 3, 4, np.nan, np.nan]), WindowSpec(3, 1), target="y"
+        hourly(range(6), values=[1.0, 2, 3, 4, np.nan, np.nan]),
+        WindowSpec(3, 1),
+        "y",
+        missing=ffill,
     )
     np.testing.assert_array_equal(short_run.inputs[0, :, 0], [4, 4, 4])
+    assert short_run.filled_inputs == 2
 
 
 def test_training_categories_are_reused():

@@ -75,13 +75,24 @@ def test_nan_label_drops_the_window_and_is_never_filled():
     windows = make_windows(
         hourly(range(10), values=values), WindowSpec(2, 2), target="y", split=ALL_TRAIN
     )
-    # Origins 4 and 5 would forecast row 5; origins 6 and 7 read it as an input, filled from row 4.
+    # Origins 4 and 5 would forecast row 5; origins 6 and 7 read it as an input, filled within
+    # their windows (default "fill"): from row 4 at origin 6, from row 6 (the window's first
+    # observation, an input too) at origin 7.
     assert origin_hours(windows) == [2, 3, 6, 7, 8]
     inputs, labels = windows.arrays()
     np.testing.assert_array_equal(inputs[2, :, 0], [4, 4])
-    np.testing.assert_array_equal(inputs[3, :, 0], [4, 6])
+    np.testing.assert_array_equal(inputs[3, :, 0], [6, 6])
     assert not np.isnan(labels).any()
     assert windows.dropped["nan_label"] == 2
+    assert windows.filled_inputs() == 2
+    ffill = make_windows(
+        hourly(range(10), values=values),
+        WindowSpec(2, 2),
+        target="y",
+        split=ALL_TRAIN,
+        missing=MissingPolicy(inputs="ffill"),
+    )  # carried forward from row 4, before the window
+    np.testing.assert_array_equal(ffill.arrays()[0][3, :, 0], [4, 6])
 
 
 def test_drop_policy_drops_windows_with_nan_inputs():
@@ -108,12 +119,19 @@ def test_forward_fill_stops_at_its_limit_and_at_gaps():
         target="y",
         covariates=["x"],
         split=ALL_TRAIN,
-        missing=MissingPolicy(limit=3),
+        missing=MissingPolicy(inputs="ffill", limit=3),
     )
     np.testing.assert_array_equal(windows.values[:, 1][:7], [100, 101, 102, 102, 102, 102, np.nan])
     assert 7 not in origin_hours(windows) and 8 not in origin_hours(windows)  # read row 6
     gapped = hourly([0, 1, 3, 4], x=[1.0, 2.0, np.nan, 5.0])
-    filled = make_windows(gapped, WindowSpec(1, 1), target="y", covariates=["x"], split=ALL_TRAIN)
+    filled = make_windows(
+        gapped,
+        WindowSpec(1, 1),
+        target="y",
+        covariates=["x"],
+        split=ALL_TRAIN,
+        missing=MissingPolicy(inputs="ffill"),
+    )
     assert np.isnan(filled.values[2, 1])  # the value before the gap is not carried over it
 
 

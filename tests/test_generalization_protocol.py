@@ -198,6 +198,7 @@ def test_the_summary_table_shows_the_classical_columns_when_they_ran():
         row.update(protocol={"freq": "MS"}, best_baseline="Linear (lags)")
         for network in row["networks"].values():
             network.update(skill_vs_classical=1 - network["mae"] / 8.0, fit_seconds=12.3)
+            network.update(anchor="linear", best_epochs=str([0 if network["mae"] > 10 else 3]))
         datasets[name] = row
     result = {"classical": "used", "label": "test", "datasets": datasets}
     result["summary"] = generalization.summarise(datasets)
@@ -205,10 +206,10 @@ def test_the_summary_table_shows_the_classical_columns_when_they_ran():
     header, _, line = text.splitlines()[:3]
     assert " ".join(header.split()) == (
         "dataset freq best baseline MAE LSTM skill GRU skill best classical MAE "
-        "LSTM vs cl. GRU vs cl. LSTM fit s GRU fit s"
+        "LSTM vs cl. GRU vs cl. LSTM fit s GRU fit s anchor (best epoch LSTM, GRU)"
     )
     assert " ".join(line.split()) == (
-        "a MS Linear (lags) 10 9 +0.100 11 -0.100 AutoETS 8 -0.125 -0.375 12 12"
+        "a MS Linear (lags) 10 9 +0.100 11 -0.100 AutoETS 8 -0.125 -0.375 12 12 linear (3, 0)"
     )
     assert "beats the best package baseline on 1 of 1; a (AutoETS: 0.800x its MAE)" in text
     assert "beats both networks on 1 of 1; a (AutoETS: the better network's MAE is 1.125x" in text

@@ -66,11 +66,13 @@ def choose_scaling_and_anchor(model, windows, numeric) -> tuple:
 def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, float], Any]:
     """``(anchor name, candidate scores, fitted LinearAnchor or None)`` for ``model.residual``
     under the scaling ``stats``. A chosen linear anchor is refitted on the training and
-    validation windows together: the choice is made, and for short series the latest windows
-    matter most."""
+    validation windows together, with those that bridge the two: the choice is made, and for
+    short series the latest windows matter most (a 12-step horizon leaves 11 bridging windows,
+    a tenth of a 10-year monthly series)."""
     from forecast.features.calendar_features import candidate_seasons
     from forecast.nn.anchor_selection import candidate_anchors, choose_anchor, fit_linear_anchor
     from forecast.nn.training import scaled_arrays
+    from forecast.windowing.origins import BRIDGING
 
     plan = getattr(model, "_refit_plan", None)
     residual = model.residual if plan is None else plan["anchor"]
@@ -95,7 +97,10 @@ def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, 
         )  # fmt: skip
     if not best.startswith("linear"):
         return best, scores, None
-    both = train if not has_validation else _concatenate(train, val)
+    both = train
+    if has_validation:  # with the windows that bridge the two splits: every window of the fit
+        bridging = scaled_arrays(windows, BRIDGING, stats)
+        both = _concatenate(_concatenate(train, bridging), val)
     linear = fit_linear_anchor(
         both["past"], both["future"], both["labels"], stats.n_targets, calendar=best != "linear"
     )

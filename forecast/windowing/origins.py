@@ -82,7 +82,8 @@ def valid_origins(
     :func:`window_rules` rule (labels needed) and its labels lie in its origin's split.
 
     Returns:
-        ``(origins, dropped)``: for each split name, its sorted origin rows; for each rule
+        ``(origins, dropped)``: for each split name, its sorted origin rows (and under
+        :data:`BRIDGING`, the windows that begin in training and end in validation); for each rule
         (``"gap"``, ``"nan_label"``, ``"nan_input"``, ``"straddles_split"``), the candidates
         it dropped that no earlier rule had.
     """
@@ -103,12 +104,20 @@ def valid_origins(
     dropped = dict.fromkeys(("gap", "nan_label", "nan_input", "straddles_split"), 0)
     for name, ok in window_rules(origin, spec, features, labels=True):
         dropped[name] = _drop(keep, ok)
+    bridging = keep & (row_split[origin] == 0) & (row_split[last] == 1)
     dropped["straddles_split"] = _drop(keep, row_split[origin] == row_split[last])
     dtype = np.int32 if n_rows < 2**31 - 1 else np.int64
     candidates = (np.flatnonzero(keep) + width).astype(dtype, copy=False)
     origin_split = row_split[candidates]
     origins = {name: candidates[origin_split == i] for i, name in enumerate(SPLITS)}
+    origins[BRIDGING] = (np.flatnonzero(bridging) + width).astype(dtype, copy=False)
     return origins, dropped
+
+
+#: the origins of the windows whose labels begin in training and end in validation: in no
+#: split of their own, but training data for a model fitted on both splits once validation
+#: has made its choices (e.g. the linear anchor of :mod:`forecast.models.recurrent_fit`)
+BRIDGING = "train_to_validation"
 
 
 def _inputs_fillable(features: Features, first: Origins, width: int) -> np.ndarray:

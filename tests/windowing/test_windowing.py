@@ -141,6 +141,9 @@ def test_fraction_split_keeps_labels_inside_their_split():
     assert origin_hours(windows, "validation") == [10, 11, 12, 13]
     assert origin_hours(windows, "test") == [15, 16, 17, 18]
     assert windows.dropped["straddles_split"] == 2
+    # the two dropped: origin 9 (labels at 9, 10) bridges train and validation and is kept
+    # aside for fits on both; origin 14 (labels 14, 15) runs into the test split
+    assert origin_hours(windows, "train_to_validation") == [9]
     inputs, labels = windows.arrays("validation")
     np.testing.assert_array_equal(inputs[0, :, 0], [8, 9])  # inputs may reach back into train
     assert labels.min() >= 10 and labels.max() <= 14

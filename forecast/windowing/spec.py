@@ -117,8 +117,8 @@ class Split:
             >>> frame = pd.DataFrame({"y": range(72)},
             ...                      index=pd.date_range("2020-01", periods=72, freq="MS"))
             >>> layout = describe_layout(frame)
-            >>> int((Split(0.2, 0.0).row_splits(layout) == 1).sum())  # 3 windows of 12
-            14
+            >>> int((Split(0.2, 0.0).row_splits(layout) == 1).sum())  # 4 windows of 12
+            15
             >>> split = Split(0.2, 0.0).with_minimum_windows(input_width=24, horizon=12)
             >>> int((split.row_splits(layout) == 1).sum())  # 5 windows of 12
             16
@@ -152,6 +152,8 @@ class Split:
         for start, length in zip(layout.starts[:-1], layout.lengths):
             n_train = int(np.floor(length * (1.0 - val - test) + 1e-9))
             n_val = int(np.floor(length * val + 1e-9))
+            if val and not test:  # the rows rounding leaves over validate: none are test rows
+                n_val = length - n_train
             room = length - int(np.floor(length * test + 1e-9)) - self.min_train_rows
             if n_val and n_val < self.min_validation_rows and room > n_val:
                 n_val = min(self.min_validation_rows, room)

@@ -209,7 +209,7 @@ def test_refit_full_keeps_an_anchor_that_validated_best_untrained():
 
 
 def test_short_series_validate_on_several_windows():
-    """A 72-month series: its last 20% (14 rows) hold 3 windows of 12 steps; fit widens the
+    """A 72-month series: its last 20% (15 rows) hold 4 windows of 12 steps; fit widens the
     validation split to 5 windows, keeping input + 2 horizons of training rows."""
     from forecast import Split
     from forecast.data.validated import validate_frame
@@ -222,7 +222,7 @@ def test_short_series_validate_on_several_windows():
     spec = WindowSpec(24, 12)
     plain = make_windows(validated, spec, split=Split(0.2, 0.0))
     widened = make_windows(validated, spec, split=Split(0.2, 0.0).with_minimum_windows(24, 12))
-    assert plain.n_windows("validation") == 3 and widened.n_windows("validation") == 5
+    assert plain.n_windows("validation") == 4 and widened.n_windows("validation") == 5
     assert widened.n_windows("train") == 72 - 16 - 36 + 1
     long = validate_frame(pd.DataFrame({"y": np.arange(720.0)}, index=pd.date_range(
         "1960-01-01", periods=720, freq="MS")), "y", None)  # fmt: skip

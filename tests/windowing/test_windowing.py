@@ -354,3 +354,13 @@ def test_one_origin_rule_for_training_windows_and_the_forecast_window():
     with pytest.raises(DataValidationError, match="input is NaN") as info:
         latest_windows(frame.iloc[:3], spec, "y", missing=drop)
     assert info.value.timestamp == pd.Timestamp("2024-01-01 02:00")
+
+
+def test_without_a_test_fraction_no_row_is_a_test_row():
+    """119 rows, validation 0.2: 95 train rows (floor of 95.2) and the 24 others validate; the
+    row rounding leaves over used to become a test split of one row, and the latest window
+    was lost to both fit and validation."""
+    windows = make_windows(hourly(range(119)), WindowSpec(4, 2), target="y", split=Split(0.2, 0.0))
+    assert (windows.row_split == 1).sum() == 24 and (windows.row_split == 2).sum() == 0
+    assert origin_hours(windows, "validation")[-1] == 117  # the last window, labels 117, 118
+    assert origin_hours(windows, "test") == []

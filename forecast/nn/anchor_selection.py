@@ -101,19 +101,19 @@ def fit_linear_anchor(past, future, labels, n_targets: int, calendar: bool = Tru
     same inputs either way."""
     from sklearn.linear_model import Ridge
 
-    targets_only = np.asarray(past[:, :, :n_targets], np.float64)
-    if future is not None and not calendar:
-        lags = fit_linear_anchor(past, None, labels, n_targets)
-        unused = np.zeros((future.shape[1] * future.shape[2], lags.weights.shape[1]), np.float32)
-        return LinearAnchor(np.concatenate([lags.weights, unused]), lags.bias)
-    features = anchors.flat_features(np, targets_only, future)
+    read = future if calendar else None
+    features = anchors.flat_features(np, np.asarray(past[:, :, :n_targets], np.float64), read)
     targets = np.asarray(labels, np.float64).reshape(len(labels), -1)
     mean, spread = features.mean(axis=0), features.std(axis=0)
     spread[spread == 0] = 1.0
     ridge = Ridge(alpha=LINEAR_ALPHA).fit((features - mean) / spread, targets)
     coef = np.asarray(ridge.coef_, np.float64) / spread[None, :]
     bias = np.asarray(ridge.intercept_, np.float64) - coef @ mean
-    return LinearAnchor(coef.T.astype(np.float32), bias.astype(np.float32))
+    weights = coef.T
+    if future is not None and read is None:  # the calendar it does not read: zero weights
+        unused = np.zeros((future.shape[1] * future.shape[2], weights.shape[1]))
+        weights = np.concatenate([weights, unused])
+    return LinearAnchor(weights.astype(np.float32), bias.astype(np.float32))
 
 
 def anchor_forecast(name: str, past, future, n_targets: int, horizon: int, linear=None):

@@ -46,6 +46,8 @@ from forecast.models.constraints import (
     check_parameters,
 )
 from forecast.models.contract import DeclaredContract
+from forecast.models.own_windows import EVALUATION_BATCH, own_batches
+from forecast.models.probabilistic import ProbabilisticContract
 from forecast.windowing.input_schema import InputSchema
 from forecast.windowing.latest import LatestWindows
 from forecast.windowing.series_errors import (
@@ -57,11 +59,8 @@ from forecast.windowing.series_errors import (
 from forecast.windowing.spec import Split, WindowSpec
 from forecast.windowing.windows import Windows, make_windows
 
-#: Windows predicted at once by :meth:`BaseForecaster.forecast_windows` and ``score``.
-EVALUATION_BATCH = 4096
 
-
-class BaseForecaster(DeclaredContract, BaseEstimator):
+class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
     """Shared plumbing of all forecasters (not used directly).
 
     Every subclass takes ``input_width``, ``horizon`` and ``target`` (and ``covariates`` and
@@ -83,6 +82,8 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
     #:   depends on its series (``_forecast_series`` is given the series id of each window);
     #: * ``exportable``: :meth:`export` writes a SavedModel (a forecast that is a TensorFlow
     #:   graph); run directories export only the forecasters that are.
+    #: * ``probabilistic``: it may forecast quantiles (:meth:`predict_quantiles`; see
+    #:   :mod:`forecast.models.probabilistic`); ``quantile_levels_`` says which, once fitted.
     _tags: dict[str, Any] = {
         "baseline": False,
         "neural": False,
@@ -91,6 +92,7 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
         "reads_calendar": False,
         "per_series": False,
         "exportable": True,
+        "probabilistic": False,
     }
 
     #: Every constructor argument's accepted values (see :mod:`forecast.models.constraints`),
@@ -235,8 +237,17 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
                 frequency, or has too few usable rows at the end of a series (with
                 ``errors="skip"``, only what concerns the whole frame or a single series).
         """
-        schema = self.input_schema_
-        require_frame(X, schema.columns)
+        latest, failures = self._predict_windows(X, errors)
+        values = None
+        if latest is not None:
+            series = np.asarray(latest.layout.series_ids, dtype=object)
+            values = self._forecast_series(latest.inputs, series)
+        forecasts = forecast_frame(latest, values, self.target_columns_, X)
+        return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
+
+    def _predict_windows(self, X: pd.DataFrame, errors: str) -> tuple[LatestWindows | None, dict]:
+        """The latest windows ``predict`` forecasts (checked) and the skipped series."""
+        require_frame(X, self.input_schema_.columns)
         check_errors_mode(errors)
         if errors == "raise":
             latest, failures = self._latest_windows(X), {}
@@ -244,12 +255,7 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
             latest, failures = latest_windows_skipping(self._latest_windows, X)
         if latest is not None:
             self._check_inputs(latest)
-        values = None
-        if latest is not None:
-            series = np.asarray(latest.layout.series_ids, dtype=object)
-            values = self._forecast_series(latest.inputs, series)
-        forecasts = forecast_frame(latest, values, self.target_columns_, X)
-        return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
+        return latest, failures
 
     def score(self, X: pd.DataFrame, y: Any = None) -> float:
         """Negative mean absolute error over every window whose labels lie in ``X``.
@@ -310,49 +316,9 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
             ValueError: the windows lack a column this forecaster reads, are narrower than its
                 input width, or have other targets or another horizon.
         """
-        from forecast.features.calendar_features import calendar_columns
-
-        self._check_fitted()
-        own_calendar = calendar_columns(self.calendar_)
-        if not (
-            windows.target_columns == self.target_columns_
-            and windows.spec.horizon == self.horizon
-            and windows.spec.input_width >= self.input_width_
-            and set(self.input_columns_) <= set(windows.input_columns)
-            and set(own_calendar) <= set(windows.calendar_columns)
-        ):
-            raise ValueError(
-                "these windows were not cut the way this forecaster reads them (input columns "
-                f"{list(windows.input_columns)}, width {windows.spec.input_width}, horizon "
-                f"{windows.spec.horizon}; expected {list(self.input_columns_)}, width "
-                f"{self.input_width_} or more, horizon {self.horizon}); build them with "
-                "forecaster.windows(frame, ...)"
-            )
-        rows = windows._origins(split) if rows is None else np.asarray(rows, dtype=np.int64)
-        starts = range(0, len(rows), EVALUATION_BATCH)
-        batches = (windows.gather(rows[i : i + EVALUATION_BATCH])[0] for i in starts)
-        series = np.full(len(rows), None, dtype=object)
-        if self.get_tag("per_series"):
-            ids = np.asarray(windows.layout.series_ids, dtype=object)
-            series = ids[windows.layout.series_index()[rows]]
-        if (
-            windows.input_columns != self.input_columns_
-            or windows.spec.input_width != self.input_width_
-        ):
-            past_columns = [windows.input_columns.index(c) for c in self.input_columns_]
-            future_columns = [windows.calendar_columns.index(c) for c in own_calendar]
-
-            def own_columns(inputs):
-                past = inputs["past"] if isinstance(inputs, dict) else inputs
-                past = past[:, -self.input_width_ :, past_columns]
-                if not own_calendar:
-                    return past
-                return {"past": past, "future": inputs["future"][:, :, future_columns]}
-
-            batches = (own_columns(inputs) for inputs in batches)
         parts = [
-            self._forecast_series(inputs, series[i : i + EVALUATION_BATCH])
-            for i, inputs in zip(starts, batches)
+            self._forecast_series(inputs, series)
+            for inputs, series in own_batches(self, windows, split, rows)
         ]
         if not parts:
             return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)

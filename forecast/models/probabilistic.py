@@ -1,0 +1,203 @@
+"""The probabilistic half of the estimator contract: one output convention for quantiles.
+
+Every forecaster has the same three ways to forecast (sktime's shapes):
+
+* ``predict(frame)``: the point forecast, one column per target;
+* ``predict_quantiles(frame, quantiles=None)``: one column per ``(target, quantile)``;
+* ``predict_interval(frame, coverage=0.8)``: one column per ``(target, coverage, bound)``,
+  the bounds ``"lower"`` and ``"upper"`` being the quantiles ``(1 - c) / 2`` and ``(1 + c) / 2``.
+
+A forecaster that can give quantiles has the tag ``probabilistic`` and, once fitted, the
+attribute ``quantile_levels_`` (the levels it gives by default), and implements
+``_forecast_quantiles(inputs, series, quantiles)`` -> ``(n, horizon, n_targets, n_levels)``
+in original units, the levels ascending. A point forecaster asked for quantiles raises a
+:class:`PointForecastError` that says what to do: set ``quantiles=`` (a quantile network) or
+wrap it in :class:`~forecast.models.conformal.ConformalForecaster`.
+
+Example:
+    >>> import forecast
+    >>> frame = forecast.load_dataset("electricity_hourly").iloc[-1000:]
+    >>> forecast.SeasonalNaive(24, input_width=48, horizon=24).fit(frame).predict_quantiles(frame)
+    Traceback (most recent call last):
+    ...
+    forecast.models.probabilistic.PointForecastError: SeasonalNaive forecasts points only, not quantiles: wrap it in forecast.ConformalForecaster(model, coverage=(0.8, 0.95)) for calibrated intervals
+    >>> check_quantiles([0.9, 0.1, 0.5])
+    (0.1, 0.5, 0.9)
+    >>> interval_quantiles(0.8)
+    (0.1, 0.9)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+#: Digits quantile levels are rounded to, so ``(1 - 0.8) / 2`` is the level ``0.1``.
+LEVEL_DIGITS = 10
+
+
+class PointForecastError(ValueError):
+    """A forecaster that forecasts points only was asked for quantiles or intervals."""
+
+
+def check_quantiles(quantiles: float | Iterable[float], name: str = "quantiles") -> tuple:
+    """Quantile levels as a sorted tuple of distinct floats in ``(0, 1)``.
+
+    Raises:
+        ValueError: an empty list, or a level that is not a number in ``(0, 1)`` (naming
+            ``name``).
+    """
+    values = [quantiles] if isinstance(quantiles, (int, float, np.number)) else list(quantiles)
+    if not values:
+        raise ValueError(f"{name} must hold at least one level in (0, 1)")
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
+            raise ValueError(f"{name} must be numbers in (0, 1), got {value!r}")
+        if not 0.0 < float(value) < 1.0:
+            raise ValueError(f"{name} must lie in (0, 1), got {value!r}")
+    return tuple(sorted({round(float(v), LEVEL_DIGITS) for v in values}))
+
+
+def interval_quantiles(coverage: float) -> tuple[float, float]:
+    """The quantile levels ``((1 - c) / 2, (1 + c) / 2)`` bounding the central interval of
+    coverage ``c``."""
+    (c,) = check_quantiles(coverage, "coverage")
+    return round((1.0 - c) / 2.0, LEVEL_DIGITS), round((1.0 + c) / 2.0, LEVEL_DIGITS)
+
+
+def levels_of_coverage(coverage: float | Iterable[float]) -> tuple:
+    """The median and the bounds of every interval of ``coverage``, ascending: the levels a
+    forecaster calibrated for these intervals gives by default.
+
+    Example:
+        >>> levels_of_coverage((0.8, 0.95))
+        (0.025, 0.1, 0.5, 0.9, 0.975)
+    """
+    bounds = [q for c in check_quantiles(coverage, "coverage") for q in interval_quantiles(c)]
+    return check_quantiles([*bounds, 0.5])
+
+
+class ProbabilisticContract:
+    """``predict_quantiles``, ``predict_interval`` and ``forecast_quantile_windows`` on the
+    machinery of :class:`~forecast.models.base.BaseForecaster` (which inherits this)."""
+
+    def predict_quantiles(
+        self, X: pd.DataFrame, quantiles: Iterable[float] | None = None, *, errors: str = "raise"
+    ) -> pd.DataFrame:
+        """Quantile forecasts of the ``horizon`` steps after the end of every series of ``X``.
+
+        Args:
+            X: as for ``predict``.
+            quantiles: levels in ``(0, 1)``; ``None``: the forecaster's ``quantile_levels_``.
+            errors: as for ``predict``.
+
+        Returns:
+            A frame with ``predict``'s index and the columns ``(target, quantile)`` (a
+            ``MultiIndex``, levels ascending), in original units.
+
+        Raises:
+            PointForecastError: the forecaster forecasts points only.
+        """
+        levels = self._quantile_request(quantiles)
+        latest, failures = self._predict_windows(X, errors)
+        columns = pd.MultiIndex.from_product(
+            [list(self.target_columns_), list(levels)], names=["target", "quantile"]
+        )
+        if latest is None:
+            index = X.index[:0]
+            values = np.zeros((0, len(columns)))
+        else:
+            series = np.asarray(latest.layout.series_ids, dtype=object)
+            values = self._forecast_quantiles(latest.inputs, series, levels)
+            index = latest.index
+        frame = pd.DataFrame(
+            np.asarray(values, dtype=np.float64).reshape(len(index), -1), index, columns
+        )
+        frame.attrs["filled_inputs"] = 0 if latest is None else int(latest.filled_inputs)
+        if errors == "skip":
+            from forecast.windowing.series_errors import attach_failures
+
+            attach_failures(frame, failures, X)
+        return frame
+
+    def predict_interval(
+        self, X: pd.DataFrame, coverage: float | Iterable[float] = 0.8, *, errors: str = "raise"
+    ) -> pd.DataFrame:
+        """Central prediction intervals of the ``horizon`` steps after every series of ``X``.
+
+        Args:
+            X: as for ``predict``.
+            coverage: the nominal coverage of each interval (one or several, in ``(0, 1)``).
+            errors: as for ``predict``.
+
+        Returns:
+            A frame with ``predict``'s index and the columns ``(target, coverage, bound)``,
+            ``bound`` being ``"lower"`` (the quantile ``(1 - c) / 2``) and ``"upper"`` (the
+            quantile ``(1 + c) / 2``).
+
+        Raises:
+            PointForecastError: the forecaster forecasts points only.
+        """
+        coverages = check_quantiles(coverage, "coverage")
+        levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
+        quantiles = self.predict_quantiles(X, levels, errors=errors)
+        columns, parts = [], []
+        for target in self.target_columns_:
+            for c in coverages:
+                for bound, level in zip(("lower", "upper"), interval_quantiles(c)):
+                    columns.append((target, c, bound))
+                    parts.append(quantiles[(target, level)].to_numpy())
+        values = np.column_stack(parts) if parts else np.zeros((len(quantiles), 0))
+        names = ["target", "coverage", "bound"]
+        frame = pd.DataFrame(
+            values, quantiles.index, pd.MultiIndex.from_tuples(columns, names=names)
+        )
+        frame.attrs.update(quantiles.attrs)
+        return frame
+
+    def forecast_quantile_windows(
+        self, windows, quantiles: Iterable[float], split: str = "test", rows=None
+    ) -> np.ndarray:
+        """Quantile forecasts ``(n, horizon, n_targets, n_levels)`` for the windows of a split
+        (or at the origin ``rows``), in the order of ``forecast_windows``; the levels are
+        ``check_quantiles(quantiles)`` (ascending)."""
+        from forecast.models.own_windows import own_batches
+
+        levels = self._quantile_request(quantiles)
+        parts = [
+            np.asarray(self._forecast_quantiles(inputs, series, levels))
+            for inputs, series in own_batches(self, windows, split, rows)
+        ]
+        if not parts:
+            return np.zeros((0, self.horizon, len(self.target_columns_), len(levels)))
+        return np.concatenate(parts)
+
+    def _quantile_request(self, quantiles) -> tuple:
+        """The levels asked for (``None``: the fitted ``quantile_levels_``), once it is clear
+        this forecaster gives quantiles at all."""
+        if not self.get_tag("probabilistic"):
+            raise self._point_forecast_error()
+        self._check_fitted()
+        own = getattr(self, "quantile_levels_", None)
+        if own is None:
+            raise self._point_forecast_error()
+        return tuple(own) if quantiles is None else check_quantiles(quantiles)
+
+    def _point_forecast_error(self) -> PointForecastError:
+        name = type(self).__name__
+        network = (
+            "set quantiles=(0.1, 0.5, 0.9) on it to train a quantile network, or "
+            if "quantiles" in self.get_params(deep=False)
+            else ""
+        )
+        return PointForecastError(
+            f"{name} forecasts points only, not quantiles: {network}wrap it in "
+            "forecast.ConformalForecaster(model, coverage=(0.8, 0.95)) for calibrated intervals"
+        )
+
+    def _forecast_quantiles(self, inputs, series: np.ndarray, quantiles: tuple) -> np.ndarray:
+        """``(n, horizon, n_targets, n_levels)`` quantile forecasts of a batch of inputs; a
+        probabilistic forecaster implements it."""
+        raise self._point_forecast_error()

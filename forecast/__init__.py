@@ -45,6 +45,7 @@ from forecast._version import __version__  # noqa: E402
 _EXPORTS = {
     "AutoETS": "models.classical",
     "AutoTheta": "models.classical",
+    "ConformalForecaster": "models.conformal",
     "Drift": "models.baselines",
     "LinearForecaster": "models.baselines",
     "Naive": "models.baselines",
@@ -155,6 +156,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs
         WindowAverage,
     )
     from forecast.models.classical import AutoETS, AutoTheta
+    from forecast.models.conformal import ConformalForecaster
     from forecast.models.recurrent import GRUForecaster, LSTMForecaster, RNNForecaster
     from forecast.serving.export import ExportedForecaster, load
     from forecast.windowing.spec import Split, WindowSpec
@@ -164,6 +166,7 @@ __all__ = [
     "AutoETS",
     "AutoTheta",
     "Comparison",
+    "ConformalForecaster",
     "DataValidationError",
     "Drift",
     "ExportedForecaster",

@@ -279,6 +279,47 @@ class MissingValues(Constraint):
         return dict
 
 
+@dataclass(frozen=True)
+class Levels(Constraint):
+    """Probability levels: a number in ``(0, 1)`` or a non-empty tuple (list) of them."""
+
+    none: bool = False
+
+    def accepts(self, value: Any) -> bool:
+        values = value if isinstance(value, (tuple, list)) else [value]
+        return bool(values) and all(
+            not isinstance(v, bool)
+            and isinstance(v, (numbers.Real, np.floating))
+            and 0.0 < float(v) < 1.0
+            for v in values
+        )
+
+    def _describe(self) -> str:
+        return "a number in (0, 1) or a tuple of them"
+
+    def _annotation(self) -> Any:
+        level = Annotated[float, Field(gt=0.0, lt=1.0)]
+        return level | list[level]
+
+
+@dataclass(frozen=True)
+class Forecaster(Constraint):
+    """A forecaster of this package (the model a wrapper wraps)."""
+
+    none: bool = False
+
+    def accepts(self, value: Any) -> bool:
+        from forecast.models.base import BaseForecaster
+
+        return isinstance(value, BaseForecaster)
+
+    def _describe(self) -> str:
+        return "a forecaster of this package (e.g. forecast.SeasonalNaive(...))"
+
+    def _annotation(self) -> Any:
+        return dict
+
+
 def check_parameters(constraints: dict[str, Constraint], params: dict[str, Any]) -> None:
     """Check every parameter that has a constraint; the first one at fault raises."""
     for name, value in params.items():

@@ -1,0 +1,262 @@
+"""Calibrated intervals for any forecaster: split conformal prediction, per horizon step.
+
+:class:`ConformalForecaster` wraps a point forecaster (a baseline, a network, a classical
+model) as a scikit-learn meta-estimator: ``get_params`` lists the inner model's parameters as
+``model__*``, ``clone`` and ``set_params(model__horizon=...)`` work, and the wrapper has the same
+``fit(frame, validation_frame=None)``, ``predict``, ``score``. It fits a clone of the model on
+the training rows, forecasts every *calibration window* (windows whose labels the fitted model
+never saw) and keeps, for every horizon step and target, the sorted nonconformity scores of
+those forecasts (see :mod:`forecast.models.conformal_scores`). ``predict_quantiles`` and
+``predict_interval`` then move the point forecast by the finite-sample quantiles of the scores.
+
+The calibration windows (``calibration_`` says which) are
+
+* the windows of ``validation_frame`` (their inputs may reach back into the frame) when it is
+  given: the model is fitted on the whole frame;
+* otherwise those of the last ``validation`` fraction of each series, which the model is then
+  not fitted on (a network still holds out its own ``validation`` fraction of the rest to stop
+  early).
+
+The scores of all series of a panel are pooled per step and target; with ``scale="local"``
+each is divided by the local spread of its input window (the mean absolute change from step
+to step), so intervals widen where, and when, the series is volatile, and series of different
+scales share one calibration.
+
+Example:
+    >>> import forecast
+    >>> frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 60:]
+    >>> model = forecast.ConformalForecaster(
+    ...     forecast.SeasonalNaive(24, input_width=48, horizon=24), coverage=(0.8, 0.95))
+    >>> model.fit(frame.iloc[:-24]).calibration_, model.n_calibration_windows_
+    ('last 0.2 of each series', 261)
+    >>> model.get_params()["model__season_length"], model.quantile_levels_
+    (24, (0.025, 0.1, 0.5, 0.9, 0.975))
+    >>> bands = model.predict_interval(frame.iloc[:-24], coverage=0.8)
+    >>> bands.columns.tolist()[:2]
+    [('y', 0.8, 'lower'), ('y', 0.8, 'upper')]
+    >>> bool((bands[("y", 0.8, "lower")] <= model.predict(frame.iloc[:-24])["y"]).all())
+    True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from forecast.data.continuation import append_continuation
+from forecast.data.validated import validate_frame
+from forecast.errors import DataValidationError
+from forecast.features.calendar_features import default_input_width
+from forecast.models import conformal_scores as cs
+from forecast.models.base import EVALUATION_BATCH, BaseForecaster, store_params
+from forecast.models.constraints import Choice, Forecaster, Levels, Real
+from forecast.models.probabilistic import check_quantiles, levels_of_coverage
+from forecast.windowing.spec import Split
+
+#: The inner model's fitted attributes that are the wrapper's input contract too.
+_CONTRACT = (
+    "freq_",
+    "input_width_",
+    "season_length_",
+    "calendar_",
+    "target_columns_",
+    "covariate_columns_",
+    "input_columns_",
+    "categories_",
+    "n_series_",
+    "filled_inputs_",
+)
+#: Tags the wrapper takes from its inner model (what it is; it reads what the model reads).
+_INNER_TAGS = ("baseline", "neural", "reads_covariates", "reads_calendar", "per_series")
+
+
+def _inner(name: str) -> property:
+    """A read-only view of the inner model's constructor argument ``name``."""
+    return property(lambda self: getattr(self.model, name), doc=f"The model's ``{name}``.")
+
+
+class ConformalForecaster(BaseForecaster):
+    """Split-conformal prediction intervals around any forecaster's point forecasts.
+
+    Args:
+        model: the forecaster to calibrate (cloned at ``fit``, never modified).
+        coverage: the nominal coverage of the intervals it is calibrated for (one or several
+            in ``(0, 1)``); its default quantiles are their bounds and the median.
+        method: ``"absolute"`` (scores ``|y - f|``: intervals symmetric about the forecast)
+            or ``"signed"`` (scores ``y - f``, each bound from its own tail: intervals that
+            lean to the side the model errs on; they need about twice as many windows).
+        scale: ``None`` (scores in the data's units) or ``"local"`` (scores divided by the
+            local spread of each input window).
+        validation: the fraction of each series' end whose windows calibrate, when ``fit`` is
+            given no ``validation_frame``.
+
+    Fitted attributes:
+        model_: the fitted inner model.
+        calibration_: which windows calibrated: ``"validation_frame"`` or ``"last <validation>
+            of each series"``.
+        n_calibration_windows_: how many (all series together).
+        scores_: the sorted scores ``(n_calibration_windows_, horizon, n_targets)``.
+        quantile_levels_: the default levels of ``predict_quantiles``.
+        spread_floor_: per target, the smallest local spread used (``scale="local"``).
+        validation_rows_: the rows of the calibration windows' labels; and the contract
+            attributes of every forecaster (``freq_``, ``input_width_``, ``target_columns_``,
+            ...), those of ``model_``.
+
+    Raises (at ``fit``):
+        DataValidationError: no calibration window fits, or fewer than the ``coverage``
+            needs (``ceil((n + 1) c) <= n``: 4 windows for 80%, 19 for 95%, with
+            ``method="absolute"``).
+    """
+
+    _tags = {"probabilistic": True, "uses_validation": True, "exportable": False}
+    _parameter_constraints = {
+        "model": Forecaster(),
+        "coverage": Levels(),
+        "method": Choice(("absolute", "signed")),
+        "scale": Choice((None, "local")),
+        "validation": Real(low=0.0, high=1.0, open_low=True, open_high=True),
+    }
+
+    def __init__(
+        self, model, *, coverage=(0.8, 0.95), method="absolute", scale=None, validation=0.2
+    ):
+        store_params(self, locals())
+
+    input_width = _inner("input_width")
+    horizon = _inner("horizon")
+    target = _inner("target")
+    covariates = _inner("covariates")
+    calendar = _inner("calendar")
+    missing = _inner("missing")
+    stride = _inner("stride")
+    season_length = _inner("season_length")
+
+    # ------------------------------------------------------------------ fitting
+
+    def fit(self, X: pd.DataFrame, y: Any = None, validation_frame: pd.DataFrame | None = None):
+        """Fit a clone of ``model`` and calibrate its intervals (see the module docstring).
+
+        Args:
+            X: the frame (one series or a panel).
+            y: ignored.
+            validation_frame: the calibration data, continuing ``X`` in time; ``None``: the
+                last ``validation`` fraction of each series of ``X``.
+
+        Returns:
+            ``self``.
+        """
+        self._check_params()
+        inner = clone(self.model)
+        train, combined, codes, self.calibration_ = self._calibration_split(
+            inner, X, validation_frame
+        )
+        inner.fit(train)
+        windows = inner.windows(combined, split=codes)
+        n = windows.n_windows("validation")
+        levels = levels_of_coverage(self.coverage)
+        needed = cs.windows_needed(cs.level_needing_most(levels, self.method))
+        if n < needed:
+            raise DataValidationError(
+                f"the coverage {max(check_quantiles(self.coverage))} needs at least {needed} "
+                f"calibration windows with method={self.method!r}; {self.calibration_} holds {n}: "
+                "give a longer validation_frame, a larger validation fraction or more data"
+            )
+        forecasts = inner.forecast_windows(windows, "validation")
+        labels, spreads = [], []
+        for inputs, batch_labels in windows.batches("validation", EVALUATION_BATCH):
+            labels.append(batch_labels)
+            spreads.append(cs.local_spread(inner._targets_of(inputs)))
+        spread = np.concatenate(spreads)
+        self.spread_floor_ = cs.spread_floor(spread)
+        scale = cs.floored(spread, self.spread_floor_) if self.scale == "local" else 1.0
+        scores = cs.nonconformity(np.concatenate(labels), forecasts, scale, self.method)
+        self.scores_ = np.sort(scores, axis=0)
+        self.n_calibration_windows_ = int(n)
+        self.quantile_levels_ = levels
+        self.model_ = inner
+        self._copy_contract(windows.layout, int(np.count_nonzero(codes == 1)))
+        return self
+
+    def _calibration_split(self, inner: BaseForecaster, X: pd.DataFrame, validation_frame):
+        """``(rows to fit on, rows whose windows are cut, their split codes, the source)``."""
+        if validation_frame is not None:
+            combined, codes = append_continuation(X, validation_frame)
+            return X, combined, codes, "validation_frame"
+        validated = validate_frame(X, inner.target, inner.covariates)
+        layout = validated.layout
+        width = inner.input_width or default_input_width(layout.freq, inner.horizon)
+        split = Split(float(self.validation), 0.0).with_minimum_windows(width, inner.horizon)
+        codes = split.row_splits(layout)
+        train = validated.frame.iloc[np.flatnonzero(codes == 0)]
+        return train, validated.frame, codes, f"last {self.validation:g} of each series"
+
+    def _copy_contract(self, layout, calibration_rows: int) -> None:
+        for name in _CONTRACT:
+            setattr(self, name, getattr(self.model_, name))
+        self.training_range_ = (layout.timestamps.min(), layout.timestamps.max())
+        self.training_rows_ = int(layout.n_rows)
+        self.validation_rows_ = calibration_rows
+        self.refitted_ = False
+        vars(self).pop("validated_", None)
+
+    def refit_full(self, X: pd.DataFrame):
+        """Refit the inner model on all of ``X`` (its own :meth:`refit_full`), keeping the
+        calibration scores of the validated fit: the refitted model has seen more data, so
+        its errors are, if anything, smaller than those the intervals were calibrated on.
+
+        Returns:
+            ``self``, with ``refitted_`` ``True`` and ``validated_`` what the validated fit saw.
+        """
+        self._check_fitted()
+        validated = {"training_range": self.training_range_, "training_rows": self.training_rows_}
+        self.model_.refit_full(X)
+        for name in _CONTRACT:
+            setattr(self, name, getattr(self.model_, name))
+        self.training_range_ = self.model_.training_range_
+        self.training_rows_ = self.model_.training_rows_
+        self.refitted_, self.validated_ = True, validated
+        return self
+
+    # ------------------------------------------------------------------ forecasting
+
+    def _forecast_series(self, inputs, series: np.ndarray) -> np.ndarray:
+        return self.model_._forecast_series(inputs, series)
+
+    def _forecast_quantiles(self, inputs, series: np.ndarray, quantiles: tuple) -> np.ndarray:
+        offsets = cs.quantile_offsets(self.scores_, quantiles, self.method)
+        if not np.isfinite(offsets).all():
+            level = cs.level_needing_most(quantiles, self.method)
+            raise ValueError(
+                f"the quantiles {list(quantiles)} need at least {cs.windows_needed(level)} "
+                f"calibration windows with method={self.method!r}; this forecaster was "
+                f"calibrated on {self.n_calibration_windows_} ({self.calibration_})"
+            )
+        point = np.asarray(self.model_._forecast_series(inputs, series), np.float64)
+        spread = 1.0
+        if self.scale == "local":
+            spread = cs.floored(
+                cs.local_spread(self.model_._targets_of(inputs)), self.spread_floor_
+            )
+            spread = spread[..., None]
+        return point[..., None] + spread * offsets[None]
+
+    def _check_inputs(self, latest) -> None:
+        self.model_._check_inputs(latest)
+
+    def _instance_tags(self) -> dict[str, Any]:
+        if not isinstance(self.model, BaseForecaster):
+            return {}
+        inner = self.model.get_tags()
+        return {name: inner[name] for name in _INNER_TAGS}
+
+    def export(self, path, overwrite: bool = False, metrics: dict | None = None, fit_record=None):
+        """Not built yet: a SavedModel serves point forecasts only so far; export
+        ``model_`` for those (the intervals stay with this pickled forecaster)."""
+        raise NotImplementedError(
+            "ConformalForecaster cannot be exported as a SavedModel yet (its quantiles are not "
+            "in the serving signature); export its model_ for the point forecasts, or pickle "
+            "this forecaster to keep the intervals"
+        )

@@ -12,7 +12,9 @@ n_targets)``); NaN actuals are ignored.
 * :func:`mase`: MAE scaled by the in-sample MAE of the seasonal-naive forecast on the training
   series (season given by the user), so 1.0 means "as good as seasonal naive in sample";
 * :func:`bias`: mean error ``forecast - actual`` (positive: the forecasts are too high);
-* :func:`pinball_loss` and :func:`coverage`, for quantile and interval forecasts.
+* :func:`pinball_loss` and :func:`coverage`, for quantile and interval forecasts (and, in
+  :mod:`forecast.evaluation.quantile_metrics`, the mean pinball loss over levels, the weighted
+  quantile loss, the interval width, the Winkler score and MSIS).
 
 On tidy forecast frames (the output of :func:`forecast.backtest`, see
 :mod:`forecast.evaluation.schema`), :func:`score_forecasts` computes any of :data:`METRICS` by
@@ -37,8 +39,19 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from forecast.evaluation.quantile_metrics import interval_width as interval_width
+from forecast.evaluation.quantile_metrics import mean_pinball_loss as mean_pinball_loss
+from forecast.evaluation.quantile_metrics import msis as msis
+from forecast.evaluation.quantile_metrics import probabilistic_scores
+from forecast.evaluation.quantile_metrics import weighted_quantile_loss as weighted_quantile_loss
+from forecast.evaluation.quantile_metrics import winkler_score as winkler_score
 from forecast.evaluation.schema import METRICS as METRICS
-from forecast.evaluation.schema import SINGLE_SERIES_ID, check_metrics
+from forecast.evaluation.schema import (
+    POINT_METRICS,
+    PROBABILISTIC_METRICS,
+    SINGLE_SERIES_ID,
+    check_metrics,
+)
 
 
 def _pair(actual, forecast) -> tuple[np.ndarray, np.ndarray]:
@@ -202,19 +215,28 @@ def score_forecasts(
     metrics: Sequence[str] = ("mae", "rmse", "smape"),
     by: str | Iterable[str] | None = "model",
     scales: Mapping | float | None = None,
+    coverage: float | Sequence[float] | None = None,
 ) -> pd.DataFrame:
     """Metrics of a tidy forecast frame, broken down by any of its columns.
 
     Args:
         forecasts: a frame with ``actual`` and ``forecast`` columns and the columns in ``by``
-            (the output of :func:`forecast.backtest`).
+            (the output of :func:`forecast.backtest`); the probabilistic metrics read its
+            quantile columns (``q0.1``, ...; see :mod:`forecast.evaluation.schema`).
         metrics: names from :data:`METRICS`. ``mape`` is NaN for a group with a zero actual.
+            ``pinball`` and ``wql`` average over every quantile column; ``coverage``,
+            ``width``, ``winkler`` and ``msis`` give one column per interval coverage
+            (``coverage_80``, ...). A model whose quantile columns are NaN (a point
+            forecaster in a mixed frame) scores NaN in them.
         by: column(s) to break down by, e.g. ``"model"``, ``["model", "step"]``,
             ``["model", "series_id"]``; ``None`` scores the whole frame as one row.
         scales: for ``mase``: one scale, or a mapping ``series_id -> scale`` (see
             :func:`series_scales`) or ``(series_id, target) -> scale``. Rows whose scale is
             NaN (no usable training data) are left out of the MASE mean. Each absolute error is
-            divided by its series' scale, so a panel's MASE is the mean scaled error.
+            divided by its series' scale, so a panel's MASE is the mean scaled error. MSIS
+            divides each Winkler score by the same scales.
+        coverage: the interval coverages of the interval metrics; ``None``: every central
+            interval whose two bounds are quantile columns of the frame.
 
     Returns:
         One row per group (index ``by``), one column per metric, plus ``n`` (values scored).
@@ -248,7 +270,13 @@ def score_forecasts(
     data["_pct"] = _percentage_errors(actual, predicted)
     if "mase" in metrics:
         data["_scaled"] = data["_abs"] / _scale_of_rows(forecasts.loc[data.index], scales)
-    grouped = data.groupby(keys, sort=True) if keys else data.assign(_all="all").groupby("_all")
+
+    def group(frame: pd.DataFrame):
+        if keys:
+            return frame.assign(**{k: data[k].to_numpy() for k in keys}).groupby(keys, sort=True)
+        return frame.assign(_all="all").groupby("_all")
+
+    grouped = group(data.drop(columns=keys))
     columns = {
         "mae": grouped["_abs"].mean(),
         "rmse": np.sqrt(grouped["_sq"].mean()),
@@ -257,16 +285,31 @@ def score_forecasts(
         "mase": grouped["_scaled"].mean() if "mase" in metrics else None,
         "bias": grouped["_err"].mean(),
     }
-    out = pd.DataFrame({m: columns[m] for m in metrics})
+    out = pd.DataFrame({m: columns[m] for m in metrics if m in POINT_METRICS})
+    probabilistic = [m for m in metrics if m in PROBABILISTIC_METRICS]
+    if probabilistic:
+        rows = forecasts.loc[data.index]
+        scored = probabilistic_scores(
+            rows, group, probabilistic, coverage, lambda: _scale_of_rows(rows, scales)
+        )
+        out = out.join(scored, how="outer") if len(out.columns) else scored
+        out = out[_column_order(metrics, list(out.columns))]
     out["n"] = grouped.size()
     if not keys:
         out.index.name = None
     return out
 
 
+def _column_order(metrics: Sequence[str], columns: list[str]) -> list[str]:
+    """The columns in the order of ``metrics``, an interval metric's columns together."""
+    return [c for m in metrics for c in columns if c == m or c.startswith(f"{m}_")]
+
+
 def _scale_of_rows(rows: pd.DataFrame, scales) -> np.ndarray:
     if scales is None:
-        raise ValueError("mase needs scales: the seasonal-naive MAE of each series' training data")
+        raise ValueError(
+            "mase and msis need scales: the seasonal-naive MAE of each series' training data"
+        )
     if isinstance(scales, Mapping):
         by_target = any(isinstance(key, tuple) for key in scales)
         needed = ["series_id", "target"] if by_target else ["series_id"]

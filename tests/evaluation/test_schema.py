@@ -62,7 +62,14 @@ def test_metric_names():
     with pytest.raises(ValueError, match=r"unknown metric\(s\) \['mad', 'wape'\]"):
         check_metrics(["mae", "mad", "wape"])
     assert list(METRIC_NAMES) == list(METRICS)
-    assert [METRIC_NAMES[m] for m in METRICS_WITH_UNITS] == ["MAE", "RMSE", "Bias"]
+    assert [METRIC_NAMES[m] for m in METRICS_WITH_UNITS] == [
+        "MAE",
+        "RMSE",
+        "Bias",
+        "Pinball",
+        "Width",
+        "Winkler",
+    ]
     assert [METRIC_NAMES[m] for m in PERCENT_METRICS] == ["MAPE", "sMAPE"]
     assert not set(METRICS_WITH_UNITS) & set(PERCENT_METRICS)
 

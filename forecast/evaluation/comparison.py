@@ -2,7 +2,8 @@
 
 * :func:`backtest` evaluates one forecaster from a series of forecast origins (one series or a
   panel) and returns a tidy frame: ``series_id, target, origin, timestamp, step, actual,
-  forecast, model``;
+  forecast, model`` (and, asked for ``quantiles`` or ``coverage``, one column per quantile
+  level: ``q0.1``, ...);
 * :func:`compare` runs several forecasters (baselines and networks through the same code path)
   on the same origins and returns a leaderboard, or with ``details=True`` a
   :class:`Comparison` that also holds the forecasts, the fitted models, the plots and the report.
@@ -45,6 +46,13 @@ from forecast.data.columns import as_column_tuple
 from forecast.data.layout import SeriesLayout, describe_layout
 from forecast.errors import DataValidationError
 from forecast.evaluation import metrics as metrics_module
+from forecast.evaluation.intervals import (
+    interval_source,
+    leaderboard_metrics,
+    requested_levels,
+    sortable_columns,
+    with_intervals,
+)
 from forecast.evaluation.origins import (
     common_origins,
     forecast_at_origins,
@@ -82,6 +90,8 @@ def backtest(
     refit: bool | int = False,
     *,
     name: str | None = None,
+    quantiles: Sequence[float] | None = None,
+    coverage: float | Sequence[float] | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin evaluation of one forecaster over one series or a panel.
 
@@ -98,9 +108,13 @@ def backtest(
             every origin; an integer ``k`` refits every ``k`` origins. Each fit uses all rows
             before its first origin.
         name: the ``model`` column; default the forecaster's class name.
+        quantiles: quantile levels to forecast too (the forecaster must be probabilistic:
+            wrap a point forecaster in :class:`~forecast.models.conformal.ConformalForecaster`).
+        coverage: interval coverages to forecast too: the quantiles bounding each and the median.
 
     Returns:
-        A tidy frame with :data:`TIDY_COLUMNS`, sorted by series, origin and step.
+        A tidy frame with :data:`TIDY_COLUMNS`, sorted by series, origin and step, then one
+        column per quantile level (``q0.1``, ..., ascending) when any is asked for.
 
     Example:
         >>> import forecast
@@ -112,7 +126,10 @@ def backtest(
         [24, 24, 24]
     """
     layout = describe_layout(frame)
-    return _run_backtest(forecaster, frame, layout, horizon, start, stride, refit, name).forecasts
+    levels = requested_levels((), quantiles, coverage)[0]
+    return _run_backtest(
+        forecaster, frame, layout, horizon, start, stride, refit, name, levels
+    ).forecasts
 
 
 def compare(
@@ -129,6 +146,8 @@ def compare(
     add_baselines: bool = True,
     details: bool = False,
     verbose: bool = True,
+    coverage: float | Sequence[float] | None = None,
+    quantiles: Sequence[float] | None = None,
 ) -> pd.DataFrame | Comparison:
     """Backtest several forecasters on exactly the same origins and rank them.
 
@@ -145,42 +164,59 @@ def compare(
         details: return a :class:`Comparison` (leaderboard, forecasts, fitted models, plots,
             report) instead of the leaderboard alone.
         verbose: print which model is being fitted.
+        coverage, quantiles: ask for intervals (see :mod:`forecast.evaluation.intervals`):
+            every model forecasts these quantile levels (the bounds of every coverage and the
+            median), point baselines through a ``ConformalForecaster``; a probabilistic
+            metric alone asks for the coverages ``(0.8, 0.95)``, and ``coverage`` alone adds
+            ``pinball``, ``wql``, ``coverage`` and ``width`` to the leaderboard.
 
     Returns:
         The leaderboard: one row per model (index ``model``), one column per metric, ``n``
         (values scored), ``baseline``, ``skill`` (``1 - MAE / MAE of the best baseline``: above
-        0 beats every baseline), ``fit_seconds`` and ``predict_seconds``. Models are scored only
-        on the (series, origin) pairs every model could forecast.
+        0 beats every baseline), ``fit_seconds`` and ``predict_seconds``; with intervals, one
+        column per interval metric and coverage (``coverage_80``, ``width_95``, ...) and
+        ``intervals`` (``"conformal"`` or ``"quantile"``: how each model forecast them).
+        Models are scored only on the (series, origin) pairs every model could forecast.
 
     Example:
         See the module docstring.
     """
     if not isinstance(forecasters, Mapping) or not forecasters:
         raise TypeError("forecasters must be a non-empty mapping {name: forecaster}")
-    metrics = list(metrics)
-    if sort_by not in metrics:
-        raise ValueError(f"sort_by {sort_by!r} must be one of the metrics {metrics}")
+    levels, coverages = requested_levels(metrics, quantiles, coverage)
+    metrics = leaderboard_metrics(metrics, levels)
+    if sort_by not in sortable_columns(metrics, coverages):
+        raise ValueError(
+            f"sort_by {sort_by!r} must be one of the leaderboard's metrics "
+            f"{sortable_columns(metrics, coverages)}"
+        )
     candidates = dict(forecasters)
     if add_baselines and not any(_is_baseline(m) for m in candidates.values()):
         candidates.update(_default_baselines(next(iter(candidates.values())), frame, horizon))
+    if levels:
+        candidates = with_intervals(candidates, coverages)
     layout = describe_layout(frame)  # once: every model reads the same validated frame
     runs: dict[str, BacktestRun] = {}
     for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
         if verbose:
             print(f"[{i}/{len(candidates)}] {model_name}: fitting and backtesting", flush=True)
         runs[model_name] = _run_backtest(
-            forecaster, frame, layout, horizon, start, stride, refit, model_name
+            forecaster, frame, layout, horizon, start, stride, refit, model_name, levels
         )
     forecasts = common_origins({k: r.forecasts for k, r in runs.items()})
     scales = None
-    if "mase" in metrics:
+    if "mase" in metrics or "msis" in metrics:
         scales = _mase_scales(forecasts, frame, layout, runs, season_length)
-    board = metrics_module.score_forecasts(forecasts, metrics, by="model", scales=scales)
+    board = metrics_module.score_forecasts(
+        forecasts, metrics, by="model", scales=scales, coverage=coverages or None
+    )
     board["baseline"] = [_is_baseline(candidates[m]) for m in board.index]
     best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
     board["skill"] = 1.0 - board["mae"] / best_baseline
     board["fit_seconds"] = [runs[m].fit_seconds for m in board.index]
     board["predict_seconds"] = [runs[m].predict_seconds for m in board.index]
+    if levels:
+        board["intervals"] = [interval_source(candidates[m]) for m in board.index]
     order = board[sort_by].abs() if sort_by == "bias" else board[sort_by]
     board = board.loc[order.sort_values(kind="stable").index]
     if not details:
@@ -331,16 +367,27 @@ def resolved_settings(model) -> dict[str, Any]:
 
 
 def _run_backtest(
-    forecaster, frame: pd.DataFrame, layout: SeriesLayout, horizon, start, stride, refit, name
+    forecaster,
+    frame: pd.DataFrame,
+    layout: SeriesLayout,
+    horizon,
+    start,
+    stride,
+    refit,
+    name,
+    levels: tuple = (),
 ) -> BacktestRun:
-    """Fit and forecast one model at the origins; ``layout`` is ``frame``'s, described once."""
+    """Fit and forecast one model at the origins (and its quantiles at ``levels``);
+    ``layout`` is ``frame``'s, described once."""
     if not isinstance(forecaster, BaseForecaster):
         raise TypeError(
             f"backtest needs a forecaster of this package, got {type(forecaster).__name__}"
         )
     template = clone(forecaster)
     if horizon is not None:
-        template.set_params(horizon=horizon)
+        # a wrapper's horizon is its model's
+        key = "horizon" if "horizon" in template.get_params(deep=False) else "model__horizon"
+        template.set_params(**{key: horizon})
     horizon = template.horizon
     stride = horizon if stride is None else stride
     for label, value in (("horizon", horizon), ("stride", stride)):
@@ -360,7 +407,7 @@ def _run_backtest(
         model.fit(rows_before(frame, layout, block[0], width + horizon))
         fit_seconds += time.perf_counter() - started
         started = time.perf_counter()
-        parts.append(forecast_at_origins(model, frame, block, name))
+        parts.append(forecast_at_origins(model, frame, block, name, levels))
         predict_seconds += time.perf_counter() - started
     filled = sum(int(part.attrs.get("filled_inputs", 0)) for part in parts)
     forecasts = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]

@@ -22,7 +22,7 @@ import pandas as pd
 
 from forecast.data.layout import SeriesLayout, describe_layout
 from forecast.errors import DataValidationError
-from forecast.evaluation.schema import SINGLE_SERIES_ID, TIDY_COLUMNS
+from forecast.evaluation.schema import SINGLE_SERIES_ID, TIDY_COLUMNS, quantile_column
 from forecast.models.base import EVALUATION_BATCH, BaseForecaster
 
 
@@ -105,10 +105,15 @@ def rows_before(
 
 
 def forecast_at_origins(
-    model: BaseForecaster, frame: pd.DataFrame, origins: pd.DatetimeIndex, name: str
+    model: BaseForecaster,
+    frame: pd.DataFrame,
+    origins: pd.DatetimeIndex,
+    name: str,
+    quantiles: tuple[float, ...] = (),
 ) -> pd.DataFrame:
     """A fitted model's forecasts from the valid windows of ``frame`` at ``origins``, as a tidy
-    frame (:data:`~forecast.evaluation.schema.TIDY_COLUMNS`) whose ``model`` is ``name``.
+    frame (:data:`~forecast.evaluation.schema.TIDY_COLUMNS`) whose ``model`` is ``name``, and
+    one column per level of ``quantiles`` (:func:`~forecast.evaluation.schema.quantile_column`).
 
     The windows go through the model in batches of ``EVALUATION_BATCH``;
     ``attrs["filled_inputs"]`` says how many NaN input values the missing-value policy filled
@@ -150,6 +155,10 @@ def forecast_at_origins(
         },
         columns=list(TIDY_COLUMNS),
     )
+    if quantiles:
+        levels = model.forecast_quantile_windows(windows, quantiles, rows=rows)
+        for i, level in enumerate(quantiles):
+            tidy[quantile_column(level)] = levels[..., i].astype(np.float64).ravel()
     tidy.attrs["filled_inputs"] = windows.filled_inputs(rows=rows)
     return tidy
 

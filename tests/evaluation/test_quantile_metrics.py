@@ -90,3 +90,75 @@ def test_missing_quantile_columns_or_bounds_are_clear_errors():
     with pytest.raises(ValueError, match=r"the 0.95 interval needs the quantile columns q0.025"):
         score_forecasts(tidy(), ["coverage"], coverage=0.95)
     assert frame_coverages((0.1, 0.25, 0.75)) == (0.5,)
+
+
+def walk(n: int = 600, seed: int = 0) -> pd.DataFrame:
+    from conftest import hourly
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return hourly(t, 100 + 10 * np.sin(2 * np.pi * t / 24) + np.cumsum(rng.normal(size=n)))
+
+
+def test_compare_wraps_point_baselines_in_conformal_and_ranks_by_interval_metrics():
+    import forecast
+
+    frame = walk()
+    models = {
+        "naive": forecast.Naive(input_width=24, horizon=6),
+        "seasonal": forecast.SeasonalNaive(24, input_width=24, horizon=6),
+    }
+    comparison = forecast.compare(
+        models,
+        frame,
+        start=0.7,
+        stride=6,
+        coverage=(0.8, 0.95),
+        sort_by="wql",
+        details=True,
+        verbose=False,
+    )
+    board = comparison.leaderboard
+    assert {"pinball", "wql", "coverage_80", "coverage_95", "width_80", "width_95"} <= set(board)
+    assert board["intervals"].tolist() == ["conformal", "conformal"]
+    assert board["wql"].is_monotonic_increasing
+    assert all(isinstance(m, forecast.ConformalForecaster) for m in comparison.models.values())
+    tidy = comparison.forecasts
+    assert [c for c in tidy.columns if c.startswith("q")] == [
+        "q0.025",
+        "q0.1",
+        "q0.5",
+        "q0.9",
+        "q0.975",
+    ]
+    # the leaderboard is the metrics of the tidy quantile columns, by hand for one model
+    naive = tidy[tidy["model"] == "naive"]
+    inside = (naive["actual"] >= naive["q0.1"]) & (naive["actual"] <= naive["q0.9"])
+    assert board.loc["naive", "coverage_80"] == pytest.approx(inside.mean())
+    assert board.loc["naive", "width_80"] == pytest.approx((naive["q0.9"] - naive["q0.1"]).mean())
+    by_step = score_forecasts(tidy, ["coverage"], by=["model", "step"])
+    assert len(by_step) == 2 * 6
+
+
+def test_backtest_carries_the_quantiles_of_a_conformal_forecaster_and_overrides_its_horizon():
+    import forecast
+
+    frame = walk(400)
+    model = forecast.ConformalForecaster(forecast.Naive(input_width=12, horizon=6), coverage=0.8)
+    tidy = forecast.backtest(model, frame, horizon=3, start=0.75, coverage=0.8)
+    assert tidy["step"].max() == 3 and model.horizon == 6  # cloned with horizon 3
+    assert (tidy["q0.1"] <= tidy["q0.5"]).all() and (tidy["q0.5"] <= tidy["q0.9"]).all()
+    np.testing.assert_allclose(tidy["q0.5"], tidy["forecast"])  # absolute: the median is the point
+
+
+def test_a_comparison_asking_for_intervals_refuses_a_point_network_by_name():
+    import forecast
+    from forecast.models.probabilistic import PointForecastError
+
+    models = {"lstm": forecast.LSTMForecaster(input_width=24, horizon=6, epochs=1)}
+    with pytest.raises(
+        PointForecastError, match="asks for intervals and 'lstm'.*ConformalForecaster"
+    ):
+        forecast.compare(models, walk(), metrics=["mae", "pinball"], verbose=False)
+    with pytest.raises(ValueError, match="sort_by 'coverage' must be one of"):
+        forecast.compare(models, walk(), coverage=0.8, sort_by="coverage", verbose=False)

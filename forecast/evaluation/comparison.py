@@ -185,16 +185,11 @@ def compare(
         raise TypeError("forecasters must be a non-empty mapping {name: forecaster}")
     levels, coverages = requested_levels(metrics, quantiles, coverage)
     metrics = leaderboard_metrics(metrics, levels)
-    if sort_by not in sortable_columns(metrics, coverages):
-        raise ValueError(
-            f"sort_by {sort_by!r} must be one of the leaderboard's metrics "
-            f"{sortable_columns(metrics, coverages)}"
-        )
+    _check_sort_by(sort_by, metrics, coverages)
     candidates = dict(forecasters)
     if add_baselines and not any(_is_baseline(m) for m in candidates.values()):
         candidates.update(_default_baselines(next(iter(candidates.values())), frame, horizon))
-    if levels:
-        candidates = with_intervals(candidates, coverages)
+    candidates = with_intervals(candidates, coverages) if levels else candidates
     layout = describe_layout(frame)  # once: every model reads the same validated frame
     runs: dict[str, BacktestRun] = {}
     for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
@@ -485,6 +480,12 @@ def _data_summary(
         "horizon": int(forecasts["step"].max()),
         "fits per model": int(first.n_fits),
     }
+
+
+def _check_sort_by(sort_by: str, metrics: list[str], coverages: tuple) -> None:
+    columns = sortable_columns(metrics, coverages)
+    if sort_by not in columns:
+        raise ValueError(f"sort_by {sort_by!r} must be one of the leaderboard's metrics {columns}")
 
 
 def _is_baseline(model) -> bool:

@@ -108,6 +108,7 @@ def package_dataset(raw: np.ndarray):
         forecast.WindowSpec(input_width=INPUT_WIDTH, horizon=HORIZON),
         target="y",
         covariates=list(frame.columns[1:]),
+        calendar=(),  # the very columns the Keras utility reads
         split=forecast.Split(validation=0.0, test=0.0),
     )
     dataset = windows.dataset("train", batch_size=BATCH_SIZE, shuffle=True, seed=SEED)

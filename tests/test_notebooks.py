@@ -1,5 +1,6 @@
-"""The notebooks in notebooks/: committed without outputs, public API only, and each one runs
-top to bottom in fast mode (``FORECAST_NOTEBOOK_FAST=1``) in a kernel of this environment."""
+"""The notebooks in notebooks/: committed without outputs, public API only, prose that states
+no result figures of its own (the code cells print them), and each one runs top to bottom in
+fast mode (``FORECAST_NOTEBOOK_FAST=1``) in a kernel of this environment."""
 
 from __future__ import annotations
 
@@ -107,6 +108,95 @@ def test_notebooks_use_the_public_api_only(path):
 def test_notebooks_read_fast_mode_first(path):
     """The first code cell reads FORECAST_NOTEBOOK_FAST, so CI can shrink every notebook."""
     assert 'os.environ.get("FORECAST_NOTEBOOK_FAST") == "1"' in _code_cells(path)[0]
+
+
+_NUMBER_WORDS = (
+    r"(?:two|three|four|five|six|seven|eight|nine|ten|twenty|fifty|hundreds?|thousands?"
+    r"|a few hundred|a few thousand|tens? of thousands)"
+)
+#: What a result figure looks like in prose (issue 18: "best validation loss at epoch 11 of
+#: 12" beside an output of 30 epochs, "the mean error is about 2 kW" beside -12.7). Integers
+#: alone (a horizon of 24, 8 half hours, 2016, 13:00) are the notebook's settings and dates.
+RESULT_FIGURES = {
+    "a decimal number": r"(?<![\w.])\d+\.\d+(?![\w.])",
+    "a percentage": r"\d+(?:\.\d+)?\s*(?:%|percent\b)",
+    "an epoch number": r"\bepochs?\s+\d+|\b\d+(?:st|nd|rd|th)?\s+epochs?\b",
+    "an ordinal": r"\b\d+(?:st|nd|rd|th)\b",
+    "a ratio": rf"\b(?:\d+|{_NUMBER_WORDS})\s*(?:times\b|-fold\b|x\s+(?:better|worse))",
+    "a value in a unit": r"\b\d+\s*(?:kW|µg/m³|points|percentage points)(?!\w)",
+    "a metric's value": (
+        r"\b(?:MAE|RMSE|MASE|sMAPE|MAPE|bias|skill|autocorrelation|p-value|loss|accuracy)"
+        r"\s+(?:of\s+|at\s+|about\s+|is\s+|was\s+|=\s*|~\s*)?-?\d"
+    ),
+    "an approximate figure": r"\b(?:about|roughly|around|close to|nearly|almost|some)\s+-?\d",
+    "another run's result": r"\b(?:in|of) the full (?:`make demo` )?run\b",
+}
+_RESULT_FIGURE = re.compile(
+    "|".join(f"(?P<rule{i}>{rule})" for i, rule in enumerate(RESULT_FIGURES.values())),
+    re.IGNORECASE,
+)
+#: Allowed: code (fenced or in backticks: parameter values such as `clipnorm=1.0`, formulas
+#: such as `±1.96/√n`) and link targets.
+_ALLOWED = re.compile(r"```.*?```|`[^`\n]*`|\]\([^)]*\)", re.DOTALL)
+
+
+def result_figures(markdown: str) -> list[tuple[str, str]]:
+    """``(kind, text)`` of every result figure a Markdown text states outside code."""
+    text = _ALLOWED.sub(" ", markdown)
+    kinds = list(RESULT_FIGURES)
+    return [
+        (kinds[int(match.lastgroup.removeprefix("rule"))], match.group(0))
+        for match in _RESULT_FIGURE.finditer(text)
+    ]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "both networks had their best validation loss at epoch 11 of 12",
+        "the LSTM's errors are centred (mean about 2 kW)",
+        "the LSTM at 79.1 kW is 7.9% better than the ridge regression",
+        "its best epoch was the 25th",
+        "In the full run the winner is the ridge regression",
+        "`Naive` is ten times worse than the rest",
+        "MAE about 3.6 points, a skill of 12 percent",
+        "the autocorrelation starts at about 0.75 at lag 1",
+        "lag-24 autocorrelation close to 0",
+    ],
+)
+def test_the_rule_finds_result_figures(sentence):
+    assert result_figures(sentence), sentence
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We read one week (168 hours) to forecast the next day (24 hours).",
+        "every day at 13:00 from 28 November 2016, each model forecasts 8 half hours",
+        "clipped at `clipnorm=1.0` with `learning_rate=3e-3`, outside the band `±1.96/√n`",
+        "MASE (`1.0` = as good as the seasonal naive), see [the report](report/report.md)",
+        "The line printed below says how far `Naive` is behind the best model.",
+    ],
+)
+def test_the_rule_allows_settings_dates_and_code(sentence):
+    assert result_figures(sentence) == []
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_markdown_states_no_result_figures_of_its_own(path):
+    """A figure in the prose must come from the notebook's own output: a code cell prints it
+    (or a sentence computed from the values), so text and outputs cannot disagree."""
+    notebook = nbformat.read(path, as_version=4)
+    found = [
+        f"cell {i}: {kind} ({text!r})"
+        for i, cell in enumerate(notebook.cells)
+        if cell.cell_type == "markdown"
+        for kind, text in result_figures(cell.source)
+    ]
+    assert not found, (
+        f"{path.name} states results in its markdown; print them from a code cell instead "
+        "(settings may stay, in backticks):\n" + "\n".join(found)
+    )
 
 
 @pytest.fixture(scope="module")

@@ -33,6 +33,17 @@ def test_import_does_not_load_tensorflow_and_forces_its_backend():
     assert out == "False tensorflow"
 
 
+def test_module_paths_of_the_readme_are_attributes_after_import_forecast():
+    """Issue 18: ``forecast.metrics.mae(...)`` after a bare ``import forecast`` (the README's
+    tour) is the evaluation module's, imported on first use and still without TensorFlow."""
+    out = run_python(
+        "import sys, forecast\n"
+        "print(forecast.metrics.mae([1.0, 2.0], [1.5, 3.0]), forecast.metrics.__name__,\n"
+        "      forecast.plots.__name__, 'tensorflow' in sys.modules)"
+    )
+    assert out == "0.75 forecast.evaluation.metrics forecast.evaluation.plots False"
+
+
 def test_cli_lists_datasets(capsys):
     assert main(["datasets"]) == 0
     out = capsys.readouterr().out

@@ -78,6 +78,21 @@ def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
         rtol=1e-4,
         atol=1e-2,
     )
+    # make_windows with its defaults cuts windows both models read (calendar="auto" in both),
+    # and forecasts them as they forecast the LSTM's own cut at the same origins
+    default_cut = forecast.make_windows(
+        namespace["frame"], forecast.WindowSpec(168, 24), target="y", split=forecast.Split(0.2, 0.1)
+    )
+    assert default_cut.input_columns == windows.input_columns
+    rows = default_cut.origin_index("test")["row"].to_numpy()
+    common = np.flatnonzero(np.isin(rows, windows.origin_index("test")["row"].to_numpy()))
+    assert len(common) == windows.n_windows("test")  # every midnight is in the default cut
+    for model in (lstm, baseline):
+        np.testing.assert_allclose(
+            model.forecast_windows(default_cut, "test")[common],
+            model.forecast_windows(windows, "test"),
+            rtol=1e-5,
+        )
     assert set(namespace["comparison"].leaderboard.index) == {"SeasonalNaive", "Linear", "LSTM"}
     assert (tmp_path / "reports" / "electricity" / "report.md").is_file()
     assert (tmp_path / "exported" / "lstm_electricity" / "saved_model.pb").is_file()

@@ -16,6 +16,11 @@ TensorFlow is never imported here unless a command needs it, so ``forecast --hel
 Example:
     $ forecast windows electricity_hourly --target y --input-width 168 --horizon 24 \\
           --calendar hour dayofweek
+
+``forecast windows`` takes the library's defaults (:func:`window_defaults`, the same as
+:func:`~forecast.make_windows`, the forecasters and a config): ``--calendar auto``, the input
+width inferred from the frequency when ``--input-width`` is left out, the ``Split`` fractions,
+stride 1 and, for a file, the time column ``ds``.
 """
 
 from __future__ import annotations
@@ -151,21 +156,68 @@ def _add_batch_arguments(batch: argparse.ArgumentParser) -> None:
     progress.add_argument("--no-progress", dest="progress", action="store_false")
 
 
+def window_defaults() -> dict[str, object]:
+    """The defaults ``forecast windows`` shares with the library: the calendar, input width
+    (``None``: inferred from the frequency), stride and split fractions of
+    :func:`~forecast.make_windows`, :class:`~forecast.WindowSpec`, :class:`~forecast.Split` and
+    the forecasters, and the time and id columns of :func:`~forecast.read_csv`.
+
+    Example:
+        >>> window_defaults()["calendar"], window_defaults()["time_col"]
+        ('auto', 'ds')
+    """
+    from forecast.data.readers import TIME_COL
+    from forecast.features.calendar_features import AUTO_CALENDAR
+    from forecast.windowing.spec import Split, WindowSpec
+
+    return {
+        "calendar": AUTO_CALENDAR,
+        "input_width": None,
+        "stride": WindowSpec.__dataclass_fields__["stride"].default,
+        "validation": Split().validation,
+        "test": Split().test,
+        "time_col": TIME_COL,
+        "id_col": None,
+    }
+
+
 def _add_windows_arguments(windows: argparse.ArgumentParser) -> None:
-    """``forecast windows DATA --target ... --input-width N --horizon N [options]``."""
+    """``forecast windows DATA --target ... --horizon N [--input-width N] [options]``."""
+    defaults = window_defaults()
     windows.add_argument("data", help="a bundled dataset name or a CSV/Parquet file")
     windows.add_argument("--target", nargs="+", required=True, help="column(s) to forecast")
     windows.add_argument("--covariates", nargs="*", default=(), help="past-only input columns")
     windows.add_argument(
-        "--calendar", nargs="*", default=(), help="calendar features, e.g. hour dayofweek"
+        "--calendar",
+        nargs="*",
+        default=defaults["calendar"],
+        help="calendar features, e.g. hour dayofweek; auto (default): picked from the "
+        "frequency, as the forecasters do; none (or no value): no calendar features",
     )
-    windows.add_argument("--input-width", type=int, required=True)
+    windows.add_argument(
+        "--input-width",
+        type=int,
+        default=defaults["input_width"],
+        help="past steps per window (default: inferred from the frequency, as the forecasters "
+        "do: a week of hourly data, four weeks of daily data, ...)",
+    )
     windows.add_argument("--horizon", type=int, required=True)
-    windows.add_argument("--stride", type=int, default=1)
-    windows.add_argument("--validation", type=float, default=0.2, help="fraction (default 0.2)")
-    windows.add_argument("--test", type=float, default=0.1, help="fraction (default 0.1)")
-    windows.add_argument("--time-col", default=None, help="time column of a file")
-    windows.add_argument("--id-col", default=None, help="series id column of a file")
+    windows.add_argument("--stride", type=int, default=defaults["stride"])
+    for split in ("validation", "test"):
+        windows.add_argument(
+            f"--{split}",
+            type=float,
+            default=defaults[split],
+            help=f"fraction (default {defaults[split]})",
+        )
+    windows.add_argument(
+        "--time-col",
+        default=defaults["time_col"],
+        help=f"time column of a file (default: {defaults['time_col']})",
+    )
+    windows.add_argument(
+        "--id-col", default=defaults["id_col"], help="series id column of a file of many series"
+    )
     windows.add_argument(
         "--batch-size", type=int, default=256, help="batch size of the tf.data check"
     )
@@ -177,12 +229,27 @@ def _load(args: argparse.Namespace):
 
     if args.data in list_datasets():
         return load_dataset(args.data)
-    if args.time_col is None:
+    if not os.path.exists(args.data):
         raise DataValidationError(
-            f"{args.data!r} is not a bundled dataset ({', '.join(list_datasets())}); "
-            "for a file, name its time column with --time-col"
+            f"{args.data!r} is neither a bundled dataset ({', '.join(list_datasets())}) nor a file"
         )
     return read_frame(args.data, time_col=args.time_col, id_col=args.id_col)
+
+
+def _calendar_argument(values: str | Sequence[str]) -> str | tuple[str, ...]:
+    """``--calendar``: ``auto`` (the default), ``none`` or no value, or feature names."""
+    if isinstance(values, str):
+        return values
+    if list(values) == ["auto"]:
+        return "auto"
+    if list(values) in ([], ["none"]):
+        return ()
+    if "auto" in values or "none" in values:
+        raise ValueError(
+            f"--calendar: auto and none stand alone, got {' '.join(values)}; name the "
+            "features instead (e.g. --calendar hour dayofweek)"
+        )
+    return tuple(values)
 
 
 def _datasets() -> int:
@@ -203,17 +270,23 @@ def _datasets() -> int:
 def _windows(args: argparse.Namespace) -> int:
     import time
 
+    from forecast.data.validated import validate_frame
+    from forecast.features.calendar_features import default_input_width
     from forecast.windowing.spec import Split, WindowSpec
     from forecast.windowing.windows import make_windows
 
+    calendar = _calendar_argument(args.calendar)
     frame = _load(args)
     start = time.perf_counter()
+    validated = validate_frame(frame, args.target, args.covariates or None)
+    freq = validated.layout.freq
+    input_width = args.input_width
+    if input_width is None:  # as the forecasters infer it
+        input_width = default_input_width(freq, args.horizon)
     windows = make_windows(
-        frame,
-        WindowSpec(args.input_width, args.horizon, args.stride),
-        target=args.target,
-        covariates=args.covariates or None,
-        calendar=tuple(args.calendar),
+        validated,
+        WindowSpec(input_width, args.horizon, args.stride),
+        calendar=calendar,
         split=Split(validation=args.validation, test=args.test),
     )
     built = time.perf_counter() - start
@@ -221,6 +294,8 @@ def _windows(args: argparse.Namespace) -> int:
     print(
         f"data: {args.data}: {layout.n_rows} rows, {layout.n_series} series, freq {layout.freq.freqstr}"
     )
+    inferred = " (inferred from the frequency)" if args.input_width is None else ""
+    print(f"window: input width {input_width}{inferred}, horizon {args.horizon}")
     print(f"inputs per step ({windows.n_inputs}): {', '.join(windows.input_columns)}")
     print(
         f"targets: {', '.join(windows.target_columns)}; known-future: "

@@ -34,7 +34,9 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
+from forecast.data.readers import TIME_COL
 from forecast.evaluation.schema import METRICS
+from forecast.features.calendar_features import AUTO_CALENDAR
 from forecast.models.registry import MODEL_KINDS
 from forecast.nn.options import DISTRIBUTIONS
 
@@ -64,11 +66,11 @@ class DataConfig(_Strict):
 
     dataset: str | None = Field(None, description="a bundled dataset name (forecast datasets)")
     path: str | None = Field(None, description="a CSV or Parquet file, relative to the config")
-    time_col: str | list[str] | None = None
-    id_col: str | None = None
+    time_col: str | list[str] = Field(TIME_COL, description="the time column of a file")
+    id_col: str | None = Field(None, description="the series id column of a file of many series")
     target: str | list[str]
     covariates: list[str] | None = None
-    calendar: Literal["auto"] | list[str] = "auto"
+    calendar: Literal["auto"] | list[str] = AUTO_CALENDAR
     missing: MissingConfig = Field(default_factory=lambda: MissingConfig())
 
     @field_validator("path")
@@ -81,8 +83,6 @@ class DataConfig(_Strict):
     def source_check(self) -> None:
         if self.dataset is None and self.path is None:
             raise ValueError("give a bundled dataset name or a file path")
-        if self.path is not None and self.time_col is None:
-            raise ValueError("a file needs time_col (and id_col for a panel)")
 
 
 class WindowConfig(_Strict):
@@ -250,7 +250,7 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
         "covariates": tuple(data.covariates) if data.covariates else None,
         "missing": data.missing.model_dump(),
     }
-    calendar = "auto" if data.calendar == "auto" else tuple(data.calendar)
+    calendar = AUTO_CALENDAR if data.calendar == AUTO_CALENDAR else tuple(data.calendar)
     defaults = {
         "epochs": training.epochs,
         "batch_size": training.batch_size,

@@ -28,10 +28,18 @@ from forecast.data.columns import as_column_tuple, is_numeric_column
 from forecast.data.layout import SERIES_LEVEL, TIME_LEVEL
 from forecast.errors import DataValidationError
 
+#: The time column a file or long frame is read by when none is named: the ``ds`` of Nixtla's
+#: ``unique_id / ds / y`` layout; the same for :func:`read_csv`, ``forecast windows`` and
+#: ``forecast batch`` (``--time-col``) and a config's ``data.time_col``.
+TIME_COL = "ds"
+#: The series id column of a long file of many series (:func:`from_long`, ``forecast batch``);
+#: :func:`read_csv` and the others read one series unless ``id_col`` is given.
+ID_COL = "unique_id"
+
 
 def read_csv(
     path: str | os.PathLike,
-    time_col: str | Sequence[str],
+    time_col: str | Sequence[str] = TIME_COL,
     id_col: str | None = None,
     **read_kwargs: Any,
 ) -> pd.DataFrame:
@@ -39,9 +47,9 @@ def read_csv(
 
     Args:
         path: the file.
-        time_col: the timestamp column, or several columns that together make the timestamp
-            (``("year", "month", "day", "hour")``).
-        id_col: the series id column of a file holding many series, or ``None``.
+        time_col: the timestamp column (default ``"ds"``), or several columns that together
+            make the timestamp (``("year", "month", "day", "hour")``).
+        id_col: the series id column of a file holding many series, or ``None`` (one series).
         **read_kwargs: passed on to :func:`pandas.read_csv`.
 
     Returns:
@@ -52,6 +60,8 @@ def read_csv(
         >>> text = io.StringIO("ts,y\\n2024-01-01 01:00,2\\n2024-01-01 00:00,1\\n")
         >>> read_csv(text, time_col="ts")["y"].tolist()
         [1, 2]
+        >>> read_csv(io.StringIO("ds,y\\n2024-01-01,5\\n")).index[0]  # time_col="ds" by default
+        Timestamp('2024-01-01 00:00:00')
     """
     frame = pd.read_csv(path, **read_kwargs)
     return from_long(frame, id_col=id_col, time_col=time_col)
@@ -59,7 +69,7 @@ def read_csv(
 
 def read_parquet(
     path: str | os.PathLike,
-    time_col: str | Sequence[str],
+    time_col: str | Sequence[str] = TIME_COL,
     id_col: str | None = None,
     **read_kwargs: Any,
 ) -> pd.DataFrame:
@@ -70,7 +80,7 @@ def read_parquet(
 
 def read_frame(
     path: str | os.PathLike,
-    time_col: str | Sequence[str],
+    time_col: str | Sequence[str] = TIME_COL,
     id_col: str | None = None,
     **read_kwargs: Any,
 ) -> pd.DataFrame:
@@ -85,8 +95,8 @@ def read_frame(
 
 def from_long(
     frame: pd.DataFrame,
-    id_col: str | None = "unique_id",
-    time_col: str | Sequence[str] = "ds",
+    id_col: str | None = ID_COL,
+    time_col: str | Sequence[str] = TIME_COL,
 ) -> pd.DataFrame:
     """Turn a long frame (one row per series and timestamp) into the data model.
 
@@ -107,11 +117,21 @@ def from_long(
             (series, timestamp).
     """
     time_cols = as_column_tuple(time_col)
-    for name in time_cols + ((id_col,) if id_col is not None else ()):
+    for name in time_cols:
         if name not in frame.columns:
             raise DataValidationError(
-                f"column not found; the frame has columns {list(frame.columns)}", column=name
+                f"time column not found (time_col={time_col!r}"
+                f"{', the default' if time_col == TIME_COL else ''}); the data have columns "
+                f"{list(frame.columns)}: name the time column with time_col=... "
+                "(--time-col on the command line)",
+                column=name,
             )
+    if id_col is not None and id_col not in frame.columns:
+        raise DataValidationError(
+            f"series id column not found (id_col={id_col!r}); the data have columns "
+            f"{list(frame.columns)}: name it with id_col=..., or id_col=None for one series",
+            column=id_col,
+        )
     timestamps = _parse_time(frame, time_cols)
     data = frame.drop(columns=list(time_cols) + ([id_col] if id_col is not None else []))
     if id_col is None:
@@ -138,7 +158,7 @@ def from_long(
     return data
 
 
-def to_long(frame: pd.DataFrame, id_col: str = "unique_id", time_col: str = "ds") -> pd.DataFrame:
+def to_long(frame: pd.DataFrame, id_col: str = ID_COL, time_col: str = TIME_COL) -> pd.DataFrame:
     """Turn a series or panel back into a long frame with ``id_col`` and ``time_col`` columns.
 
     A single series gets no id column.

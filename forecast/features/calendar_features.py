@@ -243,6 +243,27 @@ def default_calendar(freq: str | pd.DateOffset) -> tuple[str, ...]:
     return ("dayofweek", "dayofyear") if step == pd.Timedelta(days=1) else ()
 
 
+#: The calendar default of every cut of windows (``make_windows``, the forecasters, a config's
+#: ``data.calendar``, ``forecast windows --calendar``): the features :func:`default_calendar`
+#: picks from the data's frequency.
+AUTO_CALENDAR = "auto"
+
+
+def resolve_calendar(calendar: str | Iterable[str], freq: str | pd.DateOffset) -> tuple[str, ...]:
+    """The calendar feature names a ``calendar`` argument means at this frequency.
+
+    ``"auto"`` gives :func:`default_calendar`; a name or names are returned as a tuple, and
+    ``()`` means no calendar features.
+
+    Example:
+        >>> resolve_calendar("auto", "h"), resolve_calendar("hour", "h"), resolve_calendar((), "D")
+        (('hour', 'dayofweek'), ('hour',), ())
+    """
+    if isinstance(calendar, str) and calendar == AUTO_CALENDAR:
+        return default_calendar(freq)
+    return as_column_tuple(calendar)
+
+
 def default_input_width(freq: str | pd.DateOffset, horizon: int) -> int:
     """An input window long enough to see the data's seasons, and at least twice the horizon.
 

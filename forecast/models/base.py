@@ -27,15 +27,14 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from forecast.data.columns import as_column_tuple
 from forecast.data.continuation import append_continuation
 from forecast.data.missing import MissingPolicy
 from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import (
-    default_calendar,
     default_input_width,
     infer_season_length,
+    resolve_calendar,
 )
 from forecast.models.constraints import (
     Calendar,
@@ -408,10 +407,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         return WindowSpec(self.input_width_, self.horizon)
 
     def _resolve_calendar(self, freq) -> tuple[str, ...]:
-        calendar = self.calendar
-        if calendar == "auto":
-            return default_calendar(freq)
-        return as_column_tuple(calendar)
+        return resolve_calendar(self.calendar, freq)
 
     def _training_frame(
         self, X: pd.DataFrame, validation_frame: pd.DataFrame | None, hold_out: bool = True

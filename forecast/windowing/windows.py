@@ -27,8 +27,12 @@ Example:
     >>> windows.n_windows("train")
     6
     >>> inputs, labels = windows.arrays("train")
-    >>> inputs[0, :, 0].tolist(), labels[0, :, 0].tolist()
+    >>> inputs["past"][0, :, 0].tolist(), labels[0, :, 0].tolist()
     ([0.0, 1.0, 2.0], [3.0, 4.0])
+    >>> windows.input_columns  # calendar="auto": hour and day of week for hourly data
+    ('y', 'hour_sin', 'hour_cos', 'dayofweek_sin', 'dayofweek_cos')
+    >>> inputs["future"].shape  # the calendar of the 2 forecast steps, known in advance
+    (6, 2, 4)
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy, fill_windows
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
+from forecast.features.calendar_features import AUTO_CALENDAR, resolve_calendar
 from forecast.features.encoding import build_features
 from forecast.windowing.origins import valid_origins
 from forecast.windowing.pipeline import window_dataset
@@ -121,7 +126,8 @@ class Windows:
             >>> import numpy as np, pandas as pd
             >>> frame = pd.DataFrame({"y": [0.0, np.nan, 2.0, 3.0, 4.0]},
             ...                      index=pd.date_range("2024-01-01", periods=5, freq="h"))
-            >>> windows = make_windows(frame, WindowSpec(2, 1), target="y", split=Split(0.0, 0.0))
+            >>> windows = make_windows(frame, WindowSpec(2, 1), target="y", calendar=(),
+            ...                        split=Split(0.0, 0.0))
             >>> windows.arrays()[0][:, :, 0].tolist(), windows.filled_inputs()
             ([[0.0, 0.0], [2.0, 2.0], [2.0, 3.0]], 2)
         """
@@ -282,7 +288,7 @@ def make_windows(
     spec: WindowSpec,
     target: str | Sequence[str] | None = None,
     covariates: str | Sequence[str] | None = None,
-    calendar: str | Sequence[str] = (),
+    calendar: str | Sequence[str] = AUTO_CALENDAR,
     split: Split | tuple | np.ndarray = Split(),
     missing: MissingPolicy = MissingPolicy(),
     freq: str | pd.DateOffset | None = None,
@@ -299,7 +305,9 @@ def make_windows(
             categories seen in the training split (an unseen category gives an all-zero
             encoding and a warning). A validated frame brings its own.
         calendar: calendar features (see :mod:`forecast.calendar`), used as inputs and as
-            known-future features.
+            known-future features; ``"auto"`` (the default, as for the forecasters) picks
+            them from the frequency (hour and day of week for sub-daily data, ...), so that
+            every forecaster with its default calendar can read the windows; ``()``: none.
         split: a :class:`Split`, a ``(train, validation, test)`` tuple of fractions, or an
             integer array giving every row's split (0 train, 1 validation, 2 test).
         missing: the :class:`~forecast.data.missing.MissingPolicy`.
@@ -318,10 +326,11 @@ def make_windows(
     Example:
         >>> import forecast
         >>> frame = forecast.load_dataset("electricity_hourly")
-        >>> windows = make_windows(frame, WindowSpec(168, 24), target="y",
-        ...                        calendar=("hour", "dayofweek"))
+        >>> windows = make_windows(frame, WindowSpec(168, 24), target="y")
         >>> windows.n_windows("train"), windows.n_windows("validation"), windows.n_windows("test")
         (18221, 5237, 2609)
+        >>> windows.calendar_columns  # calendar="auto": hour and day of week for hourly data
+        ('hour_sin', 'hour_cos', 'dayofweek_sin', 'dayofweek_cos')
     """
     if not isinstance(spec, WindowSpec):
         raise TypeError(f"spec must be a WindowSpec, got {type(spec).__name__}")
@@ -335,7 +344,7 @@ def make_windows(
         layout,
         validated.targets,
         validated.covariates,
-        calendar,
+        resolve_calendar(calendar, layout.freq),
         missing,
         categories=categories,
         fit_rows=row_split == 0,

@@ -123,8 +123,9 @@ training: {epochs: 7, learning_rate: 5e-4}
             r"data: give a bundled dataset",
         ),
         (
-            "data: {path: f.csv, target: y}\nwindow: {horizon: 2}\nmodels: [{name: a, kind: naive}]",
-            r"needs time_col",
+            "data: {path: f.csv, target: y, time_col: null}\nwindow: {horizon: 2}\n"
+            "models: [{name: a, kind: naive}]",
+            r"x.yaml: data.time_col: expected one of: Input should be a valid string",
         ),
         (
             "window: {horizon: 2}\nmodels: [{name: a, kind: naive}]",

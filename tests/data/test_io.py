@@ -108,3 +108,26 @@ def test_regularize_panel_keeps_gaps_and_averages_duplicates():
     assert out["tag"].tolist() == ["b", "c", "d", "e"]
     layout = describe_layout(out)
     assert layout.positions.tolist() == [0, 1, 4, 0]
+
+
+def test_read_csv_defaults_to_the_ds_column_like_the_command_line(tmp_path):
+    """Issue 18: ``read_csv(path)`` without ``time_col`` was a TypeError; it reads ``ds``, as
+    ``forecast windows`` and ``forecast batch`` do, and says so when there is no such column."""
+    (tmp_path / "one.csv").write_text("ds,y\n2024-01-01 01:00,2\n2024-01-01 00:00,1\n")
+    frame = read_csv(tmp_path / "one.csv")
+    assert frame.index.tolist() == [
+        pd.Timestamp("2024-01-01 00:00"),
+        pd.Timestamp("2024-01-01 01:00"),
+    ]
+    assert frame["y"].tolist() == [1, 2]
+    pd.testing.assert_frame_equal(read_frame(tmp_path / "one.csv"), frame)
+
+    (tmp_path / "other.csv").write_text("when,y\n2024-01-01,1\n")
+    with pytest.raises(DataValidationError) as info:
+        read_csv(tmp_path / "other.csv")
+    message = str(info.value)
+    assert info.value.column == "ds"
+    assert "time column not found (time_col='ds', the default)" in message
+    assert "['when', 'y']" in message and "time_col=" in message
+    with pytest.raises(DataValidationError, match=r"series id column not found \(id_col='id'\)"):
+        read_csv(tmp_path / "one.csv", id_col="id")

@@ -55,7 +55,7 @@ def test_a_validated_frame_is_not_validated_again(calls):
     validated = validate_frame(hourly(range(10), x=np.arange(100.0, 110.0)), "y", ["x"])
     assert calls == {"describe_layout": 1, "check_columns": 1}
     assert ensure_validated(validated, "y", ["x"], "h") is validated
-    windows = make_windows(validated, WindowSpec(3, 2), split=Split(0.0, 0.0))
+    windows = make_windows(validated, WindowSpec(3, 2), split=Split(0.0, 0.0), calendar=())
     latest = latest_windows(validated, WindowSpec(3, 2))
     assert calls == {"describe_layout": 1, "check_columns": 1}
     assert windows.input_columns == ("y", "x")

@@ -34,7 +34,12 @@ def outage_frame():
 
 def windows_under(policy: str):
     return make_windows(
-        outage_frame(), WindowSpec(6, 1), "y", split=ALL_TRAIN, missing=MissingPolicy(policy)
+        outage_frame(),
+        WindowSpec(6, 1),
+        "y",
+        split=ALL_TRAIN,
+        missing=MissingPolicy(policy),
+        calendar=(),
     )
 
 

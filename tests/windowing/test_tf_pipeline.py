@@ -25,7 +25,7 @@ def collect(dataset):
 def windows():
     frame = hourly(range(50), x=np.arange(50.0) * 2)
     return make_windows(
-        frame, WindowSpec(4, 3), target="y", covariates=["x"], split=Split(0.2, 0.2)
+        frame, WindowSpec(4, 3), target="y", covariates=["x"], split=Split(0.2, 0.2), calendar=()
     )
 
 
@@ -79,7 +79,9 @@ def test_calendar_windows_come_as_past_and_future():
 
 
 def test_empty_split_is_a_clear_error():
-    windows = make_windows(hourly(range(10)), WindowSpec(2, 2), target="y", split=Split(0.0, 0.1))
+    windows = make_windows(
+        hourly(range(10)), WindowSpec(2, 2), target="y", split=Split(0.0, 0.1), calendar=()
+    )
     assert windows.n_windows("test") == 0
     with pytest.raises(DataValidationError, match="the test split has no windows"):
         windows.dataset("test")

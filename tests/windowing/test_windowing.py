@@ -27,7 +27,7 @@ def origin_hours(windows, split="train", series=None):
 
 def test_single_series_windows_are_the_exact_rows(ten_hours):
     windows = make_windows(
-        ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN
+        ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN, calendar=()
     )
     inputs, labels = windows.arrays("train")
     assert windows.input_columns == ("y", "x")
@@ -41,7 +41,7 @@ def test_single_series_windows_are_the_exact_rows(ten_hours):
 
 def test_values_are_held_once_as_float32(ten_hours):
     windows = make_windows(
-        ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN
+        ten_hours, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN, calendar=()
     )
     assert windows.values.dtype == np.float32
     assert windows.values.shape == (10, 2)
@@ -49,7 +49,7 @@ def test_values_are_held_once_as_float32(ten_hours):
 
 def test_no_window_crosses_a_gap():
     frame = hourly([0, 1, 2, 3, 4, 6, 7, 8, 9, 10, 11])  # hour 5 is missing
-    windows = make_windows(frame, WindowSpec(2, 1), target="y", split=ALL_TRAIN)
+    windows = make_windows(frame, WindowSpec(2, 1), target="y", split=ALL_TRAIN, calendar=())
     assert origin_hours(windows) == [2, 3, 4, 8, 9, 10, 11]
     inputs, labels = windows.arrays()
     np.testing.assert_array_equal(inputs[3, :, 0], [6, 7])  # origin 8 reads 6, 7: not 4
@@ -60,7 +60,9 @@ def test_no_window_crosses_a_gap():
 def test_panel_of_different_lengths_with_a_gap_never_mixes_series():
     a = hourly(range(6), values=[10 + h for h in range(6)])
     b = hourly([0, 1, 2, 4, 5, 6, 7], values=[20 + h for h in [0, 1, 2, 4, 5, 6, 7]])
-    windows = make_windows(panel({"a": a, "b": b}), WindowSpec(2, 2), target="y", split=ALL_TRAIN)
+    windows = make_windows(
+        panel({"a": a, "b": b}), WindowSpec(2, 2), target="y", split=ALL_TRAIN, calendar=()
+    )
     assert origin_hours(windows, series="a") == [2, 3, 4]
     assert origin_hours(windows, series="b") == [6]
     inputs, labels = windows.arrays()
@@ -73,7 +75,7 @@ def test_nan_label_drops_the_window_and_is_never_filled():
     values = np.arange(10.0)
     values[5] = np.nan
     windows = make_windows(
-        hourly(range(10), values=values), WindowSpec(2, 2), target="y", split=ALL_TRAIN
+        hourly(range(10), values=values), WindowSpec(2, 2), target="y", split=ALL_TRAIN, calendar=()
     )
     # Origins 4 and 5 would forecast row 5; origins 6 and 7 read it as an input, filled within
     # their windows (default "fill"): from row 4 at origin 6, from row 6 (the window's first
@@ -91,6 +93,7 @@ def test_nan_label_drops_the_window_and_is_never_filled():
         target="y",
         split=ALL_TRAIN,
         missing=MissingPolicy(inputs="ffill"),
+        calendar=(),
     )  # carried forward from row 4, before the window
     np.testing.assert_array_equal(ffill.arrays()[0][3, :, 0], [4, 6])
 
@@ -136,7 +139,9 @@ def test_forward_fill_stops_at_its_limit_and_at_gaps():
 
 
 def test_fraction_split_keeps_labels_inside_their_split():
-    windows = make_windows(hourly(range(20)), WindowSpec(2, 2), target="y", split=Split(0.25, 0.25))
+    windows = make_windows(
+        hourly(range(20)), WindowSpec(2, 2), target="y", split=Split(0.25, 0.25), calendar=()
+    )
     assert origin_hours(windows, "train") == [2, 3, 4, 5, 6, 7, 8]
     assert origin_hours(windows, "validation") == [10, 11, 12, 13]
     assert origin_hours(windows, "test") == [15, 16, 17, 18]
@@ -213,7 +218,12 @@ def test_categorical_covariate_uses_training_categories_only():
     frame = hourly(range(10), wind=pd.Categorical(wind))
     with pytest.warns(UserWarning, match=r"\['E'\] were not seen in the training split"):
         windows = make_windows(
-            frame, WindowSpec(2, 1), target="y", covariates=["wind"], split=Split(0.0, 0.2)
+            frame,
+            WindowSpec(2, 1),
+            target="y",
+            covariates=["wind"],
+            split=Split(0.0, 0.2),
+            calendar=(),
         )
     assert windows.categories == {"wind": ("N", "S")}
     assert windows.input_columns == ("y", "wind=N", "wind=S")
@@ -222,7 +232,9 @@ def test_categorical_covariate_uses_training_categories_only():
 
 def test_text_covariates_are_categories_too():
     frame = hourly(range(6), kind=["a", "b", "a", "b", "a", "b"])
-    windows = make_windows(frame, WindowSpec(2, 1), target="y", covariates="kind", split=ALL_TRAIN)
+    windows = make_windows(
+        frame, WindowSpec(2, 1), target="y", covariates="kind", split=ALL_TRAIN, calendar=()
+    )
     assert windows.input_columns == ("y", "kind=a", "kind=b")
 
 
@@ -250,7 +262,7 @@ def test_bad_window_spec():
 
 
 def test_numpy_batches_match_arrays_and_shuffle_is_seeded(ten_hours):
-    windows = make_windows(ten_hours, WindowSpec(2, 1), target="y", split=ALL_TRAIN)
+    windows = make_windows(ten_hours, WindowSpec(2, 1), target="y", split=ALL_TRAIN, calendar=())
     inputs, labels = windows.arrays()
     batched = list(windows.batches(batch_size=3))
     assert [len(y) for _, y in batched] == [3, 3, 2]
@@ -290,6 +302,7 @@ def test_explicit_row_splits_and_fixed_categories():
         covariates="wind",
         split=codes,
         categories={"wind": ("a", "b", "c")},
+        calendar=(),
     )
     assert origin_hours(windows, "train") == [2, 3] and origin_hours(windows, "validation") == [
         4,
@@ -299,7 +312,7 @@ def test_explicit_row_splits_and_fixed_categories():
     ]
     assert windows.input_columns == ("y", "wind=a", "wind=b", "wind=c")
     with pytest.raises(ValueError, match="one code in"):
-        make_windows(frame, WindowSpec(2, 1), target="y", split=np.zeros(3, dtype=int))
+        make_windows(frame, WindowSpec(2, 1), target="y", split=np.zeros(3, dtype=int), calendar=())
 
 
 def test_a_float32_frame_in_input_order_is_not_copied():
@@ -313,9 +326,13 @@ def test_a_float32_frame_in_input_order_is_not_copied():
         index=pd.date_range("2024-01-01", periods=20, freq="h"),
         copy=False,
     )  # a frame over a row-major array (pandas copies by default)
-    windows = make_windows(frame, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN)
+    windows = make_windows(
+        frame, WindowSpec(3, 2), target="y", covariates=["x"], split=ALL_TRAIN, calendar=()
+    )
     assert np.shares_memory(windows.values, block)
-    copied = make_windows(frame, WindowSpec(3, 2), target="y", split=ALL_TRAIN)  # x unused: a copy
+    copied = make_windows(
+        frame, WindowSpec(3, 2), target="y", split=ALL_TRAIN, calendar=()
+    )  # x unused: a copy
     assert not np.shares_memory(copied.values, block)
     assert copied.values.ctypes.data % 64 == 0  # aligned, so TensorFlow can share it in turn
     inputs, labels = windows.arrays()

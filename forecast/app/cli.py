@@ -21,7 +21,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -343,9 +342,6 @@ def _batch_spark(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``forecast`` command; returns the exit code."""
-    os.environ.setdefault(
-        "TF_CPP_MIN_LOG_LEVEL", "2"
-    )  # keep TensorFlow's C++ chatter off the terminal
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "run":

@@ -55,6 +55,7 @@ from forecast.evaluation.origins import forecast_origins as forecast_origins
 from forecast.evaluation.schema import SINGLE_SERIES_ID as SINGLE_SERIES_ID
 from forecast.evaluation.schema import TIDY_COLUMNS as TIDY_COLUMNS
 from forecast.features.calendar_features import default_input_width, infer_season_length
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.base import BaseForecaster
 from forecast.models.baselines import Naive, SeasonalNaive
 
@@ -73,6 +74,7 @@ class BacktestRun:
     filled_inputs: int = 0
 
 
+@one_warning_per_job("backtest")
 def backtest(
     forecaster: BaseForecaster,
     frame: pd.DataFrame,
@@ -115,6 +117,7 @@ def backtest(
     return _run_backtest(forecaster, frame, layout, horizon, start, stride, refit, name).forecasts
 
 
+@one_warning_per_job("comparison")
 def compare(
     forecasters: Mapping[str, BaseForecaster],
     frame: pd.DataFrame,

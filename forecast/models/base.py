@@ -37,6 +37,7 @@ from forecast.features.calendar_features import (
     default_input_width,
     infer_season_length,
 )
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.constraints import (
     Calendar,
     Columns,
@@ -108,6 +109,7 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
 
     # ------------------------------------------------------------------ public API
 
+    @one_warning_per_job("fit")
     def fit(self, X: pd.DataFrame, y: Any = None, validation_frame: pd.DataFrame | None = None):
         """Fit on one series or a panel.
 
@@ -137,6 +139,7 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
         """
         return self._fit(X, validation_frame, hold_out=True)
 
+    @one_warning_per_job("fit")
     def refit_full(self, X: pd.DataFrame):
         """Refit on all of ``X``, nothing held out, as the model to serve after an honest
         evaluation.
@@ -211,6 +214,7 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
         self._fit_windows(windows)
         return self
 
+    @one_warning_per_job("predict")
     def predict(self, X: pd.DataFrame, *, errors: str = "raise") -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``X``.
 
@@ -251,6 +255,7 @@ class BaseForecaster(DeclaredContract, BaseEstimator):
         forecasts = forecast_frame(latest, values, self.target_columns_, X)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
 
+    @one_warning_per_job("score")
     def score(self, X: pd.DataFrame, y: Any = None) -> float:
         """Negative mean absolute error over every window whose labels lie in ``X``.
 

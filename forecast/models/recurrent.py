@@ -19,6 +19,7 @@ import tempfile
 import numpy as np
 import pandas as pd
 
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.base import BaseForecaster, store_params
 from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
 from forecast.models.recurrent_fit import choose_scaling_and_anchor, fit_members
@@ -295,6 +296,7 @@ class RNNForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ final fit
 
+    @one_warning_per_job("fit")
     def refit_full(self, X: pd.DataFrame) -> RNNForecaster:
         """Refit on all of ``X`` (no validation held out) with what the validated fit chose.
 

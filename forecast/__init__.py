@@ -2,7 +2,9 @@
 
 The public API is re-exported here, each name imported on first use, and TensorFlow only where
 it is needed, so ``import forecast`` and ``forecast --help`` are quick; Keras is pinned to its
-TensorFlow backend before anything imports it.
+TensorFlow backend before anything imports it, and TensorFlow's start-up lines (absl's
+pre-initialisation banner, "Could not find cuda drivers", ...) are kept off stderr (see
+:mod:`forecast._tf_logs`; ``TF_CPP_MIN_LOG_LEVEL=0`` shows them).
 
 The package is built in layers, one folder each; a module imports only from its own layer and
 the layers before it (``tests/test_architecture.py`` enforces this order):
@@ -29,8 +31,10 @@ Example:
 """
 
 from forecast._backend import use_tensorflow_backend
+from forecast._tf_logs import quiet_tensorflow_startup
 
 use_tensorflow_backend()
+quiet_tensorflow_startup()  # before anything imports TensorFlow: its start-up lines filtered
 
 import sys  # noqa: E402
 from importlib import abc as _abc  # noqa: E402

@@ -26,7 +26,6 @@ stride 1 and, for a file, the time column ``ds``.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -418,9 +417,6 @@ def _batch_spark(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``forecast`` command; returns the exit code."""
-    os.environ.setdefault(
-        "TF_CPP_MIN_LOG_LEVEL", "2"
-    )  # keep TensorFlow's C++ chatter off the terminal
     args = _build_parser().parse_args(argv)
     try:
         if args.command == "run":

@@ -123,7 +123,8 @@ def run_experiment(
         runs_dir: where run directories go.
         quick: a smoke run: one epoch, the data cut to a few windows before the first origin
             and :data:`QUICK_ORIGINS` origins.
-        verbose: say which model is being trained and show Keras's progress.
+        verbose: say which model and origin block is being trained, with the time left,
+            and show the training progress.
         refit: refit the exported models on all the data before exporting them; ``None``:
             as the config says (``export.refit``, default true). The resolved ``config.yaml``
             records the value used.
@@ -182,13 +183,15 @@ def run_experiment(
 
 
 def _set_training(config: ExperimentConfig, forecasters: dict, quick: bool, verbose: bool) -> None:
-    """Keras's progress (unless a model block sets ``verbose``) and, for ``--quick``, one
-    epoch without early stopping, on every neural model."""
+    """The training progress (unless a model block sets ``verbose``: none when not
+    ``verbose``, otherwise the models' default, a live bar on a terminal and one line per
+    epoch in a log) and, for ``--quick``, one epoch without early stopping, on every neural
+    model."""
     for model_config in config.models:
         model = forecasters[model_config.name]
         if MODEL_KINDS[model_config.kind].get_tag("neural"):
-            if "verbose" not in model_config.arguments():
-                model.set_params(verbose=(1 if sys.stdout.isatty() else 2) if verbose else 0)
+            if "verbose" not in model_config.arguments() and not verbose:
+                model.set_params(verbose=0)
             if quick:
                 model.set_params(epochs=QUICK_EPOCHS, patience=None)
 

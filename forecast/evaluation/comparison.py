@@ -46,6 +46,7 @@ from forecast.data.columns import as_column_tuple
 from forecast.data.layout import SeriesLayout, describe_layout
 from forecast.errors import DataValidationError
 from forecast.evaluation import metrics as metrics_module
+from forecast.evaluation.backtest_progress import BacktestProgress
 from forecast.evaluation.intervals import (
     interval_source,
     leaderboard_metrics,
@@ -63,6 +64,7 @@ from forecast.evaluation.origins import forecast_origins as forecast_origins
 from forecast.evaluation.schema import SINGLE_SERIES_ID as SINGLE_SERIES_ID
 from forecast.evaluation.schema import TIDY_COLUMNS as TIDY_COLUMNS
 from forecast.features.calendar_features import default_input_width, infer_season_length
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.base import BaseForecaster
 from forecast.models.baselines import Naive, SeasonalNaive
 
@@ -81,6 +83,7 @@ class BacktestRun:
     filled_inputs: int = 0
 
 
+@one_warning_per_job("backtest")
 def backtest(
     forecaster: BaseForecaster,
     frame: pd.DataFrame,
@@ -132,6 +135,7 @@ def backtest(
     ).forecasts
 
 
+@one_warning_per_job("comparison")
 def compare(
     forecasters: Mapping[str, BaseForecaster],
     frame: pd.DataFrame,
@@ -163,7 +167,8 @@ def compare(
             so there is always something to beat.
         details: return a :class:`Comparison` (leaderboard, forecasts, fitted models, plots,
             report) instead of the leaderboard alone.
-        verbose: print which model is being fitted.
+        verbose: print which model and origin block is being fitted, with the time the
+            model has left (see :mod:`forecast.evaluation.backtest_progress`).
         coverage, quantiles: ask for intervals (see :mod:`forecast.evaluation.intervals`):
             every model forecasts these quantile levels (the bounds of every coverage and the
             median), point baselines through a ``ConformalForecaster``; a probabilistic
@@ -193,10 +198,9 @@ def compare(
     layout = describe_layout(frame)  # once: every model reads the same validated frame
     runs: dict[str, BacktestRun] = {}
     for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
-        if verbose:
-            print(f"[{i}/{len(candidates)}] {model_name}: fitting and backtesting", flush=True)
+        label = f"[{i}/{len(candidates)}] {model_name}" if verbose else None
         runs[model_name] = _run_backtest(
-            forecaster, frame, layout, horizon, start, stride, refit, model_name, levels
+            forecaster, frame, layout, horizon, start, stride, refit, model_name, levels, label
         )
     forecasts = common_origins({k: r.forecasts for k, r in runs.items()})
     scales = None
@@ -371,9 +375,11 @@ def _run_backtest(
     refit,
     name,
     levels: tuple = (),
+    progress_label: str | None = None,
 ) -> BacktestRun:
     """Fit and forecast one model at the origins (and its quantiles at ``levels``);
-    ``layout`` is ``frame``'s, described once."""
+    ``layout`` is ``frame``'s, described once. With a ``progress_label``, each origin block is
+    said as it starts (:class:`BacktestProgress`)."""
     if not isinstance(forecaster, BaseForecaster):
         raise TypeError(
             f"backtest needs a forecaster of this package, got {type(forecaster).__name__}"
@@ -396,16 +402,22 @@ def _run_backtest(
     width = template.input_width or default_input_width(layout.freq, horizon)
     name = name or type(forecaster).__name__
     parts, fit_seconds, predict_seconds, model = [], 0.0, 0.0, None
-    for block in blocks:
+    progress = None if progress_label is None else BacktestProgress(progress_label, len(blocks))
+    for index, block in enumerate(blocks):
         model = clone(template)
+        training = rows_before(frame, layout, block[0], width + horizon)
+        if progress is not None:
+            progress.block(index, block, len(training))
         started = time.perf_counter()
-        model.fit(rows_before(frame, layout, block[0], width + horizon))
+        model.fit(training)
         fit_seconds += time.perf_counter() - started
         started = time.perf_counter()
         parts.append(forecast_at_origins(model, frame, block, name, levels))
         predict_seconds += time.perf_counter() - started
     filled = sum(int(part.attrs.get("filled_inputs", 0)) for part in parts)
     forecasts = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    if progress is not None:
+        progress.done(int(forecasts["origin"].nunique()))
     if forecasts.empty:
         raise DataValidationError(
             f"no series has a valid window at any origin from {origins[0]} (every {stride} steps): "

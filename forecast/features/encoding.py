@@ -21,7 +21,6 @@ Example:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from forecast.data.columns import as_column_tuple, is_numeric_column
 from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy, aligned_empty, forward_fill
 from forecast.features.calendar_features import calendar_columns, calendar_features
+from forecast.features.category_warnings import report_unseen
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,8 +210,8 @@ def one_hot(column: pd.Series, categories: tuple, layout: SeriesLayout) -> np.nd
     """One-hot encode a column with fixed categories.
 
     A value outside ``categories`` becomes an all-zero row (with a warning naming the values
-    and where the first one is); a missing value becomes a NaN row, left to the missing-value
-    policy.
+    and where the first one is, once per job: see :mod:`forecast.features.category_warnings`);
+    a missing value becomes a NaN row, left to the missing-value policy.
     """
     values = column.to_numpy(dtype=object)
     missing = pd.isna(column).to_numpy()
@@ -219,13 +219,12 @@ def one_hot(column: pd.Series, categories: tuple, layout: SeriesLayout) -> np.nd
     unseen = (codes < 0) & ~missing
     if unseen.any():
         row = int(np.argmax(unseen))
-        others = sorted({str(v) for v in values[unseen]})
         where = layout.where(row)
-        warnings.warn(
-            f"covariate {column.name!r}: categories {others} were not seen in the training "
-            f"split and are encoded as all zeros (first at series {where['series']!r}, "
-            f"timestamp {where['timestamp']})",
-            UserWarning,
+        report_unseen(
+            str(column.name),
+            {str(v) for v in values[unseen]},
+            series=where["series"],
+            timestamp=where["timestamp"],
             stacklevel=5,
         )
     encoded = np.zeros((len(values), len(categories)), dtype=np.float32)

@@ -36,6 +36,7 @@ from forecast.features.calendar_features import (
     infer_season_length,
     resolve_calendar,
 )
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.constraints import (
     Calendar,
     Columns,
@@ -109,6 +110,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
 
     # ------------------------------------------------------------------ public API
 
+    @one_warning_per_job("fit")
     def fit(self, X: pd.DataFrame, y: Any = None, validation_frame: pd.DataFrame | None = None):
         """Fit on one series or a panel.
 
@@ -138,6 +140,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         """
         return self._fit(X, validation_frame, hold_out=True)
 
+    @one_warning_per_job("fit")
     def refit_full(self, X: pd.DataFrame):
         """Refit on all of ``X``, nothing held out, as the model to serve after an honest
         evaluation.
@@ -212,6 +215,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         self._fit_windows(windows)
         return self
 
+    @one_warning_per_job("predict")
     def predict(self, X: pd.DataFrame, *, errors: str = "raise") -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``X``.
 
@@ -256,6 +260,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             self._check_inputs(latest)
         return latest, failures
 
+    @one_warning_per_job("score")
     def score(self, X: pd.DataFrame, y: Any = None) -> float:
         """Negative mean absolute error over every window whose labels lie in ``X``.
 

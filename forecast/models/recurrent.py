@@ -19,6 +19,7 @@ import tempfile
 import numpy as np
 import pandas as pd
 
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.base import BaseForecaster, store_params
 from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
 from forecast.models.recurrent_fit import choose_scaling_and_anchor, fit_members
@@ -29,6 +30,7 @@ from forecast.nn.options import (
     RESIDUALS,
     SCALING_CHOICES,
     STRATEGIES,
+    VERBOSE,
 )
 from forecast.windowing.windows import Windows
 
@@ -86,7 +88,10 @@ class RNNForecaster(BaseForecaster):
             given no ``validation_frame``.
         random_state: seed of weights, dropout and shuffling: the same seed on the same data
             and CPU gives the same forecasts.
-        verbose: Keras's training output (0 silent, 1 progress bar, 2 one line per epoch).
+        verbose: the training progress on stderr: ``"auto"`` (default) or 1, a live bar with
+            the time left on a terminal or in a notebook and one line per epoch in a file or
+            log; 2, one line per epoch wherever it goes; 0, nothing (see
+            :mod:`forecast.nn.progress`).
         missing: the :class:`~forecast.data.missing.MissingPolicy` for NaN inputs (or a dict of its
             fields, e.g. ``{"inputs": "drop"}``); ``None``: ``"fill"``, each window's NaN
             inputs filled from its own observations, in training as in ``predict``. Labels
@@ -152,7 +157,7 @@ class RNNForecaster(BaseForecaster):
         "clipnorm": Real(low=0.0, open_low=True, none=True),
         "validation": Real(low=0.0, high=1.0, open_high=True),
         "random_state": Seed(),
-        "verbose": Choice((0, 1, 2)),
+        "verbose": Choice(VERBOSE),
         "distribution": Choice(DISTRIBUTIONS),
     }
 
@@ -182,7 +187,7 @@ class RNNForecaster(BaseForecaster):
         clipnorm=1.0,
         validation=0.2,
         random_state=None,
-        verbose=0,
+        verbose="auto",
         missing=None,
         distribution="default",
         stride=1,
@@ -295,6 +300,7 @@ class RNNForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ final fit
 
+    @one_warning_per_job("fit")
     def refit_full(self, X: pd.DataFrame) -> RNNForecaster:
         """Refit on all of ``X`` (no validation held out) with what the validated fit chose.
 
@@ -424,7 +430,7 @@ class _FixedCellForecaster(RNNForecaster):
         clipnorm=1.0,
         validation=0.2,
         random_state=None,
-        verbose=0,
+        verbose="auto",
         missing=None,
         distribution="default",
         stride=1,

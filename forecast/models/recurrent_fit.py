@@ -227,7 +227,7 @@ def _fit_member(
     untrained = network.get_weights()
     history, best_epoch, best_loss = train_network(
         network, train, pipeline, epochs=epochs, patience=model.patience,
-        verbose=model.verbose, fit=fit, initial=initial,
+        verbose=_verbose(model), fit=fit, initial=initial, description=_description(model, name),
     )  # fmt: skip
     if validation is None:
         return Member(network, history, best_epoch, best_loss, columns, settings)
@@ -241,6 +241,22 @@ def _fit_member(
         else:  # training did not clearly beat the anchor: the network stays the anchor
             best_epoch, best_loss, errors = 0, float(np.mean(anchor_errors)), anchor_errors
     return Member(network, history, best_epoch, best_loss, columns, settings, errors)
+
+
+def _verbose(model):
+    """The model's ``verbose``, but 0 on the workers of a cluster that are not its chief
+    (the chief shows the progress of them all)."""
+    if model.distribution != "multi_worker":
+        return model.verbose
+    from forecast.nn.distribution import is_chief
+
+    return model.verbose if is_chief() else 0
+
+
+def _description(model, network_name: str) -> str:
+    """The progress label: the model's class, and which network when it trains several."""
+    several = model.n_models > 1 or network_name.endswith("_target_only")
+    return f"{type(model).__name__} {network_name}" if several else type(model).__name__
 
 
 def _distributed_fit(model, network, strategy):

@@ -24,3 +24,6 @@ SCALING_CHOICES = ("auto", *SCALING_MODES)
 DISTRIBUTIONS = ("default", "mirrored", "multi_worker")
 #: training losses (on scaled values)
 LOSSES = ("mse", "mae", "huber")
+#: training progress (:mod:`forecast.nn.progress`): "auto" and 1 suit where output goes (a
+#: live bar on a terminal or notebook, lines in a log), 2 is one line per epoch, 0 nothing
+VERBOSE = ("auto", 0, 1, 2)

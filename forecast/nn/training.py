@@ -30,6 +30,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from forecast.nn.progress import training_progress
 from forecast.nn.scaling import ScalingStats, scale_window
 
 
@@ -108,9 +109,10 @@ def train_network(
     *,
     epochs: int,
     patience: int | None,
-    verbose: int = 0,
+    verbose: int | str = 0,
     fit: Any = None,
     initial: float | None = None,
+    description: str = "training",
 ) -> tuple[dict[str, list[float]], int, float]:
     """Train a compiled network, keeping the best weights on the validation loss (the
     training loss without validation), the untrained ones included; returns the history, the
@@ -119,6 +121,10 @@ def train_network(
     ``fit`` replaces ``network.fit`` (same keyword arguments), e.g. the distributed loop of
     :func:`forecast.nn.training_loop.fit_distributed`; ``initial`` then gives the starting
     weights' loss (``inf``: do not consider them), which is otherwise evaluated here.
+
+    ``verbose`` chooses the progress display (:func:`forecast.nn.progress.training_progress`:
+    0 none, ``"auto"`` or 1 a live bar on a terminal or notebook and one line per epoch
+    elsewhere, 2 lines always), labelled ``description``; Keras's own progress bar is off.
     """
     monitor = "val_loss" if validation is not None else "loss"
     if initial is None:
@@ -131,10 +137,12 @@ def train_network(
                 monitor=monitor, factor=0.5, patience=max(1, int(patience) // 2)
             )
         )
+    progress = training_progress(verbose, description)
+    if progress is not None:
+        callbacks.append(progress)
     fit = fit or (lambda **kwargs: network.fit(shuffle=False, **kwargs).history)
     history = fit(
-        x=train, validation_data=validation, epochs=int(epochs), callbacks=callbacks,
-        verbose=verbose,
+        x=train, validation_data=validation, epochs=int(epochs), callbacks=callbacks, verbose=0,
     )  # fmt: skip
     history = {k: [float(v) for v in values] for k, values in dict(history).items()}
     return history, keep.best_epoch, keep.best

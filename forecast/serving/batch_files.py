@@ -53,6 +53,7 @@ import pandas as pd
 import pyarrow as pa
 
 from forecast._files import atomic_files, remove_stale_temporaries, same_file
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.serving.batch_engine import (
     DEFAULT_SERIES_PER_BATCH,
     OUTPUT_COLUMNS,
@@ -100,6 +101,7 @@ class BatchSummary:
         return self.n_series / max(self.seconds["total"], 1e-9)
 
 
+@one_warning_per_job("batch job")
 def forecast_file(
     model_path: str | os.PathLike,
     input_path: str | os.PathLike,

@@ -60,6 +60,7 @@ from forecast._version import __version__
 from forecast.data.missing import unobserved_columns
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
+from forecast.features.category_warnings import one_warning_per_job
 from forecast.serving.fit_record import FitRecord
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
@@ -319,6 +320,7 @@ class ExportedForecaster:
         """The frame columns the model reads: its targets, then its covariates."""
         return list(self.input_schema.columns)
 
+    @one_warning_per_job("predict")
     def predict(
         self, frame: pd.DataFrame, extra_columns: str = "error", *, errors: str = "raise"
     ) -> pd.DataFrame:

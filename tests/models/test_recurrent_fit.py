@@ -231,3 +231,22 @@ def test_short_series_validate_on_several_windows():
     ) == make_windows(long, spec, split=Split(0.2, 0.0)).n_windows("validation")
     model = tiny(input_width=24, horizon=12).fit(frame)  # the estimator widens it too
     assert len(model.history_["val_loss"]) == 1
+
+
+def test_by_default_a_log_gets_one_line_per_epoch_and_no_redraws(capfd):
+    """stderr is not a terminal here (pytest captures it), as in a file or a CI log."""
+    frame = weekly(24 * 7 * 3)
+    tiny(epochs=3, patience=None, residual=None, scaling="standard").fit(frame)
+    err = capfd.readouterr().err
+    assert "\r" not in err
+    epochs = [line for line in err.splitlines() if " epoch " in line]
+    assert [line.split(":")[0] for line in epochs] == [
+        f"LSTMForecaster epoch {e}/3" for e in (1, 2, 3)
+    ]
+    assert all("val_loss" in line for line in epochs)
+
+
+def test_verbose_zero_trains_silently(capfd):
+    tiny(epochs=2, verbose=0).fit(weekly(24 * 7 * 3))
+    captured = capfd.readouterr()
+    assert " epoch " not in captured.err and " epoch " not in captured.out

@@ -79,6 +79,7 @@ from forecast.app.publish import publish_run, writing_in
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
 from forecast.evaluation.metrics import score_forecasts
+from forecast.evaluation.report import leaderboard_markdown
 from forecast.features.calendar_features import default_input_width
 from forecast.models.registry import MODEL_KINDS
 
@@ -307,7 +308,7 @@ def _write_run_files(
     (folder / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
     board = comparison.leaderboard
     board.to_csv(folder / "leaderboard.csv")
-    (folder / "leaderboard.md").write_text(board.to_markdown(floatfmt=".4g") + "\n")
+    (folder / "leaderboard.md").write_text(leaderboard_markdown(board, config.evaluation.unit))
     comparison.forecasts.to_parquet(folder / "forecasts.parquet", index=False)
     by_step = score_forecasts(
         comparison.forecasts,

@@ -391,6 +391,35 @@ def _settings_table(params) -> str:
     return rows.to_markdown(index=False, disable_numparse=True, colalign=("left", "left"))
 
 
+def leaderboard_markdown(leaderboard: pd.DataFrame, unit: str | None = None) -> str:
+    """The leaderboard as the report shows it: a note on the metrics' units, then the table
+    with floats rounded to about four significant digits, counts with thousands separators and
+    ``yes``/``no`` for flags (``forecast run`` writes it to ``leaderboard.md``).
+
+    Args:
+        leaderboard: the ranked metrics, indexed by model (as :func:`forecast.compare`
+            returns them).
+        unit: the unit of the target, for the note.
+
+    Returns:
+        Markdown text ending in a newline.
+
+    Example:
+        >>> board = pd.DataFrame({"mae": [0.009418, 0.0125], "baseline": [False, True]},
+        ...                      index=pd.Index(["LSTM", "naive"], name="model"))
+        >>> print(leaderboard_markdown(board, unit="kW"))
+        Lower errors are better. MAE is in kW.
+        <BLANKLINE>
+        | model   |    MAE | baseline   |
+        |:--------|-------:|:-----------|
+        | LSTM    | 0.0094 | no         |
+        | naive   | 0.0125 | yes        |
+        <BLANKLINE>
+    """
+    _check_leaderboard(leaderboard)
+    return f"{_leaderboard_note(leaderboard, unit)}\n\n{_leaderboard_table(leaderboard)}\n"
+
+
 def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
     """The leaderboard with each float column rounded to about four significant digits."""
     table = pd.DataFrame(index=[_escape(i) for i in leaderboard.index])
@@ -470,4 +499,4 @@ def _best_model_sentence(leaderboard: pd.DataFrame, unit: str | None) -> str:
     )
 
 
-__all__ = ["FIGURES_DIR", "REPORT_FILE", "write_report"]
+__all__ = ["FIGURES_DIR", "REPORT_FILE", "leaderboard_markdown", "write_report"]

@@ -70,6 +70,15 @@ from forecast.evaluation.markdown_cells import (
 from forecast.evaluation.markdown_cells import (
     percent as _percent,
 )
+from forecast.evaluation.report_blocks import (
+    Block,
+    Bullets,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+    to_markdown,
+)
 from forecast.evaluation.schema import (
     METRIC_NAMES,
     METRICS_WITH_UNITS,
@@ -147,7 +156,7 @@ def write_report(
 
     with atomic_directory(destination, replace=overwrite) as building:
         figures = _write_figures(building / FIGURES_DIR, forecasts, history, histories, unit)
-        text = _markdown(
+        blocks = _blocks(
             title=title,
             leaderboard=leaderboard,
             forecasts=forecasts,
@@ -158,7 +167,7 @@ def write_report(
             exported=exported,
             filled_inputs=filled_inputs,
         )
-        (building / REPORT_FILE).write_text(text, encoding="utf-8")
+        (building / REPORT_FILE).write_text(to_markdown(blocks), encoding="utf-8")
         # again: something may have been written at the destination while the report was built
         _check_destination(destination, overwrite)
     return Path(path) / REPORT_FILE
@@ -252,7 +261,7 @@ def _save(figure, folder: Path, name: str) -> str:
 # ---------------------------------------------------------------------- Markdown
 
 
-def _markdown(
+def _blocks(
     *,
     title,
     leaderboard,
@@ -263,34 +272,35 @@ def _markdown(
     unit,
     exported=None,
     filled_inputs=None,
-) -> str:
-    parts = [f"# {title}", ""]
-    parts += ["## Data", "", _summary_table(data_summary or _default_summary(forecasts)), ""]
+) -> list[Block]:
+    """The report's content, written as Markdown and as HTML."""
+    blocks: list[Block] = [Heading(1, title)]
+    blocks += [Heading(2, "Data"), _summary_table(data_summary or _default_summary(forecasts))]
     filled = _filled_sentence(filled_inputs or {})
     if filled:
-        parts += [filled, ""]
-    parts += ["## Leaderboard", ""]
-    parts += [_leaderboard_note(leaderboard, unit), "", _leaderboard_table(leaderboard), ""]
+        blocks.append(Paragraph(filled))
+    blocks += [Heading(2, "Leaderboard"), Paragraph(_leaderboard_note(leaderboard, unit))]
+    blocks.append(_leaderboard_table(leaderboard))
     sentence = _best_model_sentence(leaderboard, unit)
     if sentence:
-        parts += [sentence, ""]
+        blocks.append(Paragraph(sentence))
     if exported:
-        parts += ["## Exported models", "", *_exported_section(exported), ""]
-    parts += ["## Figures", ""]
+        blocks += [Heading(2, "Exported models"), *_exported_section(exported)]
+    blocks.append(Heading(2, "Figures"))
     for heading, file, caption in figures:
-        parts += [f"### {heading}", "", f"![{heading}]({file})", "", caption, ""]
+        blocks += [Heading(3, heading), Image(file, heading), Paragraph(caption)]
     if settings:
-        parts += ["## Model settings", ""]
+        blocks.append(Heading(2, "Model settings"))
         for name, params in settings.items():
-            parts += [f"### {_escape(name)}", "", _settings_table(params), ""]
-    return "\n".join(parts).rstrip() + "\n"
+            blocks += [Heading(3, _escape(name)), _settings_table(params)]
+    return blocks
 
 
 #: How the "Exported models" table names each kind of fit.
 _FIT_NAMES = {"refit": "refit on all the data", "backtest": "backtest fit", "fit": "fit"}
 
 
-def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[str]:
+def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[Block]:
     """The note, the table of what each exported model learned from, and the failed exports."""
     kinds = {record.get("fit") for record in exported.values() if "error" not in record}
     notes = []
@@ -305,9 +315,9 @@ def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[str]:
     rows, failures = [], []
     for name, record in exported.items():
         if "error" in record:
-            rows.append([_escape(name), "not exported", *["–"] * 6])
+            rows.append([str(name), "not exported", *["–"] * 6])
             failures.append(
-                f"- **{_escape(name)}** was not exported: its final fit failed "
+                f"**{_escape(name)}** was not exported: its final fit failed "
                 f"({_escape(record['error'])})."
             )
             continue
@@ -318,24 +328,24 @@ def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[str]:
         used = record.get("covariates_used")
         rows.append(
             [
-                _escape(name),
-                _FIT_NAMES.get(str(record.get("fit")), _escape(record.get("fit"))),
-                _escape(f"{record.get('start')} .. {record.get('end')}"),
+                str(name),
+                _FIT_NAMES.get(str(record.get("fit")), str(record.get("fit"))),
+                f"{record.get('start')} .. {record.get('end')}",
                 rows_text,
                 "–" if epochs is None else ", ".join(str(int(e)) for e in epochs),
-                "–" if record.get("anchor") is None else _escape(record["anchor"]),
-                "–" if record.get("scaling") is None else _escape(record["scaling"]),
+                "–" if record.get("anchor") is None else str(record["anchor"]),
+                "–" if record.get("scaling") is None else str(record["scaling"]),
                 "–" if used is None else ("yes" if used else "no"),
             ]
         )
     header = ["model", "fit", "trained on", "rows", "epochs", "anchor", "scaling", "covariates"]
-    table = pd.DataFrame(rows, columns=header).to_markdown(
-        index=False, disable_numparse=True, colalign=("left",) * 3 + ("right",) * 2 + ("left",) * 3
+    table = Table(
+        pd.DataFrame(rows, columns=header), ("left",) * 3 + ("right",) * 2 + ("left",) * 3
     )
     return [
-        *([" ".join(notes), ""] if notes else []),
+        *([Paragraph(" ".join(notes))] if notes else []),
         table,
-        *([""] + failures if failures else []),
+        *([Bullets(tuple(failures))] if failures else []),
     ]
 
 
@@ -369,26 +379,23 @@ def _default_summary(forecasts: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _summary_table(summary: Mapping[str, Any]) -> str:
+def _summary_table(summary: Mapping[str, Any]) -> Table:
     rows = pd.DataFrame(
-        {
-            "item": [_escape(k) for k in summary],
-            "value": [_escape(_format_value(v)) for v in summary.values()],
-        }
+        {"item": [str(k) for k in summary], "value": [_format_value(v) for v in summary.values()]}
     )
-    return rows.to_markdown(index=False, disable_numparse=True, colalign=("left", "left"))
+    return Table(rows, ("left", "left"))
 
 
-def _settings_table(params) -> str:
+def _settings_table(params) -> Block:
     if not isinstance(params, Mapping) or not params:
-        return "_no parameters recorded_"
+        return Paragraph("_no parameters recorded_")
     rows = pd.DataFrame(
         {
-            "parameter": [_escape(k) for k in params],
-            "value": [_escape(_format_value(v, False)) for v in params.values()],
+            "parameter": [str(k) for k in params],
+            "value": [_format_value(v, False) for v in params.values()],
         }
     )
-    return rows.to_markdown(index=False, disable_numparse=True, colalign=("left", "left"))
+    return Table(rows, ("left", "left"))
 
 
 def leaderboard_markdown(leaderboard: pd.DataFrame, unit: str | None = None) -> str:
@@ -417,17 +424,18 @@ def leaderboard_markdown(leaderboard: pd.DataFrame, unit: str | None = None) -> 
         <BLANKLINE>
     """
     _check_leaderboard(leaderboard)
-    return f"{_leaderboard_note(leaderboard, unit)}\n\n{_leaderboard_table(leaderboard)}\n"
+    return to_markdown(
+        [Paragraph(_leaderboard_note(leaderboard, unit)), _leaderboard_table(leaderboard)]
+    )
 
 
-def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
+def _leaderboard_table(leaderboard: pd.DataFrame) -> Table:
     """The leaderboard with each float column rounded to about four significant digits."""
-    table = pd.DataFrame(index=[_escape(i) for i in leaderboard.index])
-    table.index.name = leaderboard.index.name or "model"
+    table = pd.DataFrame({leaderboard.index.name or "model": [str(i) for i in leaderboard.index]})
     align = ["left"]
     for column in leaderboard.columns:
         values = leaderboard[column]
-        header = _escape(METRIC_NAMES.get(str(column), str(column)))
+        header = METRIC_NAMES.get(str(column), str(column))
         if pd.api.types.is_bool_dtype(values):
             table[header] = ["yes" if v else "no" for v in values]
             align.append("left")
@@ -435,13 +443,13 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
             table[header] = [f"{int(v):,}" for v in values]
             align.append("right")
         elif pd.api.types.is_float_dtype(values):
-            decimals = 3 if column == "skill" else _decimals(values.to_numpy(np.float64))
+            decimals = 3 if column == "skill" else _decimals(values.astype(np.float64))
             table[header] = [_format_float(v, decimals) for v in values]
             align.append("right")
         else:
-            table[header] = [_escape(_format_value(v)) for v in values]
+            table[header] = [_format_value(v) for v in values]
             align.append("left")
-    return table.to_markdown(disable_numparse=True, colalign=tuple(align))
+    return Table(table, tuple(align))
 
 
 def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:

@@ -239,14 +239,14 @@ def test_overwrite_never_deletes_something_that_is_not_a_report(tmp_path, tidy):
 def test_a_directory_written_there_meanwhile_is_kept(
     tmp_path, tidy, small_figures, monkeypatch, overwrite, error, message
 ):
-    markdown = report._markdown
+    blocks = report._blocks
 
     def while_building(**kwargs):
         (tmp_path / "rep").mkdir()
         (tmp_path / "rep" / "keep.csv").write_text("1,2,3")
-        return markdown(**kwargs)
+        return blocks(**kwargs)
 
-    monkeypatch.setattr(report, "_markdown", while_building)
+    monkeypatch.setattr(report, "_blocks", while_building)
     with pytest.raises(error, match=message):
         write_report(
             tmp_path / "rep", leaderboard=leaderboard_of(tidy), forecasts=tidy, overwrite=overwrite

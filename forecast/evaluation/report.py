@@ -1,6 +1,9 @@
-"""A Markdown report of a comparison, with its figures, written atomically.
+"""A report of a comparison, with its figures, in Markdown and HTML, written atomically.
 
-:func:`write_report` writes a directory holding ``report.md`` and ``figures/*.png``:
+:func:`write_report` writes a directory holding ``report.md``, ``figures/*.png`` and
+``report.html``, the same report as one self-contained page (figures embedded, tables
+sortable, nothing fetched from the network: :mod:`forecast.evaluation.report_html`) to open
+from the run directory or attach to an email:
 
 * **Data**: what the comparison ran on (a table of ``data_summary``) and, when the
   missing-value policy filled any, how many NaN inputs it filled for each model's forecasts;
@@ -33,8 +36,10 @@ Example:
     ...                      index=pd.Index(["naive"], name="model"))
     >>> folder = Path(tempfile.mkdtemp()) / "report"
     >>> path = write_report(folder, leaderboard=board, forecasts=tidy, unit="kW")
-    >>> path.name, sorted(p.name for p in (folder / "figures").iterdir())
-    ('report.md', ['error_by_step.png', 'forecasts.png'])
+    >>> path.name, sorted(p.name for p in folder.iterdir())
+    ('report.md', ['figures', 'report.html', 'report.md'])
+    >>> sorted(p.name for p in (folder / "figures").iterdir())
+    ['error_by_step.png', 'forecasts.png']
     >>> [line for line in path.read_text().splitlines() if line.startswith("| naive")]
     ['| naive   | 0.3750 | yes        |   0.000 |']
     >>> shutil.rmtree(folder.parent)
@@ -79,6 +84,7 @@ from forecast.evaluation.report_blocks import (
     Table,
     to_markdown,
 )
+from forecast.evaluation.report_html import HTML_FILE, to_html
 from forecast.evaluation.schema import (
     METRIC_NAMES,
     METRICS_WITH_UNITS,
@@ -107,7 +113,8 @@ def write_report(
     overwrite: bool = False,
     exported: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Path:
-    """Write a Markdown report with PNG figures into the directory ``path``, atomically.
+    """Write a Markdown report with PNG figures, and the same report as one HTML page
+    (``report.html``), into the directory ``path``, atomically.
 
     Args:
         path: the report directory to create (``report.md`` and ``figures/`` go inside).
@@ -168,6 +175,8 @@ def write_report(
             filled_inputs=filled_inputs,
         )
         (building / REPORT_FILE).write_text(to_markdown(blocks), encoding="utf-8")
+        page = to_html(blocks, title=title, folder=building)
+        (building / HTML_FILE).write_text(page, encoding="utf-8")
         # again: something may have been written at the destination while the report was built
         _check_destination(destination, overwrite)
     return Path(path) / REPORT_FILE
@@ -507,4 +516,4 @@ def _best_model_sentence(leaderboard: pd.DataFrame, unit: str | None) -> str:
     )
 
 
-__all__ = ["FIGURES_DIR", "REPORT_FILE", "leaderboard_markdown", "write_report"]
+__all__ = ["FIGURES_DIR", "HTML_FILE", "REPORT_FILE", "leaderboard_markdown", "write_report"]

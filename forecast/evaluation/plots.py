@@ -6,7 +6,8 @@ histories of the neural models, and returns a :class:`matplotlib.figure.Figure`:
 
 * :func:`plot_forecasts`: each model's forecast against the actuals at a few origins, with the
   input window the forecast was made from (drawn by :mod:`forecast.evaluation.forecast_plot`);
-* :func:`plot_error_by_step`: a metric per horizon step, one line per model;
+* :func:`plot_error_by_step`: a metric per horizon step, one line per model (those far worse
+  than the best left out and named, :func:`off_scale_models`);
 * :func:`plot_training_history`: training and validation loss per epoch;
 * :func:`plot_series_errors`: the spread of a per-series metric across the series of a panel;
 * :func:`save_figure`: write a figure to PNG atomically.
@@ -51,6 +52,7 @@ from forecast.evaluation.plot_support import colours, horizontal_boxplot, metric
 from forecast.evaluation.schema import (
     METRIC_NAMES,
     METRICS_WITH_UNITS,
+    PERCENT_METRICS,
     check_forecasts,
     check_metrics,
 )
@@ -59,14 +61,25 @@ from forecast.evaluation.schema import TIDY_COLUMNS as FORECAST_COLUMNS
 # ---------------------------------------------------------------------- public API
 
 
+#: :func:`plot_error_by_step` leaves out the models whose overall error is more than this many
+#: times the best model's, so that they do not squash the others (the figure names them).
+OFF_SCALE = 4.0
+
+
 def plot_error_by_step(
     forecasts: pd.DataFrame,
     metric: str = "mae",
     unit: str | None = None,
     *,
     scales: Mapping | float | None = None,
+    off_scale: float | None = OFF_SCALE,
 ) -> Figure:
     """A metric per horizon step, one line per model (one subplot per target).
+
+    The y axis is linear, from zero (errors) or around zero (``bias``), scaled to the models
+    that matter: a model whose overall error (its size, for ``bias``) is more than
+    ``off_scale`` times the best model's is not drawn, and a note on the figure (gid
+    ``"off-scale"``) names it with its overall error.
 
     Args:
         forecasts: a tidy forecast frame.
@@ -74,6 +87,7 @@ def plot_error_by_step(
         unit: the unit of the target, for the y label of metrics in the data's units
             (``mae``, ``rmse``, ``bias``).
         scales: for ``mase``, as for :func:`forecast.evaluation.metrics.score_forecasts`.
+        off_scale: the factor above which a model is left out; ``None`` draws every model.
 
     Returns:
         The figure: x ``"forecast step (horizon)"``, y the metric (``"MAE (kW)"``,
@@ -81,7 +95,19 @@ def plot_error_by_step(
         ``score_forecasts(forecasts, [metric], by=["model", "step"])`` for its model.
 
     Example:
-        See the module docstring.
+        See the module docstring; a model 10 times worse than the best is left out:
+
+        >>> import pandas as pd
+        >>> stamps = pd.date_range("2024-01-01", periods=2, freq="h")
+        >>> good = pd.DataFrame({"series_id": "s", "target": "y", "origin": stamps[0],
+        ...                      "timestamp": stamps, "step": [1, 2], "actual": [1.0, 2.0],
+        ...                      "forecast": [1.5, 2.5], "model": "good"})
+        >>> bad = good.assign(forecast=[6.0, 7.0], model="bad")
+        >>> axes = plot_error_by_step(pd.concat([good, bad]), unit="kW").axes[0]
+        >>> [line.get_label() for line in axes.lines], axes.get_yscale()
+        (['good'], 'linear')
+        >>> [t.get_text() for t in axes.texts if t.get_gid() == "off-scale"]
+        ['not drawn, over 4× the best MAE:\\nbad (MAE 5 kW)']
     """
     frame = check_forecasts(forecasts)
     check_metrics([metric])
@@ -91,12 +117,14 @@ def plot_error_by_step(
     figure = Figure(figsize=(10.5, 0.6 + 3.6 * len(targets)), layout="constrained")
     grid = figure.subplots(len(targets), 1, squeeze=False)
     for axes, target in zip(grid[:, 0], targets):
-        scores = score_forecasts(
-            frame.loc[frame["target"] == target], [metric], by=["model", "step"], scales=scales
-        )
+        rows = frame.loc[frame["target"] == target]
+        scores = score_forecasts(rows, [metric], by=["model", "step"], scales=scales)
+        overall = score_forecasts(rows, [metric], by="model", scales=scales)[metric]
+        far = off_scale_models(overall, off_scale)
         horizon = int(scores.index.get_level_values("step").max())
+        drawn = []
         for name in model_names:
-            if name not in scores.index.get_level_values("model"):
+            if name in far or name not in scores.index.get_level_values("model"):
                 continue
             per_step = scores.loc[name, metric].sort_index()
             colour, style = model_colours[name]
@@ -110,34 +138,87 @@ def plot_error_by_step(
                 linewidth=1.6,
                 label=name,
             )
-        positive = scores[metric].to_numpy(np.float64)
-        positive = positive[np.isfinite(positive) & (positive > 0)]
-        if metric == "bias":
-            axes.axhline(0.0, color="0.3", linewidth=0.8)
-        elif positive.size and positive.max() > 20 * positive.min():
-            axes.set_yscale("log")  # models 20x apart: a linear axis would flatten the good ones
-        else:
-            axes.set_ylim(bottom=0.0)  # errors from zero, so that their ratios read right
+            drawn.append(per_step.to_numpy(np.float64))
+        _error_axis(axes, metric, np.concatenate(drawn) if drawn else np.array([]))
+        if far:
+            values = ", ".join(
+                f"{name} ({METRIC_NAMES[metric]} {_format_error(overall[name], metric, unit)})"
+                for name in far
+            )
+            axes.text(
+                1.01,
+                0.0,
+                f"not drawn, over {off_scale:g}× the best {METRIC_NAMES[metric]}:\n"
+                + values.replace(", ", ",\n"),
+                transform=axes.transAxes,
+                fontsize=8.5,
+                color="0.3",
+                va="bottom",
+                ha="left",
+                gid="off-scale",
+            )
         axes.set_xlabel("forecast step (horizon)")
         axes.set_ylabel(metric_label(metric, unit))
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlim(0.5, horizon + 0.5)
-        axes.grid(alpha=0.3, which="both")
+        axes.grid(alpha=0.3)
         axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         title = f"{METRIC_NAMES[metric]} by forecast step"
         axes.set_title(title if len(targets) == 1 else f"{title}: {target}", fontsize=11)
     return figure
 
 
+def off_scale_models(overall: pd.Series, factor: float | None = OFF_SCALE) -> list[str]:
+    """The models (index of ``overall``, one error per model) whose error's size is more than
+    ``factor`` times the smallest one's, in their order (none when ``factor`` is ``None``).
+
+    Example:
+        >>> off_scale_models(pd.Series({"a": 1.0, "b": 3.9, "c": -5.0}))
+        ['c']
+    """
+    size = overall.astype(np.float64).abs()
+    finite = size[np.isfinite(size)]
+    if factor is None or finite.empty or finite.min() <= 0:
+        return []
+    return [str(name) for name, value in size.items() if value > factor * finite.min()]
+
+
+def _error_axis(axes, metric: str, drawn: np.ndarray) -> None:
+    """A linear axis from zero, or around zero for ``bias``, with room above the lines."""
+    drawn = drawn[np.isfinite(drawn)]
+    if metric == "bias":
+        axes.axhline(0.0, color="0.3", linewidth=0.8)
+        reach = float(np.abs(drawn).max()) if drawn.size else 1.0
+        axes.set_ylim(-1.08 * reach or -1.0, 1.08 * reach or 1.0)
+        return
+    top = float(drawn.max()) if drawn.size else 1.0
+    axes.set_ylim(0.0, 1.08 * top if top > 0 else 1.0)  # from zero: ratios read right
+
+
+def _format_error(value: float, metric: str, unit: str | None) -> str:
+    text = f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if metric in PERCENT_METRICS:
+        return f"{text}%"
+    return f"{text} {unit}" if unit and metric in METRICS_WITH_UNITS else text
+
+
+#: Up to this many epochs, the training curves mark every epoch (one epoch is a single point).
+MARKED_EPOCHS = 40
+
+
 def plot_training_history(
     histories: Mapping[str, Mapping[str, Sequence[float]]],
     *,
     model_order: Sequence[str] | None = None,
+    loss_label: str | None = None,
+    kept_epochs: Mapping[str, Sequence[int] | None] | None = None,
 ) -> Figure:
     """Training (solid) and validation (dashed) loss per epoch, one colour per model.
 
     The epoch with the lowest validation loss (the weights early stopping restores) is marked
-    with a star. The y axis is logarithmic when the losses span more than a factor of 10.
+    with a star. Every epoch gets a marker when there are at most :data:`MARKED_EPOCHS` (a
+    one-epoch run shows its two points); the x axis shows whole epochs only. The y axis is
+    logarithmic when the losses span more than a factor of 10.
 
     Args:
         histories: ``{model name: Keras history dict}``, each with a ``"loss"`` list and
@@ -145,9 +226,14 @@ def plot_training_history(
         model_order: the names whose order sets the colours, e.g. every model of a
             comparison, so that a model has the colour it has in the other figures; default the
             order of ``histories``.
+        loss_label: the y label, naming the loss and its unit (see
+            :func:`forecast.evaluation.loss_units.loss_label`); default ``"loss"``.
+        kept_epochs: ``{model name: best_epochs_}``, the epochs each model's networks hold:
+            a model whose networks all hold epoch 0 kept its anchor alone (training did not
+            beat it), which its legend says instead of starring a validation epoch.
 
     Returns:
-        The figure: x ``"epoch"`` (from 1), y ``"loss"``.
+        The figure: x ``"epoch"`` (from 1), y ``loss_label``.
 
     Raises:
         ValueError: no history, or a history without ``loss`` values.
@@ -157,14 +243,25 @@ def plot_training_history(
         ...                                          "val_loss": [3.5, 2.5, 2.8]}})
         >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
         ['LSTM (train)', 'LSTM (validation, best epoch 2)']
+        >>> one = plot_training_history({"GRU": {"loss": [0.07], "val_loss": [0.05]}},
+        ...                             loss_label="MAE loss", kept_epochs={"GRU": [0]})
+        >>> axes = one.axes[0]
+        >>> [line.get_marker() for line in axes.lines], axes.get_xticks().tolist()
+        (['o', 'o'], [1])
+        >>> axes.get_ylabel(), axes.get_legend().get_texts()[1].get_text()
+        ('MAE loss', 'GRU (validation; the anchor alone was kept)')
     """
     curves = _loss_curves(histories)
     order = list(dict.fromkeys([str(m) for m in (model_order or ())] + list(curves)))
     model_colours = colours(order)
     figure = Figure(figsize=(9.0, 4.6), layout="constrained")
     axes = figure.subplots()
+    longest = max(len(loss) for loss, _ in curves.values())
+    marker = "o" if longest <= MARKED_EPOCHS else None
     for name, (loss, val) in curves.items():
-        _draw_loss_curves(axes, name, loss, val, model_colours[name][0])
+        kept = (kept_epochs or {}).get(name)
+        anchor_kept = kept is not None and len(kept) > 0 and all(int(e) == 0 for e in kept)
+        _draw_loss_curves(axes, name, loss, val, model_colours[name][0], marker, anchor_kept)
     values = np.concatenate(
         [np.concatenate([c[0], c[1] if c[1] is not None else []]) for c in curves.values()]
     )
@@ -173,8 +270,12 @@ def plot_training_history(
     if log:
         axes.set_yscale("log")
     axes.set_xlabel("epoch")
-    axes.set_ylabel("loss")
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_ylabel(loss_label or "loss")
+    axes.set_xlim(0.5, longest + 0.5)
+    if longest <= 12:
+        axes.set_xticks(np.arange(1, longest + 1))
+    else:
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.grid(alpha=0.3, which="both" if log else "major")
     axes.legend(frameon=False, loc="best")
     axes.set_title(
@@ -201,17 +302,43 @@ def _loss_curves(histories) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
     return curves
 
 
-def _draw_loss_curves(axes, name: str, loss: np.ndarray, val: np.ndarray | None, colour) -> None:
-    """One model's training loss (solid), validation loss (dashed) and best epoch (star)."""
+def _draw_loss_curves(
+    axes,
+    name: str,
+    loss: np.ndarray,
+    val: np.ndarray | None,
+    colour,
+    marker: str | None = None,
+    anchor_kept: bool = False,
+) -> None:
+    """One model's training loss (solid), validation loss (dashed) and best epoch (star; none
+    when the model kept its anchor alone)."""
     axes.plot(
-        np.arange(1, len(loss) + 1), loss, color=colour, linewidth=1.6, label=f"{name} (train)"
+        np.arange(1, len(loss) + 1),
+        loss,
+        color=colour,
+        linewidth=1.6,
+        marker=marker,
+        markersize=4,
+        label=f"{name} (train)",
     )
     if val is None:
         return
     best = int(np.nanargmin(val)) if np.isfinite(val).any() else None
-    label = f"{name} (validation" + ("" if best is None else f", best epoch {best + 1}") + ")"
+    if anchor_kept:
+        label, best = f"{name} (validation; the anchor alone was kept)", None
+    else:
+        label = f"{name} (validation" + ("" if best is None else f", best epoch {best + 1}") + ")"
     axes.plot(
-        np.arange(1, len(val) + 1), val, color=colour, linestyle="--", linewidth=1.6, label=label
+        np.arange(1, len(val) + 1),
+        val,
+        color=colour,
+        linestyle="--",
+        linewidth=1.6,
+        marker=marker,
+        markersize=4,
+        markerfacecolor="white",
+        label=label,
     )
     if best is None:
         return

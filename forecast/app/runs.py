@@ -337,6 +337,7 @@ def _write_run_files(
         title=f"Run {config.name}",
         unit=config.evaluation.unit,
         exported=final.exported(),
+        timings={"backtest": seconds, "final fit": final.total_seconds},
     )
     (folder / "models").mkdir()
     for model_name, model in final.models.items():

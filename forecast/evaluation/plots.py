@@ -258,10 +258,11 @@ def plot_training_history(
     axes = figure.subplots()
     longest = max(len(loss) for loss, _ in curves.values())
     marker = "o" if longest <= MARKED_EPOCHS else None
+    size = 7.0 if longest <= 5 else 4.0  # a few points must be seen
     for name, (loss, val) in curves.items():
         kept = (kept_epochs or {}).get(name)
         anchor_kept = kept is not None and len(kept) > 0 and all(int(e) == 0 for e in kept)
-        _draw_loss_curves(axes, name, loss, val, model_colours[name][0], marker, anchor_kept)
+        _draw_loss_curves(axes, name, loss, val, model_colours[name][0], marker, anchor_kept, size)
     values = np.concatenate(
         [np.concatenate([c[0], c[1] if c[1] is not None else []]) for c in curves.values()]
     )
@@ -310,6 +311,7 @@ def _draw_loss_curves(
     colour,
     marker: str | None = None,
     anchor_kept: bool = False,
+    markersize: float = 4.0,
 ) -> None:
     """One model's training loss (solid), validation loss (dashed) and best epoch (star; none
     when the model kept its anchor alone)."""
@@ -319,7 +321,7 @@ def _draw_loss_curves(
         color=colour,
         linewidth=1.6,
         marker=marker,
-        markersize=4,
+        markersize=markersize,
         label=f"{name} (train)",
     )
     if val is None:
@@ -336,7 +338,7 @@ def _draw_loss_curves(
         linestyle="--",
         linewidth=1.6,
         marker=marker,
-        markersize=4,
+        markersize=markersize,
         markerfacecolor="white",
         label=label,
     )

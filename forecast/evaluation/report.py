@@ -5,17 +5,22 @@
 sortable, nothing fetched from the network: :mod:`forecast.evaluation.report_html`) to open
 from the run directory or attach to an email:
 
-* **Data**: what the comparison ran on (a table of ``data_summary``) and, when the
-  missing-value policy filled any, how many NaN inputs it filled for each model's forecasts;
+* **Data**: what the comparison ran on (a table of ``data_summary``), the run time (when
+  ``timings`` is given) and, when the missing-value policy filled any, how many NaN inputs it
+  filled for each model's forecasts;
 * **Leaderboard**: the metrics of every model and one sentence on the best model's skill over
   the best baseline;
+* **Worst origins**: the origins where the best model erred most, with every model's MAE
+  there;
 * **Exported models** (when ``exported`` is given): what each exported model learned from
   (refit on all the data or the backtest fit, first and last timestamp, rows, epochs, anchor,
   scaling, covariates; see :mod:`forecast.serving.fit_record`), and the models whose export
   failed, with the reason;
-* **Figures**: forecasts against actuals, error by horizon step, training curves (neural models)
-  and, for panels, the error across series (see :mod:`forecast.plots`);
-* **Model settings**: each model's parameters.
+* **Figures**: forecasts against actuals at the best model's worst, typical and best origins,
+  error by horizon step, training curves (neural models) and, for panels, the error across
+  series, each captioned from its data (see :mod:`forecast.evaluation.report_figures`);
+* **Model settings**: each model's parameters, as the fit resolved them (``season_length``
+  24, ``calendar`` ``['hour', 'dayofweek']``, not ``None`` and ``"auto"``).
 
 The report is built in a temporary directory next to its destination and renamed into place
 (:func:`forecast._files.atomic_directory`), so a reader never sees a half-written report and a
@@ -56,7 +61,6 @@ import numpy as np
 import pandas as pd
 
 from forecast._files import atomic_directory
-from forecast.evaluation import plots
 from forecast.evaluation.markdown_cells import (
     decimals as _decimals,
 )
@@ -75,6 +79,8 @@ from forecast.evaluation.markdown_cells import (
 from forecast.evaluation.markdown_cells import (
     percent as _percent,
 )
+from forecast.evaluation.origin_errors import worst_origins
+from forecast.evaluation.plot_support import format_stamp
 from forecast.evaluation.report_blocks import (
     Block,
     Bullets,
@@ -84,6 +90,7 @@ from forecast.evaluation.report_blocks import (
     Table,
     to_markdown,
 )
+from forecast.evaluation.report_figures import FIGURES_DIR, best_model, write_figures
 from forecast.evaluation.report_html import HTML_FILE, to_html
 from forecast.evaluation.schema import (
     METRIC_NAMES,
@@ -94,8 +101,6 @@ from forecast.evaluation.schema import (
 
 #: The file name of the Markdown report inside its directory.
 REPORT_FILE = "report.md"
-#: The folder of the figures inside the report directory.
-FIGURES_DIR = "figures"
 
 
 def write_report(
@@ -112,6 +117,7 @@ def write_report(
     unit: str | None = None,
     overwrite: bool = False,
     exported: Mapping[str, Mapping[str, Any]] | None = None,
+    timings: Mapping[str, float] | None = None,
 ) -> Path:
     """Write a Markdown report with PNG figures, and the same report as one HTML page
     (``report.html``), into the directory ``path``, atomically.
@@ -138,6 +144,8 @@ def write_report(
         exported: ``{model name: fit record as data}``
             (:meth:`forecast.serving.fit_record.FitRecord.to_dict`), or ``{"error": reason}``
             for a model whose export failed: the "Exported models" table.
+        timings: ``{step: seconds}`` of the job that made the report (``{"backtest": 21.3,
+            "final fit": 1.8}``): the run time, said under the data summary.
 
     Returns:
         The path of ``report.md``.
@@ -162,7 +170,15 @@ def write_report(
     _check_destination(destination, overwrite)
 
     with atomic_directory(destination, replace=overwrite) as building:
-        figures = _write_figures(building / FIGURES_DIR, forecasts, history, histories, unit)
+        figures = write_figures(
+            building / FIGURES_DIR,
+            forecasts=forecasts,
+            leaderboard=leaderboard,
+            history=history,
+            histories=histories,
+            settings=settings,
+            unit=unit,
+        )
         blocks = _blocks(
             title=title,
             leaderboard=leaderboard,
@@ -173,6 +189,7 @@ def write_report(
             unit=unit,
             exported=exported,
             filled_inputs=filled_inputs,
+            timings=timings,
         )
         (building / REPORT_FILE).write_text(to_markdown(blocks), encoding="utf-8")
         page = to_html(blocks, title=title, folder=building)
@@ -209,64 +226,6 @@ def _check_destination(destination: Path, overwrite: bool) -> None:
     )
 
 
-# ---------------------------------------------------------------------- figures
-
-
-def _write_figures(folder: Path, forecasts, history, histories, unit) -> list[tuple[str, str, str]]:
-    """Save the figures; returns ``(heading, file name relative to the report, caption)``."""
-    n_series = forecasts["series_id"].nunique()
-    out = []
-    figure = plots.plot_forecasts(forecasts, history, unit=unit)
-    first_series = pd.unique(forecasts["series_id"])[0]
-    which = "" if n_series == 1 else f" of the first series ({_escape(first_series)})"
-    shown = sum(axes.get_visible() for axes in figure.axes)
-    origins = "one origin" if shown == 1 else f"{shown} origins"
-    out.append(
-        (
-            "Forecasts against actuals",
-            _save(figure, folder, "forecasts.png"),
-            f"Each model's forecast at {origins}{which}: the grey line is the input window, "
-            "black the actuals, the dashed line the forecast origin.",
-        )
-    )
-    figure = plots.plot_error_by_step(forecasts, "mae", unit)
-    out.append(
-        (
-            "Error by forecast step",
-            _save(figure, folder, "error_by_step.png"),
-            "MAE at each step of the horizon, over all origins and series: errors usually grow with the step.",
-        )
-    )
-    if histories and any(h for h in histories.values()):
-        figure = plots.plot_training_history(
-            {k: v for k, v in histories.items() if v},
-            model_order=list(pd.unique(forecasts["model"])),
-        )
-        out.append(
-            (
-                "Training curves",
-                _save(figure, folder, "training_history.png"),
-                "Training (solid) and validation (dashed) loss per epoch; the star marks the best "
-                "validation epoch.",
-            )
-        )
-    if n_series > 1:
-        figure = plots.plot_series_errors(forecasts, "mae", unit)
-        out.append(
-            (
-                "Error across series",
-                _save(figure, folder, "series_errors.png"),
-                f"The MAE of each of the {n_series} series, one box per model (best median on top).",
-            )
-        )
-    return out
-
-
-def _save(figure, folder: Path, name: str) -> str:
-    plots.save_figure(figure, folder / name)
-    return f"{FIGURES_DIR}/{name}"
-
-
 # ---------------------------------------------------------------------- Markdown
 
 
@@ -281,6 +240,7 @@ def _blocks(
     unit,
     exported=None,
     filled_inputs=None,
+    timings=None,
 ) -> list[Block]:
     """The report's content, written as Markdown and as HTML."""
     blocks: list[Block] = [Heading(1, title)]
@@ -288,11 +248,14 @@ def _blocks(
     filled = _filled_sentence(filled_inputs or {})
     if filled:
         blocks.append(Paragraph(filled))
+    if timings:
+        blocks.append(Paragraph(_run_time_sentence(timings)))
     blocks += [Heading(2, "Leaderboard"), Paragraph(_leaderboard_note(leaderboard, unit))]
     blocks.append(_leaderboard_table(leaderboard))
     sentence = _best_model_sentence(leaderboard, unit)
     if sentence:
         blocks.append(Paragraph(sentence))
+    blocks += [Heading(2, "Worst origins"), *_worst_origins_section(leaderboard, forecasts, unit)]
     if exported:
         blocks += [Heading(2, "Exported models"), *_exported_section(exported)]
     blocks.append(Heading(2, "Figures"))
@@ -356,6 +319,62 @@ def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[Block]:
         table,
         *([Bullets(tuple(failures))] if failures else []),
     ]
+
+
+#: Rows of the "Worst origins" table.
+WORST_ORIGINS = 5
+
+
+def _worst_origins_section(leaderboard, forecasts, unit) -> list[Block]:
+    """The origins where the best model erred most, with every model's MAE there."""
+    best = best_model(leaderboard, forecasts)
+    table = worst_origins(forecasts, best, WORST_ORIGINS)
+    if table.empty:
+        return [Paragraph(f"**{_escape(best)}** has no finite MAE at any origin.")]
+    stamps = pd.DatetimeIndex(table.index.get_level_values("origin"))
+    with_time = not (stamps == stamps.normalize()).all()
+    cells = pd.DataFrame({"origin": [format_stamp(o, with_time) for o in stamps]})
+    align = ["left"]
+    panel = forecasts["series_id"].nunique() > 1
+    if panel:
+        cells.insert(0, "series", [str(s) for s in table.index.get_level_values("series_id")])
+        align.insert(0, "left")
+    digits = _decimals(table.to_numpy(np.float64))
+    for model in table.columns:
+        cells[str(model)] = [_format_float(v, digits) for v in table[model]]
+        align.append("right")
+    n_origins = forecasts.loc[forecasts["model"] == best, ["series_id", "origin"]].drop_duplicates()
+    where = "series and origins" if panel else "origins"
+    text = (
+        f"The {len(table)} of {len(n_origins):,} {where} where **{_escape(best)}**, the best "
+        f"model, erred most: each model's MAE over the horizon there"
+        + (f" (in {unit})" if unit else "")
+        + ", worst first."
+    )
+    return [Paragraph(text), Table(cells, tuple(align))]
+
+
+def _run_time_sentence(timings: Mapping[str, float]) -> str:
+    """``Run time: 23.1 s (backtest 21.3 s, final fit 1.8 s).``
+
+    Example:
+        >>> _run_time_sentence({"backtest": 3600 + 125.0, "final fit": 61.0})
+        'Run time: 1 h 03 min (backtest 1 h 02 min, final fit 1 min 01 s).'
+    """
+    total = float(sum(timings.values()))
+    parts = ", ".join(f"{_escape(step)} {_duration(s)}" for step, s in timings.items())
+    return f"Run time: {_duration(total)}" + (f" ({parts})." if len(timings) > 1 else ".")
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(float(seconds), 0.0)
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
 
 
 def _filled_sentence(filled_inputs: Mapping[str, int]) -> str:

@@ -377,6 +377,23 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes:02d} min"
 
 
+def exported_markdown(exported: Mapping[str, Mapping[str, Any]]) -> str:
+    """What each exported model learned from, as the report's "Exported models" section says
+    it (``forecast run`` writes it to ``exported.md`` in the run directory too).
+
+    Args:
+        exported: ``{model name: fit record as data}``
+            (:meth:`forecast.serving.fit_record.FitRecord.to_dict`), or ``{"error": reason}``.
+
+    Example:
+        >>> record = {"fit": "backtest", "start": "2024-01-01 00:00:00",
+        ...           "end": "2024-01-20 23:00:00", "rows": 480, "validation_rows": 96}
+        >>> print(exported_markdown({"LSTM": record}).splitlines()[-1])
+        | LSTM    | backtest fit | 2024-01-01 00:00:00 .. 2024-01-20 23:00:00 | 480 (96 validating) |        – | –        | –         | –            |
+    """
+    return to_markdown([Heading(1, "Exported models"), *_exported_section(exported)])
+
+
 def _filled_sentence(filled_inputs: Mapping[str, int]) -> str:
     """What the missing-value policy filled in each model's forecast windows ("" if nothing).
 
@@ -535,4 +552,11 @@ def _best_model_sentence(leaderboard: pd.DataFrame, unit: str | None) -> str:
     )
 
 
-__all__ = ["FIGURES_DIR", "HTML_FILE", "REPORT_FILE", "leaderboard_markdown", "write_report"]
+__all__ = [
+    "FIGURES_DIR",
+    "HTML_FILE",
+    "REPORT_FILE",
+    "exported_markdown",
+    "leaderboard_markdown",
+    "write_report",
+]

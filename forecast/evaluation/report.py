@@ -339,6 +339,8 @@ def _worst_origins_section(leaderboard, forecasts, unit) -> list[Block]:
     if panel:
         cells.insert(0, "series", [str(s) for s in table.index.get_level_values("series_id")])
         align.insert(0, "left")
+    ranked = [best] + [m for m in leaderboard.index if m in table.columns and m != best]
+    table = table[ranked + [m for m in table.columns if m not in ranked]]  # best model first
     digits = _decimals(table.to_numpy(np.float64))
     for model in table.columns:
         cells[str(model)] = [_format_float(v, digits) for v in table[model]]

@@ -125,14 +125,14 @@ def test_the_html_report_is_self_contained(report_dir):
         assert base64.b64decode(image["src"][len(prefix) :]) == (report_dir / figure).read_bytes()
     assert not re.search(r"(src|href)=\"(?!data:)", page) and "http://" not in page
     assert "https://" not in page
-    # the same tables as the Markdown: data, leaderboard, exported models, two settings
-    assert len(found.tables) == len(re.findall(r"^\|:", markdown, re.MULTILINE)) == 5
+    # the same tables as the Markdown: data, leaderboard, worst origins, exported, two settings
+    assert len(found.tables) == len(re.findall(r"^\|:", markdown, re.MULTILINE)) == 6
 
 
 def test_chromium_renders_the_tables_and_images(report_dir, tmp_path):
     dom = rendered(report_dir / HTML_FILE, tmp_path / "profile")
     found = elements(dom)
-    assert len(found.tables) == 5
+    assert len(found.tables) == 6
     assert all(t["attrs"].get("data-sortable") == "ready" for t in found.tables)  # script ran
     board = found.tables[1]
     assert board["header"][:3] == ["model", "MAE", "RMSE"]

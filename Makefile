@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install demo test lint format bench clean check-java
+.PHONY: install demo test lint format bench clean check-java check-chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,19 @@ check-java:
 	  echo "make test: the Spark tests need Java 17 or newer (found: $${v:-none})."; \
 	  echo "  Debian/Ubuntu: sudo apt-get install openjdk-17-jre-headless"; exit 1; fi
 
+# The HTML report's test renders it in headless Chromium: Debian's chromium package is
+# installed where it is missing when running as root with apt-get; otherwise the test skips.
+check-chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
+	  || command -v google-chrome >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "make test: installing Debian's chromium for the HTML report's browser test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+	    || echo "make test: chromium could not be installed; the HTML report's browser test skips"; \
+	else \
+	  echo "make test: no chromium; the HTML report's browser test skips."; \
+	  echo "  Debian/Ubuntu: sudo apt-get install chromium"; fi
+
 # ruff: the formatter and the linter (configured in pyproject.toml), checked before the tests.
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check forecast tests benchmarks
@@ -45,7 +58,7 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format forecast tests benchmarks
 	$(BIN)/ruff check --fix forecast tests benchmarks
 
-test: check-java lint
+test: check-java check-chromium lint
 	$(BIN)/python -m pytest
 
 bench: $(VENV)/.installed-bench

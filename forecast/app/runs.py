@@ -11,7 +11,11 @@ all of them on the same backtest origins (:func:`forecast.compare`) and writes a
     forecasts.parquet    the tidy backtest forecasts of every model
     history/NAME.json    each neural model's training history (of its backtest fit)
     report/report.md     the report with its figures and the "Exported models" table
+    report/report.html   the same report as one self-contained page (figures embedded)
     models/NAME/         the exported SavedModels (forecast.load or plain TensorFlow)
+    exported.md          what each exported model was fitted on (refit on all the data or
+                         backtest fit, first and last timestamp, rows, epochs), or why it
+                         was not exported
 
 The backtest is the honest evaluation; then each model to export is refitted on all the run's
 data (train, validation and test rows) with the choices and epoch counts its validated fit made
@@ -54,8 +58,8 @@ Example:
     >>> result.leaderboard.index.tolist()
     ['seasonal', 'naive']
     >>> sorted(p.name for p in result.path.iterdir())  # doctest: +NORMALIZE_WHITESPACE
-    ['config.yaml', 'forecasts.parquet', 'history', 'leaderboard.csv', 'leaderboard.md',
-     'metrics.json', 'models', 'report']
+    ['config.yaml', 'exported.md', 'forecasts.parquet', 'history', 'leaderboard.csv',
+     'leaderboard.md', 'metrics.json', 'models', 'report']
     >>> result.final_fit.records["seasonal"].fit, result.export_errors
     ('refit', {})
 """
@@ -79,6 +83,7 @@ from forecast.app.publish import publish_run, writing_in
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
 from forecast.evaluation.metrics import score_forecasts
+from forecast.evaluation.report import exported_markdown, leaderboard_markdown
 from forecast.features.calendar_features import default_input_width
 from forecast.models.registry import MODEL_KINDS
 
@@ -204,7 +209,9 @@ def _print_summary(title: str, comparison: Comparison, final: FinalFit, path: Pa
     if final.models:
         kinds = {record.fit for record in final.records.values()}
         how = "refitted on all the data" if kinds == {"refit"} else "the backtest fits"
-        print(f"\nexported ({how}): {', '.join(final.models)}")
+        print(f"\nexported ({how}):")
+        for name, record in final.records.items():
+            print(f"  {name}: {record.describe()}")
     print(f"\nrun written to {path}")
 
 
@@ -310,7 +317,7 @@ def _write_run_files(
     (folder / "config.yaml").write_text(yaml.safe_dump(resolved, sort_keys=False))
     board = comparison.leaderboard
     board.to_csv(folder / "leaderboard.csv")
-    (folder / "leaderboard.md").write_text(board.to_markdown(floatfmt=".4g") + "\n")
+    (folder / "leaderboard.md").write_text(leaderboard_markdown(board, config.evaluation.unit))
     comparison.forecasts.to_parquet(folder / "forecasts.parquet", index=False)
     by_step = score_forecasts(
         comparison.forecasts,
@@ -339,6 +346,7 @@ def _write_run_files(
         title=f"Run {config.name}",
         unit=config.evaluation.unit,
         exported=final.exported(),
+        timings={"backtest": seconds, "final fit": final.total_seconds},
     )
     (folder / "models").mkdir()
     for model_name, model in final.models.items():
@@ -349,6 +357,9 @@ def _write_run_files(
             metrics=scores,
             fit_record=final.records[model_name],
         )
+    if final.records or final.errors:
+        # what each model learned from, beside the models (also in metrics.json and the report)
+        (folder / "exported.md").write_text(exported_markdown(final.exported()))
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

@@ -299,10 +299,12 @@ class Comparison:
         unit: str | None = None,
         overwrite: bool = False,
         exported: Mapping[str, Mapping[str, Any]] | None = None,
+        timings: Mapping[str, float] | None = None,
     ):
-        """Write a Markdown report with the figures into the directory ``path`` (atomically);
-        returns the path of ``report.md``. ``exported`` (``{model: fit record as data, or
-        {"error": reason}}``) adds the "Exported models" table (see
+        """Write a Markdown report with the figures, and the same as ``report.html``, into
+        the directory ``path`` (atomically); returns the path of ``report.md``. ``exported``
+        (``{model: fit record as data, or {"error": reason}}``) adds the "Exported models"
+        table, ``timings`` (``{step: seconds}``) the run time (see
         :func:`forecast.evaluation.report.write_report`)."""
         from forecast.evaluation.report import write_report
 
@@ -319,6 +321,7 @@ class Comparison:
             unit=unit,
             overwrite=overwrite,
             exported=exported,
+            timings=timings,
         )
 
     def __str__(self) -> str:

@@ -69,6 +69,7 @@ def plot_forecasts(
     unit: str | None = None,
     input_width: int | None = None,
     target: str | None = None,
+    titles: Sequence[str] | None = None,
 ) -> Figure:
     """Each model's forecasts against the actuals at a few origins of one series.
 
@@ -88,13 +89,15 @@ def plot_forecasts(
         unit: the unit of the target, for the y label (``"y (kW)"``).
         input_width: rows of input window shown before each origin; default twice the horizon.
         target: the target to show when the frame holds several; default the first.
+        titles: one text per shown origin, put before its panel's title (``"worst origin of
+            LSTM (MAE 120 kW)"``: ``"worst origin of LSTM (MAE 120 kW): origin 2024-01-03"``).
 
     Returns:
         The figure; its legend names the models, ``"actual"`` and ``"input window"``.
 
     Raises:
-        ValueError: missing columns, an empty frame, or an unknown series, target, model or
-            origin.
+        ValueError: missing columns, an empty frame, an unknown series, target, model or
+            origin, or as many ``titles`` as origins missing.
 
     Example:
         >>> import pandas as pd
@@ -112,6 +115,10 @@ def plot_forecasts(
     """
     frame = check_forecasts(forecasts)
     shown = _choose(frame, history, origins, series_id, models, input_width, target)
+    if titles is not None and len(titles) != len(shown.origins):
+        raise ValueError(
+            f"titles: give one per shown origin ({len(shown.origins)}), got {len(titles)}"
+        )
     model_colours = colours(list(pd.unique(frame["model"])))  # as in the frame's other figures
     ncols = 1 if len(shown.origins) <= 3 else 2
     nrows = math.ceil(len(shown.origins) / ncols)
@@ -120,11 +127,13 @@ def plot_forecasts(
     with_time = not (shown.origins == shown.origins.normalize()).all()  # dates alone at midnights
     label = f"{shown.target} ({unit})" if unit else str(shown.target)
     handles: dict[str, Line2D] = {}
-    for axes, origin in zip(grid.ravel(), shown.origins):
+    for i, (axes, origin) in enumerate(zip(grid.ravel(), shown.origins)):
         for name, line in _draw_panel(axes, shown, origin, model_colours).items():
             handles.setdefault(name, line)
         stamp = format_stamp(origin, with_time)
         title = f"{shown.series_id}: origin {stamp}" if shown.panel else f"origin {stamp}"
+        if titles is not None:
+            title = f"{titles[i]}: {title}"
         axes.set_title(title, fontsize=10)
         axes.set_ylabel(label)
     for axes in grid.ravel()[len(shown.origins) :]:

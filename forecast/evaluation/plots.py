@@ -6,7 +6,8 @@ histories of the neural models, and returns a :class:`matplotlib.figure.Figure`:
 
 * :func:`plot_forecasts`: each model's forecast against the actuals at a few origins, with the
   input window the forecast was made from (drawn by :mod:`forecast.evaluation.forecast_plot`);
-* :func:`plot_error_by_step`: a metric per horizon step, one line per model;
+* :func:`plot_error_by_step`: a metric per horizon step, one line per model (those far worse
+  than the best left out and named, :func:`off_scale_models`);
 * :func:`plot_training_history`: training and validation loss per epoch;
 * :func:`plot_series_errors`: the spread of a per-series metric across the series of a panel;
 * :func:`save_figure`: write a figure to PNG atomically.
@@ -36,7 +37,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -51,12 +52,19 @@ from forecast.evaluation.plot_support import colours, horizontal_boxplot, metric
 from forecast.evaluation.schema import (
     METRIC_NAMES,
     METRICS_WITH_UNITS,
+    PERCENT_METRICS,
     check_forecasts,
     check_metrics,
 )
 from forecast.evaluation.schema import TIDY_COLUMNS as FORECAST_COLUMNS
+from forecast.evaluation.training_plot import MARKED_EPOCHS, plot_training_history
 
 # ---------------------------------------------------------------------- public API
+
+
+#: :func:`plot_error_by_step` leaves out the models whose overall error is more than this many
+#: times the best model's, so that they do not squash the others (the figure names them).
+OFF_SCALE = 4.0
 
 
 def plot_error_by_step(
@@ -65,8 +73,14 @@ def plot_error_by_step(
     unit: str | None = None,
     *,
     scales: Mapping | float | None = None,
+    off_scale: float | None = OFF_SCALE,
 ) -> Figure:
     """A metric per horizon step, one line per model (one subplot per target).
+
+    The y axis is linear, from zero (errors) or around zero (``bias``), scaled to the models
+    that matter: a model whose overall error (its size, for ``bias``) is more than
+    ``off_scale`` times the best model's is not drawn, and a note on the figure (gid
+    ``"off-scale"``) names it with its overall error.
 
     Args:
         forecasts: a tidy forecast frame.
@@ -74,6 +88,7 @@ def plot_error_by_step(
         unit: the unit of the target, for the y label of metrics in the data's units
             (``mae``, ``rmse``, ``bias``).
         scales: for ``mase``, as for :func:`forecast.evaluation.metrics.score_forecasts`.
+        off_scale: the factor above which a model is left out; ``None`` draws every model.
 
     Returns:
         The figure: x ``"forecast step (horizon)"``, y the metric (``"MAE (kW)"``,
@@ -81,7 +96,19 @@ def plot_error_by_step(
         ``score_forecasts(forecasts, [metric], by=["model", "step"])`` for its model.
 
     Example:
-        See the module docstring.
+        See the module docstring; a model 10 times worse than the best is left out:
+
+        >>> import pandas as pd
+        >>> stamps = pd.date_range("2024-01-01", periods=2, freq="h")
+        >>> good = pd.DataFrame({"series_id": "s", "target": "y", "origin": stamps[0],
+        ...                      "timestamp": stamps, "step": [1, 2], "actual": [1.0, 2.0],
+        ...                      "forecast": [1.5, 2.5], "model": "good"})
+        >>> bad = good.assign(forecast=[6.0, 7.0], model="bad")
+        >>> axes = plot_error_by_step(pd.concat([good, bad]), unit="kW").axes[0]
+        >>> [line.get_label() for line in axes.lines], axes.get_yscale()
+        (['good'], 'linear')
+        >>> [t.get_text() for t in axes.texts if t.get_gid() == "off-scale"]
+        ['not drawn, over 4× the best MAE:\\nbad (MAE 5 kW)']
     """
     frame = check_forecasts(forecasts)
     check_metrics([metric])
@@ -91,12 +118,14 @@ def plot_error_by_step(
     figure = Figure(figsize=(10.5, 0.6 + 3.6 * len(targets)), layout="constrained")
     grid = figure.subplots(len(targets), 1, squeeze=False)
     for axes, target in zip(grid[:, 0], targets):
-        scores = score_forecasts(
-            frame.loc[frame["target"] == target], [metric], by=["model", "step"], scales=scales
-        )
+        rows = frame.loc[frame["target"] == target]
+        scores = score_forecasts(rows, [metric], by=["model", "step"], scales=scales)
+        overall = score_forecasts(rows, [metric], by="model", scales=scales)[metric]
+        far = off_scale_models(overall, off_scale)
         horizon = int(scores.index.get_level_values("step").max())
+        drawn = []
         for name in model_names:
-            if name not in scores.index.get_level_values("model"):
+            if name in far or name not in scores.index.get_level_values("model"):
                 continue
             per_step = scores.loc[name, metric].sort_index()
             colour, style = model_colours[name]
@@ -110,123 +139,72 @@ def plot_error_by_step(
                 linewidth=1.6,
                 label=name,
             )
-        positive = scores[metric].to_numpy(np.float64)
-        positive = positive[np.isfinite(positive) & (positive > 0)]
-        if metric == "bias":
-            axes.axhline(0.0, color="0.3", linewidth=0.8)
-        elif positive.size and positive.max() > 20 * positive.min():
-            axes.set_yscale("log")  # models 20x apart: a linear axis would flatten the good ones
-        else:
-            axes.set_ylim(bottom=0.0)  # errors from zero, so that their ratios read right
+            drawn.append(per_step.to_numpy(np.float64))
+        _error_axis(axes, metric, np.concatenate(drawn) if drawn else np.array([]))
+        if far:
+            _off_scale_note(axes, {n: overall[n] for n in far}, metric, unit, off_scale)
         axes.set_xlabel("forecast step (horizon)")
         axes.set_ylabel(metric_label(metric, unit))
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_xlim(0.5, horizon + 0.5)
-        axes.grid(alpha=0.3, which="both")
+        axes.grid(alpha=0.3)
         axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0))
         title = f"{METRIC_NAMES[metric]} by forecast step"
         axes.set_title(title if len(targets) == 1 else f"{title}: {target}", fontsize=11)
     return figure
 
 
-def plot_training_history(
-    histories: Mapping[str, Mapping[str, Sequence[float]]],
-    *,
-    model_order: Sequence[str] | None = None,
-) -> Figure:
-    """Training (solid) and validation (dashed) loss per epoch, one colour per model.
-
-    The epoch with the lowest validation loss (the weights early stopping restores) is marked
-    with a star. The y axis is logarithmic when the losses span more than a factor of 10.
-
-    Args:
-        histories: ``{model name: Keras history dict}``, each with a ``"loss"`` list and
-            optionally ``"val_loss"`` (other keys are ignored).
-        model_order: the names whose order sets the colours, e.g. every model of a
-            comparison, so that a model has the colour it has in the other figures; default the
-            order of ``histories``.
-
-    Returns:
-        The figure: x ``"epoch"`` (from 1), y ``"loss"``.
-
-    Raises:
-        ValueError: no history, or a history without ``loss`` values.
+def off_scale_models(overall: pd.Series, factor: float | None = OFF_SCALE) -> list[str]:
+    """The models (index of ``overall``, one error per model) whose error's size is more than
+    ``factor`` times the smallest one's, in their order (none when ``factor`` is ``None``).
 
     Example:
-        >>> figure = plot_training_history({"LSTM": {"loss": [3.0, 2.0, 1.5],
-        ...                                          "val_loss": [3.5, 2.5, 2.8]}})
-        >>> [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
-        ['LSTM (train)', 'LSTM (validation, best epoch 2)']
+        >>> off_scale_models(pd.Series({"a": 1.0, "b": 3.9, "c": -5.0}))
+        ['c']
     """
-    curves = _loss_curves(histories)
-    order = list(dict.fromkeys([str(m) for m in (model_order or ())] + list(curves)))
-    model_colours = colours(order)
-    figure = Figure(figsize=(9.0, 4.6), layout="constrained")
-    axes = figure.subplots()
-    for name, (loss, val) in curves.items():
-        _draw_loss_curves(axes, name, loss, val, model_colours[name][0])
-    values = np.concatenate(
-        [np.concatenate([c[0], c[1] if c[1] is not None else []]) for c in curves.values()]
+    size = overall.astype(np.float64).abs()
+    finite = size[np.isfinite(size)]
+    if factor is None or finite.empty or finite.min() <= 0:
+        return []
+    return [str(name) for name, value in size.items() if value > factor * finite.min()]
+
+
+def _off_scale_note(axes, far: dict, metric: str, unit: str | None, factor: float) -> None:
+    """Name the models left out, with their overall error, beside the axes."""
+    values = ",\n".join(
+        f"{name} ({METRIC_NAMES[metric]} {_format_error(value, metric, unit)})"
+        for name, value in far.items()
     )
-    values = values[np.isfinite(values)]
-    log = values.size > 0 and values.min() > 0 and values.max() / values.min() > 10
-    if log:
-        axes.set_yscale("log")
-    axes.set_xlabel("epoch")
-    axes.set_ylabel("loss")
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.grid(alpha=0.3, which="both" if log else "major")
-    axes.legend(frameon=False, loc="best")
-    axes.set_title(
-        "Training history (solid: training, dashed: validation, star: best validation epoch)",
-        fontsize=10,
+    axes.text(
+        1.01,
+        0.0,
+        f"not drawn, over {factor:g}× the best {METRIC_NAMES[metric]}:\n{values}",
+        transform=axes.transAxes,
+        fontsize=8.5,
+        color="0.3",
+        va="bottom",
+        ha="left",
+        gid="off-scale",
     )
-    return figure
 
 
-def _loss_curves(histories) -> dict[str, tuple[np.ndarray, np.ndarray | None]]:
-    """``{model name: (training loss, validation loss or None)}`` of Keras history dicts."""
-    if not isinstance(histories, Mapping) or not histories:
-        raise ValueError(
-            "no training history to plot (histories is empty); only neural models have one"
-        )
-    curves = {}
-    for name, history in histories.items():
-        if not isinstance(history, Mapping) or len(history.get("loss", ())) == 0:
-            raise ValueError(f"the history of {name!r} has no 'loss' values")
-        loss = np.asarray(history["loss"], dtype=np.float64)
-        val = history.get("val_loss")
-        val = None if val is None or len(val) == 0 else np.asarray(val, dtype=np.float64)
-        curves[str(name)] = (loss, val)
-    return curves
-
-
-def _draw_loss_curves(axes, name: str, loss: np.ndarray, val: np.ndarray | None, colour) -> None:
-    """One model's training loss (solid), validation loss (dashed) and best epoch (star)."""
-    axes.plot(
-        np.arange(1, len(loss) + 1), loss, color=colour, linewidth=1.6, label=f"{name} (train)"
-    )
-    if val is None:
+def _error_axis(axes, metric: str, drawn: np.ndarray) -> None:
+    """A linear axis from zero, or around zero for ``bias``, with room above the lines."""
+    drawn = drawn[np.isfinite(drawn)]
+    if metric == "bias":
+        axes.axhline(0.0, color="0.3", linewidth=0.8)
+        reach = float(np.abs(drawn).max()) if drawn.size else 1.0
+        axes.set_ylim(-1.08 * reach or -1.0, 1.08 * reach or 1.0)
         return
-    best = int(np.nanargmin(val)) if np.isfinite(val).any() else None
-    label = f"{name} (validation" + ("" if best is None else f", best epoch {best + 1}") + ")"
-    axes.plot(
-        np.arange(1, len(val) + 1), val, color=colour, linestyle="--", linewidth=1.6, label=label
-    )
-    if best is None:
-        return
-    axes.plot(
-        [best + 1],
-        [val[best]],
-        marker="*",
-        markersize=13,
-        color=colour,
-        markeredgecolor="black",
-        markeredgewidth=0.6,
-        linestyle="none",
-        zorder=5,
-        label="_best",
-    )
+    top = float(drawn.max()) if drawn.size else 1.0
+    axes.set_ylim(0.0, 1.08 * top if top > 0 else 1.0)  # from zero: ratios read right
+
+
+def _format_error(value: float, metric: str, unit: str | None) -> str:
+    text = f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
+    if metric in PERCENT_METRICS:
+        return f"{text}%"
+    return f"{text} {unit}" if unit and metric in METRICS_WITH_UNITS else text
 
 
 def plot_series_errors(
@@ -376,6 +354,7 @@ def save_figure(figure: Figure, path: str | os.PathLike, dpi: int = 110) -> Path
 
 __all__ = [
     "FORECAST_COLUMNS",
+    "MARKED_EPOCHS",
     "METRICS_WITH_UNITS",
     "plot_error_by_step",
     "plot_forecasts",

@@ -1,18 +1,26 @@
-"""A Markdown report of a comparison, with its figures, written atomically.
+"""A report of a comparison, with its figures, in Markdown and HTML, written atomically.
 
-:func:`write_report` writes a directory holding ``report.md`` and ``figures/*.png``:
+:func:`write_report` writes a directory holding ``report.md``, ``figures/*.png`` and
+``report.html``, the same report as one self-contained page (figures embedded, tables
+sortable, nothing fetched from the network: :mod:`forecast.evaluation.report_html`) to open
+from the run directory or attach to an email:
 
-* **Data**: what the comparison ran on (a table of ``data_summary``) and, when the
-  missing-value policy filled any, how many NaN inputs it filled for each model's forecasts;
+* **Data**: what the comparison ran on (a table of ``data_summary``), the run time (when
+  ``timings`` is given) and, when the missing-value policy filled any, how many NaN inputs it
+  filled for each model's forecasts;
 * **Leaderboard**: the metrics of every model and one sentence on the best model's skill over
   the best baseline;
+* **Worst origins**: the origins where the best model erred most, with every model's MAE
+  there;
 * **Exported models** (when ``exported`` is given): what each exported model learned from
   (refit on all the data or the backtest fit, first and last timestamp, rows, epochs, anchor,
   scaling, covariates; see :mod:`forecast.serving.fit_record`), and the models whose export
   failed, with the reason;
-* **Figures**: forecasts against actuals, error by horizon step, training curves (neural models)
-  and, for panels, the error across series (see :mod:`forecast.plots`);
-* **Model settings**: each model's parameters.
+* **Figures**: forecasts against actuals at the best model's worst, typical and best origins,
+  error by horizon step, training curves (neural models) and, for panels, the error across
+  series, each captioned from its data (see :mod:`forecast.evaluation.report_figures`);
+* **Model settings**: each model's parameters, as the fit resolved them (``season_length``
+  24, ``calendar`` ``['hour', 'dayofweek']``, not ``None`` and ``"auto"``).
 
 The report is built in a temporary directory next to its destination and renamed into place
 (:func:`forecast._files.atomic_directory`), so a reader never sees a half-written report and a
@@ -33,8 +41,10 @@ Example:
     ...                      index=pd.Index(["naive"], name="model"))
     >>> folder = Path(tempfile.mkdtemp()) / "report"
     >>> path = write_report(folder, leaderboard=board, forecasts=tidy, unit="kW")
-    >>> path.name, sorted(p.name for p in (folder / "figures").iterdir())
-    ('report.md', ['error_by_step.png', 'forecasts.png'])
+    >>> path.name, sorted(p.name for p in folder.iterdir())
+    ('report.md', ['figures', 'report.html', 'report.md'])
+    >>> sorted(p.name for p in (folder / "figures").iterdir())
+    ['error_by_step.png', 'forecasts.png']
     >>> [line for line in path.read_text().splitlines() if line.startswith("| naive")]
     ['| naive   | 0.3750 | yes        |   0.000 |']
     >>> shutil.rmtree(folder.parent)
@@ -51,7 +61,6 @@ import numpy as np
 import pandas as pd
 
 from forecast._files import atomic_directory
-from forecast.evaluation import plots
 from forecast.evaluation.markdown_cells import (
     decimals as _decimals,
 )
@@ -70,6 +79,24 @@ from forecast.evaluation.markdown_cells import (
 from forecast.evaluation.markdown_cells import (
     percent as _percent,
 )
+from forecast.evaluation.report_blocks import (
+    Block,
+    Heading,
+    Image,
+    Paragraph,
+    Table,
+    to_markdown,
+)
+from forecast.evaluation.report_figures import FIGURES_DIR, write_figures
+from forecast.evaluation.report_html import HTML_FILE, to_html
+from forecast.evaluation.report_sections import (
+    default_summary,
+    exported_markdown,
+    exported_section,
+    filled_sentence,
+    run_time_sentence,
+    worst_origins_section,
+)
 from forecast.evaluation.schema import (
     METRIC_NAMES,
     METRICS_WITH_UNITS,
@@ -79,8 +106,6 @@ from forecast.evaluation.schema import (
 
 #: The file name of the Markdown report inside its directory.
 REPORT_FILE = "report.md"
-#: The folder of the figures inside the report directory.
-FIGURES_DIR = "figures"
 
 
 def write_report(
@@ -97,8 +122,10 @@ def write_report(
     unit: str | None = None,
     overwrite: bool = False,
     exported: Mapping[str, Mapping[str, Any]] | None = None,
+    timings: Mapping[str, float] | None = None,
 ) -> Path:
-    """Write a Markdown report with PNG figures into the directory ``path``, atomically.
+    """Write a Markdown report with PNG figures, and the same report as one HTML page
+    (``report.html``), into the directory ``path``, atomically.
 
     Args:
         path: the report directory to create (``report.md`` and ``figures/`` go inside).
@@ -122,6 +149,8 @@ def write_report(
         exported: ``{model name: fit record as data}``
             (:meth:`forecast.serving.fit_record.FitRecord.to_dict`), or ``{"error": reason}``
             for a model whose export failed: the "Exported models" table.
+        timings: ``{step: seconds}`` of the job that made the report (``{"backtest": 21.3,
+            "final fit": 1.8}``): the run time, said under the data summary.
 
     Returns:
         The path of ``report.md``.
@@ -146,8 +175,16 @@ def write_report(
     _check_destination(destination, overwrite)
 
     with atomic_directory(destination, replace=overwrite) as building:
-        figures = _write_figures(building / FIGURES_DIR, forecasts, history, histories, unit)
-        text = _markdown(
+        figures = write_figures(
+            building / FIGURES_DIR,
+            forecasts=forecasts,
+            leaderboard=leaderboard,
+            history=history,
+            histories=histories,
+            settings=settings,
+            unit=unit,
+        )
+        blocks = _blocks(
             title=title,
             leaderboard=leaderboard,
             forecasts=forecasts,
@@ -157,8 +194,11 @@ def write_report(
             unit=unit,
             exported=exported,
             filled_inputs=filled_inputs,
+            timings=timings,
         )
-        (building / REPORT_FILE).write_text(text, encoding="utf-8")
+        (building / REPORT_FILE).write_text(to_markdown(blocks), encoding="utf-8")
+        page = to_html(blocks, title=title, folder=building)
+        (building / HTML_FILE).write_text(page, encoding="utf-8")
         # again: something may have been written at the destination while the report was built
         _check_destination(destination, overwrite)
     return Path(path) / REPORT_FILE
@@ -191,68 +231,10 @@ def _check_destination(destination: Path, overwrite: bool) -> None:
     )
 
 
-# ---------------------------------------------------------------------- figures
-
-
-def _write_figures(folder: Path, forecasts, history, histories, unit) -> list[tuple[str, str, str]]:
-    """Save the figures; returns ``(heading, file name relative to the report, caption)``."""
-    n_series = forecasts["series_id"].nunique()
-    out = []
-    figure = plots.plot_forecasts(forecasts, history, unit=unit)
-    first_series = pd.unique(forecasts["series_id"])[0]
-    which = "" if n_series == 1 else f" of the first series ({_escape(first_series)})"
-    shown = sum(axes.get_visible() for axes in figure.axes)
-    origins = "one origin" if shown == 1 else f"{shown} origins"
-    out.append(
-        (
-            "Forecasts against actuals",
-            _save(figure, folder, "forecasts.png"),
-            f"Each model's forecast at {origins}{which}: the grey line is the input window, "
-            "black the actuals, the dashed line the forecast origin.",
-        )
-    )
-    figure = plots.plot_error_by_step(forecasts, "mae", unit)
-    out.append(
-        (
-            "Error by forecast step",
-            _save(figure, folder, "error_by_step.png"),
-            "MAE at each step of the horizon, over all origins and series: errors usually grow with the step.",
-        )
-    )
-    if histories and any(h for h in histories.values()):
-        figure = plots.plot_training_history(
-            {k: v for k, v in histories.items() if v},
-            model_order=list(pd.unique(forecasts["model"])),
-        )
-        out.append(
-            (
-                "Training curves",
-                _save(figure, folder, "training_history.png"),
-                "Training (solid) and validation (dashed) loss per epoch; the star marks the best "
-                "validation epoch.",
-            )
-        )
-    if n_series > 1:
-        figure = plots.plot_series_errors(forecasts, "mae", unit)
-        out.append(
-            (
-                "Error across series",
-                _save(figure, folder, "series_errors.png"),
-                f"The MAE of each of the {n_series} series, one box per model (best median on top).",
-            )
-        )
-    return out
-
-
-def _save(figure, folder: Path, name: str) -> str:
-    plots.save_figure(figure, folder / name)
-    return f"{FIGURES_DIR}/{name}"
-
-
 # ---------------------------------------------------------------------- Markdown
 
 
-def _markdown(
+def _blocks(
     *,
     title,
     leaderboard,
@@ -263,142 +245,91 @@ def _markdown(
     unit,
     exported=None,
     filled_inputs=None,
-) -> str:
-    parts = [f"# {title}", ""]
-    parts += ["## Data", "", _summary_table(data_summary or _default_summary(forecasts)), ""]
-    filled = _filled_sentence(filled_inputs or {})
+    timings=None,
+) -> list[Block]:
+    """The report's content, written as Markdown and as HTML."""
+    blocks: list[Block] = [Heading(1, title)]
+    blocks += [Heading(2, "Data"), _summary_table(data_summary or default_summary(forecasts))]
+    filled = filled_sentence(filled_inputs or {})
     if filled:
-        parts += [filled, ""]
-    parts += ["## Leaderboard", ""]
-    parts += [_leaderboard_note(leaderboard, unit), "", _leaderboard_table(leaderboard), ""]
+        blocks.append(Paragraph(filled))
+    if timings:
+        blocks.append(Paragraph(run_time_sentence(timings)))
+    blocks += [Heading(2, "Leaderboard"), Paragraph(_leaderboard_note(leaderboard, unit))]
+    blocks.append(_leaderboard_table(leaderboard))
     sentence = _best_model_sentence(leaderboard, unit)
     if sentence:
-        parts += [sentence, ""]
+        blocks.append(Paragraph(sentence))
+    blocks += [Heading(2, "Worst origins"), *worst_origins_section(leaderboard, forecasts, unit)]
     if exported:
-        parts += ["## Exported models", "", *_exported_section(exported), ""]
-    parts += ["## Figures", ""]
+        blocks += [Heading(2, "Exported models"), *exported_section(exported)]
+    blocks.append(Heading(2, "Figures"))
     for heading, file, caption in figures:
-        parts += [f"### {heading}", "", f"![{heading}]({file})", "", caption, ""]
+        blocks += [Heading(3, heading), Image(file, heading), Paragraph(caption)]
     if settings:
-        parts += ["## Model settings", ""]
+        blocks.append(Heading(2, "Model settings"))
         for name, params in settings.items():
-            parts += [f"### {_escape(name)}", "", _settings_table(params), ""]
-    return "\n".join(parts).rstrip() + "\n"
+            blocks += [Heading(3, _escape(name)), _settings_table(params)]
+    return blocks
 
 
-#: How the "Exported models" table names each kind of fit.
-_FIT_NAMES = {"refit": "refit on all the data", "backtest": "backtest fit", "fit": "fit"}
-
-
-def _exported_section(exported: Mapping[str, Mapping[str, Any]]) -> list[str]:
-    """The note, the table of what each exported model learned from, and the failed exports."""
-    kinds = {record.get("fit") for record in exported.values() if "error" not in record}
-    notes = []
-    if "refit" in kinds:
-        notes.append(
-            "Refitted models learned from every row of the data, the test rows included, with "
-            "the choices and epoch counts their validated fit made; the leaderboard scores the "
-            "backtest fits, trained on the rows before the first origin."
-        )
-    if "backtest" in kinds:
-        notes.append("Backtest fits are exported as the leaderboard scored them.")
-    rows, failures = [], []
-    for name, record in exported.items():
-        if "error" in record:
-            rows.append([_escape(name), "not exported", *["–"] * 6])
-            failures.append(
-                f"- **{_escape(name)}** was not exported: its final fit failed "
-                f"({_escape(record['error'])})."
-            )
-            continue
-        rows_text = "–" if record.get("rows") is None else f"{int(record['rows']):,}"
-        if record.get("validation_rows"):
-            rows_text += f" ({int(record['validation_rows']):,} validating)"
-        epochs = record.get("epochs")
-        used = record.get("covariates_used")
-        rows.append(
-            [
-                _escape(name),
-                _FIT_NAMES.get(str(record.get("fit")), _escape(record.get("fit"))),
-                _escape(f"{record.get('start')} .. {record.get('end')}"),
-                rows_text,
-                "–" if epochs is None else ", ".join(str(int(e)) for e in epochs),
-                "–" if record.get("anchor") is None else _escape(record["anchor"]),
-                "–" if record.get("scaling") is None else _escape(record["scaling"]),
-                "–" if used is None else ("yes" if used else "no"),
-            ]
-        )
-    header = ["model", "fit", "trained on", "rows", "epochs", "anchor", "scaling", "covariates"]
-    table = pd.DataFrame(rows, columns=header).to_markdown(
-        index=False, disable_numparse=True, colalign=("left",) * 3 + ("right",) * 2 + ("left",) * 3
+def _summary_table(summary: Mapping[str, Any]) -> Table:
+    rows = pd.DataFrame(
+        {"item": [str(k) for k in summary], "value": [_format_value(v) for v in summary.values()]}
     )
-    return [
-        *([" ".join(notes), ""] if notes else []),
-        table,
-        *([""] + failures if failures else []),
-    ]
+    return Table(rows, ("left", "left"))
 
 
-def _filled_sentence(filled_inputs: Mapping[str, int]) -> str:
-    """What the missing-value policy filled in each model's forecast windows ("" if nothing).
+def _settings_table(params) -> Block:
+    if not isinstance(params, Mapping) or not params:
+        return Paragraph("_no parameters recorded_")
+    rows = pd.DataFrame(
+        {
+            "parameter": [str(k) for k in params],
+            "value": [_format_value(v, False) for v in params.values()],
+        }
+    )
+    return Table(rows, ("left", "left"))
+
+
+def leaderboard_markdown(leaderboard: pd.DataFrame, unit: str | None = None) -> str:
+    """The leaderboard as the report shows it: a note on the metrics' units, then the table
+    with floats rounded to about four significant digits, counts with thousands separators and
+    ``yes``/``no`` for flags (``forecast run`` writes it to ``leaderboard.md``).
+
+    Args:
+        leaderboard: the ranked metrics, indexed by model (as :func:`forecast.compare`
+            returns them).
+        unit: the unit of the target, for the note.
+
+    Returns:
+        Markdown text ending in a newline.
 
     Example:
-        >>> _filled_sentence({"lstm": 1234, "naive": 0, "linear": 7})
-        'Missing inputs: the missing-value policy filled NaN input values in the forecast windows: 1,234 for lstm and 7 for linear (a NaN read by several windows counts once in each; labels are never filled).'
+        >>> board = pd.DataFrame({"mae": [0.009418, 0.0125], "baseline": [False, True]},
+        ...                      index=pd.Index(["LSTM", "naive"], name="model"))
+        >>> print(leaderboard_markdown(board, unit="kW"))
+        Lower errors are better. MAE is in kW.
+        <BLANKLINE>
+        | model   |    MAE | baseline   |
+        |:--------|-------:|:-----------|
+        | LSTM    | 0.0094 | no         |
+        | naive   | 0.0125 | yes        |
+        <BLANKLINE>
     """
-    counts = [f"{int(n):,} for {_escape(name)}" for name, n in filled_inputs.items() if n]
-    if not counts:
-        return ""
-    return (
-        "Missing inputs: the missing-value policy filled NaN input values in the forecast "
-        f"windows: {_join(counts)} (a NaN read by several windows counts once in each; labels "
-        "are never filled)."
+    _check_leaderboard(leaderboard)
+    return to_markdown(
+        [Paragraph(_leaderboard_note(leaderboard, unit)), _leaderboard_table(leaderboard)]
     )
 
 
-def _default_summary(forecasts: pd.DataFrame) -> dict[str, Any]:
-    origins = forecasts["origin"]
-    return {
-        "series": int(forecasts["series_id"].nunique()),
-        "targets": ", ".join(map(str, pd.unique(forecasts["target"]))),
-        "first origin": str(origins.min()),
-        "last origin": str(origins.max()),
-        "origins": int(origins.nunique()),
-        "horizon": int(forecasts["step"].max()),
-        "models": ", ".join(map(str, pd.unique(forecasts["model"]))),
-    }
-
-
-def _summary_table(summary: Mapping[str, Any]) -> str:
-    rows = pd.DataFrame(
-        {
-            "item": [_escape(k) for k in summary],
-            "value": [_escape(_format_value(v)) for v in summary.values()],
-        }
-    )
-    return rows.to_markdown(index=False, disable_numparse=True, colalign=("left", "left"))
-
-
-def _settings_table(params) -> str:
-    if not isinstance(params, Mapping) or not params:
-        return "_no parameters recorded_"
-    rows = pd.DataFrame(
-        {
-            "parameter": [_escape(k) for k in params],
-            "value": [_escape(_format_value(v, False)) for v in params.values()],
-        }
-    )
-    return rows.to_markdown(index=False, disable_numparse=True, colalign=("left", "left"))
-
-
-def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
+def _leaderboard_table(leaderboard: pd.DataFrame) -> Table:
     """The leaderboard with each float column rounded to about four significant digits."""
-    table = pd.DataFrame(index=[_escape(i) for i in leaderboard.index])
-    table.index.name = leaderboard.index.name or "model"
+    table = pd.DataFrame({leaderboard.index.name or "model": [str(i) for i in leaderboard.index]})
     align = ["left"]
     for column in leaderboard.columns:
         values = leaderboard[column]
-        header = _escape(METRIC_NAMES.get(str(column), str(column)))
+        header = METRIC_NAMES.get(str(column), str(column))
         if pd.api.types.is_bool_dtype(values):
             table[header] = ["yes" if v else "no" for v in values]
             align.append("left")
@@ -406,13 +337,13 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> str:
             table[header] = [f"{int(v):,}" for v in values]
             align.append("right")
         elif pd.api.types.is_float_dtype(values):
-            decimals = 3 if column == "skill" else _decimals(values.to_numpy(np.float64))
+            decimals = 3 if column == "skill" else _decimals(values.astype(np.float64))
             table[header] = [_format_float(v, decimals) for v in values]
             align.append("right")
         else:
-            table[header] = [_escape(_format_value(v)) for v in values]
+            table[header] = [_format_value(v) for v in values]
             align.append("left")
-    return table.to_markdown(disable_numparse=True, colalign=tuple(align))
+    return Table(table, tuple(align))
 
 
 def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:
@@ -470,4 +401,11 @@ def _best_model_sentence(leaderboard: pd.DataFrame, unit: str | None) -> str:
     )
 
 
-__all__ = ["FIGURES_DIR", "REPORT_FILE", "write_report"]
+__all__ = [
+    "FIGURES_DIR",
+    "HTML_FILE",
+    "REPORT_FILE",
+    "exported_markdown",
+    "leaderboard_markdown",
+    "write_report",
+]

@@ -61,6 +61,30 @@ def test_run_directory_holds_everything(quick_run):
     assert (path / "leaderboard.md").read_text().count("|") > 10
 
 
+def test_leaderboard_md_is_formatted_as_the_report(quick_run):
+    text = (quick_run.path / "leaderboard.md").read_text()
+    assert "True" not in text and "False" not in text  # flags read yes / no
+    rows = {
+        cells[0]: cells
+        for line in text.splitlines()
+        if line.startswith("| ") and not line.startswith("| model")
+        for cells in [[c.strip() for c in line.strip("|").split("|")]]
+    }
+    header = [c.strip() for c in text.splitlines()[2].strip("|").split("|")]
+    assert header[:3] == ["model", "MAE", "RMSE"] and "baseline" in header
+    board = quick_run.leaderboard
+    for name in board.index:
+        cells = dict(zip(header, rows[name]))
+        assert cells["baseline"] == ("yes" if board.loc[name, "baseline"] else "no")
+        assert cells["n"] == f"{int(board.loc[name, 'n']):,}"
+        # MAE rounded to about four significant digits of the column's largest value
+        assert float(cells["MAE"].replace(",", "")) == pytest.approx(
+            board.loc[name, "mae"], abs=0.5
+        )
+        assert len(cells["skill"].split(".")[1]) == 3
+    assert text.startswith("Lower errors are better. MAE, RMSE and Bias are in kW")
+
+
 def test_exported_models_serve_the_run_forecasts(quick_run):
     frame = forecast.load_dataset("electricity_hourly").loc[:"2014-11-30 23:00"]
     for name in ("seasonal", "LSTM"):

@@ -86,6 +86,10 @@ def test_the_manifest_and_the_report_show_the_final_fits(refit_run):
     assert names == ["model", "seasonal", "Linear", "LSTM"]  # the header, then each model
     for row in rows[1:]:
         assert "refit on all the data" in row and f"{FIRST} .. {LAST}" in row and "696" in row
+    # the run directory says it too, beside the models
+    beside = (refit_run.path / "exported.md").read_text()
+    assert beside.startswith("# Exported models\n")
+    assert [line for line in beside.splitlines() if line.startswith("| ")] == rows
 
 
 def test_the_exported_forecast_is_the_refitted_estimators(refit_run):
@@ -123,6 +127,10 @@ def test_no_refit_exports_the_backtest_fits(tmp_path, capsys):
     )
     report = (run / "report" / "report.md").read_text()
     assert "Backtest fits are exported as the leaderboard scored them." in report
+    beside = (run / "exported.md").read_text()
+    (linear,) = [line for line in beside.splitlines() if line.startswith("| Linear")]
+    cells = [c.strip() for c in linear.strip("|").split("|")]
+    assert cells[1:4] == ["backtest fit", f"{FIRST} .. {BEFORE_ORIGIN}", "576"]
 
 
 def test_a_failing_refit_exports_the_others_and_publishes_nothing(tmp_path, capsys, monkeypatch):

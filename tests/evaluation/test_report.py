@@ -77,7 +77,9 @@ def test_report_of_a_panel_holds_the_numbers_and_every_figure(tmp_path, tidy):
     text = path.read_text()
     assert text.startswith("# Synthetic comparison\n")
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## Data", "## Leaderboard", "## Figures", "## Model settings"]
+    assert headings == [
+        "## Data", "## Leaderboard", "## Worst origins", "## Figures", "## Model settings"
+    ]  # fmt: skip
     # data summary as a table
     assert cell_row(text, "dataset") == ["dataset", "synthetic"]
     assert cell_row(text, "training rows") == ["training rows", "72"]
@@ -146,6 +148,130 @@ def test_report_of_one_series_without_histories(tmp_path):
     assert cell_row(text, "origins") == ["origins", "4"]
     assert cell_row(text, "horizon") == ["horizon", "6"]
     assert cell_row(text, "good")[1] == "0.500"
+
+
+def test_worst_origins_table_and_run_time(tmp_path, tidy):
+    text = write_report(
+        tmp_path / "rep",
+        leaderboard=leaderboard_of(tidy),
+        forecasts=tidy,
+        unit="kW",
+        timings={"backtest": 75.4, "final fit": 2.0},
+    ).read_text()
+    data = text.split("## Data")[1].split("## Leaderboard")[0]
+    assert "Run time: 1 min 17 s (backtest 1 min 15 s, final fit 2.0 s)." in data
+    section = text.split("## Worst origins")[1].split("## Figures")[0]
+    assert (
+        "The 5 of 12 series and origins where **good**, the best model, erred most: each "
+        "model's MAE over the horizon there (in kW), worst first." in section
+    )
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| ")
+    ]
+    assert rows[0] == ["series", "origin", "good", "bad"]
+    # good errs by 0.5, 1.0, 1.5 on a, b, c: c's four origins, then b's first; bad's MAE is
+    # the mean step 3.5, but 3.0 at c's last origin (its sixth actual is NaN)
+    assert rows[1:] == [
+        ["c", "2024-03-02 00:00 (Sat)", "1.500", "3.500"],
+        ["c", "2024-03-02 06:00 (Sat)", "1.500", "3.500"],
+        ["c", "2024-03-02 12:00 (Sat)", "1.500", "3.500"],
+        ["c", "2024-03-02 18:00 (Sat)", "1.500", "3.000"],
+        ["b", "2024-03-02 00:00 (Sat)", "1.000", "3.500"],
+    ]
+
+
+def captured_figures(monkeypatch) -> dict:
+    """The figures the report saves, by file name."""
+    saved = {}
+    save = plots.save_figure
+
+    def keep(figure, path, dpi=110):
+        saved[path.name] = figure
+        return save(Figure((1, 1)), path, dpi=10)
+
+    monkeypatch.setattr(plots, "save_figure", keep)
+    return saved
+
+
+def test_forecast_figure_shows_the_best_models_worst_typical_and_best_origins(
+    tmp_path, monkeypatch
+):
+    """One series; good's error grows with the origin, so its worst origin is the last."""
+    tidy = synthetic_forecasts(series=("s",), nan_actual=False)
+    origins = sorted(tidy["origin"].unique())
+    growth = tidy["origin"].map({o: float(i) for i, o in enumerate(origins)})
+    good = tidy["model"] == "good"
+    tidy.loc[good, "forecast"] += growth[good]  # good: 0.5, 1.5, 2.5, 3.5 at the origins
+    history = synthetic_history(("s",)).loc["s"]
+    saved = captured_figures(monkeypatch)
+    text = write_report(
+        tmp_path / "rep",
+        leaderboard=leaderboard_of(tidy),
+        forecasts=tidy,
+        history=history,
+        settings={"good": {"input_width": 20}, "bad": {"input_width": 8}},
+        unit="kW",
+    ).read_text()
+    figure = saved["forecasts.png"]
+    titles = [axes.get_title() for axes in figure.axes if axes.get_visible()]
+    assert titles == [
+        "worst for good (MAE 3.500 kW): origin 2024-03-02 18:00 (Sat)",
+        "typical (median) for good (MAE 1.500 kW): origin 2024-03-02 06:00 (Sat)",
+        "best for good (MAE 0.500 kW): origin 2024-03-02 00:00 (Sat)",
+    ]
+    # the input window is good's own 20 rows (joined to the first actual), not twice the horizon
+    windows = [line for line in figure.axes[0].lines if line.get_label() == "input window"]
+    assert len(windows[0].get_ydata()) == 20 + 1
+    caption = text.split("![Forecasts against actuals](figures/forecasts.png)")[1].split("###")[0]
+    assert (
+        "ranked by its MAE at each of its 4 origins: worst 2024-03-02 18:00 (Sat) with" in caption
+    )
+    assert "the input window the model reads (20 steps)" in caption
+
+
+def test_error_by_step_caption_is_written_from_the_data(tmp_path, monkeypatch):
+    saved = captured_figures(monkeypatch)
+    tidy = synthetic_forecasts(nan_actual=False)
+    far = tidy.loc[tidy["model"] == "bad"].assign(
+        model="far", forecast=lambda f: f["actual"] + 50.0
+    )
+    frame = pd.concat([tidy, far], ignore_index=True)
+    board = score_forecasts(frame, ["mae"], by="model").sort_values("mae")
+    text = write_report(tmp_path / "rep", leaderboard=board, forecasts=frame, unit="kW")
+    caption = text.read_text().split("(figures/error_by_step.png)")[1].split("###")[0]
+    # good's error is the same at every step; bad's grows with it; far is 50x off
+    assert "For **good**, the best model, the error is the same at every step (" in caption
+    assert "It grows with the step for 1 of the 2 models drawn (bad)." in caption
+    assert "Not drawn (an MAE over 4 times the best model's): far (MAE 50.00 kW)." in caption
+    axes = saved["error_by_step.png"].axes[0]
+    assert [line.get_label() for line in axes.lines] == ["good", "bad"]
+    assert axes.get_yscale() == "linear"
+    assert axes.get_ylim()[1] == pytest.approx(1.08 * 6.0)  # bad's step 6, not far's 50
+
+
+def test_training_curves_of_one_epoch_and_their_loss_unit(tmp_path, tidy, monkeypatch):
+    saved = captured_figures(monkeypatch)
+    settings = {
+        "good": {"loss": "mae", "scaling": "standard", "target": "y", "best_epochs": [0]},
+        "bad": {"input_width": 12},
+    }
+    text = write_report(
+        tmp_path / "rep",
+        leaderboard=leaderboard_of(tidy),
+        forecasts=tidy,
+        histories={"good": {"loss": [0.07], "val_loss": [0.05]}},
+        settings=settings,
+    ).read_text()
+    axes = saved["training_history.png"].axes[0]
+    assert axes.get_ylabel() == "MAE loss (y in training standard deviations)"
+    assert [line.get_marker() for line in axes.lines] == ["o", "o"]  # one point each, visible
+    assert [line.get_ydata().tolist() for line in axes.lines] == [[0.07], [0.05]]
+    assert axes.get_xlim() == (0.5, 1.5)
+    caption = text.split("(figures/training_history.png)")[1].split("##")[0]
+    assert "as MAE loss (y in training standard deviations)" in caption
+    assert "good trained 1 epoch and kept its anchor alone" in caption
 
 
 def test_best_model_sentences(tidy):
@@ -239,14 +365,14 @@ def test_overwrite_never_deletes_something_that_is_not_a_report(tmp_path, tidy):
 def test_a_directory_written_there_meanwhile_is_kept(
     tmp_path, tidy, small_figures, monkeypatch, overwrite, error, message
 ):
-    markdown = report._markdown
+    blocks = report._blocks
 
     def while_building(**kwargs):
         (tmp_path / "rep").mkdir()
         (tmp_path / "rep" / "keep.csv").write_text("1,2,3")
-        return markdown(**kwargs)
+        return blocks(**kwargs)
 
-    monkeypatch.setattr(report, "_markdown", while_building)
+    monkeypatch.setattr(report, "_blocks", while_building)
     with pytest.raises(error, match=message):
         write_report(
             tmp_path / "rep", leaderboard=leaderboard_of(tidy), forecasts=tidy, overwrite=overwrite

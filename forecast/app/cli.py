@@ -26,6 +26,7 @@ stride 1 and, for a file, the time column ``ds``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import textwrap
 from collections.abc import Sequence

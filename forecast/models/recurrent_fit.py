@@ -99,7 +99,7 @@ def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, 
         candidates = candidate_anchors(seasons, model.input_width_, calendar=has_calendar)
         best, scores, _ = choose_anchor(
             candidates, train["past"], train["future"], train["labels"],
-            val["past"], val["future"], val["labels"], val["spread"],
+            val["past"], val["future"], val["labels"], val["spread"], block=_block(model),
         )  # fmt: skip
     if parse_anchor(best)[0] != "linear":
         return best, scores, None

@@ -19,9 +19,12 @@ Every anchor is an affine map of the window's targets (and calendar): the naive 
 input rows (:func:`copying_anchor`), the linear ones are fitted, and a mean averages its
 members' maps, so any of them runs in the network as one fixed linear layer.
 
-The candidate with the lowest validation error is kept; ties go to the earlier one in the
-order of trust (the single anchors before the means): the linear model first (on the generalisation benchmark,
-``benchmarks/generalization.py``, it is the best single baseline on most datasets, and with a
+The single candidate with the lowest validation error is kept, unless a mean is *clearly*
+better than it (by one standard error of the paired per-window difference, see
+:mod:`forecast.nn.significance`): on the generalisation benchmark, means chosen on the lowest
+error alone won on some datasets and lost badly on others, where validation and test
+disagreed. Ties between single candidates go to the earlier one in the order of trust: the
+linear model first (on the generalisation benchmark, ``benchmarks/generalization.py``, it is the best single baseline on most datasets, and with a
 window at least a season long it can copy a seasonal-naive forecast), then the seasons, then
 the last value. (Requiring the others to beat the linear anchor by a standard error was
 measured too, and lost more than it saved: on short monthly series it kept the linear anchor
@@ -52,6 +55,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -237,6 +241,7 @@ def choose_anchor(
     val_labels,
     val_spread=None,
     combinations: Sequence[int] = COMBINATION_SIZES,
+    block: int = 1,
 ) -> tuple[str, dict[str, float], LinearAnchor | None]:
     """Score every candidate, and the means of the best few, on the validation windows;
     return the chosen one, every score, and the chosen anchor's map fitted on the training
@@ -250,11 +255,17 @@ def choose_anchor(
         val_spread: each validation window's target scale relative to the training scale
             ``(n, 1, n_targets)`` (per-window scaling), ``None`` for 1.
         combinations: the sizes of the means scored too (of the best single candidates).
+        block: the validation windows one horizon spans (their errors are correlated; see
+            :func:`~forecast.nn.significance.clearly_better`).
 
     Returns:
         ``(chosen, scores, map)``; scores are mean absolute errors in units of each target's
-        training spread. Ties go to the earlier candidate, single anchors before means.
+        training spread. The best single candidate wins (ties: the earlier one) unless a mean
+        is *clearly* better than it on the same windows (one standard error of the paired
+        difference): a combination has to earn its place, not win on noise.
     """
+    from forecast.nn.significance import clearly_better
+
     n_targets, horizon = val_labels.shape[2], val_labels.shape[1]
     input_width, n_future = val_past.shape[1], 0 if val_future is None else val_future.shape[2]
     maps = {}
@@ -268,18 +279,30 @@ def choose_anchor(
             maps[name] = copying_anchor(name, input_width, n_targets, horizon, n_future)
     weight = 1.0 if val_spread is None else np.asarray(val_spread, np.float64)
 
-    def score(name: str) -> float:
+    def window_errors(name: str) -> np.ndarray:
         forecast = anchor_forecast(name, val_past, val_future, n_targets, horizon, maps[name])
-        return float(np.nanmean(np.abs(np.asarray(forecast, np.float64) - val_labels) * weight))
+        errors = np.abs(np.asarray(forecast, np.float64) - val_labels) * weight
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window of NaN labels only
+            return np.nanmean(errors.reshape(len(errors), -1), axis=1)
 
-    scores = {name: score(name) for name in candidates}
-    ranked = sorted(candidates, key=lambda name: (scores[name], candidates.index(name)))
-    order = list(candidates)
+    errors = {name: window_errors(name) for name in candidates}
+    ranked = sorted(candidates, key=lambda name: (_mean(errors[name]), candidates.index(name)))
+    best = ranked[0]
     for size in combinations:
         if 2 <= size <= len(ranked):
             name = combination_name(ranked[:size])
             maps[name] = _mean_map([maps[member] for member in ranked[:size]])
-            scores[name] = score(name)
-            order.append(name)
-    best = min(order, key=lambda name: (scores[name], order.index(name)))
+            errors[name] = window_errors(name)
+            if _mean(errors[name]) < _mean(errors[best]) and clearly_better(
+                errors[name], errors[ranked[0]], block
+            ):
+                best = name
+    scores = {name: _mean(values) for name, values in errors.items()}
     return best, scores, maps[best] if parse_anchor(best)[0] == "linear" else None
+
+
+def _mean(window_errors: np.ndarray) -> float:
+    """The mean error over every window (each window weighs the same)."""
+    finite = window_errors[np.isfinite(window_errors)]
+    return float(finite.mean()) if finite.size else float("nan")

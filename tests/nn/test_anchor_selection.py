@@ -112,6 +112,28 @@ def test_the_mean_of_two_anchors_wins_when_each_misses_half_the_pattern():
     np.testing.assert_allclose(anchor_forecast(best, past, None, 1, 2, mapping), labels, atol=1e-6)
 
 
+def test_a_mean_better_on_noise_only_does_not_replace_the_best_single_anchor():
+    # labels 0; last always errs by 1; seasonal:2 errs by -1, -1, then 1.5 four times; their
+    # mean errs by 0, 0, 1.25 x4: mean 0.833 < 1, but the paired differences (1, 1, -0.25 x4:
+    # mean 0.167, standard error 0.264) are noise, so the single anchor stays
+    seasonal = np.array([-1.0, -1.0, 1.5, 1.5, 1.5, 1.5])
+    past = np.stack([seasonal, np.ones(6)], axis=1)[:, :, None]
+    labels = np.zeros((6, 1, 1))
+    best, scores, _ = choose_anchor(
+        ("last", "seasonal:2"), past, None, labels, past, None, labels, combinations=(2,)
+    )
+    assert scores["last"] == pytest.approx(1.0)
+    assert scores["seasonal:2"] == pytest.approx(8 / 6)
+    assert scores["mean(last,seasonal:2)"] == pytest.approx(5 / 6)
+    assert best == "last"
+    # the same gain on every window is clear: seasonal:2 errs by -0.5 throughout
+    past[:, 0, 0] = -0.5
+    best, _, _ = choose_anchor(
+        ("last", "seasonal:2"), past, None, labels, past, None, labels, combinations=(2,)
+    )
+    assert best == "mean(seasonal:2,last)"
+
+
 def test_copying_anchors_reproduce_the_naive_forecasts_as_linear_maps():
     rng = np.random.default_rng(2)
     past, future = rng.normal(size=(5, 8, 3)), rng.normal(size=(5, 3, 2))

@@ -205,6 +205,12 @@ def network_row(model, score: dict, scores: dict, best_baseline: str, best_class
         "input_width": int(model.input_width_),
         "calendar": list(model.calendar_),
     }
+    scores = getattr(model, "anchor_scores_", None) or {}
+    if scores:  # every candidate's validation error, best first
+        row["anchor_scores"] = {
+            name: round(float(value), 5)
+            for name, value in sorted(scores.items(), key=lambda kv: kv[1])
+        }
     for attribute in CHOICES:
         value = getattr(model, attribute, None)
         if value is not None:

@@ -65,12 +65,18 @@ def choose_scaling_and_anchor(model, windows, numeric) -> tuple:
 
 def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, float], Any]:
     """``(anchor name, candidate scores, fitted LinearAnchor or None)`` for ``model.residual``
-    under the scaling ``stats``. A chosen linear anchor is refitted on the training and
+    under the scaling ``stats``. A chosen anchor of kind ``"linear"`` (a linear anchor or a
+    mean of anchors) has its map refitted on the training and
     validation windows together, with those that bridge the two: the choice is made, and for
     short series the latest windows matter most (a 12-step horizon leaves 11 bridging windows,
     a tenth of a 10-year monthly series)."""
     from forecast.features.calendar_features import candidate_seasons
-    from forecast.nn.anchor_selection import candidate_anchors, choose_anchor, fit_linear_anchor
+    from forecast.nn.anchor_selection import (
+        candidate_anchors,
+        choose_anchor,
+        fit_anchor_map,
+        parse_anchor,
+    )
     from forecast.nn.training import scaled_arrays
     from forecast.windowing.origins import BRIDGING
 
@@ -86,24 +92,22 @@ def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, 
     has_calendar = train["future"] is not None
     if residual == "linear" and plan is None:  # the user's linear anchor reads the calendar too
         best, scores = ("linear+calendar" if has_calendar else "linear"), {}
-    elif residual in ("linear", "linear+calendar"):
+    elif residual in ("linear", "linear+calendar") or str(residual).startswith("mean("):
         best, scores = residual, {}
     else:
         seasons = sorted({*candidate_seasons(model.freq_), *_given_season(model)})
         candidates = candidate_anchors(seasons, model.input_width_, calendar=has_calendar)
         best, scores, _ = choose_anchor(
             candidates, train["past"], train["future"], train["labels"],
-            val["past"], val["future"], val["labels"], val["spread"],
+            val["past"], val["future"], val["labels"], val["spread"], block=_block(model),
         )  # fmt: skip
-    if not best.startswith("linear"):
+    if parse_anchor(best)[0] != "linear":
         return best, scores, None
     both = train
     if has_validation:  # with the windows that bridge the two splits: every window of the fit
         bridging = scaled_arrays(windows, BRIDGING, stats)
         both = _concatenate(_concatenate(train, bridging), val)
-    linear = fit_linear_anchor(
-        both["past"], both["future"], both["labels"], stats.n_targets, calendar=best != "linear"
-    )
+    linear = fit_anchor_map(best, both["past"], both["future"], both["labels"], stats.n_targets)
     return best, scores, linear
 
 

@@ -11,9 +11,20 @@ best one-line baseline the data offers and learns only what that baseline misses
   the training windows; ``"linear+calendar"`` also reads the calendar of the forecast steps
   (when the network has calendar features).
 
-The candidate with the lowest validation error is kept; ties go to the earlier one in the
-order of trust: the linear model first (on the generalisation benchmark,
-``benchmarks/generalization.py``, it is the best single baseline on most datasets, and with a
+* ``"mean(a,b[,c])"``: the mean of the best two and of the best three single candidates
+  (:data:`COMBINATION_SIZES`): averaging forecasts is the oldest robust trick in forecasting,
+  and it hedges a choice that a few validation windows cannot make reliably.
+
+Every anchor is an affine map of the window's targets (and calendar): the naive anchors copy
+input rows (:func:`copying_anchor`), the linear ones are fitted, and a mean averages its
+members' maps, so any of them runs in the network as one fixed linear layer.
+
+The single candidate with the lowest validation error is kept, unless a mean is *clearly*
+better than it (by one standard error of the paired per-window difference, see
+:mod:`forecast.nn.significance`): on the generalisation benchmark, means chosen on the lowest
+error alone won on some datasets and lost badly on others, where validation and test
+disagreed. Ties between single candidates go to the earlier one in the order of trust: the
+linear model first (on the generalisation benchmark, ``benchmarks/generalization.py``, it is the best single baseline on most datasets, and with a
 window at least a season long it can copy a seasonal-naive forecast), then the seasons, then
 the last value. (Requiring the others to beat the linear anchor by a standard error was
 measured too, and lost more than it saved: on short monthly series it kept the linear anchor
@@ -38,10 +49,13 @@ Example:
     >>> best, scores, _ = choose_anchor(naive, past, None, labels, past, None, labels)
     >>> best, round(scores["seasonal:4"], 6), round(scores["last"], 3)
     ('seasonal:4', 0.0, 0.5)
+    >>> round(scores["mean(seasonal:4,last)"], 3)
+    0.25
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -51,6 +65,9 @@ from forecast.nn import anchors
 
 #: the ridge penalty of the linear anchor (on standardised features)
 LINEAR_ALPHA = 1.0
+
+#: the combinations scored besides the single anchors: the means of the best 2 and best 3
+COMBINATION_SIZES = (2, 3)
 
 
 @dataclass(frozen=True)
@@ -76,20 +93,52 @@ def candidate_anchors(
     return ("linear", *(("linear+calendar",) if calendar else ()), *fitting, "last")
 
 
+def combination_name(members: Sequence[str]) -> str:
+    """The name of the mean of single anchors.
+
+    Example:
+        >>> combination_name(["linear", "seasonal:24"])
+        'mean(linear,seasonal:24)'
+    """
+    return f"mean({','.join(members)})"
+
+
+def anchor_members(name: str) -> tuple[str, ...]:
+    """The single anchors a name stands for: the members of a mean, else the name itself.
+
+    Example:
+        >>> anchor_members("mean(linear,seasonal:24)"), anchor_members("last")
+        (('linear', 'seasonal:24'), ('last',))
+    """
+    if name.startswith("mean(") and name.endswith(")"):
+        members = tuple(name[5:-1].split(","))
+        for member in members:
+            parse_anchor(member)
+        return members
+    return (name,)
+
+
 def parse_anchor(name: str) -> tuple[str, int | None]:
-    """``"seasonal:24"`` -> ``("seasonal", 24)``; ``"last"`` -> ``("last", None)``; both linear
-    anchors are of kind ``"linear"`` (their :class:`LinearAnchor` says what they read).
+    """``"seasonal:24"`` -> ``("seasonal", 24)``; ``"last"`` -> ``("last", None)``; the linear
+    anchors and the means are of kind ``"linear"`` (their :class:`LinearAnchor` says what they
+    read).
 
     Example:
         >>> parse_anchor("seasonal:168"), parse_anchor("linear"), parse_anchor("linear+calendar")
         (('seasonal', 168), ('linear', None), ('linear', None))
+        >>> parse_anchor("mean(linear,last)")
+        ('linear', None)
     """
     if name in ("linear", "linear+calendar"):
+        return "linear", None
+    if name.startswith("mean("):
+        anchor_members(name)
         return "linear", None
     kind, _, season = name.partition(":")
     if kind not in ("last", "seasonal") or (kind == "seasonal") != bool(season):
         raise ValueError(
-            f"unknown anchor {name!r}: 'last', 'seasonal:<season>', 'linear' or 'linear+calendar'"
+            f"unknown anchor {name!r}: 'last', 'seasonal:<season>', 'linear', 'linear+calendar'"
+            " or 'mean(<anchor>,<anchor>...)'"
         )
     return kind, int(season) if season else None
 
@@ -116,9 +165,62 @@ def fit_linear_anchor(past, future, labels, n_targets: int, calendar: bool = Tru
     return LinearAnchor(weights.astype(np.float32), bias.astype(np.float32))
 
 
+def copying_anchor(
+    name: str, input_width: int, n_targets: int, horizon: int, n_future: int = 0
+) -> LinearAnchor:
+    """The naive anchor ``name`` (``"last"`` or ``"seasonal:<s>"``) as the affine map that
+    copies its input rows, reading the same features as a fitted linear anchor (the
+    ``n_future`` calendar columns of the ``horizon`` steps get zero weights).
+
+    Example:
+        >>> import numpy as np
+        >>> past = np.array([[[1.0], [2.0], [3.0], [4.0]]])
+        >>> copy = copying_anchor("seasonal:2", input_width=4, n_targets=1, horizon=3)
+        >>> copy.forecast(np, past, None, n_targets=1, horizon=3)[0, :, 0].tolist()
+        [3.0, 4.0, 3.0]
+    """
+    kind, season = parse_anchor(name)
+    if kind == "seasonal":
+        rows = anchors.seasonal_steps(input_width, season, horizon)
+    elif kind == "last":
+        rows = [input_width - 1] * horizon
+    else:
+        raise ValueError(f"{name!r} is not a naive anchor")
+    n_features = input_width * n_targets + horizon * n_future
+    weights = np.zeros((n_features, horizon * n_targets), np.float32)
+    for step, row in enumerate(rows):
+        for target in range(n_targets):
+            weights[row * n_targets + target, step * n_targets + target] = 1.0
+    return LinearAnchor(weights, np.zeros(horizon * n_targets, np.float32))
+
+
+def fit_anchor_map(name: str, past, future, labels, n_targets: int) -> LinearAnchor:
+    """The affine map of an anchor of kind ``"linear"`` (a linear anchor or a mean), its
+    linear members fitted on these scaled windows, its naive members copied, a mean the
+    average of its members' maps."""
+    horizon, input_width = labels.shape[1], past.shape[1]
+    n_future = 0 if future is None else future.shape[2]
+    maps = []
+    for member in anchor_members(name):
+        if parse_anchor(member)[0] == "linear":
+            calendar = member != "linear"
+            maps.append(fit_linear_anchor(past, future, labels, n_targets, calendar=calendar))
+        else:
+            maps.append(copying_anchor(member, input_width, n_targets, horizon, n_future))
+    return _mean_map(maps)
+
+
+def _mean_map(maps: Sequence[LinearAnchor]) -> LinearAnchor:
+    if len(maps) == 1:
+        return maps[0]
+    weights = np.mean([m.weights.astype(np.float64) for m in maps], axis=0)
+    bias = np.mean([m.bias.astype(np.float64) for m in maps], axis=0)
+    return LinearAnchor(weights.astype(np.float32), bias.astype(np.float32))
+
+
 def anchor_forecast(name: str, past, future, n_targets: int, horizon: int, linear=None):
     """The forecast of anchor ``name`` for scaled NumPy windows ``(n, horizon, n_targets)``
-    (``linear``: the fitted :class:`LinearAnchor` of a linear anchor)."""
+    (``linear``: the fitted :class:`LinearAnchor` of an anchor of kind ``"linear"``)."""
     kind, season = parse_anchor(name)
     if kind == "last":
         return anchors.last_value(np, past, n_targets, horizon)
@@ -138,37 +240,69 @@ def choose_anchor(
     val_future,
     val_labels,
     val_spread=None,
+    combinations: Sequence[int] = COMBINATION_SIZES,
+    block: int = 1,
 ) -> tuple[str, dict[str, float], LinearAnchor | None]:
-    """Score every candidate on the validation windows; return the chosen one, every score,
-    and the chosen linear anchor fitted on the training windows (``None`` unless linear).
+    """Score every candidate, and the means of the best few, on the validation windows;
+    return the chosen one, every score, and the chosen anchor's map fitted on the training
+    windows (``None`` for a naive anchor).
 
     Args:
-        candidates: anchor names, in their order of trust (see :func:`candidate_anchors`).
+        candidates: single anchor names, in their order of trust (see :func:`candidate_anchors`).
         train_past, train_future, train_labels: scaled training windows (the linear anchors'
             fit); ``*_future`` is ``None`` without calendar features.
         val_past, val_future, val_labels: scaled validation windows.
         val_spread: each validation window's target scale relative to the training scale
             ``(n, 1, n_targets)`` (per-window scaling), ``None`` for 1.
+        combinations: the sizes of the means scored too (of the best single candidates).
+        block: the validation windows one horizon spans (their errors are correlated; see
+            :func:`~forecast.nn.significance.clearly_better`).
 
     Returns:
-        ``(chosen, scores, linear)``; scores are mean absolute errors in units of each target's
-        training spread. Ties go to the earlier candidate.
+        ``(chosen, scores, map)``; scores are mean absolute errors in units of each target's
+        training spread. The best single candidate wins (ties: the earlier one) unless a mean
+        is *clearly* better than it on the same windows (one standard error of the paired
+        difference): a combination has to earn its place, not win on noise.
     """
+    from forecast.nn.significance import clearly_better
+
     n_targets, horizon = val_labels.shape[2], val_labels.shape[1]
-    linears = {
-        name: fit_linear_anchor(
-            train_past, train_future, train_labels, n_targets, calendar=name != "linear"
-        )
-        for name in candidates
-        if parse_anchor(name)[0] == "linear"
-    }
-    weight = 1.0 if val_spread is None else np.asarray(val_spread, np.float64)
-    scores = {}
+    input_width, n_future = val_past.shape[1], 0 if val_future is None else val_future.shape[2]
+    maps = {}
     for name in candidates:
-        forecast = anchor_forecast(
-            name, val_past, val_future, n_targets, horizon, linears.get(name)
-        )
-        error = np.abs(np.asarray(forecast, np.float64) - val_labels) * weight
-        scores[name] = float(np.nanmean(error))
-    best = min(candidates, key=lambda name: (scores[name], candidates.index(name)))
-    return best, scores, linears.get(best)
+        if parse_anchor(name)[0] == "linear":
+            calendar = name != "linear"
+            maps[name] = fit_linear_anchor(
+                train_past, train_future, train_labels, n_targets, calendar=calendar
+            )
+        else:
+            maps[name] = copying_anchor(name, input_width, n_targets, horizon, n_future)
+    weight = 1.0 if val_spread is None else np.asarray(val_spread, np.float64)
+
+    def window_errors(name: str) -> np.ndarray:
+        forecast = anchor_forecast(name, val_past, val_future, n_targets, horizon, maps[name])
+        errors = np.abs(np.asarray(forecast, np.float64) - val_labels) * weight
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a window of NaN labels only
+            return np.nanmean(errors.reshape(len(errors), -1), axis=1)
+
+    errors = {name: window_errors(name) for name in candidates}
+    ranked = sorted(candidates, key=lambda name: (_mean(errors[name]), candidates.index(name)))
+    best = ranked[0]
+    for size in combinations:
+        if 2 <= size <= len(ranked):
+            name = combination_name(ranked[:size])
+            maps[name] = _mean_map([maps[member] for member in ranked[:size]])
+            errors[name] = window_errors(name)
+            if _mean(errors[name]) < _mean(errors[best]) and clearly_better(
+                errors[name], errors[ranked[0]], block
+            ):
+                best = name
+    scores = {name: _mean(values) for name, values in errors.items()}
+    return best, scores, maps[best] if parse_anchor(best)[0] == "linear" else None
+
+
+def _mean(window_errors: np.ndarray) -> float:
+    """The mean error over every window (each window weighs the same)."""
+    finite = window_errors[np.isfinite(window_errors)]
+    return float(finite.mean()) if finite.size else float("nan")

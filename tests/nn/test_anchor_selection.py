@@ -6,8 +6,11 @@ import pytest
 from forecast.features.calendar_features import candidate_seasons
 from forecast.nn.anchor_selection import (
     anchor_forecast,
+    anchor_members,
     candidate_anchors,
     choose_anchor,
+    copying_anchor,
+    fit_anchor_map,
     fit_linear_anchor,
     parse_anchor,
 )
@@ -91,7 +94,73 @@ def test_ties_go_to_the_earlier_anchor():
     past = np.ones((4, 6, 1))
     labels = np.ones((4, 2, 1))
     best, scores, _ = choose_anchor(("last", "seasonal:3"), past, None, labels, past, None, labels)
-    assert best == "last" and scores == {"last": 0.0, "seasonal:3": 0.0}
+    assert best == "last"  # single anchors before their means, too
+    assert scores == {"last": 0.0, "seasonal:3": 0.0, "mean(last,seasonal:3)": 0.0}
+
+
+def test_the_mean_of_two_anchors_wins_when_each_misses_half_the_pattern():
+    # step 1 is the mean of the last two values, step 2 the last value: seasonal:2 is right on
+    # step 2 only, last on step 2 only, their mean on both
+    rng = np.random.default_rng(0)
+    past = rng.normal(size=(50, 6, 1))
+    labels = np.stack([(past[:, -2, :] + past[:, -1, :]) / 2, past[:, -1, :]], axis=1)
+    best, scores, mapping = choose_anchor(
+        ("seasonal:2", "last"), past, None, labels, past, None, labels, combinations=(2,)
+    )
+    assert best == "mean(seasonal:2,last)" and scores[best] < 1e-6
+    assert scores["last"] > 0.1 and scores["seasonal:2"] > 0.1
+    np.testing.assert_allclose(anchor_forecast(best, past, None, 1, 2, mapping), labels, atol=1e-6)
+
+
+def test_a_mean_better_on_noise_only_does_not_replace_the_best_single_anchor():
+    # labels 0; last always errs by 1; seasonal:2 errs by -1, -1, then 1.5 four times; their
+    # mean errs by 0, 0, 1.25 x4: mean 0.833 < 1, but the paired differences (1, 1, -0.25 x4:
+    # mean 0.167, standard error 0.264) are noise, so the single anchor stays
+    seasonal = np.array([-1.0, -1.0, 1.5, 1.5, 1.5, 1.5])
+    past = np.stack([seasonal, np.ones(6)], axis=1)[:, :, None]
+    labels = np.zeros((6, 1, 1))
+    best, scores, _ = choose_anchor(
+        ("last", "seasonal:2"), past, None, labels, past, None, labels, combinations=(2,)
+    )
+    assert scores["last"] == pytest.approx(1.0)
+    assert scores["seasonal:2"] == pytest.approx(8 / 6)
+    assert scores["mean(last,seasonal:2)"] == pytest.approx(5 / 6)
+    assert best == "last"
+    # the same gain on every window is clear: seasonal:2 errs by -0.5 throughout
+    past[:, 0, 0] = -0.5
+    best, _, _ = choose_anchor(
+        ("last", "seasonal:2"), past, None, labels, past, None, labels, combinations=(2,)
+    )
+    assert best == "mean(seasonal:2,last)"
+
+
+def test_copying_anchors_reproduce_the_naive_forecasts_as_linear_maps():
+    rng = np.random.default_rng(2)
+    past, future = rng.normal(size=(5, 8, 3)), rng.normal(size=(5, 3, 2))
+    for name in ("last", "seasonal:4", "seasonal:8"):
+        copy = copying_anchor(name, input_width=8, n_targets=2, horizon=3, n_future=2)
+        assert copy.weights.shape == (8 * 2 + 3 * 2, 3 * 2)
+        np.testing.assert_allclose(
+            copy.forecast(np, past, future, n_targets=2, horizon=3),
+            anchor_forecast(name, past, future, n_targets=2, horizon=3),
+        )
+    with pytest.raises(ValueError, match="not a naive anchor"):
+        copying_anchor("linear", 8, 2, 3)
+
+
+def test_a_mean_map_is_the_average_of_its_members():
+    rng = np.random.default_rng(3)
+    past, future = rng.normal(size=(300, 6, 1)), rng.normal(size=(300, 2, 1))
+    labels = (2 * past[:, -1:, :] + future[:, :1, :]).repeat(2, axis=1)
+    mean = fit_anchor_map("mean(linear+calendar,seasonal:3)", past, future, labels, 1)
+    linear = fit_linear_anchor(past, future, labels, 1, calendar=True)
+    copy = copying_anchor("seasonal:3", 6, 1, 2, n_future=1)
+    np.testing.assert_allclose(mean.weights, (linear.weights + copy.weights) / 2, atol=1e-6)
+    np.testing.assert_allclose(mean.bias, linear.bias / 2, atol=1e-6)
+    assert anchor_members("mean(linear+calendar,seasonal:3)") == ("linear+calendar", "seasonal:3")
+    assert parse_anchor("mean(linear+calendar,seasonal:3)") == ("linear", None)
+    with pytest.raises(ValueError, match="unknown anchor"):
+        parse_anchor("mean(linear,weekly)")
 
 
 def test_the_lags_only_linear_anchor_gives_the_calendar_zero_weights():

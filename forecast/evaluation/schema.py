@@ -36,10 +36,12 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from forecast.data.layout import SINGLE_SERIES_ID as _SINGLE_SERIES_ID
+
 #: Columns of a tidy forecast frame, in order.
 TIDY_COLUMNS = ("series_id", "target", "origin", "timestamp", "step", "actual", "forecast", "model")
-#: ``series_id`` of the rows of a single-series frame.
-SINGLE_SERIES_ID = "series"
+#: ``series_id`` of the rows of a single-series frame (the data layer's, as ``to_long`` gives it).
+SINGLE_SERIES_ID = _SINGLE_SERIES_ID
 
 #: Metrics of point forecasts.
 POINT_METRICS = ("mae", "rmse", "mape", "smape", "mase", "bias")

@@ -44,6 +44,7 @@ from sklearn.base import clone
 
 from forecast.data.columns import as_column_tuple
 from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.data.long_format import LongFormat, read_long
 from forecast.errors import DataValidationError
 from forecast.evaluation import metrics as metrics_module
 from forecast.evaluation.backtest_progress import BacktestProgress
@@ -95,12 +96,15 @@ def backtest(
     name: str | None = None,
     quantiles: Sequence[float] | None = None,
     coverage: float | Sequence[float] | None = None,
+    id_col: str | None = None,
+    time_col: str | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin evaluation of one forecaster over one series or a panel.
 
     Args:
         forecaster: any forecaster of this package (it is cloned, never modified).
-        frame: the whole data (one series or a panel), training and evaluation periods.
+        frame: the whole data (one series or a panel), training and evaluation periods;
+            indexed by time, or long (one row per series and timestamp).
         horizon: steps to forecast at each origin; default the forecaster's own ``horizon``
             (otherwise the forecaster is cloned with this horizon).
         start: the first origin: a timestamp, or a fraction of the frame's time span (0.8: the
@@ -114,10 +118,20 @@ def backtest(
         quantiles: quantile levels to forecast too (the forecaster must be probabilistic:
             wrap a point forecaster in :class:`~forecast.models.conformal.ConformalForecaster`).
         coverage: interval coverages to forecast too: the quantiles bounding each and the median.
+        id_col, time_col: a long ``frame``'s series id and time columns (per call, as for
+            ``fit``; ``None``: ``unique_id`` and ``ds`` when a frame that is not indexed by
+            time has them).
 
     Returns:
         A tidy frame with :data:`TIDY_COLUMNS`, sorted by series, origin and step, then one
-        column per quantile level (``q0.1``, ..., ascending) when any is asked for.
+        column per quantile level (``q0.1``, ..., ascending) when any is asked for. For a long
+        ``frame``, ``series_id`` and ``timestamp`` take the names of its id and time columns
+        (``unique_id``, ``ds``; a long frame without an id column keeps ``series_id``).
+
+    Raises:
+        DataValidationError: the frame fails validation (for a long one, also a missing id
+            or time column, an unparsable time or a duplicate row), or no origin fits.
+        ValueError: a long frame's id or time column has the name of another tidy column.
 
     Example:
         >>> import forecast
@@ -127,12 +141,17 @@ def backtest(
         ['series_id', 'target', 'origin', 'timestamp', 'step', 'actual', 'forecast', 'model']
         >>> tidy.groupby("origin").size().tolist()  # three daily origins of 24 steps
         [24, 24, 24]
+        >>> long = forecast.to_long(frame)  # columns unique_id, ds, y
+        >>> forecast.backtest(forecast.Naive(input_width=24, horizon=24), long,
+        ...                   start=0.9).columns.tolist()[:4]
+        ['unique_id', 'target', 'origin', 'ds']
     """
+    frame, long = read_long(frame, id_col, time_col)
+    names = tidy_names(long)
     layout = describe_layout(frame)
     levels = requested_levels((), quantiles, coverage)[0]
-    return _run_backtest(
-        forecaster, frame, layout, horizon, start, stride, refit, name, levels
-    ).forecasts
+    run = _run_backtest(forecaster, frame, layout, horizon, start, stride, refit, name, levels)
+    return run.forecasts.rename(columns=names)
 
 
 @one_warning_per_job("comparison")
@@ -152,12 +171,15 @@ def compare(
     verbose: bool = True,
     coverage: float | Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
+    id_col: str | None = None,
+    time_col: str | None = None,
 ) -> pd.DataFrame | Comparison:
     """Backtest several forecasters on exactly the same origins and rank them.
 
     Args:
         forecasters: ``{name: forecaster}``; baselines and networks alike.
-        frame, horizon, start, stride, refit: as for :func:`backtest`, shared by all.
+        frame, horizon, start, stride, refit, id_col, time_col: as for :func:`backtest`,
+            shared by all (a long ``frame`` is read once).
         metrics: columns of the leaderboard (see :data:`forecast.evaluation.schema.METRICS`);
             ``mase`` is scaled per series by the seasonal-naive MAE on the rows before the
             first origin.
@@ -182,12 +204,25 @@ def compare(
         column per interval metric and coverage (``coverage_80``, ``width_95``, ...) and
         ``intervals`` (``"conformal"`` or ``"quantile"``: how each model forecast them).
         Models are scored only on the (series, origin) pairs every model could forecast.
+        With ``details=True`` and a long ``frame``, the :class:`Comparison`'s tidy
+        ``forecasts`` name the series and time columns as the frame does (see
+        :func:`backtest`), and its ``data`` is the frame in the data model.
 
     Example:
-        See the module docstring.
+        See the module docstring; a long frame gives the same leaderboard:
+
+        >>> import forecast
+        >>> frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 60:]
+        >>> models = {"naive": forecast.Naive(input_width=48, horizon=24)}
+        >>> scores = ["mae", "rmse", "mase"]
+        >>> long = forecast.compare(models, forecast.to_long(frame), start=0.8, verbose=False)
+        >>> long[scores].equals(forecast.compare(models, frame, start=0.8, verbose=False)[scores])
+        True
     """
     if not isinstance(forecasters, Mapping) or not forecasters:
         raise TypeError("forecasters must be a non-empty mapping {name: forecaster}")
+    frame, long = read_long(frame, id_col, time_col)
+    names = tidy_names(long)
     levels, coverages = requested_levels(metrics, quantiles, coverage)
     metrics = leaderboard_metrics(metrics, levels)
     _check_sort_by(sort_by, metrics, coverages)
@@ -222,11 +257,12 @@ def compare(
         return board
     return Comparison(
         leaderboard=board,
-        forecasts=forecasts,
+        forecasts=forecasts.rename(columns=names),
         models={k: r.model for k, r in runs.items()},
         data=frame,
         summary=_data_summary(layout, forecasts, runs),
         filled_inputs={k: r.filled_inputs for k, r in runs.items()},
+        column_names=names,
     )
 
 
@@ -243,6 +279,9 @@ class Comparison:
         filled_inputs: for each model, how many NaN input values the missing-value policy
             filled in its backtest windows (every origin it forecast, before the common ones
             were kept).
+        column_names: how ``forecasts`` names the tidy columns ``series_id`` and
+            ``timestamp`` when the comparison ran on a long frame (``{"series_id":
+            "unique_id", "timestamp": "ds"}``); empty otherwise.
     """
 
     leaderboard: pd.DataFrame
@@ -251,6 +290,14 @@ class Comparison:
     data: pd.DataFrame = field(repr=False)
     summary: dict[str, Any] = field(default_factory=dict)
     filled_inputs: dict[str, int] = field(default_factory=dict)
+    column_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def _tidy(self) -> pd.DataFrame:
+        """``forecasts`` with the tidy frame's own column names, as plots and reports read it."""
+        if not self.column_names:
+            return self.forecasts
+        return self.forecasts.rename(columns={v: k for k, v in self.column_names.items()})
 
     @property
     def histories(self) -> dict[str, dict[str, list[float]]]:
@@ -270,13 +317,13 @@ class Comparison:
         """Forecasts against actuals at a few origins (see :func:`forecast.evaluation.plots.plot_forecasts`)."""
         from forecast.evaluation.plots import plot_forecasts
 
-        return plot_forecasts(self.forecasts, self.data, **kwargs)
+        return plot_forecasts(self._tidy, self.data, **kwargs)
 
     def plot_error_by_step(self, metric: str = "mae", **kwargs):
         """Error by horizon step for each model."""
         from forecast.evaluation.plots import plot_error_by_step
 
-        return plot_error_by_step(self.forecasts, metric=metric, **kwargs)
+        return plot_error_by_step(self._tidy, metric=metric, **kwargs)
 
     def plot_training_history(self):
         """Training and validation loss of the neural models."""
@@ -290,7 +337,7 @@ class Comparison:
         """Distribution of the per-series error of each model (panels)."""
         from forecast.evaluation.plots import plot_series_errors
 
-        return plot_series_errors(self.forecasts, metric=metric, **kwargs)
+        return plot_series_errors(self._tidy, metric=metric, **kwargs)
 
     def report(
         self,
@@ -311,7 +358,7 @@ class Comparison:
         return write_report(
             path,
             leaderboard=self.leaderboard,
-            forecasts=self.forecasts,
+            forecasts=self._tidy,
             history=self.data,
             data_summary=self.summary,
             settings=self.settings,
@@ -427,6 +474,30 @@ def _run_backtest(
             "the windows cross gaps or NaN labels, or the series are too short"
         )
     return BacktestRun(forecasts, model, fit_seconds, predict_seconds, len(blocks), filled)
+
+
+def tidy_names(long: LongFormat | None) -> dict[str, str]:
+    """How a tidy frame's ``series_id`` and ``timestamp`` are renamed for a long input (its id
+    and time columns; nothing for a frame in the data model).
+
+    Raises:
+        ValueError: the id or time column has the name of another tidy column.
+
+    Example:
+        >>> from forecast.data.long_format import LongFormat
+        >>> tidy_names(LongFormat("unique_id", "ds")), tidy_names(None)
+        ({'timestamp': 'ds', 'series_id': 'unique_id'}, {})
+    """
+    if long is None:
+        return {}
+    names = long.names()
+    for tidy, name in names.items():
+        if name != tidy and name in TIDY_COLUMNS:
+            raise ValueError(
+                f"the long frame's column {name!r} would take the place of the tidy frame's "
+                f"{tidy!r} next to its own {name!r} column; rename it in the frame first"
+            )
+    return names
 
 
 def _refit_every(refit) -> int:

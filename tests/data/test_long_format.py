@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import hourly, panel
 
 from forecast import DataValidationError, from_long, to_long
 from forecast.data.long_format import LongFormat, long_format, read_long, write_long
 from forecast.data.validated import validate_frame
-from tests.conftest import hourly, panel
 
 
 def long_panel() -> pd.DataFrame:

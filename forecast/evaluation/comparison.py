@@ -33,21 +33,18 @@ Example:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from forecast.data.columns import as_column_tuple
 from forecast.data.layout import SeriesLayout, describe_layout
-from forecast.data.long_format import LongFormat, read_long
-from forecast.errors import DataValidationError
+from forecast.data.long_format import read_long
 from forecast.evaluation import metrics as metrics_module
-from forecast.evaluation.backtest_progress import BacktestProgress
+from forecast.evaluation.backtest_run import BacktestRun, run_backtest
 from forecast.evaluation.intervals import (
     interval_source,
     leaderboard_metrics,
@@ -55,33 +52,15 @@ from forecast.evaluation.intervals import (
     sortable_columns,
     with_intervals,
 )
-from forecast.evaluation.origins import (
-    common_origins,
-    forecast_at_origins,
-    origin_grid,
-    rows_before,
-)
+from forecast.evaluation.origins import common_origins, rows_before
 from forecast.evaluation.origins import forecast_origins as forecast_origins
 from forecast.evaluation.schema import SINGLE_SERIES_ID as SINGLE_SERIES_ID
 from forecast.evaluation.schema import TIDY_COLUMNS as TIDY_COLUMNS
-from forecast.features.calendar_features import default_input_width, infer_season_length
+from forecast.evaluation.schema import tidy_names
+from forecast.features.calendar_features import infer_season_length
 from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.base import BaseForecaster
 from forecast.models.baselines import Naive, SeasonalNaive
-
-#: Forecasters :func:`compare` treats as baselines (skill is measured against the best of them).
-
-
-@dataclass
-class BacktestRun:
-    """What one forecaster's backtest produced (see :func:`backtest`)."""
-
-    forecasts: pd.DataFrame
-    model: BaseForecaster
-    fit_seconds: float
-    predict_seconds: float
-    n_fits: int
-    filled_inputs: int = 0
 
 
 @one_warning_per_job("backtest")
@@ -150,7 +129,7 @@ def backtest(
     names = tidy_names(long)
     layout = describe_layout(frame)
     levels = requested_levels((), quantiles, coverage)[0]
-    run = _run_backtest(forecaster, frame, layout, horizon, start, stride, refit, name, levels)
+    run = run_backtest(forecaster, frame, layout, horizon, start, stride, refit, name, levels)
     return run.forecasts.rename(columns=names)
 
 
@@ -234,7 +213,7 @@ def compare(
     runs: dict[str, BacktestRun] = {}
     for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
         label = f"[{i}/{len(candidates)}] {model_name}" if verbose else None
-        runs[model_name] = _run_backtest(
+        runs[model_name] = run_backtest(
             forecaster, frame, layout, horizon, start, stride, refit, model_name, levels, label
         )
     forecasts = common_origins({k: r.forecasts for k, r in runs.items()})
@@ -244,15 +223,7 @@ def compare(
     board = metrics_module.score_forecasts(
         forecasts, metrics, by="model", scales=scales, coverage=coverages or None
     )
-    board["baseline"] = [_is_baseline(candidates[m]) for m in board.index]
-    best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
-    board["skill"] = 1.0 - board["mae"] / best_baseline
-    board["fit_seconds"] = [runs[m].fit_seconds for m in board.index]
-    board["predict_seconds"] = [runs[m].predict_seconds for m in board.index]
-    if levels:
-        board["intervals"] = [interval_source(candidates[m]) for m in board.index]
-    order = board[sort_by].abs() if sort_by == "bias" else board[sort_by]
-    board = board.loc[order.sort_values(kind="stable").index]
+    board = _ranked(board, candidates, runs, bool(levels), sort_by)
     if not details:
         return board
     return Comparison(
@@ -415,100 +386,24 @@ def resolved_settings(model) -> dict[str, Any]:
     return params
 
 
-def _run_backtest(
-    forecaster,
-    frame: pd.DataFrame,
-    layout: SeriesLayout,
-    horizon,
-    start,
-    stride,
-    refit,
-    name,
-    levels: tuple = (),
-    progress_label: str | None = None,
-) -> BacktestRun:
-    """Fit and forecast one model at the origins (and its quantiles at ``levels``);
-    ``layout`` is ``frame``'s, described once. With a ``progress_label``, each origin block is
-    said as it starts (:class:`BacktestProgress`)."""
-    if not isinstance(forecaster, BaseForecaster):
-        raise TypeError(
-            f"backtest needs a forecaster of this package, got {type(forecaster).__name__}"
-        )
-    template = clone(forecaster)
-    if horizon is not None:
-        # a wrapper's horizon is its model's
-        key = "horizon" if "horizon" in template.get_params(deep=False) else "model__horizon"
-        template.set_params(**{key: horizon})
-    horizon = template.horizon
-    stride = horizon if stride is None else stride
-    for label, value in (("horizon", horizon), ("stride", stride)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
-    every = _refit_every(refit)
-    origins = origin_grid(layout, start, stride, horizon)
-    blocks = (
-        [origins] if every == 0 else [origins[i : i + every] for i in range(0, len(origins), every)]
-    )
-    width = template.input_width or default_input_width(layout.freq, horizon)
-    name = name or type(forecaster).__name__
-    parts, fit_seconds, predict_seconds, model = [], 0.0, 0.0, None
-    progress = None if progress_label is None else BacktestProgress(progress_label, len(blocks))
-    for index, block in enumerate(blocks):
-        model = clone(template)
-        training = rows_before(frame, layout, block[0], width + horizon)
-        if progress is not None:
-            progress.block(index, block, len(training))
-        started = time.perf_counter()
-        model.fit(training)
-        fit_seconds += time.perf_counter() - started
-        started = time.perf_counter()
-        parts.append(forecast_at_origins(model, frame, block, name, levels))
-        predict_seconds += time.perf_counter() - started
-    filled = sum(int(part.attrs.get("filled_inputs", 0)) for part in parts)
-    forecasts = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if progress is not None:
-        progress.done(int(forecasts["origin"].nunique()))
-    if forecasts.empty:
-        raise DataValidationError(
-            f"no series has a valid window at any origin from {origins[0]} (every {stride} steps): "
-            "the windows cross gaps or NaN labels, or the series are too short"
-        )
-    return BacktestRun(forecasts, model, fit_seconds, predict_seconds, len(blocks), filled)
-
-
-def tidy_names(long: LongFormat | None) -> dict[str, str]:
-    """How a tidy frame's ``series_id`` and ``timestamp`` are renamed for a long input (its id
-    and time columns; nothing for a frame in the data model).
-
-    Raises:
-        ValueError: the id or time column has the name of another tidy column.
-
-    Example:
-        >>> from forecast.data.long_format import LongFormat
-        >>> tidy_names(LongFormat("unique_id", "ds")), tidy_names(None)
-        ({'timestamp': 'ds', 'series_id': 'unique_id'}, {})
-    """
-    if long is None:
-        return {}
-    names = long.names()
-    for tidy, name in names.items():
-        if name != tidy and name in TIDY_COLUMNS:
-            raise ValueError(
-                f"the long frame's column {name!r} would take the place of the tidy frame's "
-                f"{tidy!r} next to its own {name!r} column; rename it in the frame first"
-            )
-    return names
-
-
-def _refit_every(refit) -> int:
-    """0 = fit once; k = refit every k origins."""
-    if refit is True:
-        return 1
-    if refit is False or refit is None:
-        return 0
-    if isinstance(refit, (int, np.integer)) and refit >= 1:
-        return int(refit)
-    raise ValueError(f"refit must be True, False or an integer >= 1, got {refit!r}")
+def _ranked(
+    board: pd.DataFrame,
+    candidates: dict,
+    runs: dict[str, BacktestRun],
+    intervals: bool,
+    sort_by: str,
+) -> pd.DataFrame:
+    """The scored ``board`` with ``baseline``, ``skill``, the timings (and ``intervals``),
+    sorted by ``sort_by`` (``bias`` by its size)."""
+    board["baseline"] = [_is_baseline(candidates[m]) for m in board.index]
+    best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
+    board["skill"] = 1.0 - board["mae"] / best_baseline
+    board["fit_seconds"] = [runs[m].fit_seconds for m in board.index]
+    board["predict_seconds"] = [runs[m].predict_seconds for m in board.index]
+    if intervals:
+        board["intervals"] = [interval_source(candidates[m]) for m in board.index]
+    order = board[sort_by].abs() if sort_by == "bias" else board[sort_by]
+    return board.loc[order.sort_values(kind="stable").index]
 
 
 def _mase_scales(

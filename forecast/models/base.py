@@ -131,12 +131,9 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
                 lie inside it and their inputs may reach back into ``X``. Without it, models
                 that validate take the last ``validation`` fraction of each series of ``X``.
                 It may be long too (read by the same ``id_col`` and ``time_col``).
-            id_col, time_col: a long ``X``'s series id and time columns (the names of
-                :func:`forecast.read_csv` and ``forecast batch``). Per call, not constructor
-                arguments: the layout belongs to the frame, so a model fitted on a long frame
-                forecasts a panel and the other way round. ``None``: ``unique_id`` and ``ds``
-                when a frame without a ``DatetimeIndex`` or ``MultiIndex`` has them
-                (``unique_id`` absent: one series).
+            id_col, time_col: a long ``X``'s series id and time columns, named as for
+                :func:`forecast.read_csv` and ``forecast batch``; per call, as the layout is
+                the frame's, not the model's (defaults: :mod:`forecast.data.long_format`).
 
         Besides each model's own state, every fit records what it read: ``training_range_``
         (its first and last timestamp), ``training_rows_`` (the rows of that frame, across
@@ -153,19 +150,11 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             windows counts once in each).
 
         Raises:
-            DataValidationError: the frame fails validation, or no training window fits; a
-                long frame lacks its id or time column, has an unparsable time or two rows of
-                one series at one time (naming the column, the series and the rows).
+            DataValidationError: the frame fails validation, or no training window fits (a
+                long frame: see :meth:`forecast.data.long_format.LongFormat.read`).
 
         Example:
-            >>> import numpy as np, pandas as pd, forecast
-            >>> long = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 48),
-            ...                      "ds": np.tile(pd.date_range("2024-01-01", periods=48,
-            ...                                                  freq="h"), 2),
-            ...                      "y": np.tile(np.arange(48.0), 2)})
-            >>> model = forecast.Naive(input_width=24, horizon=2).fit(long)
-            >>> model.n_series_, model.training_rows_
-            (2, 96)
+            See :meth:`predict`: a long frame in, a long forecast out.
         """
         X, _ = read_long(X, id_col, time_col)
         if validation_frame is not None:
@@ -269,10 +258,9 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
 
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
-            column per target, in original units; for a long ``X``, a long frame instead:
-            the columns ``id_col`` (if ``X`` has one), ``time_col``, then the targets, named
-            as in ``X``. ``forecasts.attrs["filled_inputs"]`` is how
-            many NaN input values the missing-value policy filled for them. With
+            column per target, in original units (for a long ``X``, a long frame: ``id_col``
+            if ``X`` has one, ``time_col``, the targets); ``forecasts.attrs["filled_inputs"]``
+            is how many NaN input values the missing-value policy filled for them. With
             ``errors="skip"``, ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of the
             skipped series (empty when none was), and a ``UserWarning`` says how many were
             skipped.
@@ -284,17 +272,12 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
                 ``errors="skip"``, only what concerns the whole frame or a single series).
 
         Example:
-            >>> import numpy as np, pandas as pd, forecast
-            >>> long = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 48),
-            ...                      "ds": np.tile(pd.date_range("2024-01-01", periods=48,
-            ...                                                  freq="h"), 2),
-            ...                      "y": np.concatenate([np.arange(48.0), np.arange(48.0) * 2])})
+            >>> import forecast
+            >>> long = forecast.to_long(forecast.load_dataset("electricity_hourly").iloc[-100:])
             >>> forecast.Naive(input_width=24, horizon=2).fit(long).predict(long)
-              unique_id                  ds     y
-            0         a 2024-01-03 00:00:00  47.0
-            1         a 2024-01-03 01:00:00  47.0
-            2         b 2024-01-03 00:00:00  94.0
-            3         b 2024-01-03 01:00:00  94.0
+              unique_id                  ds           y
+            0    series 2015-01-01 00:00:00  1439.39563
+            1    series 2015-01-01 01:00:00  1439.39563
         """
         X, long = read_long(X, id_col, time_col)
         latest, failures = self._predict_windows(X, errors)
@@ -303,8 +286,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             series = np.asarray(latest.layout.series_ids, dtype=object)
             values = self._forecast_series(latest.inputs, series)
         forecasts = forecast_frame(latest, values, self.target_columns_, X)
-        if errors != "raise":
-            attach_failures(forecasts, failures, X)
+        forecasts = forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
         return write_long(forecasts, long)
 
     def _predict_windows(self, X: pd.DataFrame, errors: str) -> tuple[LatestWindows | None, dict]:

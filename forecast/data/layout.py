@@ -40,6 +40,9 @@ from forecast.errors import DataValidationError
 
 SERIES_LEVEL = "series_id"
 TIME_LEVEL = "timestamp"
+#: The id a single series goes by where an id is needed (a long frame's id column, the
+#: ``series_id`` of a backtest's tidy rows).
+SINGLE_SERIES_ID = "series"
 
 
 @dataclass(frozen=True, eq=False)
@@ -150,7 +153,9 @@ def describe_layout(frame: pd.DataFrame, freq: str | pd.DateOffset | None = None
             f"expected a DatetimeIndex (one series) or a MultiIndex (series_id, timestamp) "
             f"(a panel), got a {type(index).__name__}. Set the time column as the index with "
             "frame.set_index('your_time_column'), read the file with forecast.read_csv(..., "
-            "time_col=...), or convert a long frame with forecast.from_long"
+            "time_col=...), convert a long frame with forecast.from_long, or name its columns "
+            "to fit, predict, backtest or compare (time_col=..., id_col=...; the defaults 'ds' "
+            "and 'unique_id' are found by themselves)"
         )
     if len(timestamps) == 0:
         raise DataValidationError("the frame has no rows")

@@ -17,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.columns import as_column_tuple, is_numeric_column
-from forecast.data.layout import SERIES_LEVEL, TIME_LEVEL
+from forecast.data.layout import SERIES_LEVEL, SINGLE_SERIES_ID, TIME_LEVEL
 from forecast.errors import DataValidationError
 
 #: The time column a file or long frame is read by when none is named: the ``ds`` of Nixtla's
@@ -132,43 +132,82 @@ def from_long(
             f"{list(frame.columns)}: name it with id_col=..., or id_col=None for one series",
             column=id_col,
         )
-    timestamps = _parse_time(frame, time_cols)
-    data = frame.drop(columns=list(time_cols) + ([id_col] if id_col is not None else []))
-    if id_col is None:
-        data.index = pd.DatetimeIndex(timestamps, name=TIME_LEVEL)
-    else:
+    ids = None
+    if id_col is not None:
         ids = frame[id_col]
         if ids.isna().any():
             row = int(np.argmax(ids.isna().to_numpy()))
-            raise DataValidationError(f"series id is missing in row {row}", column=id_col)
+            raise DataValidationError(
+                f"series id is missing in row {row} (frame.iloc[{row}])", column=id_col
+            )
+    timestamps = _parse_time(frame, time_cols, ids)
+    _check_unique(timestamps, ids, time_cols[0])
+    data = frame.drop(columns=list(time_cols) + ([id_col] if id_col is not None else []))
+    if ids is None:
+        data.index = pd.DatetimeIndex(timestamps, name=TIME_LEVEL)
+    else:
         data.index = pd.MultiIndex.from_arrays(
             [ids.to_numpy(), timestamps], names=[SERIES_LEVEL, TIME_LEVEL]
         )
-    data = data.sort_index(kind="stable")
-    duplicated = data.index.duplicated()
-    if duplicated.any():
-        label = data.index[int(np.argmax(duplicated))]
-        series, stamp = label if id_col is not None else (None, label)
-        raise DataValidationError(
-            "duplicate timestamp; aggregate duplicates first, e.g. "
-            "forecast.regularize(frame, freq=...) or frame.groupby(...).mean()",
-            series=series,
-            timestamp=stamp,
-        )
-    return data
+    return data.sort_index(kind="stable")
 
 
-def to_long(frame: pd.DataFrame, id_col: str = ID_COL, time_col: str = TIME_COL) -> pd.DataFrame:
+def to_long(
+    frame: pd.DataFrame,
+    id_col: str | None = ID_COL,
+    time_col: str = TIME_COL,
+    series_id: Hashable = SINGLE_SERIES_ID,
+) -> pd.DataFrame:
     """Turn a series or panel back into a long frame with ``id_col`` and ``time_col`` columns.
 
-    A single series gets no id column.
+    A single series gets an ``id_col`` column too, holding ``series_id`` in every row, so
+    the long frame is what ``forecast batch`` reads (``--id-col unique_id`` by default) and
+    what :func:`from_long` turns into a panel of one series; ``id_col=None`` leaves it out.
+
+    Args:
+        frame: one series (``DatetimeIndex``) or a panel (``(series_id, timestamp)``).
+        id_col: the series id column of the long frame, or ``None`` (a single series only:
+            no id column).
+        time_col: the time column of the long frame.
+        series_id: the id of a single series.
+
+    Returns:
+        A frame with a ``RangeIndex`` and the columns ``id_col, time_col`` then ``frame``'s.
+
+    Raises:
+        ValueError: ``id_col=None`` for a panel, or ``id_col`` or ``time_col`` is already a
+            column of ``frame``.
+
+    Example:
+        >>> import pandas as pd
+        >>> one = pd.DataFrame({"y": [1.0, 2.0]},
+        ...                    index=pd.date_range("2024-01-01", periods=2, freq="h"))
+        >>> to_long(one)
+          unique_id                  ds    y
+        0    series 2024-01-01 00:00:00  1.0
+        1    series 2024-01-01 01:00:00  2.0
+        >>> to_long(one, id_col=None).columns.tolist()
+        ['ds', 'y']
     """
+    is_panel = isinstance(frame.index, pd.MultiIndex)
+    if id_col is None and is_panel:
+        raise ValueError("a panel needs an id column: give id_col (e.g. 'unique_id')")
+    for name in (id_col, time_col):
+        if name is not None and name in frame.columns:
+            raise ValueError(
+                f"the frame already has a column {name!r}; name the long frame's id and time "
+                "columns otherwise (id_col=..., time_col=...)"
+            )
     out = frame.reset_index()
-    if isinstance(frame.index, pd.MultiIndex):
-        renames = {frame.index.names[0]: id_col, frame.index.names[1]: time_col}
+    if is_panel:
+        renames = {out.columns[0]: id_col, out.columns[1]: time_col}
     else:
-        renames = {frame.index.name or "index": time_col}
-    return out.rename(columns=renames)
+        renames = {out.columns[0]: time_col}
+    out = out.rename(columns=renames)
+    if id_col is not None and not is_panel:
+        out.insert(0, id_col, series_id)
+    out.attrs = dict(frame.attrs)
+    return out
 
 
 def regularize(
@@ -216,7 +255,9 @@ def regularize(
     return out
 
 
-def _parse_time(frame: pd.DataFrame, time_cols: tuple[str, ...]) -> pd.DatetimeIndex:
+def _parse_time(
+    frame: pd.DataFrame, time_cols: tuple[str, ...], ids: pd.Series | None = None
+) -> pd.DatetimeIndex:
     if not time_cols:
         raise DataValidationError("no time column given")
     if len(time_cols) > 1:
@@ -235,7 +276,34 @@ def _parse_time(frame: pd.DataFrame, time_cols: tuple[str, ...]) -> pd.DatetimeI
     if bad.any() or column.isna().any():
         row = int(np.argmax((bad | column.isna()).to_numpy()))
         raise DataValidationError(
-            f"cannot parse {column.iloc[row]!r} in row {row} as a timestamp",
+            f"cannot parse {column.iloc[row]!r} in row {row} (frame.iloc[{row}]) as a timestamp",
             column=time_cols[0],
+            series=None if ids is None else ids.iloc[row],
         )
     return pd.DatetimeIndex(parsed)
+
+
+def _check_unique(timestamps: pd.DatetimeIndex, ids: pd.Series | None, time_col: str) -> None:
+    """Refuse two rows of one series at one timestamp, naming both rows (positions)."""
+    keys = (
+        pd.Index(timestamps)
+        if ids is None
+        else pd.MultiIndex.from_arrays([ids.to_numpy(), timestamps])
+    )
+    repeated = keys.duplicated(keep="first")
+    if not repeated.any():
+        return
+    row = int(np.argmax(repeated))
+    same = np.asarray(timestamps == timestamps[row])
+    if ids is not None:
+        same &= (ids == ids.iloc[row]).to_numpy()
+    first = int(np.argmax(same))
+    series = None if ids is None else ids.iloc[row]
+    raise DataValidationError(
+        f"duplicate timestamp: rows {first} and {row} (frame.iloc[[{first}, {row}]]) are both "
+        "at this timestamp; aggregate duplicates first, e.g. forecast.regularize(frame, "
+        "freq=...) or frame.groupby(...).mean()",
+        column=time_col,
+        series=series,
+        timestamp=timestamps[row],
+    )

@@ -33,20 +33,18 @@ Example:
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 
 from forecast.data.columns import as_column_tuple
 from forecast.data.layout import SeriesLayout, describe_layout
-from forecast.errors import DataValidationError
+from forecast.data.long_format import read_long
 from forecast.evaluation import metrics as metrics_module
-from forecast.evaluation.backtest_progress import BacktestProgress
+from forecast.evaluation.backtest_run import BacktestRun, run_backtest
 from forecast.evaluation.intervals import (
     interval_source,
     leaderboard_metrics,
@@ -54,33 +52,15 @@ from forecast.evaluation.intervals import (
     sortable_columns,
     with_intervals,
 )
-from forecast.evaluation.origins import (
-    common_origins,
-    forecast_at_origins,
-    origin_grid,
-    rows_before,
-)
+from forecast.evaluation.origins import common_origins, rows_before
 from forecast.evaluation.origins import forecast_origins as forecast_origins
 from forecast.evaluation.schema import SINGLE_SERIES_ID as SINGLE_SERIES_ID
 from forecast.evaluation.schema import TIDY_COLUMNS as TIDY_COLUMNS
-from forecast.features.calendar_features import default_input_width, infer_season_length
+from forecast.evaluation.schema import tidy_names
+from forecast.features.calendar_features import infer_season_length
 from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.base import BaseForecaster
 from forecast.models.baselines import Naive, SeasonalNaive
-
-#: Forecasters :func:`compare` treats as baselines (skill is measured against the best of them).
-
-
-@dataclass
-class BacktestRun:
-    """What one forecaster's backtest produced (see :func:`backtest`)."""
-
-    forecasts: pd.DataFrame
-    model: BaseForecaster
-    fit_seconds: float
-    predict_seconds: float
-    n_fits: int
-    filled_inputs: int = 0
 
 
 @one_warning_per_job("backtest")
@@ -95,12 +75,15 @@ def backtest(
     name: str | None = None,
     quantiles: Sequence[float] | None = None,
     coverage: float | Sequence[float] | None = None,
+    id_col: str | None = None,
+    time_col: str | None = None,
 ) -> pd.DataFrame:
     """Rolling-origin evaluation of one forecaster over one series or a panel.
 
     Args:
         forecaster: any forecaster of this package (it is cloned, never modified).
-        frame: the whole data (one series or a panel), training and evaluation periods.
+        frame: the whole data (one series or a panel), training and evaluation periods;
+            indexed by time, or long (one row per series and timestamp).
         horizon: steps to forecast at each origin; default the forecaster's own ``horizon``
             (otherwise the forecaster is cloned with this horizon).
         start: the first origin: a timestamp, or a fraction of the frame's time span (0.8: the
@@ -114,10 +97,20 @@ def backtest(
         quantiles: quantile levels to forecast too (the forecaster must be probabilistic:
             wrap a point forecaster in :class:`~forecast.models.conformal.ConformalForecaster`).
         coverage: interval coverages to forecast too: the quantiles bounding each and the median.
+        id_col, time_col: a long ``frame``'s series id and time columns (per call, as for
+            ``fit``; ``None``: ``unique_id`` and ``ds`` when a frame that is not indexed by
+            time has them).
 
     Returns:
         A tidy frame with :data:`TIDY_COLUMNS`, sorted by series, origin and step, then one
-        column per quantile level (``q0.1``, ..., ascending) when any is asked for.
+        column per quantile level (``q0.1``, ..., ascending) when any is asked for. For a long
+        ``frame``, ``series_id`` and ``timestamp`` take the names of its id and time columns
+        (``unique_id``, ``ds``; a long frame without an id column keeps ``series_id``).
+
+    Raises:
+        DataValidationError: the frame fails validation (for a long one, also a missing id
+            or time column, an unparsable time or a duplicate row), or no origin fits.
+        ValueError: a long frame's id or time column has the name of another tidy column.
 
     Example:
         >>> import forecast
@@ -127,12 +120,17 @@ def backtest(
         ['series_id', 'target', 'origin', 'timestamp', 'step', 'actual', 'forecast', 'model']
         >>> tidy.groupby("origin").size().tolist()  # three daily origins of 24 steps
         [24, 24, 24]
+        >>> long = forecast.to_long(frame)  # columns unique_id, ds, y
+        >>> forecast.backtest(forecast.Naive(input_width=24, horizon=24), long,
+        ...                   start=0.9).columns.tolist()[:4]
+        ['unique_id', 'target', 'origin', 'ds']
     """
+    frame, long = read_long(frame, id_col, time_col)
+    names = tidy_names(long)
     layout = describe_layout(frame)
     levels = requested_levels((), quantiles, coverage)[0]
-    return _run_backtest(
-        forecaster, frame, layout, horizon, start, stride, refit, name, levels
-    ).forecasts
+    run = run_backtest(forecaster, frame, layout, horizon, start, stride, refit, name, levels)
+    return run.forecasts.rename(columns=names)
 
 
 @one_warning_per_job("comparison")
@@ -152,12 +150,15 @@ def compare(
     verbose: bool = True,
     coverage: float | Sequence[float] | None = None,
     quantiles: Sequence[float] | None = None,
+    id_col: str | None = None,
+    time_col: str | None = None,
 ) -> pd.DataFrame | Comparison:
     """Backtest several forecasters on exactly the same origins and rank them.
 
     Args:
         forecasters: ``{name: forecaster}``; baselines and networks alike.
-        frame, horizon, start, stride, refit: as for :func:`backtest`, shared by all.
+        frame, horizon, start, stride, refit, id_col, time_col: as for :func:`backtest`,
+            shared by all (a long ``frame`` is read once).
         metrics: columns of the leaderboard (see :data:`forecast.evaluation.schema.METRICS`);
             ``mase`` is scaled per series by the seasonal-naive MAE on the rows before the
             first origin.
@@ -182,12 +183,25 @@ def compare(
         column per interval metric and coverage (``coverage_80``, ``width_95``, ...) and
         ``intervals`` (``"conformal"`` or ``"quantile"``: how each model forecast them).
         Models are scored only on the (series, origin) pairs every model could forecast.
+        With ``details=True`` and a long ``frame``, the :class:`Comparison`'s tidy
+        ``forecasts`` name the series and time columns as the frame does (see
+        :func:`backtest`), and its ``data`` is the frame in the data model.
 
     Example:
-        See the module docstring.
+        See the module docstring; a long frame gives the same leaderboard:
+
+        >>> import forecast
+        >>> frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 60:]
+        >>> models = {"naive": forecast.Naive(input_width=48, horizon=24)}
+        >>> scores = ["mae", "rmse", "mase"]
+        >>> long = forecast.compare(models, forecast.to_long(frame), start=0.8, verbose=False)
+        >>> long[scores].equals(forecast.compare(models, frame, start=0.8, verbose=False)[scores])
+        True
     """
     if not isinstance(forecasters, Mapping) or not forecasters:
         raise TypeError("forecasters must be a non-empty mapping {name: forecaster}")
+    frame, long = read_long(frame, id_col, time_col)
+    names = tidy_names(long)
     levels, coverages = requested_levels(metrics, quantiles, coverage)
     metrics = leaderboard_metrics(metrics, levels)
     _check_sort_by(sort_by, metrics, coverages)
@@ -199,7 +213,7 @@ def compare(
     runs: dict[str, BacktestRun] = {}
     for i, (model_name, forecaster) in enumerate(candidates.items(), start=1):
         label = f"[{i}/{len(candidates)}] {model_name}" if verbose else None
-        runs[model_name] = _run_backtest(
+        runs[model_name] = run_backtest(
             forecaster, frame, layout, horizon, start, stride, refit, model_name, levels, label
         )
     forecasts = common_origins({k: r.forecasts for k, r in runs.items()})
@@ -209,24 +223,17 @@ def compare(
     board = metrics_module.score_forecasts(
         forecasts, metrics, by="model", scales=scales, coverage=coverages or None
     )
-    board["baseline"] = [_is_baseline(candidates[m]) for m in board.index]
-    best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
-    board["skill"] = 1.0 - board["mae"] / best_baseline
-    board["fit_seconds"] = [runs[m].fit_seconds for m in board.index]
-    board["predict_seconds"] = [runs[m].predict_seconds for m in board.index]
-    if levels:
-        board["intervals"] = [interval_source(candidates[m]) for m in board.index]
-    order = board[sort_by].abs() if sort_by == "bias" else board[sort_by]
-    board = board.loc[order.sort_values(kind="stable").index]
+    board = _ranked(board, candidates, runs, bool(levels), sort_by)
     if not details:
         return board
     return Comparison(
         leaderboard=board,
-        forecasts=forecasts,
+        forecasts=forecasts.rename(columns=names),
         models={k: r.model for k, r in runs.items()},
         data=frame,
         summary=_data_summary(layout, forecasts, runs),
         filled_inputs={k: r.filled_inputs for k, r in runs.items()},
+        column_names=names,
     )
 
 
@@ -243,6 +250,9 @@ class Comparison:
         filled_inputs: for each model, how many NaN input values the missing-value policy
             filled in its backtest windows (every origin it forecast, before the common ones
             were kept).
+        column_names: how ``forecasts`` names the tidy columns ``series_id`` and
+            ``timestamp`` when the comparison ran on a long frame (``{"series_id":
+            "unique_id", "timestamp": "ds"}``); empty otherwise.
     """
 
     leaderboard: pd.DataFrame
@@ -251,6 +261,14 @@ class Comparison:
     data: pd.DataFrame = field(repr=False)
     summary: dict[str, Any] = field(default_factory=dict)
     filled_inputs: dict[str, int] = field(default_factory=dict)
+    column_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def _tidy(self) -> pd.DataFrame:
+        """``forecasts`` with the tidy frame's own column names, as plots and reports read it."""
+        if not self.column_names:
+            return self.forecasts
+        return self.forecasts.rename(columns={v: k for k, v in self.column_names.items()})
 
     @property
     def histories(self) -> dict[str, dict[str, list[float]]]:
@@ -270,13 +288,13 @@ class Comparison:
         """Forecasts against actuals at a few origins (see :func:`forecast.evaluation.plots.plot_forecasts`)."""
         from forecast.evaluation.plots import plot_forecasts
 
-        return plot_forecasts(self.forecasts, self.data, **kwargs)
+        return plot_forecasts(self._tidy, self.data, **kwargs)
 
     def plot_error_by_step(self, metric: str = "mae", **kwargs):
         """Error by horizon step for each model."""
         from forecast.evaluation.plots import plot_error_by_step
 
-        return plot_error_by_step(self.forecasts, metric=metric, **kwargs)
+        return plot_error_by_step(self._tidy, metric=metric, **kwargs)
 
     def plot_training_history(self):
         """Training and validation loss of the neural models."""
@@ -290,7 +308,7 @@ class Comparison:
         """Distribution of the per-series error of each model (panels)."""
         from forecast.evaluation.plots import plot_series_errors
 
-        return plot_series_errors(self.forecasts, metric=metric, **kwargs)
+        return plot_series_errors(self._tidy, metric=metric, **kwargs)
 
     def report(
         self,
@@ -311,7 +329,7 @@ class Comparison:
         return write_report(
             path,
             leaderboard=self.leaderboard,
-            forecasts=self.forecasts,
+            forecasts=self._tidy,
             history=self.data,
             data_summary=self.summary,
             settings=self.settings,
@@ -368,76 +386,24 @@ def resolved_settings(model) -> dict[str, Any]:
     return params
 
 
-def _run_backtest(
-    forecaster,
-    frame: pd.DataFrame,
-    layout: SeriesLayout,
-    horizon,
-    start,
-    stride,
-    refit,
-    name,
-    levels: tuple = (),
-    progress_label: str | None = None,
-) -> BacktestRun:
-    """Fit and forecast one model at the origins (and its quantiles at ``levels``);
-    ``layout`` is ``frame``'s, described once. With a ``progress_label``, each origin block is
-    said as it starts (:class:`BacktestProgress`)."""
-    if not isinstance(forecaster, BaseForecaster):
-        raise TypeError(
-            f"backtest needs a forecaster of this package, got {type(forecaster).__name__}"
-        )
-    template = clone(forecaster)
-    if horizon is not None:
-        # a wrapper's horizon is its model's
-        key = "horizon" if "horizon" in template.get_params(deep=False) else "model__horizon"
-        template.set_params(**{key: horizon})
-    horizon = template.horizon
-    stride = horizon if stride is None else stride
-    for label, value in (("horizon", horizon), ("stride", stride)):
-        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{label} must be an integer >= 1, got {value!r}")
-    every = _refit_every(refit)
-    origins = origin_grid(layout, start, stride, horizon)
-    blocks = (
-        [origins] if every == 0 else [origins[i : i + every] for i in range(0, len(origins), every)]
-    )
-    width = template.input_width or default_input_width(layout.freq, horizon)
-    name = name or type(forecaster).__name__
-    parts, fit_seconds, predict_seconds, model = [], 0.0, 0.0, None
-    progress = None if progress_label is None else BacktestProgress(progress_label, len(blocks))
-    for index, block in enumerate(blocks):
-        model = clone(template)
-        training = rows_before(frame, layout, block[0], width + horizon)
-        if progress is not None:
-            progress.block(index, block, len(training))
-        started = time.perf_counter()
-        model.fit(training)
-        fit_seconds += time.perf_counter() - started
-        started = time.perf_counter()
-        parts.append(forecast_at_origins(model, frame, block, name, levels))
-        predict_seconds += time.perf_counter() - started
-    filled = sum(int(part.attrs.get("filled_inputs", 0)) for part in parts)
-    forecasts = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-    if progress is not None:
-        progress.done(int(forecasts["origin"].nunique()))
-    if forecasts.empty:
-        raise DataValidationError(
-            f"no series has a valid window at any origin from {origins[0]} (every {stride} steps): "
-            "the windows cross gaps or NaN labels, or the series are too short"
-        )
-    return BacktestRun(forecasts, model, fit_seconds, predict_seconds, len(blocks), filled)
-
-
-def _refit_every(refit) -> int:
-    """0 = fit once; k = refit every k origins."""
-    if refit is True:
-        return 1
-    if refit is False or refit is None:
-        return 0
-    if isinstance(refit, (int, np.integer)) and refit >= 1:
-        return int(refit)
-    raise ValueError(f"refit must be True, False or an integer >= 1, got {refit!r}")
+def _ranked(
+    board: pd.DataFrame,
+    candidates: dict,
+    runs: dict[str, BacktestRun],
+    intervals: bool,
+    sort_by: str,
+) -> pd.DataFrame:
+    """The scored ``board`` with ``baseline``, ``skill``, the timings (and ``intervals``),
+    sorted by ``sort_by`` (``bias`` by its size)."""
+    board["baseline"] = [_is_baseline(candidates[m]) for m in board.index]
+    best_baseline = board.loc[board["baseline"], "mae"].min() if board["baseline"].any() else np.nan
+    board["skill"] = 1.0 - board["mae"] / best_baseline
+    board["fit_seconds"] = [runs[m].fit_seconds for m in board.index]
+    board["predict_seconds"] = [runs[m].predict_seconds for m in board.index]
+    if intervals:
+        board["intervals"] = [interval_source(candidates[m]) for m in board.index]
+    order = board[sort_by].abs() if sort_by == "bias" else board[sort_by]
+    return board.loc[order.sort_values(kind="stable").index]
 
 
 def _mase_scales(

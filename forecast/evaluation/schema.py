@@ -36,10 +36,13 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from forecast.data.layout import SINGLE_SERIES_ID as _SINGLE_SERIES_ID
+from forecast.data.long_format import LongFormat
+
 #: Columns of a tidy forecast frame, in order.
 TIDY_COLUMNS = ("series_id", "target", "origin", "timestamp", "step", "actual", "forecast", "model")
-#: ``series_id`` of the rows of a single-series frame.
-SINGLE_SERIES_ID = "series"
+#: ``series_id`` of the rows of a single-series frame (the data layer's, as ``to_long`` gives it).
+SINGLE_SERIES_ID = _SINGLE_SERIES_ID
 
 #: Metrics of point forecasts.
 POINT_METRICS = ("mae", "rmse", "mape", "smape", "mase", "bias")
@@ -139,4 +142,27 @@ def check_metrics(metrics: Iterable[str]) -> list[str]:
     unknown = [m for m in names if m not in METRICS]
     if unknown:
         raise ValueError(f"unknown metric(s) {unknown}; choose from {list(METRICS)}")
+    return names
+
+
+def tidy_names(long: LongFormat | None) -> dict[str, str]:
+    """How a tidy frame's ``series_id`` and ``timestamp`` are renamed for a long input (its id
+    and time columns; nothing for a frame in the data model).
+
+    Raises:
+        ValueError: the id or time column has the name of another tidy column.
+
+    Example:
+        >>> tidy_names(LongFormat("unique_id", "ds")), tidy_names(None)
+        ({'timestamp': 'ds', 'series_id': 'unique_id'}, {})
+    """
+    if long is None:
+        return {}
+    names = long.names()
+    for tidy, name in names.items():
+        if name != tidy and name in TIDY_COLUMNS:
+            raise ValueError(
+                f"the long frame's column {name!r} would take the place of the tidy frame's "
+                f"{tidy!r} next to its own {name!r} column; rename it in the frame first"
+            )
     return names

@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from forecast.data.continuation import append_continuation
+from forecast.data.long_format import read_long, write_long
 from forecast.data.missing import MissingPolicy
 from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
 from forecast.errors import DataValidationError
@@ -111,15 +112,28 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
     # ------------------------------------------------------------------ public API
 
     @one_warning_per_job("fit")
-    def fit(self, X: pd.DataFrame, y: Any = None, validation_frame: pd.DataFrame | None = None):
-        """Fit on one series or a panel.
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: Any = None,
+        validation_frame: pd.DataFrame | None = None,
+        *,
+        id_col: str | None = None,
+        time_col: str | None = None,
+    ):
+        """Fit on one series or a panel, indexed by time or long.
 
         Args:
-            X: the training frame (see :mod:`forecast.data`).
+            X: the training frame (see :mod:`forecast.data`), or a long frame (one row per
+                series and timestamp, see :mod:`forecast.data.long_format`).
             y: ignored (the target is a column of ``X``); present for sklearn.
             validation_frame: optional frame that continues ``X`` in time; its windows' labels
                 lie inside it and their inputs may reach back into ``X``. Without it, models
                 that validate take the last ``validation`` fraction of each series of ``X``.
+                It may be long too (read by the same ``id_col`` and ``time_col``).
+            id_col, time_col: a long ``X``'s series id and time columns, named as for
+                :func:`forecast.read_csv` and ``forecast batch``; per call, as the layout is
+                the frame's, not the model's (defaults: :mod:`forecast.data.long_format`).
 
         Besides each model's own state, every fit records what it read: ``training_range_``
         (its first and last timestamp), ``training_rows_`` (the rows of that frame, across
@@ -136,8 +150,15 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             windows counts once in each).
 
         Raises:
-            DataValidationError: the frame fails validation, or no training window fits.
+            DataValidationError: the frame fails validation, or no training window fits (a
+                long frame: see :meth:`forecast.data.long_format.LongFormat.read`).
+
+        Example:
+            See :meth:`predict`: a long frame in, a long forecast out.
         """
+        X, _ = read_long(X, id_col, time_col)
+        if validation_frame is not None:
+            validation_frame, _ = read_long(validation_frame, id_col, time_col)
         return self._fit(X, validation_frame, hold_out=True)
 
     @one_warning_per_job("fit")
@@ -216,20 +237,30 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         return self
 
     @one_warning_per_job("predict")
-    def predict(self, X: pd.DataFrame, *, errors: str = "raise") -> pd.DataFrame:
+    def predict(
+        self,
+        X: pd.DataFrame,
+        *,
+        errors: str = "raise",
+        id_col: str | None = None,
+        time_col: str | None = None,
+    ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``X``.
 
         Args:
             X: one series or a panel with at least ``input_width`` gap-free rows at the end of
-                each series, with the columns used in training.
+                each series, with the columns used in training; indexed by time or long (see
+                :meth:`fit`).
             errors: ``"raise"`` (default): a series that cannot be forecast is an error;
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
+            id_col, time_col: a long ``X``'s series id and time columns, as for :meth:`fit`.
 
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
-            column per target, in original units; ``forecasts.attrs["filled_inputs"]`` is how
-            many NaN input values the missing-value policy filled for them. With
+            column per target, in original units (for a long ``X``, a long frame: ``id_col``
+            if ``X`` has one, ``time_col``, the targets); ``forecasts.attrs["filled_inputs"]``
+            is how many NaN input values the missing-value policy filled for them. With
             ``errors="skip"``, ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of the
             skipped series (empty when none was), and a ``UserWarning`` says how many were
             skipped.
@@ -239,14 +270,24 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             DataValidationError: ``X`` fails validation, lacks a column, has another
                 frequency, or has too few usable rows at the end of a series (with
                 ``errors="skip"``, only what concerns the whole frame or a single series).
+
+        Example:
+            >>> import forecast
+            >>> long = forecast.to_long(forecast.load_dataset("electricity_hourly").iloc[-100:])
+            >>> forecast.Naive(input_width=24, horizon=2).fit(long).predict(long)
+              unique_id                  ds           y
+            0    series 2015-01-01 00:00:00  1439.39563
+            1    series 2015-01-01 01:00:00  1439.39563
         """
+        X, long = read_long(X, id_col, time_col)
         latest, failures = self._predict_windows(X, errors)
         values = None
         if latest is not None:
             series = np.asarray(latest.layout.series_ids, dtype=object)
             values = self._forecast_series(latest.inputs, series)
         forecasts = forecast_frame(latest, values, self.target_columns_, X)
-        return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
+        forecasts = forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
+        return write_long(forecasts, long)
 
     def _predict_windows(self, X: pd.DataFrame, errors: str) -> tuple[LatestWindows | None, dict]:
         """The latest windows ``predict`` forecasts (checked) and the skipped series."""

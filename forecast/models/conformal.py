@@ -47,6 +47,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from forecast.data.continuation import append_continuation
+from forecast.data.long_format import read_long
 from forecast.data.validated import validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import default_input_width
@@ -136,18 +137,31 @@ class ConformalForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ fitting
 
-    def fit(self, X: pd.DataFrame, y: Any = None, validation_frame: pd.DataFrame | None = None):
+    def fit(
+        self,
+        X: pd.DataFrame,
+        y: Any = None,
+        validation_frame: pd.DataFrame | None = None,
+        *,
+        id_col: str | None = None,
+        time_col: str | None = None,
+    ):
         """Fit a clone of ``model`` and calibrate its intervals (see the module docstring).
 
         Args:
-            X: the frame (one series or a panel).
+            X: the frame (one series or a panel, indexed by time or long).
             y: ignored.
             validation_frame: the calibration data, continuing ``X`` in time; ``None``: the
                 last ``validation`` fraction of each series of ``X``.
+            id_col, time_col: a long frame's series id and time columns (see
+                :meth:`forecast.models.base.BaseForecaster.fit`).
 
         Returns:
             ``self``.
         """
+        X, _ = read_long(X, id_col, time_col)
+        if validation_frame is not None:
+            validation_frame, _ = read_long(validation_frame, id_col, time_col)
         self._check_params()
         inner = clone(self.model)
         train, combined, codes, self.calibration_ = self._calibration_split(

@@ -34,6 +34,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from forecast.data.long_format import read_long
+
 #: Digits quantile levels are rounded to, so ``(1 - 0.8) / 2`` is the level ``0.1``.
 LEVEL_DIGITS = 10
 
@@ -79,27 +81,73 @@ def levels_of_coverage(coverage: float | Iterable[float]) -> tuple:
     return check_quantiles([*bounds, 0.5])
 
 
+def long_quantile_column(target: str, level: float) -> str:
+    """The column of a long ``predict_quantiles`` holding ``target``'s quantile ``level``.
+
+    Example:
+        >>> long_quantile_column("y", 0.1)
+        'y_q0.1'
+    """
+    return f"{target}_q{float(level):g}"
+
+
+def long_interval_column(target: str, coverage: float, bound: str) -> str:
+    """The column of a long ``predict_interval`` holding a bound of ``target``'s interval of
+    ``coverage`` (in percent, as the leaderboard's ``coverage_80``).
+
+    Example:
+        >>> long_interval_column("y", 0.8, "lower"), long_interval_column("y", 0.95, "upper")
+        ('y_lower_80', 'y_upper_95')
+    """
+    return f"{target}_{bound}_{100 * float(coverage):g}"
+
+
+def _flat_columns(frame: pd.DataFrame, name) -> pd.DataFrame:
+    """``frame`` with its ``MultiIndex`` columns named ``name(*levels)``, one level each."""
+    flat = frame.copy(deep=False)
+    flat.columns = [name(*column) for column in frame.columns]
+    flat.attrs = dict(frame.attrs)
+    return flat
+
+
 class ProbabilisticContract:
     """``predict_quantiles``, ``predict_interval`` and ``forecast_quantile_windows`` on the
     machinery of :class:`~forecast.models.base.BaseForecaster` (which inherits this)."""
 
     def predict_quantiles(
-        self, X: pd.DataFrame, quantiles: Iterable[float] | None = None, *, errors: str = "raise"
+        self,
+        X: pd.DataFrame,
+        quantiles: Iterable[float] | None = None,
+        *,
+        errors: str = "raise",
+        id_col: str | None = None,
+        time_col: str | None = None,
     ) -> pd.DataFrame:
         """Quantile forecasts of the ``horizon`` steps after the end of every series of ``X``.
 
         Args:
-            X: as for ``predict``.
+            X: as for ``predict`` (indexed by time, or long).
             quantiles: levels in ``(0, 1)``; ``None``: the forecaster's ``quantile_levels_``.
             errors: as for ``predict``.
+            id_col, time_col: a long ``X``'s series id and time columns, as for ``fit``.
 
         Returns:
             A frame with ``predict``'s index and the columns ``(target, quantile)`` (a
-            ``MultiIndex``, levels ascending), in original units.
+            ``MultiIndex``, levels ascending), in original units. For a long ``X``, a long
+            frame: ``id_col`` (if ``X`` has one), ``time_col``, then one column per target
+            and level named ``<target>_q<level>`` (:func:`long_quantile_column`: ``y_q0.1``).
 
         Raises:
             PointForecastError: the forecaster forecasts points only.
         """
+        X, long = read_long(X, id_col, time_col)
+        frame = self._predict_quantiles(X, quantiles, errors)
+        return frame if long is None else long.write(_flat_columns(frame, long_quantile_column))
+
+    def _predict_quantiles(
+        self, X: pd.DataFrame, quantiles: Iterable[float] | None, errors: str
+    ) -> pd.DataFrame:
+        """:meth:`predict_quantiles` of a frame in the data model."""
         levels = self._quantile_request(quantiles)
         latest, failures = self._predict_windows(X, errors)
         columns = pd.MultiIndex.from_product(
@@ -123,26 +171,36 @@ class ProbabilisticContract:
         return frame
 
     def predict_interval(
-        self, X: pd.DataFrame, coverage: float | Iterable[float] = 0.8, *, errors: str = "raise"
+        self,
+        X: pd.DataFrame,
+        coverage: float | Iterable[float] = 0.8,
+        *,
+        errors: str = "raise",
+        id_col: str | None = None,
+        time_col: str | None = None,
     ) -> pd.DataFrame:
         """Central prediction intervals of the ``horizon`` steps after every series of ``X``.
 
         Args:
-            X: as for ``predict``.
+            X: as for ``predict`` (indexed by time, or long).
             coverage: the nominal coverage of each interval (one or several, in ``(0, 1)``).
             errors: as for ``predict``.
+            id_col, time_col: a long ``X``'s series id and time columns, as for ``fit``.
 
         Returns:
             A frame with ``predict``'s index and the columns ``(target, coverage, bound)``,
             ``bound`` being ``"lower"`` (the quantile ``(1 - c) / 2``) and ``"upper"`` (the
-            quantile ``(1 + c) / 2``).
+            quantile ``(1 + c) / 2``). For a long ``X``, a long frame: ``id_col`` (if ``X``
+            has one), ``time_col``, then per target and coverage ``<target>_lower_<percent>``
+            and ``<target>_upper_<percent>`` (:func:`long_interval_column`: ``y_lower_80``).
 
         Raises:
             PointForecastError: the forecaster forecasts points only.
         """
+        X, long = read_long(X, id_col, time_col)
         coverages = check_quantiles(coverage, "coverage")
         levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
-        quantiles = self.predict_quantiles(X, levels, errors=errors)
+        quantiles = self._predict_quantiles(X, levels, errors)
         columns, parts = [], []
         for target in self.target_columns_:
             for c in coverages:
@@ -155,7 +213,7 @@ class ProbabilisticContract:
             values, quantiles.index, pd.MultiIndex.from_tuples(columns, names=names)
         )
         frame.attrs.update(quantiles.attrs)
-        return frame
+        return frame if long is None else long.write(_flat_columns(frame, long_interval_column))
 
     def forecast_quantile_windows(
         self, windows, quantiles: Iterable[float], split: str = "test", rows=None

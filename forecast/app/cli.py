@@ -375,11 +375,7 @@ def _batch(args: argparse.Namespace) -> int:
     except (OSError, pa.ArrowException) as exc:  # a file that cannot be read or written
         print(f"forecast: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    seconds = summary.seconds
-    print(
-        f"forecast {summary.n_forecast:,} of {summary.n_series:,} series in {seconds['total']:.1f} s "
-        f"({summary.series_per_second:,.0f} series/s) -> {summary.output}"
-    )
+    print(summary.describe())
     if summary.filled_inputs:
         print(f"{summary.filled_inputs:,} NaN input values filled (the missing-value policy)")
     if summary.n_failed:

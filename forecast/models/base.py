@@ -328,12 +328,20 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)
         return np.concatenate([np.asarray(p) for p in parts])
 
-    def export(self, path, overwrite: bool = False, metrics: dict | None = None, fit_record=None):
+    def export(
+        self,
+        path,
+        overwrite: bool = False,
+        metrics: dict | None = None,
+        fit_record=None,
+        name: str | None = None,
+    ):
         """Write this fitted forecaster as a TensorFlow SavedModel that serves without this
         package (see :mod:`forecast.export`); returns the path. Load it with
-        :func:`forecast.load`. ``metrics`` and ``fit_record`` (a
-        :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) go into
-        the metadata."""
+        :func:`forecast.load`. ``metrics``, ``fit_record`` (a
+        :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) and
+        ``name`` (the model's name, e.g. a run's ``LSTM``, written by ``forecast batch``;
+        default the class name) go into the metadata."""
         if not self.get_tag("exportable"):
             raise NotImplementedError(
                 f"{type(self).__name__} cannot be exported as a SavedModel: its forecasts are "
@@ -342,7 +350,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         from forecast.serving.export import export_forecaster
 
         return export_forecaster(
-            self, path, overwrite=overwrite, metrics=metrics, fit_record=fit_record
+            self, path, overwrite=overwrite, metrics=metrics, fit_record=fit_record, name=name
         )
 
     @property

@@ -82,6 +82,7 @@ def export_forecaster(
     overwrite: bool = False,
     metrics: dict | None = None,
     fit_record: FitRecord | None = None,
+    name: str | None = None,
 ) -> Path:
     """Write ``forecaster`` as a SavedModel directory at ``path`` (see the module docstring).
 
@@ -95,6 +96,8 @@ def export_forecaster(
         metrics: evaluation metrics to record in the metadata.
         fit_record: what the model learned from; default :meth:`FitRecord.of` the forecaster
             (a refit after ``refit_full``, else a plain fit).
+        name: the model's name (metadata key ``"name"``, e.g. a run's ``LSTM``), written by
+            ``forecast batch`` in its ``model`` column; default the class name.
 
     Returns:
         The path written.
@@ -110,7 +113,7 @@ def export_forecaster(
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    metadata = _metadata(forecaster, metrics, fit_record or FitRecord.of(forecaster))
+    metadata = _metadata(forecaster, metrics, fit_record or FitRecord.of(forecaster), name)
     past_spec = tf.TensorSpec(
         [None, metadata["input_width"], len(metadata["input_columns"])], tf.float32, name="past"
     )
@@ -211,6 +214,11 @@ class ExportedForecaster:
         self._freq = self.input_schema.freq
 
     @property
+    def name(self) -> str:
+        """The name it was exported under (e.g. a run's ``LSTM``), else its class name."""
+        return self.metadata.get("name") or self.metadata["model"]
+
+    @property
     def input_width(self) -> int:
         return self.input_schema.input_width
 
@@ -296,9 +304,10 @@ class ExportedForecaster:
         except DataValidationError:
             return
         if own != self._freq:
+            what = "the series'" if error.series is not None else "the frame's"
             raise DataValidationError(
-                f"the frame's frequency {own.freqstr} differs from the model's "
-                f"{self._freq.freqstr}; resample it first",
+                f"{what} frequency {own.freqstr} differs from the model's {self._freq.freqstr}",
+                advice="resample it first",
                 series=error.series,
             ) from error
 
@@ -387,17 +396,22 @@ class ExportedForecaster:
             )
 
     def __repr__(self) -> str:
-        return f"ExportedForecaster({self.metadata['model']}, path={str(self.path)!r})"
+        return f"ExportedForecaster({self.name}, path={str(self.path)!r})"
 
 
-def _metadata(forecaster, metrics: dict | None, fit_record: FitRecord) -> dict[str, Any]:
+def _metadata(
+    forecaster, metrics: dict | None, fit_record: FitRecord, name: str | None = None
+) -> dict[str, Any]:
     import tensorflow as tf
 
     start, end = forecaster.training_range_
     schema = forecaster.input_schema_
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
     return {
         "format_version": FORMAT_VERSION,
         "model": type(forecaster).__name__,
+        "name": name or type(forecaster).__name__,
         "params": {k: jsonable(v) for k, v in forecaster.get_params().items()},
         **schema.to_metadata(),
         "season_length": int(forecaster.season_length_),

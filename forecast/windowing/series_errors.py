@@ -88,7 +88,10 @@ def latest_windows_skipping(
 
 
 def read_by_series(
-    read: Callable[[Any], Any], panel: pd.DataFrame, error: DataValidationError | None = None
+    read: Callable[[Any], Any],
+    panel: pd.DataFrame,
+    error: DataValidationError | None = None,
+    describe: Callable[[DataValidationError], str] | None = None,
 ) -> tuple[list[Any], list[tuple[Any, str]]]:
     """Read ``panel`` in parts that ``read`` accepts, setting aside each series it refuses.
 
@@ -101,11 +104,14 @@ def read_by_series(
             cannot forecast.
         panel: the series to read.
         error: what reading the whole ``panel`` already raised (``None``: not read yet).
+        describe: the reason given for an error that names its series (default: the message
+            without the series, which the failure's key names).
 
     Returns:
         ``(parts, failures)``: what ``read`` returned for each accepted part, and
         ``(series_id, reason)`` of each refused series, in the order they were found.
     """
+    describe = describe or _reason
     parts: list[Any] = []
     failures: list[tuple[Any, str]] = []
     pending: list[tuple[pd.DataFrame, DataValidationError | None]] = [(panel, error)]
@@ -120,12 +126,12 @@ def read_by_series(
         ids = part.index.get_level_values(0)
         unique = pd.unique(ids)
         if failed.series is not None and (ids == failed.series).any():
-            failures.append((failed.series, _reason(failed)))
+            failures.append((failed.series, describe(failed)))
             rest = part[ids != failed.series]
             if len(rest):
                 pending.append((rest, None))
         elif len(unique) == 1:
-            failures.append((unique[0], str(failed)))
+            failures.append((unique[0], str(failed) if describe is _reason else describe(failed)))
         else:
             half = ids.isin(unique[: len(unique) // 2])
             pending.extend([(part[~half], None), (part[half], None)])
@@ -134,7 +140,11 @@ def read_by_series(
 
 def _reason(error: DataValidationError) -> str:
     """The error's message with the column and timestamp at fault, not the series."""
-    return str(DataValidationError(error.reason, column=error.column, timestamp=error.timestamp))
+    return str(
+        DataValidationError(
+            error.reason, advice=error.advice, column=error.column, timestamp=error.timestamp
+        )
+    )
 
 
 def forecast_frame(

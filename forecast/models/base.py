@@ -20,6 +20,7 @@ fitted attributes end in ``_``; ``predict`` before ``fit`` raises ``NotFittedErr
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from forecast.data.continuation import append_continuation
 from forecast.data.missing import MissingPolicy
+from forecast.data.observed_times import check_future_grid, learn_observed_times
 from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import (
@@ -207,6 +209,8 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         self.categories_ = windows.categories
         self.n_series_ = layout.n_series
         self.training_range_ = (layout.timestamps.min(), layout.timestamps.max())
+        observed = validated.frame[list(validated.targets)].notna().any(axis=1).to_numpy()
+        self.observed_times_ = learn_observed_times(layout.timestamps, observed, layout.freq)
         self.training_rows_ = int(layout.n_rows)
         self.validation_rows_ = int(np.count_nonzero(windows.row_split == 1))
         self.refitted_ = False
@@ -216,7 +220,9 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         return self
 
     @one_warning_per_job("predict")
-    def predict(self, X: pd.DataFrame, *, errors: str = "raise") -> pd.DataFrame:
+    def predict(
+        self, X: pd.DataFrame, *, errors: str = "raise", future_grid: str = "grid"
+    ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``X``.
 
         Args:
@@ -225,6 +231,13 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             errors: ``"raise"`` (default): a series that cannot be forecast is an error;
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
+            future_grid: ``"grid"`` (default): the steps continue the grid after each series'
+                end, even into times of day the training data never had values at (a car
+                park's closed hours: a ``UserWarning`` says how many steps fall there);
+                ``"observed"``: each forecast starts at the next time of day (or week) the
+                training data had values at (``observed_times_``), the closed hours before
+                it read as missing inputs, filled by the missing-value policy (see
+                :mod:`forecast.data.observed_times`).
 
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
@@ -240,7 +253,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
                 frequency, or has too few usable rows at the end of a series (with
                 ``errors="skip"``, only what concerns the whole frame or a single series).
         """
-        latest, failures = self._predict_windows(X, errors)
+        latest, failures = self._predict_windows(X, errors, future_grid)
         values = None
         if latest is not None:
             series = np.asarray(latest.layout.series_ids, dtype=object)
@@ -248,14 +261,18 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         forecasts = forecast_frame(latest, values, self.target_columns_, X)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
 
-    def _predict_windows(self, X: pd.DataFrame, errors: str) -> tuple[LatestWindows | None, dict]:
+    def _predict_windows(
+        self, X: pd.DataFrame, errors: str, future_grid: str = "grid"
+    ) -> tuple[LatestWindows | None, dict]:
         """The latest windows ``predict`` forecasts (checked) and the skipped series."""
         require_frame(X, self.input_schema_.columns)
         check_errors_mode(errors)
+        check_future_grid(future_grid)
+        read = functools.partial(self._latest_windows, future_grid=future_grid)
         if errors == "raise":
-            latest, failures = self._latest_windows(X), {}
+            latest, failures = read(X), {}
         else:
-            latest, failures = latest_windows_skipping(self._latest_windows, X)
+            latest, failures = latest_windows_skipping(read, X)
         if latest is not None:
             self._check_inputs(latest)
         return latest, failures
@@ -368,6 +385,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             horizon=int(self.horizon),
             freq=self.freq_,
             missing=self._missing_policy(),
+            observed_times=getattr(self, "observed_times_", None),  # None: fitted before them
         )
 
     # ------------------------------------------------------------------ to implement
@@ -435,11 +453,13 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         combined, codes = append_continuation(X, validation_frame)
         return validate_frame(combined, self.target, self.covariates), codes
 
-    def _latest_windows(self, X: pd.DataFrame | ValidatedFrame) -> LatestWindows:
+    def _latest_windows(
+        self, X: pd.DataFrame | ValidatedFrame, future_grid: str = "grid"
+    ) -> LatestWindows:
         """The inputs of the next forecast of every series of ``X``, cut as in training, on
         ``X``'s own frequency, which must be the training frame's."""
         schema = self.input_schema_
-        latest = schema.latest_windows(schema.validate(X), freq=None)
+        latest = schema.latest_windows(schema.validate(X), freq=None, future_grid=future_grid)
         self._check_frequency(latest.layout.freq)
         return latest
 

@@ -28,6 +28,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import threading
@@ -41,6 +42,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from forecast.data.observed_times import check_future_grid
 from forecast.errors import DataValidationError
 from forecast.serving.batch_reasons import batch_reason
 from forecast.serving.series_stream import SeriesStream
@@ -82,6 +84,7 @@ class BatchForecasts:
     errors: list[tuple]
     n_series: int
     filled_inputs: int = 0
+    unobserved_steps: int = 0
 
 
 class BatchForecaster:
@@ -92,6 +95,10 @@ class BatchForecaster:
         id_col, time_col: the series id and time columns of the input rows; the forecasts
             keep these names.
         series_per_batch: series per network call.
+        future_grid: ``"grid"`` (default): the forecast steps continue each series' grid,
+            closed hours included (counted in ``unobserved_steps``); ``"observed"``: each
+            forecast starts at the next time of day (or week) the training data had values at
+            (see :func:`~forecast.windowing.latest.latest_windows`).
 
     Attributes:
         name: the model's name, written in the forecasts' ``model`` column: the name it was
@@ -110,10 +117,20 @@ class BatchForecaster:
         id_col: str = "unique_id",
         time_col: str = "ds",
         series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
+        future_grid: str = "grid",
     ) -> None:
         if series_per_batch < 1:
             raise ValueError(f"series_per_batch must be >= 1, got {series_per_batch}")
         _check_names(id_col, time_col)
+        check_future_grid(future_grid)
+        if future_grid == "observed" and model.input_schema.observed_times is None:
+            raise ValueError(
+                "future_grid='observed' (--future-grid observed) needs the times of day the "
+                "training data had values "
+                "at, and this model recorded none (exported before they were recorded, or its "
+                "grid is not one the time of day or week describes): export it again"
+            )
+        self.future_grid = future_grid
         self.model = model
         self.id_col = id_col
         self.time_col = time_col
@@ -191,7 +208,8 @@ class BatchForecaster:
         start = time.perf_counter()
         panel = self._panel(tails)
         n_series = len(panel.index.levels[0])
-        valid, errors = read_by_series(self.model.latest_windows, panel, describe=self.reason)
+        read = functools.partial(self.model.latest_windows, future_grid=self.future_grid)
+        valid, errors = read_by_series(read, panel, describe=self.reason)
         self.seconds["windows"] += time.perf_counter() - start
         return PreparedBatch(_concat_latest(valid) if valid else None, errors, n_series)
 
@@ -215,7 +233,10 @@ class BatchForecaster:
         values = self.model.predict_arrays(_pad(past, size), padded_future)[:n]
         self.seconds["network"] += time.perf_counter() - start
         frame = self._frame(batch.latest.index, values)
-        return BatchForecasts(frame, batch.errors, batch.n_series, batch.latest.filled_inputs)
+        latest = batch.latest
+        return BatchForecasts(
+            frame, batch.errors, batch.n_series, latest.filled_inputs, latest.unobserved_steps
+        )
 
     def _panel(self, tails: pa.Table) -> pd.DataFrame:
         """The tails as a ``(series_id, timestamp)`` panel, in the table's row order.
@@ -468,4 +489,6 @@ def _concat_latest(parts: list):
         layout=first.layout,
         input_columns=first.input_columns,
         filled_inputs=sum(p.filled_inputs for p in parts),
+        unobserved_steps=sum(p.unobserved_steps for p in parts),
+        observed_times=first.observed_times,
     )

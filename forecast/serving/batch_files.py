@@ -87,6 +87,7 @@ def forecast_file(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
     progress: bool | None = None,
+    future_grid: str = "grid",
 ) -> BatchSummary:
     """Forecast every series of a long CSV or Parquet file with an exported model.
 
@@ -104,6 +105,10 @@ def forecast_file(
         series_per_batch: series per network call.
         progress: show a progress bar (default: when stderr is a terminal; otherwise log
             a line every few seconds).
+        future_grid: ``"grid"`` (default): the steps continue each series' grid, closed
+            hours included (counted in the summary's ``unobserved_steps``); ``"observed"``:
+            each forecast starts at the next time of day (or week) the training data had
+            values at (a car park's next opening; see :mod:`forecast.data.observed_times`).
 
     Returns:
         A :class:`~forecast.serving.batch_summary.BatchSummary`.
@@ -128,7 +133,9 @@ def forecast_file(
     )
     _check_paths(input_path, output_path, errors_path)
     reader = _Reader(input_path, chunk_rows)
-    forecaster = BatchForecaster(load(model_path), id_col, time_col, series_per_batch)
+    forecaster = BatchForecaster(
+        load(model_path), id_col, time_col, series_per_batch, future_grid=future_grid
+    )
     forecaster.check_columns(reader.schema.names)
     summary = BatchSummary(output=output_path, errors=errors_path)
     summary.seconds["load"] = time.perf_counter() - start
@@ -147,6 +154,7 @@ def forecast_file(
                 summary.n_series += result.n_series
                 summary.n_failed += len(result.errors)
                 summary.filled_inputs += result.filled_inputs
+                summary.unobserved_steps += result.unobserved_steps
                 bar.update(result.n_series, len(errors))
         finally:
             writer.close()

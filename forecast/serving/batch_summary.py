@@ -32,6 +32,8 @@ class BatchSummary:
         n_forecast: series forecast.
         n_failed: series (and runs of rows with an empty id) written to the errors file.
         filled_inputs: NaN input values the missing-value policy filled for the forecasts.
+        unobserved_steps: forecast steps at times of day (or week) the training data had no
+            values at (closed hours): see ``future_grid``.
         output: the forecasts file; errors: the errors file (``None`` when every series was
             forecast: no errors file is written then).
         seconds: time by stage (``load`` the model, ``compile`` its serving function,
@@ -43,6 +45,7 @@ class BatchSummary:
     n_forecast: int = 0
     n_failed: int = 0
     filled_inputs: int = 0
+    unobserved_steps: int = 0
     output: Path | None = None
     errors: Path | None = None
     seconds: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))

@@ -41,6 +41,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -58,6 +59,7 @@ from forecast._files import (
 )
 from forecast._version import __version__
 from forecast.data.missing import unobserved_columns
+from forecast.data.observed_times import check_future_grid
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
 from forecast.features.category_warnings import one_warning_per_job
@@ -270,11 +272,12 @@ class ExportedForecaster:
             arguments["future"] = tf.constant(future)
         return self._signature(**arguments)["forecast"].numpy()
 
-    def latest_windows(self, frame: pd.DataFrame):
+    def latest_windows(self, frame: pd.DataFrame, future_grid: str = "grid"):
         """The validated inputs of the next forecast of every series of ``frame``.
 
         Windows are cut exactly as in training (the metadata's columns, categories and
-        missing-value policy); the frame's frequency must be the model's.
+        missing-value policy); the frame's frequency must be the model's. ``future_grid``:
+        as for :meth:`predict`.
 
         Returns:
             A :class:`~forecast.windowing.latest.LatestWindows`.
@@ -284,7 +287,7 @@ class ExportedForecaster:
                 frequency, or a NaN input the missing-value policy cannot fill.
         """
         try:
-            return self.input_schema.latest_windows(frame)
+            return self.input_schema.latest_windows(frame, future_grid=future_grid)
         except DataValidationError as exc:
             self._check_frequency(frame, exc)
             raise
@@ -331,7 +334,12 @@ class ExportedForecaster:
 
     @one_warning_per_job("predict")
     def predict(
-        self, frame: pd.DataFrame, extra_columns: str = "error", *, errors: str = "raise"
+        self,
+        frame: pd.DataFrame,
+        extra_columns: str = "error",
+        *,
+        errors: str = "raise",
+        future_grid: str = "grid",
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``frame``.
 
@@ -344,6 +352,9 @@ class ExportedForecaster:
             errors: ``"raise"`` (default): a series that cannot be forecast is an error;
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
+            future_grid: ``"grid"`` (default) or ``"observed"``: start each forecast at the
+                next time of day (or week) the training data had values at (the export's
+                ``observed_times``), as the estimator's ``predict`` does.
 
         Returns:
             The forecasts, as the estimator's ``predict`` returns them: indexed by the future
@@ -361,12 +372,14 @@ class ExportedForecaster:
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
         check_errors_mode(errors)
+        check_future_grid(future_grid)
         require_frame(frame, self.columns, arrays="predict_arrays")
         self._check_columns(frame, extra_columns)
+        read = functools.partial(self.latest_windows, future_grid=future_grid)
         if errors == "raise":
-            latest, failures = self.latest_windows(frame), {}
+            latest, failures = read(frame), {}
         else:
-            latest, failures = latest_windows_skipping(self.latest_windows, frame)
+            latest, failures = latest_windows_skipping(read, frame)
         values = None
         if latest is not None:
             inputs = latest.inputs

@@ -69,6 +69,7 @@ def forecast_spark(
     time_col: str = "ds",
     series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
     num_partitions: int | None = None,
+    future_grid: str = "grid",
 ) -> DataFrame:
     """Forecast every series of a long Spark DataFrame with an exported model.
 
@@ -81,6 +82,8 @@ def forecast_spark(
         series_per_batch: series per network call on an executor.
         num_partitions: partitions of the shuffle by series (default: the cluster's cores,
             ``defaultParallelism``, so each task forecasts many series per network call).
+        future_grid: ``"grid"`` or ``"observed"``, as for
+            :class:`~forecast.serving.batch_engine.BatchForecaster`.
 
     Returns:
         A DataFrame with the columns ``<id_col>, <time_col>, step, forecast, model, version``
@@ -102,7 +105,7 @@ def forecast_spark(
 
     model_path = Path(model_path).resolve()
     model = load(model_path)  # validates the export on the driver and gives its metadata
-    forecaster = BatchForecaster(model, id_col, time_col, series_per_batch)
+    forecaster = BatchForecaster(model, id_col, time_col, series_per_batch, future_grid)
     forecaster.check_columns(rows.columns)
     spark = rows.sparkSession
     spark.sparkContext.addFile(str(model_path), recursive=True)
@@ -122,7 +125,13 @@ def forecast_spark(
         f"forecast float, model string, version string, {ERROR_COLUMN} string"
     )
     partition = functools.partial(
-        _forecast_partition, model_path.name, id_col, time_col, series_per_batch, bool(target_field)
+        _forecast_partition,
+        model_path.name,
+        id_col,
+        time_col,
+        series_per_batch,
+        bool(target_field),
+        future_grid,
     )
     return ordered.mapInArrow(partition, schema)
 
@@ -150,6 +159,7 @@ def forecast_file_spark(
     spark: SparkSession | None = None,
     master: str | None = None,
     overwrite: bool = False,
+    future_grid: str = "grid",
 ) -> tuple[int, int]:
     """``forecast batch --engine spark``: read a long CSV or Parquet input with Spark, forecast
     every series, write the forecasts as a Parquet directory and the failed series as CSV.
@@ -167,6 +177,7 @@ def forecast_file_spark(
         spark: the session (default: the active one, e.g. under ``spark-submit``, or a new one).
         master: the master of a new session (default: Spark's, ``local[*]`` outside a cluster).
         overwrite: replace existing output.
+        future_grid: ``"grid"`` or ``"observed"`` (see :func:`forecast_spark`).
 
     Returns:
         ``(n_forecast, n_failed)`` series.
@@ -190,7 +201,9 @@ def forecast_file_spark(
         rows = reader.csv(str(input_path), header=True, inferSchema=True)
     else:
         rows = reader.parquet(str(input_path))
-    result = forecast_spark(rows, model_path, id_col, time_col, series_per_batch).persist()
+    result = forecast_spark(
+        rows, model_path, id_col, time_col, series_per_batch, future_grid=future_grid
+    ).persist()
     try:
         forecasts, errors = split_errors(result)
         mode = "overwrite" if overwrite else "errorifexists"
@@ -252,7 +265,9 @@ def _keep_tails(rows: DataFrame, forecaster, freq: str) -> DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
-def _worker_forecaster(model_name: str, id_col: str, time_col: str, series_per_batch: int):
+def _worker_forecaster(
+    model_name: str, id_col: str, time_col: str, series_per_batch: int, future_grid: str
+):
     """The model, loaded once per Python worker (workers are reused across tasks)."""
     from pyspark import SparkFiles
 
@@ -260,7 +275,8 @@ def _worker_forecaster(model_name: str, id_col: str, time_col: str, series_per_b
     from forecast.serving.export import load
 
     use_compilation_cache()
-    return BatchForecaster(load(SparkFiles.get(model_name)), id_col, time_col, series_per_batch)
+    model = load(SparkFiles.get(model_name))
+    return BatchForecaster(model, id_col, time_col, series_per_batch, future_grid)
 
 
 def _forecast_partition(
@@ -269,11 +285,12 @@ def _forecast_partition(
     time_col: str,
     series_per_batch: int,
     several_targets: bool,
+    future_grid: str,
     batches: Iterator[pa.RecordBatch],
 ) -> Iterator[pa.RecordBatch]:
     from forecast.serving.batch_engine import forecast_stream
 
-    forecaster = _worker_forecaster(model_name, id_col, time_col, series_per_batch)
+    forecaster = _worker_forecaster(model_name, id_col, time_col, series_per_batch, future_grid)
     batches = iter(batches)
     first = next(batches, None)
     if first is None:  # an empty partition

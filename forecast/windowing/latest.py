@@ -18,6 +18,12 @@ import pandas as pd
 from forecast.data.frequency import is_fixed
 from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy, fill_windows
+from forecast.data.observed_times import (
+    ObservedTimes,
+    check_future_grid,
+    continue_to_next_observed,
+    grid_step,
+)
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import calendar_features, future_index
@@ -38,6 +44,9 @@ class LatestWindows:
         layout: the frame's layout.
         input_columns: the names of the input columns.
         filled_inputs: how many NaN input values the missing-value policy filled in them.
+        unobserved_steps: how many forecast steps fall at times of day (or week) the training
+            data had no values at (closed hours; 0 when the model recorded no such times).
+        observed_times: the times the training data had values at, or ``None``.
     """
 
     inputs: Any
@@ -45,6 +54,8 @@ class LatestWindows:
     layout: SeriesLayout
     input_columns: tuple[str, ...]
     filled_inputs: int = 0
+    unobserved_steps: int = 0
+    observed_times: ObservedTimes | None = None
 
 
 def latest_windows(
@@ -56,6 +67,8 @@ def latest_windows(
     missing: MissingPolicy = MissingPolicy(),
     freq: str | pd.DateOffset | None = None,
     categories: dict[str, tuple] | None = None,
+    future_grid: str = "grid",
+    observed_times: ObservedTimes | None = None,
 ) -> LatestWindows:
     """Collect the inputs for forecasting the ``horizon`` steps after the end of every series.
 
@@ -67,11 +80,19 @@ def latest_windows(
         frame, spec, target, covariates, calendar, missing, freq, categories: as for
             :func:`~forecast.windowing.windows.make_windows` (pass the categories and
             frequency seen in training); a validated frame is not validated again.
+        future_grid: ``"grid"`` (default): the forecast steps continue the grid after each
+            series' end, closed hours included; ``"observed"``: the forecast starts at the
+            next of the ``observed_times`` after the end (a car park's next opening), the
+            closed hours before it read as missing inputs (see
+            :func:`~forecast.data.observed_times.continue_to_next_observed`).
+        observed_times: the times of day (or week) the training data had values at, which
+            ``unobserved_steps`` counts against (and ``"observed"`` needs).
 
     Raises:
         DataValidationError: the frame fails validation, a series is too short, or its last
             ``input_width`` rows cross a gap or hold a NaN input the policy cannot fill.
-        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame.
+        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame;
+            ``future_grid="observed"`` without ``observed_times``.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -85,7 +106,17 @@ def latest_windows(
         >>> latest.inputs[0, :, 0].tolist(), latest.filled_inputs
         ([4.0, 4.0], 1)
     """
+    check_future_grid(future_grid)
     validated = ensure_validated(frame, target, covariates, freq)
+    if future_grid == "observed":
+        if observed_times is None:
+            raise ValueError(
+                "future_grid='observed' needs the times of day the training data had values "
+                "at, and this model recorded none (its grid is not one the time of day or "
+                "week describes, or it was fitted or exported before they were recorded)"
+            )
+        if grid_step(validated.layout.freq) == observed_times.step:  # else: refused off-grid
+            validated = continue_to_next_observed(validated, observed_times)
     layout = validated.layout
     check_lengths(layout, spec, needed=spec.input_width)
     features = build_features(
@@ -118,12 +149,17 @@ def latest_windows(
     if features.calendar_columns:
         future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
         inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
+    unobserved = 0
+    if observed_times is not None:
+        unobserved = int(np.count_nonzero(~observed_times.contains(stamps)))
     return LatestWindows(
         inputs=inputs,
         index=index,
         layout=layout,
         input_columns=features.input_columns,
         filled_inputs=filled,
+        unobserved_steps=unobserved,
+        observed_times=observed_times,
     )
 
 

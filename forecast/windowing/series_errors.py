@@ -47,6 +47,9 @@ ERROR_MODES = ("raise", "skip")
 ERRORS_ATTR = "errors"
 #: The key of ``forecasts.attrs`` that holds how many NaN input values were filled for them.
 FILLED_ATTR = "filled_inputs"
+#: The key of ``forecasts.attrs`` that holds how many forecast steps fall at times of day (or
+#: week) the training data had no values at (closed hours).
+UNOBSERVED_ATTR = "unobserved_steps"
 
 
 def check_errors_mode(errors: str) -> None:
@@ -156,7 +159,9 @@ def forecast_frame(
     """The forecasts frame of ``predict``: ``values`` ``(n, horizon, n_targets)`` indexed by
     ``latest.index``, one float64 column per target; with no ``latest`` (every series
     skipped), an empty frame with the index levels of ``frame``. ``attrs["filled_inputs"]``
-    says how many NaN input values the missing-value policy filled for these forecasts."""
+    says how many NaN input values the missing-value policy filled for these forecasts, and
+    ``attrs["unobserved_steps"]`` how many steps fall at times the training data had no values
+    at (closed hours), which a ``UserWarning`` then says too."""
     columns = list(targets)
     if latest is None:
         index = (frame.frame if isinstance(frame, ValidatedFrame) else frame).index[:0]
@@ -168,7 +173,25 @@ def forecast_frame(
             columns=columns,
         )
     forecasts.attrs[FILLED_ATTR] = 0 if latest is None else int(latest.filled_inputs)
+    forecasts.attrs[UNOBSERVED_ATTR] = 0 if latest is None else int(latest.unobserved_steps)
+    if latest is not None and latest.unobserved_steps:
+        _warn_unobserved(latest)
     return forecasts
+
+
+def _warn_unobserved(latest: LatestWindows) -> None:
+    """Say how many forecast steps fall at times the training data had no values at."""
+    times = latest.observed_times
+    stamps = latest.index.get_level_values(-1)
+    first = stamps[~times.contains(stamps)][0]
+    warnings.warn(
+        f"{latest.unobserved_steps} of {len(stamps)} forecast steps (the first at {first}) fall "
+        f"at times of {times.period} the training data had no values at (it had values "
+        f"{times.describe()}): they forecast closed hours; predict(..., "
+        "future_grid='observed') starts each forecast at the next observed time instead",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def attach_failures(

@@ -190,7 +190,7 @@ def _warn_unobserved(latest: LatestWindows) -> None:
         f"{times.describe()}): they forecast closed hours; predict(..., "
         "future_grid='observed') starts each forecast at the next observed time instead",
         UserWarning,
-        stacklevel=4,
+        stacklevel=5,
     )
 
 

@@ -83,6 +83,10 @@ class ObservedTimes:
         """Whether each of ``stamps`` falls in an observed slot."""
         return np.isin(self._slot(stamps), np.asarray(self.slots, dtype=np.int64))
 
+    def count_outside(self, stamps: pd.DatetimeIndex) -> int:
+        """How many of ``stamps`` fall outside the observed slots (at closed times)."""
+        return int(np.count_nonzero(~self.contains(stamps)))
+
     def next_observed(self, lasts: pd.DatetimeIndex) -> pd.DatetimeIndex:
         """The first grid time after each of ``lasts`` that falls in an observed slot."""
         steps = np.arange(1, self.slots_per_period + 1, dtype=np.int64)

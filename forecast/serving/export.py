@@ -58,11 +58,11 @@ from forecast._files import (
     temporary_directory_beside,
 )
 from forecast._version import __version__
-from forecast.data.missing import unobserved_columns
 from forecast.data.observed_times import check_future_grid
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
 from forecast.features.category_warnings import one_warning_per_job
+from forecast.serving.array_checks import check_finite as _check_finite
 from forecast.serving.fit_record import FitRecord
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
@@ -478,31 +478,3 @@ def _check_saved_model_files(path: Path) -> None:
         raise ValueError(
             f"{variables}: missing (or without variables.index); the export is damaged"
         )
-
-
-def _check_finite(
-    name: str, values: np.ndarray, role: str, columns: list, fills: bool = False
-) -> None:
-    """Raise a ValueError naming the first NaN or inf of a ``(batch, steps, columns)`` array
-    (with ``fills``: the first inf, or a column that is NaN throughout a window): the signature
-    would turn it into NaN forecasts without a word."""
-    finite = np.isfinite(values)
-    if finite.all():
-        return
-    if fills:
-        empty = unobserved_columns(values)
-        if empty.any():
-            window, column = (int(i) for i in np.argwhere(empty)[0])
-            raise ValueError(
-                f"{name} holds only NaN in {role} column {columns[column]!r} of window {window}: "
-                "nothing to fill it from; drop that window or give it an observed value"
-            )
-        finite |= np.isnan(values)
-        if finite.all():
-            return
-    window, step, column = (int(i) for i in np.argwhere(~finite)[0])
-    kind = "NaN" if np.isnan(values[window, step, column]) else "inf"
-    raise ValueError(
-        f"{name} holds {kind} in {role} column {columns[column]!r} (window {window}, step {step}); "
-        "fill or drop those windows first"
-    )

@@ -106,17 +106,9 @@ def latest_windows(
         >>> latest.inputs[0, :, 0].tolist(), latest.filled_inputs
         ([4.0, 4.0], 1)
     """
-    check_future_grid(future_grid)
-    validated = ensure_validated(frame, target, covariates, freq)
-    if future_grid == "observed":
-        if observed_times is None:
-            raise ValueError(
-                "future_grid='observed' needs the times of day the training data had values "
-                "at, and this model recorded none (its grid is not one the time of day or "
-                "week describes, or it was fitted or exported before they were recorded)"
-            )
-        if grid_step(validated.layout.freq) == observed_times.step:  # else: refused off-grid
-            validated = continue_to_next_observed(validated, observed_times)
+    validated = _on_future_grid(
+        ensure_validated(frame, target, covariates, freq), future_grid, observed_times
+    )
     layout = validated.layout
     check_lengths(layout, spec, needed=spec.input_width)
     features = build_features(
@@ -149,18 +141,33 @@ def latest_windows(
     if features.calendar_columns:
         future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
         inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
-    unobserved = 0
-    if observed_times is not None:
-        unobserved = int(np.count_nonzero(~observed_times.contains(stamps)))
     return LatestWindows(
         inputs=inputs,
         index=index,
         layout=layout,
         input_columns=features.input_columns,
         filled_inputs=filled,
-        unobserved_steps=unobserved,
+        unobserved_steps=0 if observed_times is None else observed_times.count_outside(stamps),
         observed_times=observed_times,
     )
+
+
+def _on_future_grid(
+    validated: ValidatedFrame, future_grid: str, observed_times: ObservedTimes | None
+) -> ValidatedFrame:
+    """``validated``, continued to each series' next observed time for ``"observed"``."""
+    check_future_grid(future_grid)
+    if future_grid == "grid":
+        return validated
+    if observed_times is None:
+        raise ValueError(
+            "future_grid='observed' needs the times of day the training data had values at, "
+            "and this model recorded none (its grid is not one the time of day or week "
+            "describes, or it was fitted or exported before they were recorded)"
+        )
+    if grid_step(validated.layout.freq) != observed_times.step:
+        return validated  # another frequency: refused as such by the caller
+    return continue_to_next_observed(validated, observed_times)
 
 
 def _check_usable(

@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
         ours = pd.read_parquet(folder / "local.parquet")
         theirs = pd.read_parquet(folder / "spark_1")
-        merged = ours.merge(theirs, on=["series_id", "timestamp", "step"])
+        merged = ours.merge(theirs, on=["unique_id", "ds", "step"])
         max_diff = float(np.max(np.abs(merged.forecast_x - merged.forecast_y)))
 
     report = {

@@ -12,6 +12,10 @@ class DataValidationError(ValueError):
     caller (a batch job, a notebook) can act on it without parsing the message.
 
     Attributes:
+        reason: what is wrong (the message without the advice and the place).
+        advice: how to fix it in Python (``frame.drop(...)``, ``forecast.regularize(...)``),
+            or ``None``; kept apart so that a command-line job can say what is wrong
+            without advice its user cannot follow (:mod:`forecast.serving.batch_reasons`).
         column: the column at fault, or ``None``.
         series: the series id at fault (panels), or ``None``.
         timestamp: the timestamp (or row label) at fault, or ``None``.
@@ -22,6 +26,9 @@ class DataValidationError(ValueError):
         "value is inf [column 'y', timestamp 2020-01-01]"
         >>> isinstance(err, ValueError)
         True
+        >>> err = DataValidationError("too short", advice="drop it", series="a")
+        >>> str(err), err.reason, err.advice
+        ("too short; drop it [series 'a']", 'too short', 'drop it')
     """
 
     def __init__(
@@ -31,6 +38,7 @@ class DataValidationError(ValueError):
         column: Any = None,
         series: Any = None,
         timestamp: Any = None,
+        advice: str | None = None,
     ) -> None:
         self.column = column
         self.series = series
@@ -43,14 +51,16 @@ class DataValidationError(ValueError):
         if timestamp is not None:
             where.append(f"timestamp {timestamp}")
         self.reason = message
-        super().__init__(f"{message} [{', '.join(where)}]" if where else message)
+        self.advice = advice
+        text = f"{message}; {advice}" if advice else message
+        super().__init__(f"{text} [{', '.join(where)}]" if where else text)
 
     def __reduce__(self):  # keep attributes through pickling (multiprocessing, joblib)
         return (
             _rebuild_error,
-            (type(self), self.reason, self.column, self.series, self.timestamp),
+            (type(self), self.reason, self.column, self.series, self.timestamp, self.advice),
         )
 
 
-def _rebuild_error(cls, message, column, series, timestamp):
-    return cls(message, column=column, series=series, timestamp=timestamp)
+def _rebuild_error(cls, message, column, series, timestamp, advice=None):
+    return cls(message, column=column, series=series, timestamp=timestamp, advice=advice)

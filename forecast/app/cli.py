@@ -145,6 +145,15 @@ def _add_batch_arguments(batch: argparse.ArgumentParser) -> None:
         "--chunk-rows", type=int, default=1_000_000, help="input rows read at a time"
     )
     batch.add_argument("--series-per-batch", type=int, default=2048, help="series per network call")
+    batch.add_argument(
+        "--future-grid",
+        choices=("grid", "observed"),
+        default="grid",
+        help="grid (default): the forecast steps continue each series' time grid, also into "
+        "hours the training data had no values at (a car park's closed hours); observed: "
+        "each forecast starts at the next time of day (or week) the training data had values "
+        "at (the car park's next opening)",
+    )
     progress = batch.add_mutually_exclusive_group()
     progress.add_argument(
         "--progress",
@@ -371,20 +380,30 @@ def _batch(args: argparse.Namespace) -> int:
             chunk_rows=args.chunk_rows,
             series_per_batch=args.series_per_batch,
             progress=args.progress,
+            future_grid=args.future_grid,
         )
     except (OSError, pa.ArrowException) as exc:  # a file that cannot be read or written
         print(f"forecast: error: {_one_line(exc)}", file=sys.stderr)
         return 2
-    seconds = summary.seconds
-    print(
-        f"forecast {summary.n_forecast:,} of {summary.n_series:,} series in {seconds['total']:.1f} s "
-        f"({summary.series_per_second:,.0f} series/s) -> {summary.output}"
-    )
+    print(summary.describe())
     if summary.filled_inputs:
         print(f"{summary.filled_inputs:,} NaN input values filled (the missing-value policy)")
+    if summary.unobserved_steps:
+        print(_unobserved_note(summary.unobserved_steps, args.future_grid))
     if summary.n_failed:
         print(f"{summary.n_failed:,} series failed; reasons in {summary.errors}", file=sys.stderr)
     return 1 if summary.n_failed else 0
+
+
+def _unobserved_note(steps: int, future_grid: str) -> str:
+    """The line saying that forecast steps fall at times the training data had no values at."""
+    note = (
+        f"{steps:,} forecast steps fall at times of day (or week) the training data had no "
+        "values at (closed hours): the model forecasts them"
+    )
+    if future_grid == "grid":
+        return note + "; --future-grid observed starts each forecast at the next observed time"
+    return note + " (a horizon longer than the open hours runs into the closed ones)"
 
 
 def _one_line(error: BaseException) -> str:
@@ -406,6 +425,7 @@ def _batch_spark(args: argparse.Namespace) -> int:
         series_per_batch=args.series_per_batch,
         master=args.spark_master,
         overwrite=args.overwrite,
+        future_grid=args.future_grid,
     )
     print(f"forecast {n_forecast:,} series with Spark -> {args.output}")
     if n_failed:

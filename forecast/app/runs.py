@@ -356,6 +356,7 @@ def _write_run_files(
             folder / "models" / _safe_name(model_name),
             metrics=scores,
             fit_record=final.records[model_name],
+            name=model_name,
         )
     if final.records or final.errors:
         # what each model learned from, beside the models (also in metrics.json and the report)

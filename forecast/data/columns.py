@@ -20,6 +20,8 @@ from forecast.errors import DataValidationError
 
 #: The dtype numeric columns are read in by the models (the features layer's input array).
 INPUT_DTYPE = np.float32
+#: The reason of a target column without a value (in a series, or in the frame).
+NO_TARGET_VALUES = "target column has no values (every value is NaN)"
 #: A target whose range in a series spans fewer float32 steps (at its magnitude) than this draws
 #: a warning: rounded to those steps, its values lose up to 5% of their range.
 BLUR_WARNING_STEPS = 10
@@ -183,8 +185,9 @@ def _check_values(
     if len(bad):
         row = int(bad[0])
         raise DataValidationError(
-            f"value is {values[row]}; replace infinities with NaN (frame.replace([np.inf, "
-            "-np.inf], np.nan)) to treat them as missing",
+            f"value is {values[row]}",
+            advice="replace infinities with NaN (frame.replace([np.inf, -np.inf], np.nan)) to "
+            "treat them as missing",
             column=name,
             **_where(frame, layout, row),
         )
@@ -211,7 +214,10 @@ def _check_target_has_values(values: np.ndarray, name: str, layout: SeriesLayout
     series = layout.series_ids[empty] if layout is not None else None
     fix = "drop the series or fill its target" if series is not None else "check the column"
     raise DataValidationError(
-        f"target column has no values (every value is NaN); {fix}", column=name, series=series
+        NO_TARGET_VALUES,
+        advice=fix,
+        column=name,
+        series=series,
     )
 
 

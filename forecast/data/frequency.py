@@ -11,9 +11,9 @@ from forecast.errors import DataValidationError
 
 _CALENDAR_OFFSETS = ("MS", "ME", "QS", "QE", "YS", "YE")
 _REGULARISE_HINT = (
-    "Regularise it first, e.g. forecast.regularize(frame, freq='30min') (rounds timestamps to "
+    "regularise it first, e.g. forecast.regularize(frame, freq='30min') (rounds timestamps to "
     "the grid, averages duplicates, keeps gaps as gaps), or frame.resample('30min').mean(); "
-    "or pass the intended freq explicitly."
+    "or pass the intended freq explicitly"
 )
 
 
@@ -63,8 +63,8 @@ def _given_grid(
     if positions is None:
         i = int(np.searchsorted(starts, row, side="right") - 1)
         raise DataValidationError(
-            f"timestamp is not on the {offset.freqstr} grid that starts at "
-            f"{timestamps[starts[i]]}. {_REGULARISE_HINT}",
+            f"timestamp is not on the {offset.freqstr} grid that starts at {timestamps[starts[i]]}",
+            advice=_REGULARISE_HINT,
             series=series_ids[i],
             timestamp=timestamps[row],
         )
@@ -121,7 +121,8 @@ def _common_step_grid(
     raise DataValidationError(
         f"timestamps are not on a regular grid: {timestamps[row]} comes "
         f"{timestamps[row] - previous} after {previous}, not a whole number of the most "
-        f"common step {pd.Timedelta(common, unit='ns')}. {_REGULARISE_HINT}",
+        f"common step {pd.Timedelta(common, unit='ns')}",
+        advice=_REGULARISE_HINT,
         series=series,
         timestamp=timestamps[row],
     )

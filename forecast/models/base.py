@@ -20,6 +20,7 @@ fitted attributes end in ``_``; ``predict`` before ``fit`` raises ``NotFittedErr
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,7 @@ from sklearn.utils.validation import check_is_fitted
 from forecast.data.continuation import append_continuation
 from forecast.data.long_format import read_long, write_long
 from forecast.data.missing import MissingPolicy
+from forecast.data.observed_times import check_future_grid, learn_observed_times
 from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import (
@@ -47,8 +49,8 @@ from forecast.models.constraints import (
     check_parameters,
 )
 from forecast.models.contract import DeclaredContract
-from forecast.models.own_windows import EVALUATION_BATCH, own_batches
 from forecast.models.probabilistic import ProbabilisticContract
+from forecast.models.window_contract import WindowContract
 from forecast.windowing.input_schema import InputSchema
 from forecast.windowing.latest import LatestWindows
 from forecast.windowing.series_errors import (
@@ -61,7 +63,7 @@ from forecast.windowing.spec import Split, WindowSpec
 from forecast.windowing.windows import Windows, make_windows
 
 
-class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
+class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, BaseEstimator):
     """Shared plumbing of all forecasters (not used directly).
 
     Every subclass takes ``input_width``, ``horizon`` and ``target`` (and ``covariates`` and
@@ -228,6 +230,8 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         self.categories_ = windows.categories
         self.n_series_ = layout.n_series
         self.training_range_ = (layout.timestamps.min(), layout.timestamps.max())
+        observed = validated.frame[list(validated.targets)].notna().any(axis=1).to_numpy()
+        self.observed_times_ = learn_observed_times(layout.timestamps, observed, layout.freq)
         self.training_rows_ = int(layout.n_rows)
         self.validation_rows_ = int(np.count_nonzero(windows.row_split == 1))
         self.refitted_ = False
@@ -244,6 +248,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         errors: str = "raise",
         id_col: str | None = None,
         time_col: str | None = None,
+        future_grid: str = "grid",
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``X``.
 
@@ -255,6 +260,13 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
             id_col, time_col: a long ``X``'s series id and time columns, as for :meth:`fit`.
+            future_grid: ``"grid"`` (default): the steps continue the grid after each series'
+                end, even into times of day the training data never had values at (a car
+                park's closed hours: a ``UserWarning`` says how many steps fall there);
+                ``"observed"``: each forecast starts at the next time of day (or week) the
+                training data had values at (``observed_times_``), the closed hours before
+                it read as missing inputs, filled by the missing-value policy (see
+                :mod:`forecast.data.observed_times`).
 
         Returns:
             A frame indexed by the future timestamps (and ``series_id`` for a panel), one
@@ -280,7 +292,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             1    series 2015-01-01 01:00:00  1439.39563
         """
         X, long = read_long(X, id_col, time_col)
-        latest, failures = self._predict_windows(X, errors)
+        latest, failures = self._predict_windows(X, errors, future_grid)
         values = None
         if latest is not None:
             series = np.asarray(latest.layout.series_ids, dtype=object)
@@ -289,92 +301,36 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         forecasts = forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
         return write_long(forecasts, long)
 
-    def _predict_windows(self, X: pd.DataFrame, errors: str) -> tuple[LatestWindows | None, dict]:
+    def _predict_windows(
+        self, X: pd.DataFrame, errors: str, future_grid: str = "grid"
+    ) -> tuple[LatestWindows | None, dict]:
         """The latest windows ``predict`` forecasts (checked) and the skipped series."""
         require_frame(X, self.input_schema_.columns)
         check_errors_mode(errors)
+        check_future_grid(future_grid)
+        read = functools.partial(self._latest_windows, future_grid=future_grid)
         if errors == "raise":
-            latest, failures = self._latest_windows(X), {}
+            latest, failures = read(X), {}
         else:
-            latest, failures = latest_windows_skipping(self._latest_windows, X)
+            latest, failures = latest_windows_skipping(read, X)
         if latest is not None:
             self._check_inputs(latest)
         return latest, failures
 
-    @one_warning_per_job("score")
-    def score(self, X: pd.DataFrame, y: Any = None) -> float:
-        """Negative mean absolute error over every window whose labels lie in ``X``.
-
-        Higher is better, as scikit-learn's model selection expects.
-        """
-        windows = self.windows(X)
-        if windows.n_windows("train") == 0:
-            raise DataValidationError(
-                f"no window fits in the frame to score ({windows._why_empty()})"
-            )
-        forecasts = self.forecast_windows(windows, "train")
-        labels = (
-            windows.arrays("train")[1] if windows.n_windows("train") <= EVALUATION_BATCH else None
-        )
-        if labels is None:
-            labels = np.concatenate([y for _, y in windows.batches("train", EVALUATION_BATCH)])
-        return -float(np.mean(np.abs(forecasts - labels)))
-
-    def windows(
-        self, X: pd.DataFrame, split: Split | tuple = Split(0.0, 0.0), stride: int = 1
-    ) -> Windows:
-        """Cut ``X`` into windows the way this fitted forecaster reads them (its input width,
-        horizon, columns, calendar and training categories). All windows are in the
-        ``"train"`` split unless ``split`` says otherwise."""
-        schema = self.input_schema_
-        windows = make_windows(
-            schema.validate(X),
-            WindowSpec(schema.input_width, schema.horizon, stride),
-            calendar=schema.calendar,
-            split=split,
-            missing=schema.missing,
-            categories=dict(schema.categories),
-        )
-        self._check_frequency(windows.layout.freq)
-        return windows
-
-    def forecast_windows(
-        self, windows: Windows, split: str = "test", rows: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Forecasts ``(n, horizon, n_targets)`` for the windows of a split, in the order of
-        ``windows.arrays(split)`` (so every forecaster can be scored on the very same windows).
-
-        The windows may have been cut by another forecaster that reads more: they need the
-        same targets (first, in the same order) and horizon, an input width at least this
-        forecaster's, and every column it reads (its covariates in the past, its calendar
-        features in the past and the future). This forecaster reads the last ``input_width_``
-        rows of its own columns, picked by name: a seasonal-naive baseline reads the very
-        windows of an LSTM with calendar features. (Under the ``"fill"`` policy those rows are
-        filled within the wider window, so a gap at their start takes the last value observed
-        before them rather than their first observation: still an input, never a label.)
-
-        ``rows`` (origin rows, e.g. a selection of ``windows.origin_index(split)["row"]``)
-        forecasts those windows instead of the whole split. Windows are forecast in batches of
-        ``EVALUATION_BATCH``, never one call per window.
-
-        Raises:
-            ValueError: the windows lack a column this forecaster reads, are narrower than its
-                input width, or have other targets or another horizon.
-        """
-        parts = [
-            self._forecast_series(inputs, series)
-            for inputs, series in own_batches(self, windows, split, rows)
-        ]
-        if not parts:
-            return np.zeros((0, self.horizon, len(self.target_columns_)), dtype=np.float32)
-        return np.concatenate([np.asarray(p) for p in parts])
-
-    def export(self, path, overwrite: bool = False, metrics: dict | None = None, fit_record=None):
+    def export(
+        self,
+        path,
+        overwrite: bool = False,
+        metrics: dict | None = None,
+        fit_record=None,
+        name: str | None = None,
+    ):
         """Write this fitted forecaster as a TensorFlow SavedModel that serves without this
         package (see :mod:`forecast.export`); returns the path. Load it with
-        :func:`forecast.load`. ``metrics`` and ``fit_record`` (a
-        :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) go into
-        the metadata."""
+        :func:`forecast.load`. ``metrics``, ``fit_record`` (a
+        :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) and
+        ``name`` (the model's name, e.g. a run's ``LSTM``, written by ``forecast batch``;
+        default the class name) go into the metadata."""
         if not self.get_tag("exportable"):
             raise NotImplementedError(
                 f"{type(self).__name__} cannot be exported as a SavedModel: its forecasts are "
@@ -383,7 +339,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         from forecast.serving.export import export_forecaster
 
         return export_forecaster(
-            self, path, overwrite=overwrite, metrics=metrics, fit_record=fit_record
+            self, path, overwrite=overwrite, metrics=metrics, fit_record=fit_record, name=name
         )
 
     @property
@@ -401,6 +357,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             horizon=int(self.horizon),
             freq=self.freq_,
             missing=self._missing_policy(),
+            observed_times=getattr(self, "observed_times_", None),  # None: fitted before them
         )
 
     # ------------------------------------------------------------------ to implement
@@ -468,11 +425,13 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         combined, codes = append_continuation(X, validation_frame)
         return validate_frame(combined, self.target, self.covariates), codes
 
-    def _latest_windows(self, X: pd.DataFrame | ValidatedFrame) -> LatestWindows:
+    def _latest_windows(
+        self, X: pd.DataFrame | ValidatedFrame, future_grid: str = "grid"
+    ) -> LatestWindows:
         """The inputs of the next forecast of every series of ``X``, cut as in training, on
         ``X``'s own frequency, which must be the training frame's."""
         schema = self.input_schema_
-        latest = schema.latest_windows(schema.validate(X), freq=None)
+        latest = schema.latest_windows(schema.validate(X), freq=None, future_grid=future_grid)
         self._check_frequency(latest.layout.freq)
         return latest
 

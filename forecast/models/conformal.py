@@ -266,7 +266,14 @@ class ConformalForecaster(BaseForecaster):
         inner = self.model.get_tags()
         return {name: inner[name] for name in _INNER_TAGS}
 
-    def export(self, path, overwrite: bool = False, metrics: dict | None = None, fit_record=None):
+    def export(
+        self,
+        path,
+        overwrite: bool = False,
+        metrics: dict | None = None,
+        fit_record=None,
+        name: str | None = None,
+    ):
         """Not built yet: a SavedModel serves point forecasts only so far; export
         ``model_`` for those (the intervals stay with this pickled forecaster)."""
         raise NotImplementedError(

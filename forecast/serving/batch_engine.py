@@ -10,22 +10,25 @@ preparing the next batch in a background thread while the network runs.
 
 Example:
     >>> import numpy as np, pandas as pd, pyarrow as pa, tempfile, forecast
-    >>> long = pd.DataFrame({"unique_id": np.repeat(["a", "b", "short"], [72, 72, 10]),
+    >>> long = pd.DataFrame({"store": np.repeat(["a", "b", "short"], [72, 72, 10]),
     ...                      "ds": pd.date_range("2024-01-01", periods=72, freq="h")[
     ...                          np.r_[0:72, 0:72, 0:10]],
     ...                      "y": np.arange(154.0)})
-    >>> model = forecast.Naive(input_width=48, horizon=3).fit(forecast.from_long(long[:144]))
-    >>> batcher = BatchForecaster(forecast.load(model.export(tempfile.mkdtemp() + "/m")))
+    >>> model = forecast.Naive(input_width=48, horizon=3).fit(
+    ...     forecast.from_long(long[:144], id_col="store"))
+    >>> path = model.export(tempfile.mkdtemp() + "/m", name="last value")
+    >>> batcher = BatchForecaster(forecast.load(path), id_col="store")
     >>> chunks = pa.Table.from_pandas(long).to_batches(max_chunksize=50)
     >>> results = list(forecast_stream(batcher, chunks))
-    >>> results[0].forecasts[["series_id", "step", "forecast"]].values.tolist()[-3:]
-    [['b', 1, 143.0], ['b', 2, 143.0], ['b', 3, 143.0]]
-    >>> results[0].errors[0][0]
-    'short'
+    >>> results[0].forecasts[["store", "step", "forecast", "model"]].values.tolist()[-2:]
+    [['b', 2, 143.0, 'last value'], ['b', 3, 143.0, 'last value']]
+    >>> results[0].errors[0]
+    ('short', 'series has 10 rows, fewer than one window needs (input_width 48) (at 2024-01-01 00:00:00)')
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import threading
@@ -39,7 +42,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from forecast.data.observed_times import check_future_grid
 from forecast.errors import DataValidationError
+from forecast.serving.batch_reasons import batch_reason
 from forecast.serving.series_stream import SeriesStream
 from forecast.windowing.series_errors import read_by_series
 
@@ -47,8 +52,12 @@ from forecast.windowing.series_errors import read_by_series
 #: that the compiled serving function is reused.
 DEFAULT_SERIES_PER_BATCH = 2048
 
-#: Columns of the forecasts (``target`` is inserted after ``series_id`` for several targets).
-OUTPUT_COLUMNS = ("series_id", "timestamp", "step", "forecast", "model", "version")
+#: Columns of the forecasts after the input's id and time columns (and ``target`` between them
+#: for several targets): see :meth:`BatchForecaster.output_columns`.
+VALUE_COLUMNS = ("step", "forecast", "model", "version")
+#: Names the id and time columns cannot have: the output's own columns, the errors file's
+#: ``reason`` and Spark's ``error``.
+RESERVED_NAMES = ("target", *VALUE_COLUMNS, "reason", "error")
 
 
 @dataclass
@@ -68,13 +77,14 @@ class PreparedBatch:
 
 @dataclass
 class BatchForecasts:
-    """The forecasts of one batch (long frame, :data:`OUTPUT_COLUMNS`), its failed series, and
-    how many NaN input values the missing-value policy filled for its forecasts."""
+    """The forecasts of one batch (long frame, :meth:`BatchForecaster.output_columns`), its
+    failed series, and how many NaN input values the missing-value policy filled for them."""
 
     forecasts: pd.DataFrame
     errors: list[tuple]
     n_series: int
     filled_inputs: int = 0
+    unobserved_steps: int = 0
 
 
 class BatchForecaster:
@@ -82,12 +92,23 @@ class BatchForecaster:
 
     Args:
         model: an :class:`~forecast.serving.export.ExportedForecaster` (``forecast.load(path)``).
-        id_col, time_col: the series id and time columns of the input rows.
+        id_col, time_col: the series id and time columns of the input rows; the forecasts
+            keep these names.
         series_per_batch: series per network call.
+        future_grid: ``"grid"`` (default): the forecast steps continue each series' grid,
+            closed hours included (counted in ``unobserved_steps``); ``"observed"``: each
+            forecast starts at the next time of day (or week) the training data had values at
+            (see :func:`~forecast.windowing.latest.latest_windows`).
 
     Attributes:
+        name: the model's name, written in the forecasts' ``model`` column: the name it was
+            exported under (a run's model name, e.g. ``LSTM``), else its class name.
         seconds: time spent so far in ``compile`` (the serving function's first call),
             ``windows`` (validation and windowing) and ``network``.
+
+    Raises:
+        ValueError: the id and time columns are one column, or one of them has the name of a
+            column the job writes (:data:`RESERVED_NAMES`).
     """
 
     def __init__(
@@ -96,16 +117,27 @@ class BatchForecaster:
         id_col: str = "unique_id",
         time_col: str = "ds",
         series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
+        future_grid: str = "grid",
     ) -> None:
         if series_per_batch < 1:
             raise ValueError(f"series_per_batch must be >= 1, got {series_per_batch}")
+        _check_names(id_col, time_col)
+        check_future_grid(future_grid)
+        if future_grid == "observed" and model.input_schema.observed_times is None:
+            raise ValueError(
+                "future_grid='observed' (--future-grid observed) needs the times of day the "
+                "training data had values "
+                "at, and this model recorded none (exported before they were recorded, or its "
+                "grid is not one the time of day or week describes): export it again"
+            )
+        self.future_grid = future_grid
         self.model = model
         self.id_col = id_col
         self.time_col = time_col
         self.series_per_batch = series_per_batch
         self.schema = model.input_schema
         self.columns = self.schema.columns
-        self.name = model.metadata["model"]
+        self.name = model.name
         self.version = model.metadata["versions"]["forecast"]
         self.seconds = {"compile": 0.0, "windows": 0.0, "network": 0.0}
 
@@ -113,6 +145,13 @@ class BatchForecaster:
     def numeric_columns(self) -> list[str]:
         """The targets and the covariates that are not categorical."""
         return [column for column in self.columns if column not in self.schema.categories]
+
+    @property
+    def output_columns(self) -> list[str]:
+        """The forecasts' columns: the input's id and time columns (``target`` between them
+        for several targets), then :data:`VALUE_COLUMNS`."""
+        target = ["target"] if len(self.schema.target_columns) > 1 else []
+        return [self.id_col, *target, self.time_col, *VALUE_COLUMNS]
 
     @property
     def input_columns(self) -> list[str]:
@@ -169,9 +208,15 @@ class BatchForecaster:
         start = time.perf_counter()
         panel = self._panel(tails)
         n_series = len(panel.index.levels[0])
-        valid, errors = read_by_series(self.model.latest_windows, panel)
+        read = functools.partial(self.model.latest_windows, future_grid=self.future_grid)
+        valid, errors = read_by_series(read, panel, describe=self.reason)
         self.seconds["windows"] += time.perf_counter() - start
         return PreparedBatch(_concat_latest(valid) if valid else None, errors, n_series)
+
+    def reason(self, error: DataValidationError) -> str:
+        """Why a series cannot be forecast, for the errors file (see
+        :func:`~forecast.serving.batch_reasons.batch_reason`)."""
+        return batch_reason(error, rows_read=self.keep_rows)
 
     def predict(self, batch: PreparedBatch) -> BatchForecasts:
         """Run the network on a prepared batch; the forecasts as a long frame."""
@@ -188,7 +233,10 @@ class BatchForecaster:
         values = self.model.predict_arrays(_pad(past, size), padded_future)[:n]
         self.seconds["network"] += time.perf_counter() - start
         frame = self._frame(batch.latest.index, values)
-        return BatchForecasts(frame, batch.errors, batch.n_series, batch.latest.filled_inputs)
+        latest = batch.latest
+        return BatchForecasts(
+            frame, batch.errors, batch.n_series, latest.filled_inputs, latest.unobserved_steps
+        )
 
     def _panel(self, tails: pa.Table) -> pd.DataFrame:
         """The tails as a ``(series_id, timestamp)`` panel, in the table's row order.
@@ -216,23 +264,23 @@ class BatchForecaster:
     def _frame(self, index: pd.MultiIndex | None, values: np.ndarray | None) -> pd.DataFrame:
         targets = self.schema.target_columns
         if index is None:
-            return pd.DataFrame(
-                {
-                    "series_id": pd.Series([], dtype=object),
-                    "timestamp": pd.DatetimeIndex([]),
-                    "step": np.zeros(0, np.int32),
-                    "forecast": np.zeros(0, np.float32),
-                    "model": pd.Series([], dtype=object),
-                    "version": pd.Series([], dtype=object),
-                }
-            )
+            empty = {
+                self.id_col: pd.Series([], dtype=object),
+                "target": pd.Series([], dtype=object),
+                self.time_col: pd.DatetimeIndex([]),
+                "step": np.zeros(0, np.int32),
+                "forecast": np.zeros(0, np.float32),
+                "model": pd.Series([], dtype=object),
+                "version": pd.Series([], dtype=object),
+            }
+            return pd.DataFrame({name: empty[name] for name in self.output_columns})
         horizon = self.model.horizon
         frames = []
         for k, target in enumerate(targets):
             frame = pd.DataFrame(
                 {
-                    "series_id": index.get_level_values(0),
-                    "timestamp": index.get_level_values(1),
+                    self.id_col: index.get_level_values(0),
+                    self.time_col: index.get_level_values(1),
                     "step": np.tile(
                         np.arange(1, horizon + 1, dtype=np.int32), len(index) // horizon
                     ),
@@ -267,7 +315,7 @@ def forecast_stream(
     Yields:
         One :class:`BatchForecasts` per batch of series. Its ``errors`` also hold the series
         the stream set aside (see :class:`~forecast.serving.series_stream.SeriesStream`), and
-        rows skipped for an empty series id (with ``series_id`` ``None``), each counted in
+        rows skipped for an empty series id (with the id ``None``), each counted in
         ``n_series``.
     """
     timing = seconds if seconds is not None else {}
@@ -393,6 +441,18 @@ def _timed(iterator: Iterable, seconds: dict, key: str = "read") -> Iterator:
         yield item
 
 
+def _check_names(id_col: str, time_col: str) -> None:
+    """Refuse id and time columns that are one column, or named as a column the job writes."""
+    if id_col == time_col:
+        raise ValueError(f"the id and time columns must differ, both are {id_col!r}")
+    for role, name in (("id", id_col), ("time", time_col)):
+        if name in RESERVED_NAMES:
+            raise ValueError(
+                f"the {role} column is named {name!r}, as a column of the forecasts or errors "
+                f"({', '.join(RESERVED_NAMES)}); rename it in the input (and pass the new name)"
+            )
+
+
 def _padded_size(n: int, series_per_batch: int) -> int:
     """Batches are padded to a few sizes, so the serving function compiles a few times at most:
     the full batch size, or for a batch under half of it, the next power of two (at least 64).
@@ -429,4 +489,6 @@ def _concat_latest(parts: list):
         layout=first.layout,
         input_columns=first.input_columns,
         filled_inputs=sum(p.filled_inputs for p in parts),
+        unobserved_steps=sum(p.unobserved_steps for p in parts),
+        observed_times=first.observed_times,
     )

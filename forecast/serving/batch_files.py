@@ -4,13 +4,20 @@
 each series needs, forecasts the series in batches through the SavedModel's serving function,
 and writes a long output file::
 
-    series_id, timestamp, step, forecast, model, version      (plus ``target`` for several targets)
+    <id column>, <time column>, step, forecast, model, version  (``target`` after the id column
+                                                                 for several targets)
+
+The id and time columns keep the input's names; ``model`` is the name the model was exported
+under (a run's model name, e.g. ``LSTM``; its class name for an export made by hand without
+one). A CSV's timestamps are written to the second (``2024-01-04 00:00:00``; sub-second
+digits only for a timestamp that has them).
 
 Memory is bounded by the chunk and batch sizes, not by the number of series in the file. A series
 that cannot be forecast (too short, an input column never observed in its last window, off the
 model's frequency, a timestamp out of time order anywhere in it, a cell that is not a number, ...)
-is written to an errors file with the reason, and the job goes on; so is a run of rows whose
-series id is empty (skipped). A CSV's value and time columns are read as text and parsed chunk by chunk
+is written to an errors file with the reason (:mod:`forecast.serving.batch_reasons`), and the
+job goes on; so is a run of rows whose series id is empty (skipped). The errors file is written
+only when something failed; a job where nothing did removes the one an earlier job left there. A CSV's value and time columns are read as text and parsed chunk by chunk
 (:mod:`forecast.serving.text_columns`), so one bad cell fails its series, not the job.
 
 The input's rows must be grouped by series (all rows of a series together, in time order), as a
@@ -33,11 +40,11 @@ Example:
     >>> path = model.export(folder + "/model")
     >>> summary = forecast_file(path, folder + "/series.parquet", folder + "/forecasts.parquet",
     ...                         progress=False)
-    >>> summary.n_series, summary.n_failed
-    (3, 0)
+    >>> summary.n_series, summary.n_failed, summary.errors
+    (3, 0, None)
     >>> first = pd.read_parquet(folder + "/forecasts.parquet").iloc[0]
-    >>> first.series_id, str(first.timestamp), int(first.step), float(first.forecast)
-    ('a', '2024-01-04 00:00:00', 1, 48.0)
+    >>> first.unique_id, str(first.ds), int(first.step), float(first.forecast), first.model
+    ('a', '2024-01-04 00:00:00', 1, 48.0, 'SeasonalNaive')
 """
 
 from __future__ import annotations
@@ -46,20 +53,20 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from forecast._files import atomic_files, remove_stale_temporaries, same_file
 from forecast.features.category_warnings import one_warning_per_job
 from forecast.serving.batch_engine import (
     DEFAULT_SERIES_PER_BATCH,
-    OUTPUT_COLUMNS,
     BatchForecaster,
     forecast_stream,
 )
+from forecast.serving.batch_summary import BatchSummary, rate
 from forecast.serving.export import load
 from forecast.serving.text_columns import parse_text_columns
 
@@ -67,38 +74,6 @@ from forecast.serving.text_columns import parse_text_columns
 CSV_BLOCK_BYTES = 64 << 20
 #: Rows read from the input per chunk.
 DEFAULT_CHUNK_ROWS = 1_000_000
-
-
-@dataclass
-class BatchSummary:
-    """What a batch job did.
-
-    Attributes:
-        n_series: series in the input (and runs of rows skipped for an empty id).
-        n_forecast: series forecast.
-        n_failed: series (and runs of rows with an empty id) written to the errors file.
-        filled_inputs: NaN input values the missing-value policy filled for the forecasts.
-        output: the forecasts file; errors: the errors file.
-        seconds: time by stage (``load`` the model, ``compile`` its serving function,
-            ``read``, ``windows``, ``network``, ``write``) and ``total`` wall time. Reading
-            and windowing run in a background thread, beside compiling and the network.
-    """
-
-    n_series: int = 0
-    n_forecast: int = 0
-    n_failed: int = 0
-    filled_inputs: int = 0
-    output: Path | None = None
-    errors: Path | None = None
-    seconds: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(
-            ("load", "compile", "read", "windows", "network", "write", "total"), 0.0
-        )
-    )
-
-    @property
-    def series_per_second(self) -> float:
-        return self.n_series / max(self.seconds["total"], 1e-9)
 
 
 @one_warning_per_job("batch job")
@@ -112,6 +87,7 @@ def forecast_file(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
     progress: bool | None = None,
+    future_grid: str = "grid",
 ) -> BatchSummary:
     """Forecast every series of a long CSV or Parquet file with an exported model.
 
@@ -122,14 +98,20 @@ def forecast_file(
         output_path: the forecasts file (``.csv`` or ``.parquet``, by its extension).
         id_col, time_col: the input's series id and time columns.
         errors_path: where series that could not be forecast are listed with the reason
-            (CSV); default: beside the output, ``<output stem>.errors.csv``.
+            (CSV), when some could not; default: beside the output,
+            ``<output stem>.errors.csv``. A job where every series is forecast writes none,
+            and removes one left there by an earlier job.
         chunk_rows: input rows read at a time.
         series_per_batch: series per network call.
         progress: show a progress bar (default: when stderr is a terminal; otherwise log
             a line every few seconds).
+        future_grid: ``"grid"`` (default): the steps continue each series' grid, closed
+            hours included (counted in the summary's ``unobserved_steps``); ``"observed"``:
+            each forecast starts at the next time of day (or week) the training data had
+            values at (a car park's next opening; see :mod:`forecast.data.observed_times`).
 
     Returns:
-        A :class:`BatchSummary`.
+        A :class:`~forecast.serving.batch_summary.BatchSummary`.
 
     Raises:
         FileNotFoundError: no such model or input.
@@ -151,14 +133,16 @@ def forecast_file(
     )
     _check_paths(input_path, output_path, errors_path)
     reader = _Reader(input_path, chunk_rows)
-    forecaster = BatchForecaster(load(model_path), id_col, time_col, series_per_batch)
+    forecaster = BatchForecaster(
+        load(model_path), id_col, time_col, series_per_batch, future_grid=future_grid
+    )
     forecaster.check_columns(reader.schema.names)
     summary = BatchSummary(output=output_path, errors=errors_path)
     summary.seconds["load"] = time.perf_counter() - start
     for path in (output_path, errors_path):
         remove_stale_temporaries(path, before=job_started)  # a killed job's leftovers
     with atomic_files(errors_path, output_path) as (err_tmp, out_tmp), _Progress(progress) as bar:
-        writer = _Writer(out_tmp, _output_kind(output_path))
+        writer = _Writer(out_tmp, _output_kind(output_path), forecaster.output_columns)
         errors: list[tuple] = []
         try:
             chunks = reader.chunks(forecaster)
@@ -170,10 +154,14 @@ def forecast_file(
                 summary.n_series += result.n_series
                 summary.n_failed += len(result.errors)
                 summary.filled_inputs += result.filled_inputs
+                summary.unobserved_steps += result.unobserved_steps
                 bar.update(result.n_series, len(errors))
         finally:
             writer.close()
-        pd.DataFrame(errors, columns=["series_id", "reason"]).to_csv(err_tmp, index=False)
+        pd.DataFrame(errors, columns=[id_col, "reason"]).to_csv(err_tmp, index=False)
+    if not errors:  # nothing failed: no errors file, and none left from an earlier job
+        errors_path.unlink(missing_ok=True)
+        summary.errors = None
     summary.n_forecast = summary.n_series - summary.n_failed
     summary.seconds.update(forecaster.seconds)
     summary.seconds["total"] = time.perf_counter() - start
@@ -267,18 +255,24 @@ class _Reader:
 
 
 class _Writer:
-    """Append forecast frames to a Parquet or CSV file."""
+    """Append forecast frames to a Parquet or CSV file (a CSV's timestamps as
+    :func:`csv_timestamps` writes them)."""
 
-    def __init__(self, path: Path, kind: str) -> None:
+    def __init__(self, path: Path, kind: str, columns: list[str]) -> None:
         self.path = path
         self.parquet = kind == "parquet"
+        self.columns = columns
         self._writer = None
         self._schema = None
 
     def write(self, frame: pd.DataFrame) -> None:
         if self._schema is None and len(frame) == 0:
             return
-        table = pa.Table.from_pandas(frame, preserve_index=False, schema=self._schema)
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if not self.parquet:
+            table = _with_csv_timestamps(table)
+        if self._schema is not None:
+            table = table.cast(self._schema)
         if self._writer is None:
             self._schema = table.schema
             if self.parquet:
@@ -293,7 +287,7 @@ class _Writer:
 
     def close(self) -> None:
         if self._writer is None:  # no forecasts at all: still write a valid, empty file
-            empty = pa.table({name: pa.array([], type=pa.string()) for name in OUTPUT_COLUMNS})
+            empty = pa.table({name: pa.array([], type=pa.string()) for name in self.columns})
             if self.parquet:
                 import pyarrow.parquet as pq
 
@@ -304,6 +298,37 @@ class _Writer:
                 pacsv.write_csv(empty, self.path)
             return
         self._writer.close()
+
+
+def csv_timestamps(times: pa.Array) -> pa.Array:
+    """Timestamps as a CSV shows them: to the second, with sub-second digits only where a
+    timestamp has them, and the UTC offset of a time zone's.
+
+    Example:
+        >>> stamps = pa.array(pd.to_datetime(["2024-01-04 00:00:00", "2024-01-04 00:00:00.25"],
+        ...                                  format="ISO8601"))
+        >>> csv_timestamps(stamps).to_pylist()
+        ['2024-01-04 00:00:00', '2024-01-04 00:00:00.250000000']
+    """
+    kind = times.type
+    text_format = "%Y-%m-%d %H:%M:%S" + ("%z" if kind.tz else "")
+    seconds = pc.cast(times, pa.timestamp("s", tz=kind.tz), safe=False)
+    text = pc.strftime(seconds, format=text_format)
+    if kind.unit == "s":
+        return text
+    fraction = pc.not_equal(pc.cast(pc.cast(seconds, kind), pa.int64()), pc.cast(times, pa.int64()))
+    if not pc.any(fraction).as_py():
+        return text
+    return pc.if_else(fraction, pc.strftime(times, format=text_format), text)
+
+
+def _with_csv_timestamps(table: pa.Table) -> pa.Table:
+    """``table`` with its timestamp columns as :func:`csv_timestamps` text."""
+    for i, column in enumerate(table.schema):
+        if pa.types.is_timestamp(column.type):
+            text = csv_timestamps(table.column(i).combine_chunks())
+            table = table.set_column(i, column.name, text)
+    return table
 
 
 class _Progress:
@@ -334,9 +359,10 @@ class _Progress:
             self.bar.set_postfix(failed=failed, refresh=False)
         elif self.log and time.perf_counter() - self.last >= self.LOG_EVERY:
             self.last = time.perf_counter()
-            rate = self.n / max(self.last - self.start, 1e-9)
+            speed = rate(self.n, self.last - self.start)
             print(
-                f"forecast batch: {self.n:,} series ({rate:,.0f} series/s), {failed} failed",
+                f"forecast batch: {self.n:,} series{f' ({speed})' if speed else ''}, "
+                f"{failed} failed",
                 file=sys.stderr,
                 flush=True,
             )

@@ -41,6 +41,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -57,10 +58,11 @@ from forecast._files import (
     temporary_directory_beside,
 )
 from forecast._version import __version__
-from forecast.data.missing import unobserved_columns
+from forecast.data.observed_times import check_future_grid
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
 from forecast.features.category_warnings import one_warning_per_job
+from forecast.serving.array_checks import check_finite as _check_finite
 from forecast.serving.fit_record import FitRecord
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
@@ -82,6 +84,7 @@ def export_forecaster(
     overwrite: bool = False,
     metrics: dict | None = None,
     fit_record: FitRecord | None = None,
+    name: str | None = None,
 ) -> Path:
     """Write ``forecaster`` as a SavedModel directory at ``path`` (see the module docstring).
 
@@ -95,6 +98,8 @@ def export_forecaster(
         metrics: evaluation metrics to record in the metadata.
         fit_record: what the model learned from; default :meth:`FitRecord.of` the forecaster
             (a refit after ``refit_full``, else a plain fit).
+        name: the model's name (metadata key ``"name"``, e.g. a run's ``LSTM``), written by
+            ``forecast batch`` in its ``model`` column; default the class name.
 
     Returns:
         The path written.
@@ -110,7 +115,7 @@ def export_forecaster(
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
     target.parent.mkdir(parents=True, exist_ok=True)
-    metadata = _metadata(forecaster, metrics, fit_record or FitRecord.of(forecaster))
+    metadata = _metadata(forecaster, metrics, fit_record or FitRecord.of(forecaster), name)
     past_spec = tf.TensorSpec(
         [None, metadata["input_width"], len(metadata["input_columns"])], tf.float32, name="past"
     )
@@ -211,6 +216,11 @@ class ExportedForecaster:
         self._freq = self.input_schema.freq
 
     @property
+    def name(self) -> str:
+        """The name it was exported under (e.g. a run's ``LSTM``), else its class name."""
+        return self.metadata.get("name") or self.metadata["model"]
+
+    @property
     def input_width(self) -> int:
         return self.input_schema.input_width
 
@@ -262,11 +272,12 @@ class ExportedForecaster:
             arguments["future"] = tf.constant(future)
         return self._signature(**arguments)["forecast"].numpy()
 
-    def latest_windows(self, frame: pd.DataFrame):
+    def latest_windows(self, frame: pd.DataFrame, future_grid: str = "grid"):
         """The validated inputs of the next forecast of every series of ``frame``.
 
         Windows are cut exactly as in training (the metadata's columns, categories and
-        missing-value policy); the frame's frequency must be the model's.
+        missing-value policy); the frame's frequency must be the model's. ``future_grid``:
+        as for :meth:`predict`.
 
         Returns:
             A :class:`~forecast.windowing.latest.LatestWindows`.
@@ -276,7 +287,7 @@ class ExportedForecaster:
                 frequency, or a NaN input the missing-value policy cannot fill.
         """
         try:
-            return self.input_schema.latest_windows(frame)
+            return self.input_schema.latest_windows(frame, future_grid=future_grid)
         except DataValidationError as exc:
             self._check_frequency(frame, exc)
             raise
@@ -296,9 +307,10 @@ class ExportedForecaster:
         except DataValidationError:
             return
         if own != self._freq:
+            what = "the series'" if error.series is not None else "the frame's"
             raise DataValidationError(
-                f"the frame's frequency {own.freqstr} differs from the model's "
-                f"{self._freq.freqstr}; resample it first",
+                f"{what} frequency {own.freqstr} differs from the model's {self._freq.freqstr}",
+                advice="resample it first",
                 series=error.series,
             ) from error
 
@@ -322,7 +334,12 @@ class ExportedForecaster:
 
     @one_warning_per_job("predict")
     def predict(
-        self, frame: pd.DataFrame, extra_columns: str = "error", *, errors: str = "raise"
+        self,
+        frame: pd.DataFrame,
+        extra_columns: str = "error",
+        *,
+        errors: str = "raise",
+        future_grid: str = "grid",
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``frame``.
 
@@ -335,6 +352,9 @@ class ExportedForecaster:
             errors: ``"raise"`` (default): a series that cannot be forecast is an error;
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
+            future_grid: ``"grid"`` (default) or ``"observed"``: start each forecast at the
+                next time of day (or week) the training data had values at (the export's
+                ``observed_times``), as the estimator's ``predict`` does.
 
         Returns:
             The forecasts, as the estimator's ``predict`` returns them: indexed by the future
@@ -352,12 +372,14 @@ class ExportedForecaster:
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
         check_errors_mode(errors)
+        check_future_grid(future_grid)
         require_frame(frame, self.columns, arrays="predict_arrays")
         self._check_columns(frame, extra_columns)
+        read = functools.partial(self.latest_windows, future_grid=future_grid)
         if errors == "raise":
-            latest, failures = self.latest_windows(frame), {}
+            latest, failures = read(frame), {}
         else:
-            latest, failures = latest_windows_skipping(self.latest_windows, frame)
+            latest, failures = latest_windows_skipping(read, frame)
         values = None
         if latest is not None:
             inputs = latest.inputs
@@ -387,17 +409,22 @@ class ExportedForecaster:
             )
 
     def __repr__(self) -> str:
-        return f"ExportedForecaster({self.metadata['model']}, path={str(self.path)!r})"
+        return f"ExportedForecaster({self.name}, path={str(self.path)!r})"
 
 
-def _metadata(forecaster, metrics: dict | None, fit_record: FitRecord) -> dict[str, Any]:
+def _metadata(
+    forecaster, metrics: dict | None, fit_record: FitRecord, name: str | None = None
+) -> dict[str, Any]:
     import tensorflow as tf
 
     start, end = forecaster.training_range_
     schema = forecaster.input_schema_
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ValueError(f"name must be a non-empty string, got {name!r}")
     return {
         "format_version": FORMAT_VERSION,
         "model": type(forecaster).__name__,
+        "name": name or type(forecaster).__name__,
         "params": {k: jsonable(v) for k, v in forecaster.get_params().items()},
         **schema.to_metadata(),
         "season_length": int(forecaster.season_length_),
@@ -451,31 +478,3 @@ def _check_saved_model_files(path: Path) -> None:
         raise ValueError(
             f"{variables}: missing (or without variables.index); the export is damaged"
         )
-
-
-def _check_finite(
-    name: str, values: np.ndarray, role: str, columns: list, fills: bool = False
-) -> None:
-    """Raise a ValueError naming the first NaN or inf of a ``(batch, steps, columns)`` array
-    (with ``fills``: the first inf, or a column that is NaN throughout a window): the signature
-    would turn it into NaN forecasts without a word."""
-    finite = np.isfinite(values)
-    if finite.all():
-        return
-    if fills:
-        empty = unobserved_columns(values)
-        if empty.any():
-            window, column = (int(i) for i in np.argwhere(empty)[0])
-            raise ValueError(
-                f"{name} holds only NaN in {role} column {columns[column]!r} of window {window}: "
-                "nothing to fill it from; drop that window or give it an observed value"
-            )
-        finite |= np.isnan(values)
-        if finite.all():
-            return
-    window, step, column = (int(i) for i in np.argwhere(~finite)[0])
-    kind = "NaN" if np.isnan(values[window, step, column]) else "inf"
-    raise ValueError(
-        f"{name} holds {kind} in {role} column {columns[column]!r} (window {window}, step {step}); "
-        "fill or drop those windows first"
-    )

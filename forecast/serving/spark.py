@@ -69,6 +69,7 @@ def forecast_spark(
     time_col: str = "ds",
     series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
     num_partitions: int | None = None,
+    future_grid: str = "grid",
 ) -> DataFrame:
     """Forecast every series of a long Spark DataFrame with an exported model.
 
@@ -81,13 +82,16 @@ def forecast_spark(
         series_per_batch: series per network call on an executor.
         num_partitions: partitions of the shuffle by series (default: the cluster's cores,
             ``defaultParallelism``, so each task forecasts many series per network call).
+        future_grid: ``"grid"`` or ``"observed"``, as for
+            :class:`~forecast.serving.batch_engine.BatchForecaster`.
 
     Returns:
-        A DataFrame with the columns ``series_id, timestamp, step, forecast, model, version``
-        (``target`` after ``series_id`` for several targets) and ``error``: a series that
-        cannot be forecast has one row with only ``series_id`` and the reason in ``error``.
-        Use :func:`split_errors` to separate them, after ``persist()`` so that the model runs
-        once.
+        A DataFrame with the columns ``<id_col>, <time_col>, step, forecast, model, version``
+        (the input's id and time column names, ``target`` after the id for several targets,
+        ``model`` the name the model was exported under) and ``error``: a series that cannot
+        be forecast has one row with only its id, ``model``, ``version`` and the reason in
+        ``error``. Use :func:`split_errors` to separate them, after ``persist()`` so that the
+        model runs once.
 
     Raises:
         ImportError: pyspark is not installed.
@@ -101,7 +105,7 @@ def forecast_spark(
 
     model_path = Path(model_path).resolve()
     model = load(model_path)  # validates the export on the driver and gives its metadata
-    forecaster = BatchForecaster(model, id_col, time_col, series_per_batch)
+    forecaster = BatchForecaster(model, id_col, time_col, series_per_batch, future_grid)
     forecaster.check_columns(rows.columns)
     spark = rows.sparkSession
     spark.sparkContext.addFile(str(model_path), recursive=True)
@@ -117,22 +121,30 @@ def forecast_spark(
     id_type = rows.schema[id_col].dataType.simpleString()
     target_field = "target string, " if len(model.input_schema.target_columns) > 1 else ""
     schema = (
-        f"series_id {id_type}, {target_field}timestamp timestamp_ntz, step int, forecast float, "
-        f"model string, version string, {ERROR_COLUMN} string"
+        f"`{id_col}` {id_type}, {target_field}`{time_col}` timestamp_ntz, step int, "
+        f"forecast float, model string, version string, {ERROR_COLUMN} string"
     )
     partition = functools.partial(
-        _forecast_partition, model_path.name, id_col, time_col, series_per_batch, bool(target_field)
+        _forecast_partition,
+        model_path.name,
+        id_col,
+        time_col,
+        series_per_batch,
+        bool(target_field),
+        future_grid,
     )
     return ordered.mapInArrow(partition, schema)
 
 
 def split_errors(result: DataFrame) -> tuple[DataFrame, DataFrame]:
-    """The forecasts and the failed series (``series_id, reason``) of :func:`forecast_spark`."""
+    """The forecasts and the failed series (``<id column>, reason``) of :func:`forecast_spark`
+    (the id column is the result's first)."""
     from pyspark.sql import functions as F
 
     failed = F.col(ERROR_COLUMN).isNotNull()
     forecasts = result.filter(~failed).drop(ERROR_COLUMN)
-    errors = result.filter(failed).select("series_id", F.col(ERROR_COLUMN).alias("reason"))
+    id_col = result.columns[0]
+    errors = result.filter(failed).select(F.col(f"`{id_col}`"), F.col(ERROR_COLUMN).alias("reason"))
     return forecasts, errors
 
 
@@ -147,21 +159,25 @@ def forecast_file_spark(
     spark: SparkSession | None = None,
     master: str | None = None,
     overwrite: bool = False,
+    future_grid: str = "grid",
 ) -> tuple[int, int]:
     """``forecast batch --engine spark``: read a long CSV or Parquet input with Spark, forecast
     every series, write the forecasts as a Parquet directory and the failed series as CSV.
 
     Spark's output committer writes each directory completely or not at all (a ``_SUCCESS``
-    marker is written last).
+    marker is written last). The errors directory is written only when some series failed;
+    with ``overwrite``, a job where none did removes the one an earlier job left there.
 
     Args:
         model_path, id_col, time_col, series_per_batch: as for :func:`forecast_spark`.
         input_path: a Parquet file or directory, or CSV (by extension; a header row).
         output_path: the forecasts' Parquet directory.
-        errors_path: the failed series' CSV directory (default ``<output>.errors``).
+        errors_path: the failed series' CSV directory (default ``<output>.errors``), when
+            some failed.
         spark: the session (default: the active one, e.g. under ``spark-submit``, or a new one).
         master: the master of a new session (default: Spark's, ``local[*]`` outside a cluster).
         overwrite: replace existing output.
+        future_grid: ``"grid"`` or ``"observed"`` (see :func:`forecast_spark`).
 
     Returns:
         ``(n_forecast, n_failed)`` series.
@@ -185,15 +201,20 @@ def forecast_file_spark(
         rows = reader.csv(str(input_path), header=True, inferSchema=True)
     else:
         rows = reader.parquet(str(input_path))
-    result = forecast_spark(rows, model_path, id_col, time_col, series_per_batch).persist()
+    result = forecast_spark(
+        rows, model_path, id_col, time_col, series_per_batch, future_grid=future_grid
+    ).persist()
     try:
         forecasts, errors = split_errors(result)
         mode = "overwrite" if overwrite else "errorifexists"
-        forecasts.write.mode(mode).parquet(str(output_path))
-        errors.coalesce(1).write.mode(mode).csv(str(errors_path), header=True)
         counts = result.groupBy(F.col(ERROR_COLUMN).isNull().alias("ok")).count().collect()
         rows = {row["ok"]: row["count"] for row in counts}
         n_failed = rows.get(False, 0)
+        forecasts.write.mode(mode).parquet(str(output_path))
+        if n_failed:
+            errors.coalesce(1).write.mode(mode).csv(str(errors_path), header=True)
+        elif overwrite:  # nothing failed: an earlier job's errors would mislead
+            _delete(spark, str(errors_path))
         from forecast.windowing.input_schema import InputSchema
 
         schema = InputSchema.from_metadata(load_metadata(model_path))
@@ -201,6 +222,15 @@ def forecast_file_spark(
     finally:
         result.unpersist()
     return n_forecast, n_failed
+
+
+def _delete(spark: SparkSession, path: str) -> None:
+    """Remove a file or directory, local or remote, through Spark's Hadoop file system."""
+    jvm = spark.sparkContext._jvm
+    hadoop_path = jvm.org.apache.hadoop.fs.Path(path)
+    hadoop_path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(
+        hadoop_path, True
+    )
 
 
 def load_metadata(model_path: str | os.PathLike) -> dict:
@@ -235,7 +265,9 @@ def _keep_tails(rows: DataFrame, forecaster, freq: str) -> DataFrame:
 
 
 @functools.lru_cache(maxsize=4)
-def _worker_forecaster(model_name: str, id_col: str, time_col: str, series_per_batch: int):
+def _worker_forecaster(
+    model_name: str, id_col: str, time_col: str, series_per_batch: int, future_grid: str
+):
     """The model, loaded once per Python worker (workers are reused across tasks)."""
     from pyspark import SparkFiles
 
@@ -243,7 +275,8 @@ def _worker_forecaster(model_name: str, id_col: str, time_col: str, series_per_b
     from forecast.serving.export import load
 
     use_compilation_cache()
-    return BatchForecaster(load(SparkFiles.get(model_name)), id_col, time_col, series_per_batch)
+    model = load(SparkFiles.get(model_name))
+    return BatchForecaster(model, id_col, time_col, series_per_batch, future_grid)
 
 
 def _forecast_partition(
@@ -252,16 +285,17 @@ def _forecast_partition(
     time_col: str,
     series_per_batch: int,
     several_targets: bool,
+    future_grid: str,
     batches: Iterator[pa.RecordBatch],
 ) -> Iterator[pa.RecordBatch]:
     from forecast.serving.batch_engine import forecast_stream
 
-    forecaster = _worker_forecaster(model_name, id_col, time_col, series_per_batch)
+    forecaster = _worker_forecaster(model_name, id_col, time_col, series_per_batch, future_grid)
     batches = iter(batches)
     first = next(batches, None)
     if first is None:  # an empty partition
         return
-    schema = _output_schema(first.schema.field(id_col).type, several_targets)
+    schema = _output_schema(first.schema.field(id_col).type, several_targets, id_col, time_col)
     for result in forecast_stream(forecaster, itertools.chain([first], batches), background=False):
         if len(result.forecasts):
             frame = result.forecasts.assign(**{ERROR_COLUMN: None}).reindex(columns=schema.names)
@@ -273,8 +307,9 @@ def _forecast_partition(
 def _error_rows(errors: list[tuple], schema: pa.Schema, forecaster) -> pa.RecordBatch:
     """One row per failed series: its id, the reason, the model; the rest null."""
     n = len(errors)
+    id_field = schema.field(forecaster.id_col)
     given = {
-        "series_id": pa.array([e[0] for e in errors], type=schema.field("series_id").type),
+        id_field.name: pa.array([e[0] for e in errors], type=id_field.type),
         ERROR_COLUMN: pa.array([str(e[1]) for e in errors], type=pa.string()),
         "model": pa.array([forecaster.name] * n, type=pa.string()),
         "version": pa.array([forecaster.version] * n, type=pa.string()),
@@ -283,12 +318,14 @@ def _error_rows(errors: list[tuple], schema: pa.Schema, forecaster) -> pa.Record
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
-def _output_schema(id_type: pa.DataType, several_targets: bool) -> pa.Schema:
-    fields = [pa.field("series_id", id_type)]
+def _output_schema(
+    id_type: pa.DataType, several_targets: bool, id_col: str, time_col: str
+) -> pa.Schema:
+    fields = [pa.field(id_col, id_type)]
     if several_targets:
         fields.append(pa.field("target", pa.string()))
     fields += [
-        pa.field("timestamp", pa.timestamp("us")),
+        pa.field(time_col, pa.timestamp("us")),
         pa.field("step", pa.int32()),
         pa.field("forecast", pa.float32()),
         pa.field("model", pa.string()),

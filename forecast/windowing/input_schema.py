@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.missing import MissingPolicy
+from forecast.data.observed_times import ObservedTimes
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.features.calendar_features import calendar_columns
 from forecast.windowing.latest import LatestWindows, latest_windows
@@ -67,6 +68,8 @@ class InputSchema:
         horizon: steps forecast.
         freq: the grid step of the data.
         missing: the policy for NaN inputs.
+        observed_times: the times of day (or week) the training data had values at (a car
+            park's open hours), or ``None`` (a grid they do not describe, an old export).
     """
 
     target_columns: tuple[str, ...]
@@ -78,6 +81,7 @@ class InputSchema:
     horizon: int
     freq: pd.DateOffset
     missing: MissingPolicy = field(default_factory=MissingPolicy)
+    observed_times: ObservedTimes | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -100,7 +104,10 @@ class InputSchema:
         return ensure_validated(frame, self.target_columns, self.covariate_columns or None)
 
     def latest_windows(
-        self, frame: pd.DataFrame | ValidatedFrame, freq: pd.DateOffset | str | None = "model"
+        self,
+        frame: pd.DataFrame | ValidatedFrame,
+        freq: pd.DateOffset | str | None = "model",
+        future_grid: str = "grid",
     ) -> LatestWindows:
         """The inputs of the next forecast of every series of ``frame``, cut as in training.
 
@@ -109,6 +116,8 @@ class InputSchema:
             freq: ``"model"``: the frame is read on the model's grid (a series of another
                 frequency shows up as gaps or off-grid timestamps); ``None``: the frequency is
                 inferred from ``frame`` (the caller compares it with :attr:`freq`).
+            future_grid: ``"grid"`` or ``"observed"`` (the forecast starts at the next of the
+                :attr:`observed_times`; see :func:`~forecast.windowing.latest.latest_windows`).
         """
         return latest_windows(
             frame,
@@ -119,6 +128,8 @@ class InputSchema:
             missing=self.missing,
             freq=self.freq if freq == "model" else freq,
             categories=dict(self.categories),
+            future_grid=future_grid,
+            observed_times=self.observed_times,
         )
 
     def to_metadata(self) -> dict[str, Any]:
@@ -134,6 +145,9 @@ class InputSchema:
             "horizon": int(self.horizon),
             "freq": self.freq.freqstr,
             "missing": dataclasses.asdict(self.missing),
+            "observed_times": None
+            if self.observed_times is None
+            else self.observed_times.to_dict(),
         }
 
     @classmethod
@@ -160,9 +174,19 @@ class InputSchema:
                 horizon=_positive_int(metadata["horizon"], "horizon"),
                 freq=pd.tseries.frequencies.to_offset(metadata["freq"]),
                 missing=MissingPolicy(**metadata.get("missing", LEGACY_MISSING)),
+                observed_times=_observed_times(metadata.get("observed_times")),
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source} is not a valid input schema: {exc}") from None
+
+
+def _observed_times(record: Any) -> ObservedTimes | None:
+    """The ``observed_times`` of the metadata (absent in an export written before them)."""
+    if record is None:
+        return None
+    if not isinstance(record, Mapping):
+        raise ValueError(f"observed_times must be an object, got {record!r}")
+    return ObservedTimes.from_dict(record)
 
 
 def _positive_int(value: Any, key: str) -> int:

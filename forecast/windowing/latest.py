@@ -18,6 +18,12 @@ import pandas as pd
 from forecast.data.frequency import is_fixed
 from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy, fill_windows
+from forecast.data.observed_times import (
+    ObservedTimes,
+    check_future_grid,
+    continue_to_next_observed,
+    grid_step,
+)
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import calendar_features, future_index
@@ -38,6 +44,9 @@ class LatestWindows:
         layout: the frame's layout.
         input_columns: the names of the input columns.
         filled_inputs: how many NaN input values the missing-value policy filled in them.
+        unobserved_steps: how many forecast steps fall at times of day (or week) the training
+            data had no values at (closed hours; 0 when the model recorded no such times).
+        observed_times: the times the training data had values at, or ``None``.
     """
 
     inputs: Any
@@ -45,6 +54,8 @@ class LatestWindows:
     layout: SeriesLayout
     input_columns: tuple[str, ...]
     filled_inputs: int = 0
+    unobserved_steps: int = 0
+    observed_times: ObservedTimes | None = None
 
 
 def latest_windows(
@@ -56,6 +67,8 @@ def latest_windows(
     missing: MissingPolicy = MissingPolicy(),
     freq: str | pd.DateOffset | None = None,
     categories: dict[str, tuple] | None = None,
+    future_grid: str = "grid",
+    observed_times: ObservedTimes | None = None,
 ) -> LatestWindows:
     """Collect the inputs for forecasting the ``horizon`` steps after the end of every series.
 
@@ -67,11 +80,19 @@ def latest_windows(
         frame, spec, target, covariates, calendar, missing, freq, categories: as for
             :func:`~forecast.windowing.windows.make_windows` (pass the categories and
             frequency seen in training); a validated frame is not validated again.
+        future_grid: ``"grid"`` (default): the forecast steps continue the grid after each
+            series' end, closed hours included; ``"observed"``: the forecast starts at the
+            next of the ``observed_times`` after the end (a car park's next opening), the
+            closed hours before it read as missing inputs (see
+            :func:`~forecast.data.observed_times.continue_to_next_observed`).
+        observed_times: the times of day (or week) the training data had values at, which
+            ``unobserved_steps`` counts against (and ``"observed"`` needs).
 
     Raises:
         DataValidationError: the frame fails validation, a series is too short, or its last
             ``input_width`` rows cross a gap or hold a NaN input the policy cannot fill.
-        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame.
+        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame;
+            ``future_grid="observed"`` without ``observed_times``.
 
     Example:
         >>> import numpy as np, pandas as pd
@@ -85,7 +106,9 @@ def latest_windows(
         >>> latest.inputs[0, :, 0].tolist(), latest.filled_inputs
         ([4.0, 4.0], 1)
     """
-    validated = ensure_validated(frame, target, covariates, freq)
+    validated = _on_future_grid(
+        ensure_validated(frame, target, covariates, freq), future_grid, observed_times
+    )
     layout = validated.layout
     check_lengths(layout, spec, needed=spec.input_width)
     features = build_features(
@@ -124,7 +147,27 @@ def latest_windows(
         layout=layout,
         input_columns=features.input_columns,
         filled_inputs=filled,
+        unobserved_steps=0 if observed_times is None else observed_times.count_outside(stamps),
+        observed_times=observed_times,
     )
+
+
+def _on_future_grid(
+    validated: ValidatedFrame, future_grid: str, observed_times: ObservedTimes | None
+) -> ValidatedFrame:
+    """``validated``, continued to each series' next observed time for ``"observed"``."""
+    check_future_grid(future_grid)
+    if future_grid == "grid":
+        return validated
+    if observed_times is None:
+        raise ValueError(
+            "future_grid='observed' needs the times of day the training data had values at, "
+            "and this model recorded none (its grid is not one the time of day or week "
+            "describes, or it was fitted or exported before they were recorded)"
+        )
+    if grid_step(validated.layout.freq) != observed_times.step:
+        return validated  # another frequency: refused as such by the caller
+    return continue_to_next_observed(validated, observed_times)
 
 
 def _check_usable(

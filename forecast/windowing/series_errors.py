@@ -47,6 +47,9 @@ ERROR_MODES = ("raise", "skip")
 ERRORS_ATTR = "errors"
 #: The key of ``forecasts.attrs`` that holds how many NaN input values were filled for them.
 FILLED_ATTR = "filled_inputs"
+#: The key of ``forecasts.attrs`` that holds how many forecast steps fall at times of day (or
+#: week) the training data had no values at (closed hours).
+UNOBSERVED_ATTR = "unobserved_steps"
 
 
 def check_errors_mode(errors: str) -> None:
@@ -88,7 +91,10 @@ def latest_windows_skipping(
 
 
 def read_by_series(
-    read: Callable[[Any], Any], panel: pd.DataFrame, error: DataValidationError | None = None
+    read: Callable[[Any], Any],
+    panel: pd.DataFrame,
+    error: DataValidationError | None = None,
+    describe: Callable[[DataValidationError], str] | None = None,
 ) -> tuple[list[Any], list[tuple[Any, str]]]:
     """Read ``panel`` in parts that ``read`` accepts, setting aside each series it refuses.
 
@@ -101,11 +107,14 @@ def read_by_series(
             cannot forecast.
         panel: the series to read.
         error: what reading the whole ``panel`` already raised (``None``: not read yet).
+        describe: the reason given for an error that names its series (default: the message
+            without the series, which the failure's key names).
 
     Returns:
         ``(parts, failures)``: what ``read`` returned for each accepted part, and
         ``(series_id, reason)`` of each refused series, in the order they were found.
     """
+    describe = describe or _reason
     parts: list[Any] = []
     failures: list[tuple[Any, str]] = []
     pending: list[tuple[pd.DataFrame, DataValidationError | None]] = [(panel, error)]
@@ -120,12 +129,12 @@ def read_by_series(
         ids = part.index.get_level_values(0)
         unique = pd.unique(ids)
         if failed.series is not None and (ids == failed.series).any():
-            failures.append((failed.series, _reason(failed)))
+            failures.append((failed.series, describe(failed)))
             rest = part[ids != failed.series]
             if len(rest):
                 pending.append((rest, None))
         elif len(unique) == 1:
-            failures.append((unique[0], str(failed)))
+            failures.append((unique[0], str(failed) if describe is _reason else describe(failed)))
         else:
             half = ids.isin(unique[: len(unique) // 2])
             pending.extend([(part[~half], None), (part[half], None)])
@@ -134,7 +143,11 @@ def read_by_series(
 
 def _reason(error: DataValidationError) -> str:
     """The error's message with the column and timestamp at fault, not the series."""
-    return str(DataValidationError(error.reason, column=error.column, timestamp=error.timestamp))
+    return str(
+        DataValidationError(
+            error.reason, advice=error.advice, column=error.column, timestamp=error.timestamp
+        )
+    )
 
 
 def forecast_frame(
@@ -146,7 +159,9 @@ def forecast_frame(
     """The forecasts frame of ``predict``: ``values`` ``(n, horizon, n_targets)`` indexed by
     ``latest.index``, one float64 column per target; with no ``latest`` (every series
     skipped), an empty frame with the index levels of ``frame``. ``attrs["filled_inputs"]``
-    says how many NaN input values the missing-value policy filled for these forecasts."""
+    says how many NaN input values the missing-value policy filled for these forecasts, and
+    ``attrs["unobserved_steps"]`` how many steps fall at times the training data had no values
+    at (closed hours), which a ``UserWarning`` then says too."""
     columns = list(targets)
     if latest is None:
         index = (frame.frame if isinstance(frame, ValidatedFrame) else frame).index[:0]
@@ -158,7 +173,25 @@ def forecast_frame(
             columns=columns,
         )
     forecasts.attrs[FILLED_ATTR] = 0 if latest is None else int(latest.filled_inputs)
+    forecasts.attrs[UNOBSERVED_ATTR] = 0 if latest is None else int(latest.unobserved_steps)
+    if latest is not None and latest.unobserved_steps:
+        _warn_unobserved(latest)
     return forecasts
+
+
+def _warn_unobserved(latest: LatestWindows) -> None:
+    """Say how many forecast steps fall at times the training data had no values at."""
+    times = latest.observed_times
+    stamps = latest.index.get_level_values(-1)
+    first = stamps[~times.contains(stamps)][0]
+    warnings.warn(
+        f"{latest.unobserved_steps} of {len(stamps)} forecast steps (the first at {first}) fall "
+        f"at times of {times.period} the training data had no values at (it had values "
+        f"{times.describe()}): they forecast closed hours; predict(..., "
+        "future_grid='observed') starts each forecast at the next observed time instead",
+        UserWarning,
+        stacklevel=5,
+    )
 
 
 def attach_failures(

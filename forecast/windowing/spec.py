@@ -218,12 +218,13 @@ def check_lengths(layout: SeriesLayout, spec: WindowSpec, needed: int | None = N
             else f"(input_width {spec.input_width})"
         )
         hint = (
-            f"; drop it with frame.drop(index={layout.series_ids[i]!r}, level=0)"
+            f"drop it with frame.drop(index={layout.series_ids[i]!r}, level=0)"
             if layout.is_panel
-            else ""
+            else None
         )
         raise DataValidationError(
-            f"series has {layout.lengths[i]} rows, fewer than one window needs {what}" + hint,
+            f"series has {layout.lengths[i]} rows, fewer than one window needs {what}",
+            advice=hint,
             series=layout.series_ids[i],
             timestamp=layout.timestamps[layout.starts[i]],
         )

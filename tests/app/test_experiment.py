@@ -96,6 +96,20 @@ def test_exported_models_serve_the_run_forecasts(quick_run):
         assert served.metadata["metrics"]["mae"] == pytest.approx(
             quick_run.leaderboard.loc[name, "mae"]
         )
+        assert served.name == name  # the run's name, not the class name
+
+
+def test_a_batch_with_a_run_model_writes_the_runs_model_name(quick_run, tmp_path, capsys):
+    frame = forecast.load_dataset("electricity_hourly").iloc[-100:]
+    rows = pd.DataFrame({"meter": "MT_1", "when": frame.index, "y": frame["y"].to_numpy()})
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    model = quick_run.path / "models" / "LSTM"
+    command = ["batch", "--model", str(model), "--input", str(tmp_path / "in.csv")]
+    command += ["--output", str(tmp_path / "out.csv"), "--id-col", "meter", "--time-col", "when"]
+    assert main([*command, "--no-progress"]) == 0
+    out = pd.read_csv(tmp_path / "out.csv")
+    assert list(out.columns) == ["meter", "when", "step", "forecast", "model", "version"]
+    assert set(out["model"]) == {"LSTM"} and len(out) == 24
 
 
 def test_a_failing_run_leaves_no_directory(tmp_path, monkeypatch):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from forecast.app.cli import main
 from forecast.errors import DataValidationError
 from forecast.serving.batch_engine import BatchForecaster, forecast_stream
 from forecast.serving.batch_files import forecast_file
+from forecast.serving.batch_summary import rate
 from forecast.serving.series_stream import SeriesStream
 
 
@@ -114,20 +116,16 @@ def test_forecast_file_equals_the_loaded_models_predict(models, tmp_path, kind):
     )
     assert (summary.n_series, summary.n_forecast, summary.n_failed) == (12, 12, 0)
     out = pd.read_parquet(tmp_path / "out.parquet")
-    assert list(out.columns) == ["series_id", "timestamp", "step", "forecast", "model", "version"]
+    assert list(out.columns) == ["unique_id", "ds", "step", "forecast", "model", "version"]
     expected = forecast.load(models[kind]).predict(forecast.from_long(frame))
-    got = out.set_index(["series_id", "timestamp"])["forecast"]
+    got = out.set_index(["unique_id", "ds"])["forecast"]
     np.testing.assert_allclose(got.to_numpy(), expected.loc[got.index, "y"].to_numpy(), rtol=1e-5)
     assert out["step"].tolist()[:7] == [1, 2, 3, 4, 5, 6, 1]
-    assert out["timestamp"].iloc[0] == frame.loc[
-        frame.unique_id == "s00", "ds"
-    ].max() + pd.Timedelta(hours=1)
-    assert pd.read_csv(tmp_path / "out.errors.csv").empty
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "in.parquet",
-        "out.errors.csv",
-        "out.parquet",
-    ]
+    assert out["ds"].iloc[0] == frame.loc[frame.unique_id == "s00", "ds"].max() + pd.Timedelta(
+        hours=1
+    )
+    assert summary.errors is None  # nothing failed: no errors file
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet", "out.parquet"]
 
 
 def test_a_csv_of_whole_numbers_then_decimals_is_read_as_numbers(models, tmp_path, monkeypatch):
@@ -149,19 +147,19 @@ def test_a_csv_of_whole_numbers_then_decimals_is_read_as_numbers(models, tmp_pat
     assert (summary.n_forecast, summary.n_failed) == (4, 0)
     out = pd.read_csv(tmp_path / "out.csv")
     s3 = frame[frame.unique_id == "s03"]["y"].to_numpy(dtype=float)
-    np.testing.assert_allclose(out[out.series_id == "s03"]["forecast"], s3[-24:][:6], rtol=1e-6)
+    np.testing.assert_allclose(out[out.unique_id == "s03"]["forecast"], s3[-24:][:6], rtol=1e-6)
 
 
 def test_seasonal_naive_batch_forecasts_are_the_values_a_day_back(models, tmp_path):
     frame = long_panel(n_series=3)
     frame.to_csv(tmp_path / "in.csv", index=False)
     forecast_file(models["seasonal"], tmp_path / "in.csv", tmp_path / "out.csv", progress=False)
-    out = pd.read_csv(tmp_path / "out.csv", parse_dates=["timestamp"])
+    out = pd.read_csv(tmp_path / "out.csv", parse_dates=["ds"])
     s1 = frame[frame.unique_id == "s01"]["y"].to_numpy()
     season = forecast.load(models["seasonal"]).metadata["season_length"]
     assert season == 24
     expected = s1[-season:][:6]  # the next 6 hours repeat the same hours of the last day
-    np.testing.assert_allclose(out[out.series_id == "s01"]["forecast"], expected, rtol=1e-6)
+    np.testing.assert_allclose(out[out.unique_id == "s01"]["forecast"], expected, rtol=1e-6)
 
 
 def test_bad_series_are_reported_and_the_job_goes_on(models, tmp_path, capsys):
@@ -199,15 +197,22 @@ def test_bad_series_are_reported_and_the_job_goes_on(models, tmp_path, capsys):
         ]
     )
     assert code == 1
-    errors = pd.read_csv(tmp_path / "out.errors.csv").set_index("series_id")["reason"]
+    errors = pd.read_csv(tmp_path / "out.errors.csv").set_index("unique_id")["reason"]
     assert sorted(errors.index) == ["half_hourly", "nan_last", "short"]
-    assert "fewer than one window" in errors["short"]
+    # reasons for the user of a command: what is wrong and where, no Python advice
+    assert errors["short"] == (
+        "series has 10 rows, fewer than one window needs (input_width 24) (at 2024-01-01 00:00:00)"
+    )
     # the engine keeps the last input_width rows of a series (all the "fill" policy reads):
-    # all NaN here, so validation refuses the target before windowing does
-    assert "every value is NaN" in errors["nan_last"] and "'y'" in errors["nan_last"]
-    assert "frequency 30min differs" in errors["half_hourly"]
+    # all NaN here, so validation refuses the target, and the reason says it read those only
+    assert errors["nan_last"] == (
+        "target column has no values in the last 24 rows of the series, the rows the model "
+        "reads (column 'y')"
+    )
+    assert errors["half_hourly"] == "the series' frequency 30min differs from the model's h"
+    assert not any("frame" in reason or "drop(" in reason for reason in errors)
     out = pd.read_parquet(tmp_path / "out.parquet")
-    assert sorted(out.series_id.unique()) == ["s00", "s01", "s02", "s03"]
+    assert sorted(out.unique_id.unique()) == ["s00", "s01", "s02", "s03"]
     assert "3 series failed" in capsys.readouterr().err
 
 
@@ -299,9 +304,9 @@ def run_batch(model, input_path, output_path, *options: str) -> int:
 
 
 def errors_of(path) -> dict:
-    """The errors file as ``{series_id: reason}`` (an empty id read as ``""``)."""
+    """The errors file as ``{series id: reason}`` (an empty id read as ``""``)."""
     errors = pd.read_csv(path, keep_default_na=False, dtype=str)
-    return dict(zip(errors["series_id"], errors["reason"]))
+    return dict(zip(errors["unique_id"], errors["reason"]))
 
 
 def one_line_error(err: str) -> str:
@@ -344,7 +349,7 @@ def test_a_series_stored_second_half_first_is_refused_not_forecast_from_its_midd
         f"after {frame.loc[91, 'ds']} in row 92; sort the file by series id and timestamp"
     )
     out = pd.read_parquet(tmp_path / "out.parquet")
-    assert sorted(out.series_id.unique()) == ["s00", "s02", "s03"]
+    assert sorted(out.unique_id.unique()) == ["s00", "s02", "s03"]
     assert "1 series failed" in capsys.readouterr().err
 
 
@@ -360,7 +365,7 @@ def test_a_repeated_timestamp_across_a_chunk_boundary_is_reported(models, tmp_pa
         "s00": f"duplicate timestamp {frame.loc[39, 'ds']} in rows 40 and 41 of the input; "
         "aggregate duplicates first"
     }
-    assert sorted(pd.read_parquet(tmp_path / "out.parquet").series_id.unique()) == ["s01", "s02"]
+    assert sorted(pd.read_parquet(tmp_path / "out.parquet").unique_id.unique()) == ["s01", "s02"]
 
 
 def test_series_stream_sets_aside_a_series_out_of_time_order_across_chunks():
@@ -443,9 +448,9 @@ def test_a_cell_that_is_not_a_number_fails_its_series_only(models, tmp_path, cap
         "s01": "cannot read 'abc' in column 'y', row 71 of the input, as a number"
     }
     out = pd.read_csv(tmp_path / "out.csv")
-    assert sorted(out.series_id.unique()) == ["s00", "s02", "s03"]
+    assert sorted(out.unique_id.unique()) == ["s00", "s02", "s03"]
     s03 = frame[frame.unique_id == "s03"]["y"].to_numpy(dtype=float)
-    np.testing.assert_allclose(out[out.series_id == "s03"]["forecast"], s03[-24:][:6], rtol=1e-6)
+    np.testing.assert_allclose(out[out.unique_id == "s03"]["forecast"], s03[-24:][:6], rtol=1e-6)
 
 
 def test_csv_value_columns_read_as_text_keep_the_readers_missing_values(models, tmp_path):
@@ -467,7 +472,7 @@ def test_an_outage_in_the_last_window_is_filled_and_counted(models, tmp_path, ca
     y = frame.loc[s01, "y"].to_numpy()
     # the window [y[-24..-21], NaN x 19, y[-1]] filled: rows -20..-2 carry y[-21] forward
     expected = np.r_[y[-24:-20], [y[-21]] * 19, y[-1:]][:6]
-    np.testing.assert_allclose(out[out.series_id == "s01"]["forecast"], expected, rtol=1e-6)
+    np.testing.assert_allclose(out[out.unique_id == "s01"]["forecast"], expected, rtol=1e-6)
 
 
 def test_a_bad_timestamp_names_its_row_and_value(models, tmp_path):
@@ -480,7 +485,7 @@ def test_a_bad_timestamp_names_its_row_and_value(models, tmp_path):
         "s00": "cannot read '2024-13-45 00:00' in column 'ds', row 6 of the input, as a timestamp",
         "s02": "the timestamp (column 'ds') is missing in row 131 of the input",
     }
-    assert pd.read_csv(tmp_path / "out.csv").series_id.unique().tolist() == ["s01"]
+    assert pd.read_csv(tmp_path / "out.csv").unique_id.unique().tolist() == ["s01"]
 
 
 def test_an_empty_id_cell_has_its_own_reason(models, tmp_path):
@@ -494,7 +499,7 @@ def test_an_empty_id_cell_has_its_own_reason(models, tmp_path):
         "those rows are skipped"
     }
     # s01's rows on both sides of the skipped ones are still one series, and forecast
-    assert sorted(pd.read_csv(tmp_path / "out.csv").series_id.unique()) == ["s00", "s01", "s02"]
+    assert sorted(pd.read_csv(tmp_path / "out.csv").unique_id.unique()) == ["s00", "s01", "s02"]
 
 
 # the model and the output
@@ -579,3 +584,79 @@ def test_batch_help_documents_the_exit_codes(capsys):
         "exit codes: 0 every series was forecast 1 some series failed: the errors file lists "
         "them with the reason 2 bad input, model or arguments" in text
     )
+
+
+# --------------------------------------------------------------------------- what the output says
+
+
+def test_the_output_keeps_the_input_names_the_model_name_and_whole_second_times(
+    models, tmp_path, capsys
+):
+    frame = long_panel(n_series=3).rename(columns={"unique_id": "store", "ds": "when"})
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    named = forecast.SeasonalNaive(input_width=24, horizon=6).fit(
+        forecast.from_long(frame, id_col="store", time_col="when")
+    )
+    path = named.export(tmp_path / "model", name="daily profile")
+    assert forecast.load(path).name == "daily profile"
+    options = ["--id-col", "store", "--time-col", "when"]
+    assert run_batch(path, tmp_path / "in.csv", tmp_path / "out.csv", *options) == 0
+    text = (tmp_path / "out.csv").read_text().splitlines()
+    assert text[0] == '"store","when","step","forecast","model","version"'
+    first_end = frame.loc[frame.store == "s00", "when"].max() + pd.Timedelta(hours=1)
+    assert text[1].startswith(f'"s00","{first_end:%Y-%m-%d %H:%M:%S}",1,')
+    assert ".000000" not in "".join(text)
+    out = pd.read_csv(tmp_path / "out.csv", parse_dates=["when"])
+    assert set(out["model"]) == {"daily profile"}
+    assert out["when"].iloc[0] == first_end
+    # an export without a name (by hand, as the fixture's) is named by its class
+    assert run_batch(models["seasonal"], tmp_path / "in.csv", tmp_path / "o.parquet", *options) == 0
+    assert set(pd.read_parquet(tmp_path / "o.parquet")["model"]) == {"SeasonalNaive"}
+
+
+def test_the_errors_file_is_written_only_when_something_failed(models, tmp_path):
+    good = long_panel(n_series=2)
+    short = good.iloc[:5].assign(unique_id="short")
+    pd.concat([good, short], ignore_index=True).to_parquet(tmp_path / "bad.parquet")
+    good.to_parquet(tmp_path / "good.parquet")
+    out, errors = tmp_path / "out.parquet", tmp_path / "out.errors.csv"
+    assert run_batch(models["seasonal"], tmp_path / "bad.parquet", out) == 1
+    assert list(errors_of(errors)) == ["short"]
+    # the next job in the same place fails nothing: the old errors file would mislead
+    assert run_batch(models["seasonal"], tmp_path / "good.parquet", out) == 0
+    assert not errors.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "bad.parquet",
+        "good.parquet",
+        "out.parquet",
+    ]
+
+
+def test_the_summary_line_says_a_sensible_rate(models, tmp_path, capsys):
+    long_panel(n_series=2).to_parquet(tmp_path / "in.parquet")
+    assert run_batch(models["seasonal"], tmp_path / "in.parquet", tmp_path / "out.parquet") == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("forecast 2 of 2 series in ") and " 0 series/s" not in line
+    assert re.search(r"\((\d[\d.,]* series/s|\d[\d.]* s per series)\)", line), line
+
+
+@pytest.mark.parametrize(
+    ("n", "seconds", "expected"),
+    [
+        (2, 9.0, "4.5 s per series"),
+        (3, 2.5, "1.2 series/s"),
+        (42, 1.0, "42 series/s"),
+        (2_000_000, 95.0, "21,053 series/s"),
+        (0, 3.0, ""),
+    ],
+)
+def test_rates_keep_two_figures_and_turn_to_seconds_per_series_under_one(n, seconds, expected):
+    assert rate(n, seconds) == expected
+
+
+def test_an_id_column_named_as_an_output_column_is_refused(models):
+    model = forecast.load(models["seasonal"])
+    with pytest.raises(ValueError, match="the id column is named 'step'"):
+        BatchForecaster(model, id_col="step")
+    with pytest.raises(ValueError, match="must differ"):
+        BatchForecaster(model, id_col="ds", time_col="ds")

@@ -71,7 +71,8 @@ def long_panel(n_series: int, rows: int = 80, seed: int = 0) -> pd.DataFrame:
 def model_path(tmp_path_factory):
     frame = long_panel(20).query("unique_id not in ('s0007', 's0011')")
     model = forecast.LSTMForecaster(input_width=24, horizon=6, units=(8,), epochs=1, random_state=0)
-    return model.fit(forecast.from_long(frame)).export(tmp_path_factory.mktemp("spark") / "lstm")
+    folder = tmp_path_factory.mktemp("spark")
+    return model.fit(forecast.from_long(frame)).export(folder / "lstm", name="LSTM")
 
 
 @pytest.mark.slow
@@ -89,41 +90,46 @@ def test_spark_engine_equals_the_local_engine(spark, model_path, tmp_path):
     remote = forecasts.toPandas()
     remote_errors = errors.toPandas()
     assert len(remote) == len(local) == 298 * 6
-    merged = local.merge(
-        remote, on=["series_id", "timestamp", "step"], suffixes=("_local", "_spark")
-    )
+    assert list(remote.columns) == list(local.columns)  # the input's names, as locally
+    merged = local.merge(remote, on=["unique_id", "ds", "step"], suffixes=("_local", "_spark"))
     assert len(merged) == len(local)
     np.testing.assert_allclose(merged.forecast_spark, merged.forecast_local, rtol=1e-5, atol=1e-5)
-    assert (merged.model_spark == "LSTMForecaster").all()
-    assert sorted(remote_errors.series_id) == sorted(local_errors.series_id) == ["s0007", "s0011"]
-    assert set(remote_errors.set_index("series_id").reason) == set(
-        local_errors.set_index("series_id").reason
+    assert (merged.model_spark == "LSTM").all() and (merged.model_local == "LSTM").all()
+    assert sorted(remote_errors.unique_id) == sorted(local_errors.unique_id) == ["s0007", "s0011"]
+    assert set(remote_errors.set_index("unique_id").reason) == set(
+        local_errors.set_index("unique_id").reason
     )
 
 
 @pytest.mark.slow
 def test_forecast_batch_engine_spark_writes_parquet_and_errors(spark, model_path, tmp_path, capsys):
-    long_panel(30).to_csv(tmp_path / "in.csv", index=False)
+    frame = long_panel(30).rename(columns={"unique_id": "store", "ds": "when"})
+    frame.to_csv(tmp_path / "in.csv", index=False)
     args = [
         "batch",
         "--engine",
         "spark",
         "--model",
         str(model_path),
-        "--input",
-        str(tmp_path / "in.csv"),
         "--output",
         str(tmp_path / "out"),
     ]
-    assert main(args) == 1  # two series failed
+    args += ["--id-col", "store", "--time-col", "when"]
+    assert main([*args, "--input", str(tmp_path / "in.csv")]) == 1  # two series failed
     out = pd.read_parquet(tmp_path / "out")
-    assert out.series_id.nunique() == 28 and (tmp_path / "out" / "_SUCCESS").exists()
+    assert list(out.columns) == ["store", "when", "step", "forecast", "model", "version"]
+    assert out.store.nunique() == 28 and (tmp_path / "out" / "_SUCCESS").exists()
+    assert set(out.model) == {"LSTM"}
     errors = pd.concat(pd.read_csv(p) for p in (tmp_path / "out.errors").glob("*.csv"))
-    assert sorted(errors.series_id) == ["s0007", "s0011"]
+    assert sorted(errors.store) == ["s0007", "s0011"]
     assert "2 series failed" in capsys.readouterr().err
-    assert main(args) == 2  # exists: refuses unless --overwrite
+    assert main([*args, "--input", str(tmp_path / "in.csv")]) == 2  # refused unless --overwrite
     assert "--overwrite" in capsys.readouterr().err
-    assert main(args + ["--overwrite"]) == 1
+    # a job where nothing fails removes the errors an earlier one left there
+    frame[~frame.store.isin(["s0007", "s0011"])].to_csv(tmp_path / "good.csv", index=False)
+    assert main([*args, "--input", str(tmp_path / "good.csv"), "--overwrite"]) == 0
+    assert not (tmp_path / "out.errors").exists()
+    assert pd.read_parquet(tmp_path / "out").store.nunique() == 28
 
 
 def test_missing_pyspark_says_how_to_install(monkeypatch):

@@ -27,6 +27,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from forecast.data.columns import as_column_tuple
 from forecast.data.continuation import append_continuation
 from forecast.data.missing import MissingPolicy
 from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
@@ -48,6 +49,7 @@ from forecast.models.constraints import (
 from forecast.models.contract import DeclaredContract
 from forecast.models.own_windows import EVALUATION_BATCH, own_batches
 from forecast.models.probabilistic import ProbabilisticContract
+from forecast.windowing.future_frame import future_of_series
 from forecast.windowing.input_schema import InputSchema
 from forecast.windowing.latest import LatestWindows
 from forecast.windowing.series_errors import (
@@ -78,6 +80,9 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
     #:   (or reads ``validation_frame``) to choose when to stop;
     #: * ``reads_covariates`` / ``reads_calendar``: the ``covariates`` / ``calendar`` inputs
     #:   change the forecast (otherwise they are accepted for interchangeability and unused);
+    #: * ``reads_future_covariates``: the ``future_covariates`` are read (in the input rows
+    #:   and the forecast steps, ``predict`` then needs ``future=``); otherwise they are
+    #:   accepted for interchangeability, never read, and ``future=`` is ignored;
     #: * ``per_series``: the fitted parameters differ per series, so the forecast of a window
     #:   depends on its series (``_forecast_series`` is given the series id of each window);
     #: * ``exportable``: :meth:`export` writes a SavedModel (a forecast that is a TensorFlow
@@ -90,6 +95,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         "uses_validation": False,
         "reads_covariates": False,
         "reads_calendar": False,
+        "reads_future_covariates": False,
         "per_series": False,
         "exportable": True,
         "probabilistic": False,
@@ -102,6 +108,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         "horizon": Integer(minimum=1),
         "target": Columns(empty=False),
         "covariates": Columns(none=True),
+        "future_covariates": Columns(none=True),
         "calendar": Calendar(),
         "missing": MissingValues(),
         "stride": Integer(minimum=1),
@@ -130,7 +137,9 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         Returns:
             ``self``, with (besides each model's own) the fitted attributes ``freq_``,
             ``input_width_``, ``season_length_``, ``calendar_``, ``target_columns_``,
-            ``input_columns_``, ``categories_``, ``training_range_`` and ``filled_inputs_``:
+            ``future_covariates_`` (the future covariates read: ``()`` for a forecaster that
+            does not read them), ``input_columns_``, ``categories_``, ``training_range_``
+            and ``filled_inputs_``:
             ``{"train": n, "validation": m}``, how many NaN input values the missing-value
             policy filled in the training and validation windows (a NaN read by several
             windows counts once in each).
@@ -203,6 +212,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             )
         self.target_columns_ = windows.target_columns
         self.covariate_columns_ = windows.covariate_columns
+        self.future_covariates_ = windows.future_covariate_columns
         self.input_columns_ = windows.input_columns
         self.categories_ = windows.categories
         self.n_series_ = layout.n_series
@@ -216,12 +226,21 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         return self
 
     @one_warning_per_job("predict")
-    def predict(self, X: pd.DataFrame, *, errors: str = "raise") -> pd.DataFrame:
+    def predict(
+        self, X: pd.DataFrame, *, future: pd.DataFrame | None = None, errors: str = "raise"
+    ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``X``.
 
         Args:
             X: one series or a panel with at least ``input_width`` gap-free rows at the end of
-                each series, with the columns used in training.
+                each series, with the columns used in training (the future covariates too:
+                their observed past values are inputs like the covariates).
+            future: for a forecaster fitted with ``future_covariates``, their values at the
+                forecast steps: a frame indexed like ``X`` (by timestamp, or by series id and
+                timestamp for a panel) holding exactly those columns and, for every series,
+                exactly its ``horizon`` timestamps after the end of ``X`` (see
+                :mod:`forecast.windowing.future_frame`); ignored by forecasters that do not
+                read future covariates.
             errors: ``"raise"`` (default): a series that cannot be forecast is an error;
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
@@ -237,10 +256,25 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         Raises:
             TypeError: ``X`` is not a ``DataFrame`` (a ``Series`` or an array, say).
             DataValidationError: ``X`` fails validation, lacks a column, has another
-                frequency, or has too few usable rows at the end of a series (with
-                ``errors="skip"``, only what concerns the whole frame or a single series).
+                frequency, or has too few usable rows at the end of a series, or ``future``
+                lacks a row or column, holds an extra one, a NaN or a timestamp off the grid
+                (with ``errors="skip"``, only what concerns the whole frame or a single
+                series).
+            ValueError: the forecaster reads future covariates and ``future`` is not given.
+
+        Example:
+            >>> import numpy as np, pandas as pd, forecast
+            >>> index = pd.date_range("2024-01-01", periods=60, freq="D")
+            >>> promo = np.tile([0.0, 0.0, 1.0], 22)
+            >>> frame = pd.DataFrame({"y": 3 * promo[:60], "promo": promo[:60]}, index=index)
+            >>> model = forecast.LinearForecaster(input_width=6, horizon=3, alpha=1e-6,
+            ...                                   future_covariates="promo").fit(frame)
+            >>> future = pd.DataFrame({"promo": [1.0, 0.0, 0.0]},
+            ...                       index=pd.date_range("2024-03-01", periods=3, freq="D"))
+            >>> model.predict(frame, future=future)["y"].round(2).tolist()
+            [3.0, 0.0, 0.0]
         """
-        latest, failures = self._predict_windows(X, errors)
+        latest, failures = self._predict_windows(X, errors, future)
         values = None
         if latest is not None:
             series = np.asarray(latest.layout.series_ids, dtype=object)
@@ -248,14 +282,26 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         forecasts = forecast_frame(latest, values, self.target_columns_, X)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, X)
 
-    def _predict_windows(self, X: pd.DataFrame, errors: str) -> tuple[LatestWindows | None, dict]:
+    def _predict_windows(
+        self, X: pd.DataFrame, errors: str, future: pd.DataFrame | None = None
+    ) -> tuple[LatestWindows | None, dict]:
         """The latest windows ``predict`` forecasts (checked) and the skipped series."""
-        require_frame(X, self.input_schema_.columns)
+        schema = self.input_schema_
+        require_frame(X, schema.columns)
         check_errors_mode(errors)
+        if schema.future_covariate_columns and future is None:
+            raise ValueError(
+                f"{type(self).__name__} was fitted with future_covariates="
+                f"{list(schema.future_covariate_columns)}: pass their values for the "
+                f"{schema.horizon} forecast steps as predict(frame, future=<frame>)"
+            )
+        future = future if schema.future_covariate_columns else None
         if errors == "raise":
-            latest, failures = self._latest_windows(X), {}
+            latest, failures = self._latest_windows(X, future), {}
         else:
-            latest, failures = latest_windows_skipping(self._latest_windows, X)
+            latest, failures = latest_windows_skipping(
+                lambda part: self._latest_windows(part, future_of_series(future, part)), X
+            )
         if latest is not None:
             self._check_inputs(latest)
         return latest, failures
@@ -333,7 +379,13 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         package (see :mod:`forecast.export`); returns the path. Load it with
         :func:`forecast.load`. ``metrics`` and ``fit_record`` (a
         :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) go into
-        the metadata."""
+        the metadata. A forecaster fitted with future covariates cannot be exported yet."""
+        if getattr(self, "future_covariates_", ()):
+            raise NotImplementedError(
+                f"{type(self).__name__} was fitted with future_covariates="
+                f"{list(self.future_covariates_)}, which the serving signature does not take "
+                "yet; pickle the fitted forecaster instead"
+            )
         if not self.get_tag("exportable"):
             raise NotImplementedError(
                 f"{type(self).__name__} cannot be exported as a SavedModel: its forecasts are "
@@ -360,6 +412,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             horizon=int(self.horizon),
             freq=self.freq_,
             missing=self._missing_policy(),
+            future_covariate_columns=tuple(getattr(self, "future_covariates_", ())),
         )
 
     # ------------------------------------------------------------------ to implement
@@ -423,15 +476,27 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         if validation_frame is None:
             validates = hold_out and self.get_tag("uses_validation")
             fraction = float(self.validation) if validates else 0.0
-            return validate_frame(X, self.target, self.covariates), Split(fraction, 0.0)
-        combined, codes = append_continuation(X, validation_frame)
-        return validate_frame(combined, self.target, self.covariates), codes
+            frame, split = X, Split(fraction, 0.0)
+        else:
+            frame, split = append_continuation(X, validation_frame)
+        futures = self._future_covariates()
+        return validate_frame(frame, self.target, self.covariates, None, futures), split
 
-    def _latest_windows(self, X: pd.DataFrame | ValidatedFrame) -> LatestWindows:
-        """The inputs of the next forecast of every series of ``X``, cut as in training, on
-        ``X``'s own frequency, which must be the training frame's."""
+    def _future_covariates(self) -> tuple[str, ...] | None:
+        """The ``future_covariates`` this forecaster reads (``None``: none, or it does not
+        read them: tag ``reads_future_covariates``)."""
+        if not self.get_tag("reads_future_covariates"):
+            return None
+        return as_column_tuple(self.get_params(deep=False).get("future_covariates")) or None
+
+    def _latest_windows(
+        self, X: pd.DataFrame | ValidatedFrame, future: pd.DataFrame | None = None
+    ) -> LatestWindows:
+        """The inputs of the next forecast of every series of ``X`` (and the future covariates
+        of its forecast steps from ``future``), cut as in training, on ``X``'s own frequency,
+        which must be the training frame's."""
         schema = self.input_schema_
-        latest = schema.latest_windows(schema.validate(X), freq=None)
+        latest = schema.latest_windows(schema.validate(X), freq=None, future=future)
         self._check_frequency(latest.layout.freq)
         return latest
 

@@ -64,13 +64,21 @@ _CONTRACT = (
     "calendar_",
     "target_columns_",
     "covariate_columns_",
+    "future_covariates_",
     "input_columns_",
     "categories_",
     "n_series_",
     "filled_inputs_",
 )
 #: Tags the wrapper takes from its inner model (what it is; it reads what the model reads).
-_INNER_TAGS = ("baseline", "neural", "reads_covariates", "reads_calendar", "per_series")
+_INNER_TAGS = (
+    "baseline",
+    "neural",
+    "reads_covariates",
+    "reads_calendar",
+    "reads_future_covariates",
+    "per_series",
+)
 
 
 def _inner(name: str) -> property:
@@ -129,6 +137,10 @@ class ConformalForecaster(BaseForecaster):
     horizon = _inner("horizon")
     target = _inner("target")
     covariates = _inner("covariates")
+    future_covariates = property(
+        lambda self: self.model.get_params(deep=False).get("future_covariates"),
+        doc="The model's ``future_covariates`` (``None`` when it takes none).",
+    )
     calendar = _inner("calendar")
     missing = _inner("missing")
     stride = _inner("stride")

@@ -84,13 +84,19 @@ class ProbabilisticContract:
     machinery of :class:`~forecast.models.base.BaseForecaster` (which inherits this)."""
 
     def predict_quantiles(
-        self, X: pd.DataFrame, quantiles: Iterable[float] | None = None, *, errors: str = "raise"
+        self,
+        X: pd.DataFrame,
+        quantiles: Iterable[float] | None = None,
+        *,
+        future: pd.DataFrame | None = None,
+        errors: str = "raise",
     ) -> pd.DataFrame:
         """Quantile forecasts of the ``horizon`` steps after the end of every series of ``X``.
 
         Args:
             X: as for ``predict``.
             quantiles: levels in ``(0, 1)``; ``None``: the forecaster's ``quantile_levels_``.
+            future: the future covariates of the forecast steps, as for ``predict``.
             errors: as for ``predict``.
 
         Returns:
@@ -101,7 +107,7 @@ class ProbabilisticContract:
             PointForecastError: the forecaster forecasts points only.
         """
         levels = self._quantile_request(quantiles)
-        latest, failures = self._predict_windows(X, errors)
+        latest, failures = self._predict_windows(X, errors, future)
         columns = pd.MultiIndex.from_product(
             [list(self.target_columns_), list(levels)], names=["target", "quantile"]
         )
@@ -123,13 +129,19 @@ class ProbabilisticContract:
         return frame
 
     def predict_interval(
-        self, X: pd.DataFrame, coverage: float | Iterable[float] = 0.8, *, errors: str = "raise"
+        self,
+        X: pd.DataFrame,
+        coverage: float | Iterable[float] = 0.8,
+        *,
+        future: pd.DataFrame | None = None,
+        errors: str = "raise",
     ) -> pd.DataFrame:
         """Central prediction intervals of the ``horizon`` steps after every series of ``X``.
 
         Args:
             X: as for ``predict``.
             coverage: the nominal coverage of each interval (one or several, in ``(0, 1)``).
+            future: the future covariates of the forecast steps, as for ``predict``.
             errors: as for ``predict``.
 
         Returns:
@@ -142,7 +154,7 @@ class ProbabilisticContract:
         """
         coverages = check_quantiles(coverage, "coverage")
         levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
-        quantiles = self.predict_quantiles(X, levels, errors=errors)
+        quantiles = self.predict_quantiles(X, levels, future=future, errors=errors)
         columns, parts = [], []
         for target in self.target_columns_:
             for c in coverages:

@@ -265,8 +265,8 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         Example:
             >>> import numpy as np, pandas as pd, forecast
             >>> index = pd.date_range("2024-01-01", periods=60, freq="D")
-            >>> promo = np.tile([0.0, 0.0, 1.0], 22)
-            >>> frame = pd.DataFrame({"y": 3 * promo[:60], "promo": promo[:60]}, index=index)
+            >>> promo = np.random.default_rng(0).integers(0, 2, 60).astype(float)
+            >>> frame = pd.DataFrame({"y": 3 * promo, "promo": promo}, index=index)
             >>> model = forecast.LinearForecaster(input_width=6, horizon=3, alpha=1e-6,
             ...                                   future_covariates="promo").fit(frame)
             >>> future = pd.DataFrame({"promo": [1.0, 0.0, 0.0]},

@@ -25,7 +25,7 @@ Example:
     >>> future_covariate_inputs(future.iloc[:1], describe_layout(history), stamps, ("promo",), {})
     Traceback (most recent call last):
     ...
-    forecast.errors.DataValidationError: the future frame lacks the row of this forecast step (future= needs the 2 timestamps after the end of the series, 2024-01-04 00:00:00 to 2024-01-05 00:00:00) [column 'promo', at 2024-01-05 00:00:00]
+    forecast.errors.DataValidationError: the future frame lacks the row of this forecast step (future= needs the 2 timestamps after the end of the series, 2024-01-04 00:00:00 to 2024-01-05 00:00:00) [column 'promo', timestamp 2024-01-05 00:00:00]
 """
 
 from __future__ import annotations

@@ -27,7 +27,6 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from forecast.data.columns import as_column_tuple
 from forecast.data.continuation import append_continuation
 from forecast.data.missing import MissingPolicy
 from forecast.data.validated import ValidatedFrame, require_frame, validate_frame
@@ -47,6 +46,11 @@ from forecast.models.constraints import (
     check_parameters,
 )
 from forecast.models.contract import DeclaredContract
+from forecast.models.future_inputs import (
+    future_for_predict,
+    read_future_covariates,
+    refuse_export,
+)
 from forecast.models.own_windows import EVALUATION_BATCH, own_batches
 from forecast.models.probabilistic import ProbabilisticContract
 from forecast.windowing.future_frame import future_of_series
@@ -235,12 +239,11 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             X: one series or a panel with at least ``input_width`` gap-free rows at the end of
                 each series, with the columns used in training (the future covariates too:
                 their observed past values are inputs like the covariates).
-            future: for a forecaster fitted with ``future_covariates``, their values at the
-                forecast steps: a frame indexed like ``X`` (by timestamp, or by series id and
-                timestamp for a panel) holding exactly those columns and, for every series,
-                exactly its ``horizon`` timestamps after the end of ``X`` (see
-                :mod:`forecast.windowing.future_frame`); ignored by forecasters that do not
-                read future covariates.
+            future: the values of the ``future_covariates`` at the forecast steps: a frame
+                indexed like ``X``, exactly those columns and, per series, its ``horizon``
+                timestamps after the end of ``X`` (see :mod:`forecast.windowing.future_frame`;
+                :class:`~forecast.models.baselines.LinearForecaster` has an example);
+                ignored by forecasters that do not read future covariates.
             errors: ``"raise"`` (default): a series that cannot be forecast is an error;
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
@@ -261,18 +264,6 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
                 (with ``errors="skip"``, only what concerns the whole frame or a single
                 series).
             ValueError: the forecaster reads future covariates and ``future`` is not given.
-
-        Example:
-            >>> import numpy as np, pandas as pd, forecast
-            >>> index = pd.date_range("2024-01-01", periods=60, freq="D")
-            >>> promo = np.random.default_rng(0).integers(0, 2, 60).astype(float)
-            >>> frame = pd.DataFrame({"y": 3 * promo, "promo": promo}, index=index)
-            >>> model = forecast.LinearForecaster(input_width=6, horizon=3, alpha=1e-6,
-            ...                                   future_covariates="promo").fit(frame)
-            >>> future = pd.DataFrame({"promo": [1.0, 0.0, 0.0]},
-            ...                       index=pd.date_range("2024-03-01", periods=3, freq="D"))
-            >>> model.predict(frame, future=future)["y"].round(2).tolist()
-            [3.0, 0.0, 0.0]
         """
         latest, failures = self._predict_windows(X, errors, future)
         values = None
@@ -289,13 +280,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         schema = self.input_schema_
         require_frame(X, schema.columns)
         check_errors_mode(errors)
-        if schema.future_covariate_columns and future is None:
-            raise ValueError(
-                f"{type(self).__name__} was fitted with future_covariates="
-                f"{list(schema.future_covariate_columns)}: pass their values for the "
-                f"{schema.horizon} forecast steps as predict(frame, future=<frame>)"
-            )
-        future = future if schema.future_covariate_columns else None
+        future = future_for_predict(self, schema, future)
         if errors == "raise":
             latest, failures = self._latest_windows(X, future), {}
         else:
@@ -380,12 +365,7 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
         :func:`forecast.load`. ``metrics`` and ``fit_record`` (a
         :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) go into
         the metadata. A forecaster fitted with future covariates cannot be exported yet."""
-        if getattr(self, "future_covariates_", ()):
-            raise NotImplementedError(
-                f"{type(self).__name__} was fitted with future_covariates="
-                f"{list(self.future_covariates_)}, which the serving signature does not take "
-                "yet; pickle the fitted forecaster instead"
-            )
+        refuse_export(self)
         if not self.get_tag("exportable"):
             raise NotImplementedError(
                 f"{type(self).__name__} cannot be exported as a SavedModel: its forecasts are "
@@ -479,15 +459,8 @@ class BaseForecaster(ProbabilisticContract, DeclaredContract, BaseEstimator):
             frame, split = X, Split(fraction, 0.0)
         else:
             frame, split = append_continuation(X, validation_frame)
-        futures = self._future_covariates()
+        futures = read_future_covariates(self)
         return validate_frame(frame, self.target, self.covariates, None, futures), split
-
-    def _future_covariates(self) -> tuple[str, ...] | None:
-        """The ``future_covariates`` this forecaster reads (``None``: none, or it does not
-        read them: tag ``reads_future_covariates``)."""
-        if not self.get_tag("reads_future_covariates"):
-            return None
-        return as_column_tuple(self.get_params(deep=False).get("future_covariates")) or None
 
     def _latest_windows(
         self, X: pd.DataFrame | ValidatedFrame, future: pd.DataFrame | None = None

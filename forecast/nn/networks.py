@@ -60,20 +60,12 @@ class WindowScaler(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="forecast")
-class FutureScaler(layers.Layer):
-    """Scale the known-future inputs of the forecast steps with the statistics of their input
-    columns (see :func:`forecast.nn.scaling.scale_future`; the calendar passes unchanged)."""
-
-    def __init__(self, stats: dict, **kwargs):
-        super().__init__(**kwargs)
-        self.stats = stats
-        self._stats = ScalingStats.from_config(stats)
+class FutureScaler(WindowScaler):
+    """Scale the known-future inputs of the forecast steps like their input columns (see
+    :func:`forecast.nn.scaling.scale_future`; the calendar passes unchanged)."""
 
     def call(self, future):
         return scale_future(future, self._stats)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "stats": self.stats}
 
 
 @keras.saving.register_keras_serializable(package="forecast")

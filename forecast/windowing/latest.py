@@ -133,17 +133,8 @@ def latest_windows(
         index = stamps.rename(validated.frame.index.name)
     inputs: Any = past
     if features.future_columns:
-        known = []
-        if validated.future_covariates:
-            known.append(
-                future_covariate_inputs(
-                    future, layout, stamps, validated.future_covariates, features.categories
-                )
-            )
-        if features.calendar_columns:
-            table = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
-            known.append(table.reshape(len(ends), spec.horizon, -1))
-        inputs = {"past": past, "future": np.concatenate(known, axis=-1)}
+        known = _future_part(future, validated, features, stamps, calendar, spec.horizon)
+        inputs = {"past": past, "future": known}
     return LatestWindows(
         inputs=inputs,
         index=index,
@@ -151,6 +142,27 @@ def latest_windows(
         input_columns=features.input_columns,
         filled_inputs=filled,
     )
+
+
+def _future_part(
+    future: pd.DataFrame | None,
+    validated: ValidatedFrame,
+    features: Features,
+    stamps: pd.DatetimeIndex,
+    calendar: str | Sequence[str],
+    horizon: int,
+) -> np.ndarray:
+    """The known-future inputs of the forecast steps ``(n_series, horizon, n_future)``: the
+    future covariates from ``future``, then the calendar of the future timestamps."""
+    layout = validated.layout
+    known = []
+    if validated.future_covariates:
+        columns, categories = validated.future_covariates, features.categories
+        known.append(future_covariate_inputs(future, layout, stamps, columns, categories))
+    if features.calendar_columns:
+        table = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
+        known.append(table.reshape(layout.n_series, horizon, -1))
+    return np.concatenate(known, axis=-1)
 
 
 def _check_usable(

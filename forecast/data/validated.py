@@ -25,6 +25,7 @@ import pandas as pd
 
 from forecast.data.columns import as_column_tuple, check_columns
 from forecast.data.layout import SeriesLayout, describe_layout
+from forecast.errors import DataValidationError
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,12 +40,14 @@ class ValidatedFrame:
         layout: its :class:`~forecast.data.layout.SeriesLayout`.
         targets: the target columns, checked numeric and free of ``inf``.
         covariates: the covariate columns, checked numeric (free of ``inf``) or categorical.
+        future_covariates: the known-future covariate columns, checked like the covariates.
     """
 
     frame: pd.DataFrame
     layout: SeriesLayout
     targets: tuple[str, ...]
     covariates: tuple[str, ...]
+    future_covariates: tuple[str, ...] = ()
 
 
 def validate_frame(
@@ -52,6 +55,7 @@ def validate_frame(
     target: str | Sequence[str],
     covariates: str | Sequence[str] | None = None,
     freq: str | pd.DateOffset | None = None,
+    future_covariates: str | Sequence[str] | None = None,
 ) -> ValidatedFrame:
     """Validate a frame's index, time grid and columns, once.
 
@@ -60,16 +64,36 @@ def validate_frame(
         target: the column (or columns) to forecast.
         covariates: past-only input columns, or ``None``.
         freq: the grid step if it should not be inferred.
+        future_covariates: columns whose values are known in advance (checked as the
+            covariates are, and never also named as one), or ``None``.
 
     Returns:
         The :class:`ValidatedFrame`.
 
     Raises:
         DataValidationError: the index, the grid or a column fails validation.
+
+    Example:
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0], "promo": [0.0, 1.0]},
+        ...                      index=pd.date_range("2024-01-01", periods=2, freq="D"))
+        >>> validate_frame(frame, "y", future_covariates="promo").future_covariates
+        ('promo',)
     """
     layout = describe_layout(frame, freq=freq)
-    targets, covs = check_columns(frame, target, covariates, layout)
-    return ValidatedFrame(frame=frame, layout=layout, targets=targets, covariates=covs)
+    covs, futures = as_column_tuple(covariates), as_column_tuple(future_covariates)
+    for name in set(covs) & set(futures):
+        raise DataValidationError(
+            "column is named both as covariate (past only) and as future covariate",
+            column=name,
+        )
+    targets, both = check_columns(frame, target, (*covs, *futures), layout)
+    return ValidatedFrame(
+        frame=frame,
+        layout=layout,
+        targets=targets,
+        covariates=both[: len(covs)],
+        future_covariates=both[len(covs) :],
+    )
 
 
 def ensure_validated(
@@ -77,10 +101,12 @@ def ensure_validated(
     target: str | Sequence[str] | None = None,
     covariates: str | Sequence[str] | None = None,
     freq: str | pd.DateOffset | None = None,
+    future_covariates: str | Sequence[str] | None = None,
 ) -> ValidatedFrame:
     """A :class:`ValidatedFrame` as it is, or a plain frame validated by :func:`validate_frame`.
 
-    A validated frame is not checked again; ``target``, ``covariates`` and ``freq`` may then
+    A validated frame is not checked again; ``target``, ``covariates``, ``future_covariates``
+    and ``freq`` may then
     be left out (``None``), and when given must be the ones it was validated with.
 
     Raises:
@@ -100,9 +126,15 @@ def ensure_validated(
         ValueError: the frame was validated with target ('y',), not ('x',)
     """
     if not isinstance(frame, ValidatedFrame):
-        return validate_frame(frame, () if target is None else target, covariates, freq)
-    given = {"target": target, "covariates": covariates}
-    for name, checked in (("target", frame.targets), ("covariates", frame.covariates)):
+        return validate_frame(
+            frame, () if target is None else target, covariates, freq, future_covariates
+        )
+    given = {"target": target, "covariates": covariates, "future_covariates": future_covariates}
+    for name, checked in (
+        ("target", frame.targets),
+        ("covariates", frame.covariates),
+        ("future_covariates", frame.future_covariates),
+    ):
         if given[name] is not None and as_column_tuple(given[name]) != checked:
             raise ValueError(
                 f"the frame was validated with {name} {checked}, not {as_column_tuple(given[name])}"

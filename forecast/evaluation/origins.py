@@ -23,7 +23,8 @@ import pandas as pd
 from forecast.data.layout import SeriesLayout, describe_layout
 from forecast.errors import DataValidationError
 from forecast.evaluation.schema import SINGLE_SERIES_ID, TIDY_COLUMNS, quantile_column
-from forecast.models.base import EVALUATION_BATCH, BaseForecaster
+from forecast.models.base import BaseForecaster
+from forecast.models.own_windows import EVALUATION_BATCH
 
 
 def forecast_origins(

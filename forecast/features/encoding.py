@@ -1,8 +1,10 @@
 """The one float32 array that windows are cut from: targets, encoded covariates, calendar.
 
 Columns come in a fixed order, which the windowing and the models rely on: the targets first,
-then the covariates (categoricals one-hot encoded as ``"column=category"``), then the calendar
-features (known for the future). NaN inputs are filled as the missing-value policy allows (the
+then the covariates (categoricals one-hot encoded as ``"column=category"``), then the
+known-future inputs: the future covariates (encoded the same way), then the calendar
+features. The known-future inputs are the last columns (``future_columns``): a window reads
+them for its input rows like any input, and for its forecast steps as its ``"future"`` part. NaN inputs are filled as the missing-value policy allows (the
 ``"fill"`` policy leaves them to each window, see :func:`~forecast.data.missing.fill_windows`);
 the masks record which rows hold a NaN label (never filled) or a NaN input after filling, and
 ``input_nan_counts`` how many NaN input values each row held before any filling.
@@ -47,6 +49,8 @@ class Features:
             frame's memory; otherwise a 64-byte aligned array that TensorFlow can share.
         input_columns: the names of its columns.
         calendar_columns: the calendar columns (the last ones).
+        future_columns: the known-future columns (the last ones): the encoded future
+            covariates, then the calendar columns.
         categories: for each categorical covariate, its categories (in encoding order).
         label_nan: rows whose target holds a NaN (before any filling).
         input_nan: rows with a NaN input after filling.
@@ -67,6 +71,13 @@ class Features:
     missing: MissingPolicy = MissingPolicy()
     input_nan_counts: np.ndarray | None = None
     nan_columns: tuple[int, ...] = ()
+    future_columns: tuple[str, ...] = ()
+    future_nan: np.ndarray | None = None
+
+    @property
+    def n_future(self) -> int:
+        """The number of known-future columns (the last ones)."""
+        return len(self.future_columns)
 
 
 def build_features(
@@ -78,6 +89,7 @@ def build_features(
     missing: MissingPolicy,
     categories: dict[str, tuple] | None = None,
     fit_rows: np.ndarray | None = None,
+    future_covariates: tuple[str, ...] = (),
 ) -> Features:
     """Build the input array of a validated frame.
 
@@ -93,12 +105,28 @@ def build_features(
             prediction time, the ones seen in training); learned from ``fit_rows`` otherwise.
         fit_rows: boolean mask of the rows categories are learned from (the training split);
             all rows when ``None``.
+        future_covariates: known-future covariate columns, encoded as the covariates are
+            and placed after them, before the calendar.
 
     Returns:
         The :class:`Features`.
+
+    Example:
+        >>> import pandas as pd
+        >>> from forecast.data.layout import describe_layout
+        >>> frame = pd.DataFrame({"y": [1.0, 2.0], "promo": [0.0, 1.0]},
+        ...                      index=pd.date_range("2024-01-01", periods=2, freq="D"))
+        >>> features = build_features(frame, describe_layout(frame), ("y",), (), ("month",),
+        ...                           MissingPolicy(), future_covariates=("promo",))
+        >>> features.future_columns
+        ('promo', 'month_sin', 'month_cos')
     """
     covariate_columns, learned = _covariate_columns(frame, layout, covariates, categories, fit_rows)
-    columns = [(name, frame[name]) for name in targets] + covariate_columns
+    future_columns, learned_future = _covariate_columns(
+        frame, layout, future_covariates, categories, fit_rows
+    )
+    learned = {**learned, **learned_future}
+    columns = [(name, frame[name]) for name in targets] + covariate_columns + future_columns
     calendar_names = calendar_columns(calendar)
     if calendar_names:
         table = calendar_features(layout.timestamps, as_column_tuple(calendar))
@@ -121,6 +149,10 @@ def build_features(
     if missing.inputs == "ffill" and counts is not None:
         values = forward_fill(raw, block_ids, missing.limit)
     nan_rows = np.zeros(layout.n_rows, dtype=bool) if counts is None else _nan_rows(values)
+    n_future = len(future_columns) + len(calendar_names)
+    future_nan = None
+    if future_columns and counts is not None:  # a forecast step needs every future covariate
+        future_nan = _nan_rows(values[:, len(names) - n_future : len(names) - len(calendar_names)])
     return Features(
         values=values,
         input_columns=names,
@@ -132,6 +164,8 @@ def build_features(
         missing=missing,
         input_nan_counts=counts,
         nan_columns=() if counts is None else _nan_columns(values),
+        future_columns=names[len(names) - n_future :] if n_future else (),
+        future_nan=future_nan if future_nan is not None and future_nan.any() else None,
     )
 
 

@@ -49,8 +49,14 @@ from forecast.models.constraints import (
     check_parameters,
 )
 from forecast.models.contract import DeclaredContract
+from forecast.models.future_inputs import (
+    future_for_predict,
+    read_future_covariates,
+    refuse_export,
+)
 from forecast.models.probabilistic import ProbabilisticContract
 from forecast.models.window_contract import WindowContract
+from forecast.windowing.future_frame import future_of_series
 from forecast.windowing.input_schema import InputSchema
 from forecast.windowing.latest import LatestWindows
 from forecast.windowing.series_errors import (
@@ -81,6 +87,9 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
     #:   (or reads ``validation_frame``) to choose when to stop;
     #: * ``reads_covariates`` / ``reads_calendar``: the ``covariates`` / ``calendar`` inputs
     #:   change the forecast (otherwise they are accepted for interchangeability and unused);
+    #: * ``reads_future_covariates``: the ``future_covariates`` are read (in the input rows
+    #:   and the forecast steps, ``predict`` then needs ``future=``); otherwise they are
+    #:   accepted for interchangeability, never read, and ``future=`` is ignored;
     #: * ``per_series``: the fitted parameters differ per series, so the forecast of a window
     #:   depends on its series (``_forecast_series`` is given the series id of each window);
     #: * ``exportable``: :meth:`export` writes a SavedModel (a forecast that is a TensorFlow
@@ -93,6 +102,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         "uses_validation": False,
         "reads_covariates": False,
         "reads_calendar": False,
+        "reads_future_covariates": False,
         "per_series": False,
         "exportable": True,
         "probabilistic": False,
@@ -105,6 +115,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         "horizon": Integer(minimum=1),
         "target": Columns(empty=False),
         "covariates": Columns(none=True),
+        "future_covariates": Columns(none=True),
         "calendar": Calendar(),
         "missing": MissingValues(),
         "stride": Integer(minimum=1),
@@ -146,7 +157,9 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         Returns:
             ``self``, with (besides each model's own) the fitted attributes ``freq_``,
             ``input_width_``, ``season_length_``, ``calendar_``, ``target_columns_``,
-            ``input_columns_``, ``categories_``, ``training_range_`` and ``filled_inputs_``:
+            ``future_covariates_`` (the future covariates read: ``()`` for a forecaster that
+            does not read them), ``input_columns_``, ``categories_``, ``training_range_``
+            and ``filled_inputs_``:
             ``{"train": n, "validation": m}``, how many NaN input values the missing-value
             policy filled in the training and validation windows (a NaN read by several
             windows counts once in each).
@@ -226,6 +239,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
             )
         self.target_columns_ = windows.target_columns
         self.covariate_columns_ = windows.covariate_columns
+        self.future_covariates_ = windows.future_covariate_columns
         self.input_columns_ = windows.input_columns
         self.categories_ = windows.categories
         self.n_series_ = layout.n_series
@@ -245,6 +259,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         self,
         X: pd.DataFrame,
         *,
+        future: pd.DataFrame | None = None,
         errors: str = "raise",
         id_col: str | None = None,
         time_col: str | None = None,
@@ -254,8 +269,14 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
 
         Args:
             X: one series or a panel with at least ``input_width`` gap-free rows at the end of
-                each series, with the columns used in training; indexed by time or long (see
-                :meth:`fit`).
+                each series, with the columns used in training (the future covariates too:
+                their observed past values are inputs like the covariates); indexed by time
+                or long (see :meth:`fit`).
+            future: the values of the ``future_covariates`` at the forecast steps: a frame
+                indexed like ``X``, exactly those columns and, per series, its ``horizon``
+                timestamps after the end of ``X`` (see :mod:`forecast.windowing.future_frame`;
+                :class:`~forecast.models.baselines.LinearForecaster` has an example);
+                ignored by forecasters that do not read future covariates.
             errors: ``"raise"`` (default): a series that cannot be forecast is an error;
                 ``"skip"``: for a panel, forecast the other series and report the failed
                 ones (see :mod:`forecast.windowing.series_errors`).
@@ -280,8 +301,11 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         Raises:
             TypeError: ``X`` is not a ``DataFrame`` (a ``Series`` or an array, say).
             DataValidationError: ``X`` fails validation, lacks a column, has another
-                frequency, or has too few usable rows at the end of a series (with
-                ``errors="skip"``, only what concerns the whole frame or a single series).
+                frequency, or has too few usable rows at the end of a series, or ``future``
+                lacks a row or column, holds an extra one, a NaN or a timestamp off the grid
+                (with ``errors="skip"``, only what concerns the whole frame or a single
+                series).
+            ValueError: the forecaster reads future covariates and ``future`` is not given.
 
         Example:
             >>> import forecast
@@ -292,7 +316,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
             1    series 2015-01-01 01:00:00  1439.39563
         """
         X, long = read_long(X, id_col, time_col)
-        latest, failures = self._predict_windows(X, errors, future_grid)
+        latest, failures = self._predict_windows(X, errors, future, future_grid)
         values = None
         if latest is not None:
             series = np.asarray(latest.layout.series_ids, dtype=object)
@@ -302,17 +326,25 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         return write_long(forecasts, long)
 
     def _predict_windows(
-        self, X: pd.DataFrame, errors: str, future_grid: str = "grid"
+        self,
+        X: pd.DataFrame,
+        errors: str,
+        future: pd.DataFrame | None = None,
+        future_grid: str = "grid",
     ) -> tuple[LatestWindows | None, dict]:
         """The latest windows ``predict`` forecasts (checked) and the skipped series."""
-        require_frame(X, self.input_schema_.columns)
+        schema = self.input_schema_
+        require_frame(X, schema.columns)
         check_errors_mode(errors)
         check_future_grid(future_grid)
+        future = future_for_predict(self, schema, future)
         read = functools.partial(self._latest_windows, future_grid=future_grid)
         if errors == "raise":
-            latest, failures = read(X), {}
+            latest, failures = read(X, future), {}
         else:
-            latest, failures = latest_windows_skipping(read, X)
+            latest, failures = latest_windows_skipping(
+                lambda part: read(part, future_of_series(future, part)), X
+            )
         if latest is not None:
             self._check_inputs(latest)
         return latest, failures
@@ -330,7 +362,9 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         :func:`forecast.load`. ``metrics``, ``fit_record`` (a
         :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) and
         ``name`` (the model's name, e.g. a run's ``LSTM``, written by ``forecast batch``;
-        default the class name) go into the metadata."""
+        default the class name) go into the metadata. A forecaster fitted with future
+        covariates cannot be exported yet."""
+        refuse_export(self)
         if not self.get_tag("exportable"):
             raise NotImplementedError(
                 f"{type(self).__name__} cannot be exported as a SavedModel: its forecasts are "
@@ -358,6 +392,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
             freq=self.freq_,
             missing=self._missing_policy(),
             observed_times=getattr(self, "observed_times_", None),  # None: fitted before them
+            future_covariate_columns=tuple(getattr(self, "future_covariates_", ())),
         )
 
     # ------------------------------------------------------------------ to implement
@@ -421,17 +456,25 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         if validation_frame is None:
             validates = hold_out and self.get_tag("uses_validation")
             fraction = float(self.validation) if validates else 0.0
-            return validate_frame(X, self.target, self.covariates), Split(fraction, 0.0)
-        combined, codes = append_continuation(X, validation_frame)
-        return validate_frame(combined, self.target, self.covariates), codes
+            frame, split = X, Split(fraction, 0.0)
+        else:
+            frame, split = append_continuation(X, validation_frame)
+        futures = read_future_covariates(self)
+        return validate_frame(frame, self.target, self.covariates, None, futures), split
 
     def _latest_windows(
-        self, X: pd.DataFrame | ValidatedFrame, future_grid: str = "grid"
+        self,
+        X: pd.DataFrame | ValidatedFrame,
+        future: pd.DataFrame | None = None,
+        future_grid: str = "grid",
     ) -> LatestWindows:
-        """The inputs of the next forecast of every series of ``X``, cut as in training, on
-        ``X``'s own frequency, which must be the training frame's."""
+        """The inputs of the next forecast of every series of ``X`` (and the future covariates
+        of its forecast steps from ``future``), cut as in training, on ``X``'s own frequency,
+        which must be the training frame's."""
         schema = self.input_schema_
-        latest = schema.latest_windows(schema.validate(X), freq=None, future_grid=future_grid)
+        latest = schema.latest_windows(
+            schema.validate(X), freq=None, future_grid=future_grid, future=future
+        )
         self._check_frequency(latest.layout.freq)
         return latest
 
@@ -449,11 +492,3 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         """The raw target columns of a batch of input windows, ``(n, input_width, n_targets)``."""
         past = inputs["past"] if isinstance(inputs, dict) else inputs
         return np.asarray(past[:, :, : len(self.target_columns_)], dtype=np.float64)
-
-
-def store_params(forecaster: BaseForecaster, arguments: dict) -> None:
-    """Store every ``__init__`` argument unchanged, under its own name (sklearn's convention);
-    ``arguments`` is the constructor's ``locals()``."""
-    for name, value in arguments.items():
-        if name not in ("self", "__class__"):
-            setattr(forecaster, name, value)

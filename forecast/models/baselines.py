@@ -27,8 +27,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from forecast.models.base import BaseForecaster, store_params
+from forecast.models.base import BaseForecaster
 from forecast.models.constraints import Integer, Real
+from forecast.models.contract import store_params
 from forecast.nn import anchors
 from forecast.windowing.windows import Windows
 
@@ -43,6 +44,8 @@ class Naive(BaseForecaster):
         target: the column (or columns) to forecast.
         covariates: accepted for interchangeability; unused.
         calendar: accepted for interchangeability; unused.
+        future_covariates: accepted for interchangeability; never read (the forecast is the
+            target's own history), and ``predict`` ignores its ``future=``.
         missing: the :class:`~forecast.data.missing.MissingPolicy` for NaN inputs (or a dict of its
             fields); ``None``: the default (``"fill"``: each window filled from its own
             observations).
@@ -51,7 +54,15 @@ class Naive(BaseForecaster):
     _tags = {"baseline": True}
 
     def __init__(
-        self, input_width=None, *, horizon=1, target="y", covariates=None, calendar=(), missing=None
+        self,
+        input_width=None,
+        *,
+        horizon=1,
+        target="y",
+        covariates=None,
+        calendar=(),
+        missing=None,
+        future_covariates=None,
     ):
         store_params(self, locals())
 
@@ -73,7 +84,8 @@ class SeasonalNaive(BaseForecaster):
     Args:
         season_length: the season in steps; ``None`` infers it from the frequency (hourly 24,
             daily 7, monthly 12, ...). Must not exceed ``input_width``.
-        input_width, horizon, target, covariates, calendar: as for :class:`Naive`.
+        input_width, horizon, target, covariates, calendar, future_covariates: as for
+            :class:`Naive` (accepted, unused).
 
     Example:
         >>> import numpy as np
@@ -95,6 +107,7 @@ class SeasonalNaive(BaseForecaster):
         covariates=None,
         calendar=(),
         missing=None,
+        future_covariates=None,
     ):
         store_params(self, locals())
 
@@ -121,7 +134,8 @@ class WindowAverage(BaseForecaster):
 
     Args:
         window: values averaged; ``None``: the whole input window.
-        input_width, horizon, target, covariates, calendar: as for :class:`Naive`.
+        input_width, horizon, target, covariates, calendar, future_covariates: as for
+            :class:`Naive` (accepted, unused).
     """
 
     _tags = {"baseline": True}
@@ -137,6 +151,7 @@ class WindowAverage(BaseForecaster):
         covariates=None,
         calendar=(),
         missing=None,
+        future_covariates=None,
     ):
         store_params(self, locals())
 
@@ -163,13 +178,22 @@ class Drift(BaseForecaster):
     """Extend the straight line through the first and last values of the input window.
 
     Args:
-        input_width, horizon, target, covariates, calendar: as for :class:`Naive`.
+        input_width, horizon, target, covariates, calendar, future_covariates: as for
+            :class:`Naive` (accepted, unused).
     """
 
     _tags = {"baseline": True}
 
     def __init__(
-        self, input_width=None, *, horizon=1, target="y", covariates=None, calendar=(), missing=None
+        self,
+        input_width=None,
+        *,
+        horizon=1,
+        target="y",
+        covariates=None,
+        calendar=(),
+        missing=None,
+        future_covariates=None,
     ):
         store_params(self, locals())
 
@@ -189,9 +213,9 @@ class Drift(BaseForecaster):
 class LinearForecaster(BaseForecaster):
     """Ridge regression from the flattened input window to every forecast step.
 
-    The inputs are every column of the window (targets, covariates, calendar) and, when
-    calendar features are used, their values for the forecast steps; features are standardised
-    on the training windows before the ridge penalty applies.
+    The inputs are every column of the window (targets, covariates, future covariates,
+    calendar) and the known-future inputs (future covariates, calendar) of the forecast steps;
+    features are standardised on the training windows before the ridge penalty applies.
 
     Args:
         alpha: ridge penalty.
@@ -201,9 +225,29 @@ class LinearForecaster(BaseForecaster):
         covariates: past-only input columns.
         calendar: calendar features (``"auto"`` picks them from the frequency).
         stride: steps between the origins of consecutive training windows (1: every window).
+        future_covariates: columns known in advance (planned promotions, a weather
+            forecast): read in the input rows and at the forecast steps, whose values
+            ``predict`` then takes from ``future=`` (categorical ones one-hot encoded).
+
+    Example:
+        >>> import numpy as np, pandas as pd
+        >>> rng = np.random.default_rng(0)
+        >>> index = pd.date_range("2024-01-01", periods=300, freq="D")
+        >>> promo = rng.integers(0, 2, 300).astype(float)
+        >>> frame = pd.DataFrame({"y": 3 * promo + rng.normal(0, 0.1, 300), "promo": promo},
+        ...                      index=index)
+        >>> model = LinearForecaster(input_width=7, horizon=1, future_covariates="promo")
+        >>> future = pd.DataFrame({"promo": [1.0]}, index=[index[-1] + pd.Timedelta("1D")])
+        >>> round(float(model.fit(frame).predict(frame, future=future)["y"].iloc[0]), 1)
+        3.0
     """
 
-    _tags = {"baseline": True, "reads_covariates": True, "reads_calendar": True}
+    _tags = {
+        "baseline": True,
+        "reads_covariates": True,
+        "reads_calendar": True,
+        "reads_future_covariates": True,
+    }
     _parameter_constraints = {
         "alpha": Real(low=0.0),
         "max_train_windows": Integer(minimum=1),
@@ -221,6 +265,7 @@ class LinearForecaster(BaseForecaster):
         calendar=(),
         missing=None,
         stride=1,
+        future_covariates=None,
     ):
         store_params(self, locals())
 
@@ -248,7 +293,7 @@ class LinearForecaster(BaseForecaster):
 
 
 def _past_and_future(inputs, dtype=None) -> tuple[np.ndarray, np.ndarray | None]:
-    """The ``past`` windows and the ``future`` features (``None`` without calendar features) of
+    """The ``past`` windows and the ``future`` features (``None`` without known-future inputs) of
     a batch of inputs, as arrays of ``dtype`` (``None``: as they are)."""
     if isinstance(inputs, dict):
         return np.asarray(inputs["past"], dtype), np.asarray(inputs["future"], dtype)

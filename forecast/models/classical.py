@@ -51,8 +51,9 @@ from typing import Any
 import numpy as np
 
 from forecast.errors import DataValidationError
-from forecast.models.base import BaseForecaster, store_params
+from forecast.models.base import BaseForecaster
 from forecast.models.constraints import Choice, Integer
+from forecast.models.contract import store_params
 from forecast.windowing.windows import Windows
 
 #: how to install what the classical models need

@@ -52,8 +52,10 @@ from forecast.data.validated import validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import default_input_width
 from forecast.models import conformal_scores as cs
-from forecast.models.base import EVALUATION_BATCH, BaseForecaster, store_params
+from forecast.models.base import BaseForecaster
 from forecast.models.constraints import Choice, Forecaster, Levels, Real
+from forecast.models.contract import store_params
+from forecast.models.own_windows import EVALUATION_BATCH
 from forecast.models.probabilistic import check_quantiles, levels_of_coverage
 from forecast.windowing.spec import Split
 
@@ -65,13 +67,21 @@ _CONTRACT = (
     "calendar_",
     "target_columns_",
     "covariate_columns_",
+    "future_covariates_",
     "input_columns_",
     "categories_",
     "n_series_",
     "filled_inputs_",
 )
 #: Tags the wrapper takes from its inner model (what it is; it reads what the model reads).
-_INNER_TAGS = ("baseline", "neural", "reads_covariates", "reads_calendar", "per_series")
+_INNER_TAGS = (
+    "baseline",
+    "neural",
+    "reads_covariates",
+    "reads_calendar",
+    "reads_future_covariates",
+    "per_series",
+)
 
 
 def _inner(name: str) -> property:
@@ -130,6 +140,10 @@ class ConformalForecaster(BaseForecaster):
     horizon = _inner("horizon")
     target = _inner("target")
     covariates = _inner("covariates")
+    future_covariates = property(
+        lambda self: self.model.get_params(deep=False).get("future_covariates"),
+        doc="The model's ``future_covariates`` (``None`` when it takes none).",
+    )
     calendar = _inner("calendar")
     missing = _inner("missing")
     stride = _inner("stride")

@@ -76,3 +76,11 @@ class DeclaredContract:
         if unconstrained:
             raise TypeError(f"{cls.__name__} declares no constraint for {unconstrained}")
         return {name: merged[name] for name in names}
+
+
+def store_params(forecaster, arguments: dict) -> None:
+    """Store every ``__init__`` argument unchanged, under its own name (sklearn's convention);
+    ``arguments`` is the constructor's ``locals()``."""
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(forecaster, name, value)

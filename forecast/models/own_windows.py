@@ -30,17 +30,15 @@ def own_batches(
         ValueError: the windows lack a column the forecaster reads, are narrower than its
             input width, or have other targets or another horizon.
     """
-    from forecast.features.calendar_features import calendar_columns
-
     forecaster._check_fitted()
-    own_calendar = calendar_columns(forecaster.calendar_)
+    own_future = forecaster.input_schema_.future_columns
     width, columns = forecaster.input_width_, forecaster.input_columns_
     if not (
         windows.target_columns == forecaster.target_columns_
         and windows.spec.horizon == forecaster.horizon
         and windows.spec.input_width >= width
         and set(columns) <= set(windows.input_columns)
-        and set(own_calendar) <= set(windows.calendar_columns)
+        and set(own_future) <= set(windows.future_columns)
     ):
         raise ValueError(
             "these windows were not cut the way this forecaster reads them (input columns "
@@ -56,12 +54,13 @@ def own_batches(
         series = ids[windows.layout.series_index()[rows]]
     reshape = windows.input_columns != columns or windows.spec.input_width != width
     past_columns = [windows.input_columns.index(c) for c in columns]
-    future_columns = [windows.calendar_columns.index(c) for c in own_calendar]
+    future_columns = [windows.future_columns.index(c) for c in own_future]
+    reshape = reshape or windows.future_columns != own_future
 
     def own_columns(inputs):
         past = inputs["past"] if isinstance(inputs, dict) else inputs
         past = past[:, -width:, past_columns]
-        if not own_calendar:
+        if not own_future:
             return past
         return {"past": past, "future": inputs["future"][:, :, future_columns]}
 

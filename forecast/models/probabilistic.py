@@ -119,6 +119,7 @@ class ProbabilisticContract:
         X: pd.DataFrame,
         quantiles: Iterable[float] | None = None,
         *,
+        future: pd.DataFrame | None = None,
         errors: str = "raise",
         id_col: str | None = None,
         time_col: str | None = None,
@@ -128,6 +129,7 @@ class ProbabilisticContract:
         Args:
             X: as for ``predict`` (indexed by time, or long).
             quantiles: levels in ``(0, 1)``; ``None``: the forecaster's ``quantile_levels_``.
+            future: the future covariates of the forecast steps, as for ``predict``.
             errors: as for ``predict``.
             id_col, time_col: a long ``X``'s series id and time columns, as for ``fit``.
 
@@ -141,15 +143,19 @@ class ProbabilisticContract:
             PointForecastError: the forecaster forecasts points only.
         """
         X, long = read_long(X, id_col, time_col)
-        frame = self._predict_quantiles(X, quantiles, errors)
+        frame = self._predict_quantiles(X, quantiles, errors, future)
         return frame if long is None else long.write(_flat_columns(frame, long_quantile_column))
 
     def _predict_quantiles(
-        self, X: pd.DataFrame, quantiles: Iterable[float] | None, errors: str
+        self,
+        X: pd.DataFrame,
+        quantiles: Iterable[float] | None,
+        errors: str,
+        future: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """:meth:`predict_quantiles` of a frame in the data model."""
         levels = self._quantile_request(quantiles)
-        latest, failures = self._predict_windows(X, errors)
+        latest, failures = self._predict_windows(X, errors, future)
         columns = pd.MultiIndex.from_product(
             [list(self.target_columns_), list(levels)], names=["target", "quantile"]
         )
@@ -175,6 +181,7 @@ class ProbabilisticContract:
         X: pd.DataFrame,
         coverage: float | Iterable[float] = 0.8,
         *,
+        future: pd.DataFrame | None = None,
         errors: str = "raise",
         id_col: str | None = None,
         time_col: str | None = None,
@@ -184,6 +191,7 @@ class ProbabilisticContract:
         Args:
             X: as for ``predict`` (indexed by time, or long).
             coverage: the nominal coverage of each interval (one or several, in ``(0, 1)``).
+            future: the future covariates of the forecast steps, as for ``predict``.
             errors: as for ``predict``.
             id_col, time_col: a long ``X``'s series id and time columns, as for ``fit``.
 
@@ -200,7 +208,7 @@ class ProbabilisticContract:
         X, long = read_long(X, id_col, time_col)
         coverages = check_quantiles(coverage, "coverage")
         levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
-        quantiles = self._predict_quantiles(X, levels, errors)
+        quantiles = self._predict_quantiles(X, levels, errors, future)
         columns, parts = [], []
         for target in self.target_columns_:
             for c in coverages:

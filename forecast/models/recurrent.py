@@ -20,8 +20,9 @@ import numpy as np
 import pandas as pd
 
 from forecast.features.category_warnings import one_warning_per_job
-from forecast.models.base import BaseForecaster, store_params
+from forecast.models.base import BaseForecaster
 from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
+from forecast.models.contract import store_params
 from forecast.models.recurrent_fit import choose_scaling_and_anchor, fit_members
 from forecast.nn.options import (
     CELL_NAMES,
@@ -52,6 +53,15 @@ class RNNForecaster(BaseForecaster):
         covariates: past-only input columns (categoricals are one-hot encoded).
         calendar: calendar features used as inputs and known-future features; ``"auto"``
             picks them from the frequency, ``()`` for none.
+        future_covariates: columns whose values are known in advance (a weather forecast,
+            planned promotions). Like the calendar, they are read twice: their observed
+            values in the input rows (past inputs) and their known values at the forecast
+            steps (the network's ``"future"`` input, beside the calendar: into the head with
+            ``strategy="direct"``, into every decoder step with ``"seq2seq"`` and
+            ``"autoregressive"``); ``predict`` takes the latter from ``future=``. Numeric ones
+            are scaled on the training rows and clipped to their training range like the
+            covariates, categorical ones one-hot encoded. ``select_covariates`` never drops
+            them.
         units: one width per stacked recurrent layer.
         dropout: dropout after each recurrent layer.
         recurrent_dropout: dropout on the recurrent state (any value but 0 leaves the fast
@@ -138,6 +148,7 @@ class RNNForecaster(BaseForecaster):
         "uses_validation": True,
         "reads_covariates": True,
         "reads_calendar": True,
+        "reads_future_covariates": True,
     }
     _parameter_constraints = {
         "cell": Choice(CELL_NAMES),
@@ -195,6 +206,7 @@ class RNNForecaster(BaseForecaster):
         stride=1,
         n_models=1,
         select_covariates=True,
+        future_covariates=None,
     ):
         store_params(self, locals())
 
@@ -217,8 +229,9 @@ class RNNForecaster(BaseForecaster):
                 f"batch_size ({self.batch_size}) must be a multiple of the {replicas} replicas of "
                 f"distribution={self.distribution!r}: it is the global batch, split evenly among them"
             )
+        scaled = {*windows.covariate_columns, *windows.future_covariate_columns}
         numeric = [
-            i < windows.n_targets or (name in windows.covariate_columns)
+            i < windows.n_targets or (name in scaled)
             for i, name in enumerate(windows.input_columns)
         ]
         (
@@ -248,7 +261,7 @@ class RNNForecaster(BaseForecaster):
             "horizon": self.horizon,
             "n_inputs": windows.n_inputs,
             "n_targets": windows.n_targets,
-            "n_future": len(windows.calendar_columns),
+            "n_future": len(windows.future_columns),
             "cell": self.cell,
             "units": tuple(np.atleast_1d(self.units).tolist()),
             "dropout": float(self.dropout),
@@ -438,6 +451,7 @@ class _FixedCellForecaster(RNNForecaster):
         stride=1,
         n_models=1,
         select_covariates=True,
+        future_covariates=None,
     ):
         store_params(self, locals())
 

@@ -8,8 +8,9 @@ best one-line baseline the data offers and learns only what that baseline misses
 * ``"seasonal:<s>"``: the seasonal-naive forecast of every season ``s`` the frequency suggests
   (:func:`forecast.features.calendar_features.candidate_seasons`) that fits in the window;
 * ``"linear"``: a ridge regression from the window's targets to the forecast steps, fitted on
-  the training windows; ``"linear+calendar"`` also reads the calendar of the forecast steps
-  (when the network has calendar features).
+  the training windows; ``"linear+calendar"`` also reads the known-future inputs of the
+  forecast steps (when the network has some: the calendar and the future covariates, scaled
+  like the network's inputs; the name is kept from when the calendar was the only one).
 
 * ``"mean(a,b[,c])"``: the mean of the best two and of the best three single candidates
   (:data:`COMBINATION_SIZES`): averaging forecasts is the oldest robust trick in forecasting,

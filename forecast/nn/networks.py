@@ -36,7 +36,7 @@ from keras import layers, ops
 
 from forecast.nn import anchors
 from forecast.nn.options import ANCHORS, CELL_NAMES, STRATEGIES
-from forecast.nn.scaling import ScalingStats, scale_window
+from forecast.nn.scaling import ScalingStats, scale_future, scale_window
 
 CELLS = dict(zip(CELL_NAMES, (layers.LSTM, layers.GRU, layers.SimpleRNN)))
 CELL_UNITS = dict(zip(CELL_NAMES, (layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell)))
@@ -57,6 +57,15 @@ class WindowScaler(layers.Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(), "stats": self.stats}
+
+
+@keras.saving.register_keras_serializable(package="forecast")
+class FutureScaler(WindowScaler):
+    """Scale the known-future inputs of the forecast steps like their input columns (see
+    :func:`forecast.nn.scaling.scale_future`; the calendar passes unchanged)."""
+
+    def call(self, future):
+        return scale_future(future, self._stats)
 
 
 @keras.saving.register_keras_serializable(package="forecast")
@@ -435,7 +444,7 @@ def build_serving_model(core, stats: ScalingStats) -> keras.Model:
     if "future" in shapes:
         future = keras.Input(shapes["future"], name="future")
         inputs["future"] = future
-        core_inputs["future"] = future
+        core_inputs["future"] = FutureScaler(stats.get_config(), name="future_scaler")(future)
     outputs = [network(core_inputs) for network in cores]
     output = outputs[0] if len(outputs) == 1 else layers.Average(name="ensemble")(outputs)
     output = Unscale(name="unscale")([output, center, scale])

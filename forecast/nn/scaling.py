@@ -18,6 +18,11 @@ Modes:
 
 One-hot and calendar columns are left as they are.
 
+Known-future inputs: the ``"future"`` part of a window holds the values of the last input
+columns (the future covariates, then the calendar) at the forecast steps; :func:`scale_future`
+scales it with those columns' statistics and bounds, exactly as the same columns of the input
+rows are scaled (a no-op on the calendar and one-hot columns).
+
 Bounded inputs: in every mode the numeric covariates (not the targets, whose level may
 legitimately move, nor the one-hot and calendar columns, bounded by construction) are clipped,
 after scaling, to their training range widened by :data:`BOUND_MARGIN` of its width on each
@@ -268,6 +273,31 @@ def scale_window(past, stats: ScalingStats):
     loc = ops.broadcast_to(ops.reshape(center[:t], (1, 1, t)), (batch, 1, t))
     spread = ops.broadcast_to(ops.reshape(scale[:t], (1, 1, t)), (batch, 1, t))
     return scaled, loc, spread
+
+
+def scale_future(future, stats: ScalingStats):
+    """Scale the known-future part of a batch of windows ``(batch, horizon, n_future)``: its
+    columns are the last ``n_future`` input columns, scaled and clipped with their statistics
+    (the calendar and one-hot columns pass unchanged).
+
+    Works on TensorFlow tensors and NumPy arrays alike (it uses ``keras.ops``).
+
+    Example:
+        >>> import numpy as np
+        >>> stats = ScalingStats(center=np.array([5.0, 10.0, 0.0], np.float32),
+        ...                      scale=np.array([2.0, 4.0, 1.0], np.float32), n_targets=1)
+        >>> future = np.array([[[18.0, 0.5], [6.0, -0.5]]], np.float32)  # promo, hour_sin
+        >>> np.asarray(scale_future(future, stats)).tolist()
+        [[[2.0, 0.5], [-1.0, -0.5]]]
+    """
+    from keras import ops
+
+    future = ops.convert_to_tensor(future, dtype="float32")
+    n = future.shape[-1]
+    first = len(stats.center) - n
+    center = ops.convert_to_tensor(stats.center[first:], dtype="float32")
+    scale = ops.convert_to_tensor(stats.scale[first:], dtype="float32")
+    return _clip((future - center) / scale, stats, first)
 
 
 def _clip(scaled, stats: ScalingStats, first: int):

@@ -31,11 +31,12 @@ import keras
 import numpy as np
 
 from forecast.nn.progress import training_progress
-from forecast.nn.scaling import ScalingStats, scale_window
+from forecast.nn.scaling import ScalingStats, scale_future, scale_window
 
 
 def scaled_dataset(dataset, stats: ScalingStats):
-    """Map a dataset of raw ``(inputs, labels)`` windows to scaled ones."""
+    """Map a dataset of raw ``(inputs, labels)`` windows to scaled ones (the known-future part
+    too: see :func:`~forecast.nn.scaling.scale_future`)."""
     import tensorflow as tf
 
     def scale(inputs, labels):
@@ -43,7 +44,7 @@ def scaled_dataset(dataset, stats: ScalingStats):
         scaled, center, spread = scale_window(past, stats)
         features = {"past": scaled}
         if isinstance(inputs, dict):
-            features["future"] = inputs["future"]
+            features["future"] = scale_future(inputs["future"], stats)
         return features, (labels - center) / spread
 
     return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
@@ -51,7 +52,7 @@ def scaled_dataset(dataset, stats: ScalingStats):
 
 def scaled_arrays(windows, split: str, stats: ScalingStats, limit: int | None = None) -> dict:
     """The windows of a split (the latest ``limit`` ones) as scaled NumPy arrays: ``past``,
-    ``future`` (``None`` without calendar features), ``labels`` and ``spread``, each window's
+    ``future`` (scaled; ``None`` without known-future inputs), ``labels`` and ``spread``, each window's
     target scale relative to the training scale ``(n, 1, n_targets)``."""
     rows = windows.origins[split]
     if limit is not None:
@@ -62,7 +63,11 @@ def scaled_arrays(windows, split: str, stats: ScalingStats, limit: int | None = 
     t = stats.n_targets
     return {
         "past": scaled,
-        "future": np.asarray(inputs["future"], np.float32) if isinstance(inputs, dict) else None,
+        "future": (
+            keras.ops.convert_to_numpy(scale_future(inputs["future"], stats))
+            if isinstance(inputs, dict)
+            else None
+        ),
         "labels": (np.asarray(labels, np.float32) - center) / spread,
         "spread": spread / stats.scale[:t],
     }

@@ -62,7 +62,8 @@ class InputSchema:
         covariate_columns: the past-only input columns, as named by the user.
         calendar: the calendar feature names (``"hour"``, ``"dayofweek"``, ``"holiday_PT"``, ...).
         input_columns: every column of an input window, in order: targets, encoded covariates
-            (one column per category of a categorical one), calendar columns.
+            (one column per category of a categorical one), encoded future covariates,
+            calendar columns.
         categories: the training categories of each categorical covariate.
         input_width: rows of history in a window.
         horizon: steps forecast.
@@ -70,6 +71,8 @@ class InputSchema:
         missing: the policy for NaN inputs.
         observed_times: the times of day (or week) the training data had values at (a car
             park's open hours), or ``None`` (a grid they do not describe, an old export).
+        future_covariate_columns: the columns known in advance, as named by the user: read
+            in the input rows from the data and for the forecast steps from ``future=``.
     """
 
     target_columns: tuple[str, ...]
@@ -82,11 +85,32 @@ class InputSchema:
     freq: pd.DateOffset
     missing: MissingPolicy = field(default_factory=MissingPolicy)
     observed_times: ObservedTimes | None = None
+    future_covariate_columns: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
-        """The frame columns read: the targets, then the covariates."""
-        return (*self.target_columns, *self.covariate_columns)
+        """The frame columns read: the targets, the covariates, the future covariates."""
+        return (*self.target_columns, *self.covariate_columns, *self.future_covariate_columns)
+
+    @property
+    def future_columns(self) -> tuple[str, ...]:
+        """The known-future input columns (the last input columns, the ``"future"`` part of
+        a window): the encoded future covariates, then the calendar columns.
+
+        Example:
+            >>> schema = InputSchema(
+            ...     target_columns=("y",), covariate_columns=(), calendar=("month",),
+            ...     input_columns=("y", "promo", "month_sin", "month_cos"), categories={},
+            ...     input_width=12, horizon=3, freq=pd.tseries.frequencies.to_offset("MS"),
+            ...     future_covariate_columns=("promo",))
+            >>> schema.future_columns
+            ('promo', 'month_sin', 'month_cos')
+        """
+        n = len(self.calendar_columns) + sum(
+            len(self.categories[c]) if c in self.categories else 1
+            for c in self.future_covariate_columns
+        )
+        return tuple(self.input_columns[len(self.input_columns) - n :]) if n else ()
 
     @property
     def calendar_columns(self) -> tuple[str, ...]:
@@ -101,13 +125,19 @@ class InputSchema:
     def validate(self, frame: pd.DataFrame | ValidatedFrame) -> ValidatedFrame:
         """``frame`` checked once for the columns this schema reads (a validated frame of the
         same columns passes as it is)."""
-        return ensure_validated(frame, self.target_columns, self.covariate_columns or None)
+        return ensure_validated(
+            frame,
+            self.target_columns,
+            self.covariate_columns or None,
+            future_covariates=self.future_covariate_columns or None,
+        )
 
     def latest_windows(
         self,
         frame: pd.DataFrame | ValidatedFrame,
         freq: pd.DateOffset | str | None = "model",
         future_grid: str = "grid",
+        future: pd.DataFrame | None = None,
     ) -> LatestWindows:
         """The inputs of the next forecast of every series of ``frame``, cut as in training.
 
@@ -118,6 +148,8 @@ class InputSchema:
                 inferred from ``frame`` (the caller compares it with :attr:`freq`).
             future_grid: ``"grid"`` or ``"observed"`` (the forecast starts at the next of the
                 :attr:`observed_times`; see :func:`~forecast.windowing.latest.latest_windows`).
+            future: the future covariates of the forecast steps (see
+                :mod:`forecast.windowing.future_frame`); needed when the schema has some.
         """
         return latest_windows(
             frame,
@@ -130,6 +162,8 @@ class InputSchema:
             categories=dict(self.categories),
             future_grid=future_grid,
             observed_times=self.observed_times,
+            future_covariates=self.future_covariate_columns or None,
+            future=future,
         )
 
     def to_metadata(self) -> dict[str, Any]:
@@ -148,6 +182,7 @@ class InputSchema:
             "observed_times": None
             if self.observed_times is None
             else self.observed_times.to_dict(),
+            "future_covariate_columns": list(self.future_covariate_columns),
         }
 
     @classmethod
@@ -175,6 +210,7 @@ class InputSchema:
                 freq=pd.tseries.frequencies.to_offset(metadata["freq"]),
                 missing=MissingPolicy(**metadata.get("missing", LEGACY_MISSING)),
                 observed_times=_observed_times(metadata.get("observed_times")),
+                future_covariate_columns=tuple(metadata.get("future_covariate_columns", ())),
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source} is not a valid input schema: {exc}") from None

@@ -28,6 +28,7 @@ from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import calendar_features, future_index
 from forecast.features.encoding import Features, build_features
+from forecast.windowing.future_frame import future_covariate_inputs
 from forecast.windowing.origins import window_rules
 from forecast.windowing.spec import WindowSpec, check_lengths
 
@@ -37,8 +38,9 @@ class LatestWindows:
     """The last ``input_width`` rows of every series: the inputs of the next forecast.
 
     Attributes:
-        inputs: ``(n_series, input_width, n_inputs)`` float32 array, or with calendar
-            features a dict ``{"past": ..., "future": (n_series, horizon, n_calendar)}``.
+        inputs: ``(n_series, input_width, n_inputs)`` float32 array, or with known-future
+            inputs a dict ``{"past": ..., "future": (n_series, horizon, n_future)}`` (the
+            encoded future covariates from the ``future`` frame, then the calendar).
         index: the forecast's index: the ``horizon`` timestamps after each series' end
             (a ``DatetimeIndex``, or a ``(series_id, timestamp)`` ``MultiIndex`` for a panel).
         layout: the frame's layout.
@@ -69,17 +71,22 @@ def latest_windows(
     categories: dict[str, tuple] | None = None,
     future_grid: str = "grid",
     observed_times: ObservedTimes | None = None,
+    future_covariates: str | Sequence[str] | None = None,
+    future: pd.DataFrame | None = None,
 ) -> LatestWindows:
     """Collect the inputs for forecasting the ``horizon`` steps after the end of every series.
 
     Each series needs ``input_width`` gap-free rows at its end whose NaN inputs the
     missing-value policy can fill (under ``"fill"``: every input column observed at least once
-    in them); the calendar features of the forecast steps come from the future timestamps.
+    in them); the calendar features of the forecast steps come from the future timestamps,
+    the future covariates of the forecast steps from the ``future`` frame (see
+    :mod:`forecast.windowing.future_frame`), their past values from ``frame``.
 
     Args:
-        frame, spec, target, covariates, calendar, missing, freq, categories: as for
-            :func:`~forecast.windowing.windows.make_windows` (pass the categories and
-            frequency seen in training); a validated frame is not validated again.
+        frame, spec, target, covariates, calendar, missing, freq, categories,
+        future_covariates: as for :func:`~forecast.windowing.windows.make_windows` (pass the
+            categories and frequency seen in training); a validated frame is not validated
+            again.
         future_grid: ``"grid"`` (default): the forecast steps continue the grid after each
             series' end, closed hours included; ``"observed"``: the forecast starts at the
             next of the ``observed_times`` after the end (a car park's next opening), the
@@ -87,11 +94,15 @@ def latest_windows(
             :func:`~forecast.data.observed_times.continue_to_next_observed`).
         observed_times: the times of day (or week) the training data had values at, which
             ``unobserved_steps`` counts against (and ``"observed"`` needs).
+        future: with ``future_covariates``, their values at the ``horizon`` timestamps after
+            the end of every series.
 
     Raises:
-        DataValidationError: the frame fails validation, a series is too short, or its last
-            ``input_width`` rows cross a gap or hold a NaN input the policy cannot fill.
-        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame;
+        DataValidationError: the frame fails validation, a series is too short, its last
+            ``input_width`` rows cross a gap or hold a NaN input the policy cannot fill, or
+            the ``future`` frame is wrong.
+        ValueError: ``target``, ``covariates`` or ``freq`` contradict a validated frame,
+            ``future`` is missing while there are future covariates, or
             ``future_grid="observed"`` without ``observed_times``.
 
     Example:
@@ -107,9 +118,16 @@ def latest_windows(
         ([4.0, 4.0], 1)
     """
     validated = _on_future_grid(
-        ensure_validated(frame, target, covariates, freq), future_grid, observed_times
+        ensure_validated(frame, target, covariates, freq, future_covariates),
+        future_grid,
+        observed_times,
     )
     layout = validated.layout
+    if validated.future_covariates and future is None:
+        raise ValueError(
+            f"the future covariates {list(validated.future_covariates)} need their values for "
+            f"the {spec.horizon} forecast steps: pass them as future=<frame>"
+        )
     check_lengths(layout, spec, needed=spec.input_width)
     features = build_features(
         validated.frame,
@@ -119,6 +137,7 @@ def latest_windows(
         calendar,
         missing,
         categories=categories,
+        future_covariates=validated.future_covariates,
     )
     ends = layout.starts[1:]
     firsts = ends - spec.input_width
@@ -138,9 +157,9 @@ def latest_windows(
     else:
         index = stamps.rename(validated.frame.index.name)
     inputs: Any = past
-    if features.calendar_columns:
-        future = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
-        inputs = {"past": past, "future": future.reshape(len(ends), spec.horizon, -1)}
+    if features.future_columns:
+        known = _future_part(future, validated, features, stamps, calendar, spec.horizon)
+        inputs = {"past": past, "future": known}
     return LatestWindows(
         inputs=inputs,
         index=index,
@@ -168,6 +187,27 @@ def _on_future_grid(
     if grid_step(validated.layout.freq) != observed_times.step:
         return validated  # another frequency: refused as such by the caller
     return continue_to_next_observed(validated, observed_times)
+
+
+def _future_part(
+    future: pd.DataFrame | None,
+    validated: ValidatedFrame,
+    features: Features,
+    stamps: pd.DatetimeIndex,
+    calendar: str | Sequence[str],
+    horizon: int,
+) -> np.ndarray:
+    """The known-future inputs of the forecast steps ``(n_series, horizon, n_future)``: the
+    future covariates from ``future``, then the calendar of the future timestamps."""
+    layout = validated.layout
+    known = []
+    if validated.future_covariates:
+        columns, categories = validated.future_covariates, features.categories
+        known.append(future_covariate_inputs(future, layout, stamps, columns, categories))
+    if features.calendar_columns:
+        table = calendar_features(stamps, calendar).to_numpy(dtype=np.float32)
+        known.append(table.reshape(layout.n_series, horizon, -1))
+    return np.concatenate(known, axis=-1)
 
 
 def _check_usable(

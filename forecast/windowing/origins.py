@@ -46,8 +46,10 @@ def window_rules(
 
     The rules are, in this order: ``"gap"`` (the window's rows, inputs and, when ``labels``,
     labels, lie in one gap-free block, so also in one series), ``"nan_label"`` (only when
-    ``labels``: no target is NaN in the labels) and ``"nan_input"`` (no input is NaN after
-    the missing-value policy). A rule no row can break (no NaN at all) is left out. Each mask
+    ``labels``: no target is NaN in the labels), ``"nan_future"`` (only when ``labels``: no
+    future covariate is NaN in the forecast steps, which the network reads as known; the
+    policy never fills them) and ``"nan_input"`` (no input is NaN after the missing-value
+    policy). A rule no row can break (no NaN at all) is left out. Each mask
     is computed only when the iterator reaches it, so a caller holds one at a time.
 
     Args:
@@ -68,6 +70,8 @@ def window_rules(
     yield "gap", blocks[first] == blocks[_shift(first, extent - 1)]
     if labels and features.label_nan.any():
         yield "nan_label", _none_flagged(features.label_nan, origins, spec.horizon)
+    if labels and features.future_nan is not None:
+        yield "nan_future", _none_flagged(features.future_nan, origins, spec.horizon)
     if features.input_nan.any():
         yield "nan_input", _inputs_fillable(features, first, width)
 
@@ -85,7 +89,7 @@ def valid_origins(
         ``(origins, dropped)``: for each split name, its sorted origin rows (and under
         :data:`BRIDGING`, the windows that begin in training and end in validation); for each rule
         (``"gap"``, ``"nan_label"``, ``"nan_input"``, ``"straddles_split"``), the candidates
-        it dropped that no earlier rule had.
+        it dropped that no earlier rule had; with future covariates, also ``"nan_future"``.
     """
     width, horizon = spec.input_width, spec.horizon
     n_rows = layout.n_rows
@@ -101,7 +105,10 @@ def valid_origins(
         keep &= (layout.positions[origin] - width) % spec.stride == 0
     del series
 
-    dropped = dict.fromkeys(("gap", "nan_label", "nan_input", "straddles_split"), 0)
+    rules = ("gap", "nan_label", "nan_input", "straddles_split")
+    if features.n_future > len(features.calendar_columns):  # the frame has future covariates
+        rules = ("gap", "nan_label", "nan_future", "nan_input", "straddles_split")
+    dropped = dict.fromkeys(rules, 0)
     for name, ok in window_rules(origin, spec, features, labels=True):
         dropped[name] = _drop(keep, ok)
     bridging = keep & (row_split[origin] == 0) & (row_split[last] == 1)

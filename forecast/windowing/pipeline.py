@@ -93,7 +93,7 @@ def _batch_gatherer(windows: Windows, rows: np.ndarray):
     past_offsets = tf.range(-windows.spec.input_width, 0, dtype=index_dtype)
     future_offsets = tf.range(0, windows.spec.horizon, dtype=index_dtype)
     n_targets = windows.n_targets
-    n_calendar = len(windows.calendar_columns)
+    n_future = len(windows.future_columns)
     fill = _window_filler() if windows.fills_windows else None
 
     def gather(index: tf.Tensor) -> tuple[Any, tf.Tensor]:
@@ -103,8 +103,8 @@ def _batch_gatherer(windows: Windows, rows: np.ndarray):
             past = fill(past)
         ahead = tf.gather(values, starts + future_offsets[None, :])
         labels = ahead[:, :, :n_targets]
-        if n_calendar:
-            return {"past": past, "future": ahead[:, :, -n_calendar:]}, labels
+        if n_future:
+            return {"past": past, "future": ahead[:, :, -n_future:]}, labels
         return past, labels
 
     return gather

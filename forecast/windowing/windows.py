@@ -4,8 +4,11 @@ For an origin row ``t`` (the first forecast step) of a :class:`WindowSpec`
 ``(input_width, horizon)``:
 
 * inputs are rows ``t - input_width .. t - 1`` of the input columns (targets, then
-  covariates, then calendar features);
-* known-future features (the calendar columns) are also given for rows ``t .. t + horizon - 1``;
+  covariates, then future covariates, then calendar features);
+* known-future inputs (the future covariates and the calendar columns, the last input columns)
+  are also given for rows ``t .. t + horizon - 1``: the ``"future"`` part of the window. A future
+  covariate is thus read twice, like the calendar: its observed values in the input rows (so
+  the network sees how the target answered it) and its known values in the forecast rows;
 * labels are the targets at rows ``t .. t + horizon - 1``.
 
 A window never crosses a series boundary, a gap in the timestamps, a NaN label or its split's
@@ -73,6 +76,9 @@ class Windows:
         target_columns: the targets (the first ``len(target_columns)`` input columns).
         covariate_columns: the covariate columns as given.
         calendar_columns: the calendar feature columns (the last ones), known for the future.
+        future_covariate_columns: the future covariate columns as given.
+        future_columns: the known-future input columns (the last ones): the encoded future
+            covariates, then the calendar columns; the columns of the ``"future"`` part.
         categories: for each categorical covariate, the categories seen in training.
         origins: for each split name, the origin rows of its windows.
         row_split: for every row, its split (0 train, 1 validation, 2 test); scalers fit on
@@ -95,6 +101,12 @@ class Windows:
     dropped: dict[str, int] = field(default_factory=dict)
     missing: MissingPolicy = MissingPolicy()
     input_nan_counts: np.ndarray | None = None
+    future_covariate_columns: tuple[str, ...] = ()
+    future_columns: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.future_columns:  # the calendar is the known-future input
+            self.future_columns = tuple(self.calendar_columns)
 
     # ------------------------------------------------------------------ describing
 
@@ -110,8 +122,9 @@ class Windows:
 
     @property
     def has_future(self) -> bool:
-        """Whether windows carry known-future (calendar) features for the forecast steps."""
-        return bool(self.calendar_columns)
+        """Whether windows carry known-future inputs (future covariates, calendar) for the
+        forecast steps."""
+        return bool(self.future_columns)
 
     def n_windows(self, split: str = "train") -> int:
         """Number of windows in a split."""
@@ -182,9 +195,9 @@ class Windows:
         """All windows of a split as NumPy arrays (materialised: for small data and tests).
 
         Returns:
-            ``(inputs, labels)``: inputs ``(n, input_width, n_inputs)`` (or, with calendar
-            features, a dict ``{"past": ..., "future": (n, horizon, n_calendar)}``) and
-            labels ``(n, horizon, n_targets)``.
+            ``(inputs, labels)``: inputs ``(n, input_width, n_inputs)`` (or, with known-future
+            inputs, a dict ``{"past": ..., "future": (n, horizon, n_future)}``, the columns of
+            ``future`` being :attr:`future_columns`) and labels ``(n, horizon, n_targets)``.
         """
         return self.gather(self._origins(split))
 
@@ -222,9 +235,7 @@ class Windows:
             past = fill_windows(past)
         labels = windows[:, self.spec.input_width :, : self.n_targets]
         if self.has_future:
-            future = windows[
-                :, self.spec.input_width :, self.n_inputs - len(self.calendar_columns) :
-            ]
+            future = windows[:, self.spec.input_width :, self.n_inputs - len(self.future_columns) :]
             return {"past": past, "future": future}, labels
         return past, labels
 
@@ -293,6 +304,7 @@ def make_windows(
     missing: MissingPolicy = MissingPolicy(),
     freq: str | pd.DateOffset | None = None,
     categories: dict[str, tuple] | None = None,
+    future_covariates: str | Sequence[str] | None = None,
 ) -> Windows:
     """Validate a frame and cut it into windows for each chronological split.
 
@@ -314,6 +326,11 @@ def make_windows(
         freq: the grid step if it should not be inferred (a validated frame has its own).
         categories: fixed categories of categorical covariates (e.g. those seen when a model
             was trained); learned from the training split when ``None``.
+        future_covariates: columns whose values are known in advance (a weather forecast,
+            planned promotions): read in the input rows like the covariates and in the
+            forecast rows as known-future inputs, beside the calendar; categorical ones
+            one-hot encoded. A window whose forecast rows hold a NaN future covariate is
+            dropped (rule ``"nan_future"``). A validated frame brings its own.
 
     Returns:
         The :class:`Windows`.
@@ -334,7 +351,7 @@ def make_windows(
     """
     if not isinstance(spec, WindowSpec):
         raise TypeError(f"spec must be a WindowSpec, got {type(spec).__name__}")
-    validated = ensure_validated(frame, target, covariates, freq)
+    validated = ensure_validated(frame, target, covariates, freq, future_covariates)
     layout = validated.layout
     check_lengths(layout, spec)
     row_split = row_splits(split, layout)
@@ -348,6 +365,7 @@ def make_windows(
         missing,
         categories=categories,
         fit_rows=row_split == 0,
+        future_covariates=validated.future_covariates,
     )
     origins, dropped = valid_origins(layout, spec, features, row_split)
     return Windows(
@@ -364,6 +382,8 @@ def make_windows(
         dropped=dropped,
         missing=missing,
         input_nan_counts=features.input_nan_counts,
+        future_covariate_columns=validated.future_covariates,
+        future_columns=features.future_columns,
     )
 
 

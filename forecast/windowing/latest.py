@@ -123,11 +123,7 @@ def latest_windows(
         observed_times,
     )
     layout = validated.layout
-    if validated.future_covariates and future is None:
-        raise ValueError(
-            f"the future covariates {list(validated.future_covariates)} need their values for "
-            f"the {spec.horizon} forecast steps: pass them as future=<frame>"
-        )
+    _require_future(validated, future, spec.horizon)
     check_lengths(layout, spec, needed=spec.input_width)
     features = build_features(
         validated.frame,
@@ -149,13 +145,7 @@ def latest_windows(
     if filled and missing.fills_windows:
         past = fill_windows(past)
     stamps = _future_stamps(layout.timestamps[ends - 1], layout.freq, spec.horizon)
-    if layout.is_panel:
-        index = pd.MultiIndex.from_arrays(
-            [np.repeat(np.asarray(layout.series_ids, dtype=object), spec.horizon), stamps],
-            names=list(validated.frame.index.names),
-        )
-    else:
-        index = stamps.rename(validated.frame.index.name)
+    index = _forecast_index(validated, stamps, spec.horizon)
     inputs: Any = past
     if features.future_columns:
         known = _future_part(future, validated, features, stamps, calendar, spec.horizon)
@@ -168,6 +158,26 @@ def latest_windows(
         filled_inputs=filled,
         unobserved_steps=0 if observed_times is None else observed_times.count_outside(stamps),
         observed_times=observed_times,
+    )
+
+
+def _require_future(validated: ValidatedFrame, future, horizon: int) -> None:
+    """A frame with future covariates needs their values at the forecast steps."""
+    if validated.future_covariates and future is None:
+        raise ValueError(
+            f"the future covariates {list(validated.future_covariates)} need their values for "
+            f"the {horizon} forecast steps: pass them as future=<frame>"
+        )
+
+
+def _forecast_index(validated: ValidatedFrame, stamps: pd.DatetimeIndex, horizon: int):
+    """The index of the forecast rows: the future timestamps (and series ids of a panel)."""
+    layout = validated.layout
+    if not layout.is_panel:
+        return stamps.rename(validated.frame.index.name)
+    return pd.MultiIndex.from_arrays(
+        [np.repeat(np.asarray(layout.series_ids, dtype=object), horizon), stamps],
+        names=list(validated.frame.index.names),
     )
 
 

@@ -275,11 +275,18 @@ def build_network(
             output = decoder([decoder_inputs, past, *anchor_input, *flat_states])
             output, raw = (output, None) if levels is None else output
             anchor = None  # the decoder adds it inside its feedback loop
+    output = _output(output, anchor, raw, levels)
+    return keras.Model(inputs, output, name=name or f"{cell}_{strategy}")
+
+
+def _output(output, anchor, raw, levels):
+    """The network's output: ``output`` plus the ``anchor`` (if any), with ``levels`` the
+    quantile fan around that median."""
     if anchor is not None:
         output = layers.Add(name="residual")([output, anchor])
     if levels is not None:
         output = QuantileFan(levels, name="quantiles")([output, raw])
-    return keras.Model(inputs, output, name=name or f"{cell}_{strategy}")
+    return output
 
 
 def _anchor(past, future, residual, horizon, n_targets, season_length, linear_anchor):

@@ -7,6 +7,10 @@ original units (all scaling is inside the graph)::
     future:   float32 [batch, horizon, n_calendar]      (only when calendar features are used)
     -> {"forecast": float32 [batch, horizon, n_targets]}
 
+A quantile network's also returns ``quantiles`` ``float32 [batch, horizon, n_targets,
+n_levels]`` (``forecast`` is its median), its levels in the metadata's ``quantile_levels``
+(see :mod:`forecast.serving.loaded_quantiles`).
+
 Under the ``"fill"`` missing-value policy (the default), the graph first fills the NaN inputs
 of every window from that window's own observations, with the very
 :func:`~forecast.data.missing.fill_windows` training used (on ``keras.ops``), so a plain
@@ -61,6 +65,7 @@ from forecast.data.missing import unobserved_columns
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
 from forecast.serving.fit_record import FitRecord
+from forecast.serving.loaded_quantiles import LoadedQuantiles
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
     attach_failures,
@@ -129,13 +134,13 @@ def export_forecaster(
         def serve(past, future):
             past = tf.ensure_shape(past, past_spec.shape)
             future = tf.ensure_shape(future, future_spec.shape)
-            return {"forecast": tf.cast(forecast_graph(past, future), tf.float32)}
+            return _outputs(forecast_graph(past, future))
     else:
 
         @tf.function(input_signature=[past_spec], jit_compile=True)
         def serve(past):
             past = tf.ensure_shape(past, past_spec.shape)
-            return {"forecast": tf.cast(forecast_graph(past, None), tf.float32)}
+            return _outputs(forecast_graph(past, None))
 
     module.serve = serve
 
@@ -150,6 +155,14 @@ def export_forecaster(
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return target
+
+
+def _outputs(forecasts) -> dict:
+    """The signature's outputs: ``forecast`` and, from a quantile model, ``quantiles``."""
+    import tensorflow as tf
+
+    named = forecasts if isinstance(forecasts, dict) else {"forecast": forecasts}
+    return {name: tf.cast(value, tf.float32) for name, value in named.items()}
 
 
 def _filling(forecast_graph, missing):
@@ -176,7 +189,7 @@ def load(path: str | os.PathLike) -> ExportedForecaster:
     return ExportedForecaster(path)
 
 
-class ExportedForecaster:
+class ExportedForecaster(LoadedQuantiles):
     """A forecaster loaded from a SavedModel written by ``export``.
 
     Attributes:
@@ -217,8 +230,9 @@ class ExportedForecaster:
     def horizon(self) -> int:
         return self.input_schema.horizon
 
-    def predict_arrays(self, past, future=None) -> np.ndarray:
-        """Forecasts ``(batch, horizon, n_targets)`` from raw windows.
+    def predict_arrays(self, past, future=None, output: str = "forecast") -> np.ndarray:
+        """Forecasts ``(batch, horizon, n_targets)`` from raw windows (``output="quantiles"``:
+        a quantile model's ``(batch, horizon, n_targets, n_levels)``).
 
         Args:
             past: ``(batch, input_width, n_inputs)`` raw inputs, columns as in
@@ -259,7 +273,7 @@ class ExportedForecaster:
                 )
             _check_finite("future", future, "calendar", calendar)
             arguments["future"] = tf.constant(future)
-        return self._signature(**arguments)["forecast"].numpy()
+        return self._signature(**arguments)[output].numpy()
 
     def latest_windows(self, frame: pd.DataFrame):
         """The validated inputs of the next forecast of every series of ``frame``.
@@ -347,24 +361,26 @@ class ExportedForecaster:
                 few rows, another frequency, or a NaN input the missing-value policy cannot fill
                 (with ``errors="skip"``, only the columns or a single series' error).
         """
+        latest, failures = self._latest_for(frame, extra_columns, errors)
+        values = None if latest is None else self._predict_latest(latest, "forecast")
+        forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
+        return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
+
+    def _latest_for(self, frame: pd.DataFrame, extra_columns: str, errors: str) -> tuple:
+        """``frame``'s latest windows (``None``: every series skipped) and skipped series."""
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
         check_errors_mode(errors)
         require_frame(frame, self.columns, arrays="predict_arrays")
         self._check_columns(frame, extra_columns)
         if errors == "raise":
-            latest, failures = self.latest_windows(frame), {}
-        else:
-            latest, failures = latest_windows_skipping(self.latest_windows, frame)
-        values = None
-        if latest is not None:
-            inputs = latest.inputs
-            past, future = (
-                (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
-            )
-            values = self.predict_arrays(past, future)
-        forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
-        return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
+            return self.latest_windows(frame), {}
+        return latest_windows_skipping(self.latest_windows, frame)
+
+    def _predict_latest(self, latest, output: str) -> np.ndarray:
+        """The signature's ``output`` for the latest windows."""
+        inputs = latest.inputs if isinstance(latest.inputs, dict) else {"past": latest.inputs}
+        return self.predict_arrays(inputs["past"], inputs.get("future"), output)
 
     def _check_columns(self, frame: pd.DataFrame, extra_columns: str) -> None:
         """Raise a DataValidationError naming the columns the model reads if ``frame`` lacks
@@ -393,6 +409,8 @@ def _metadata(forecaster, metrics: dict | None, fit_record: FitRecord) -> dict[s
 
     start, end = forecaster.training_range_
     schema = forecaster.input_schema_
+    levels = getattr(forecaster, "quantile_levels_", None)
+    quantiles = {} if levels is None else {"quantile_levels": [float(q) for q in levels]}
     return {
         "format_version": FORMAT_VERSION,
         "model": type(forecaster).__name__,
@@ -406,8 +424,9 @@ def _metadata(forecaster, metrics: dict | None, fit_record: FitRecord) -> dict[s
         "signature": {
             "name": "serving_default",
             "inputs": ["past", "future"] if schema.calendar_columns else ["past"],
-            "outputs": ["forecast"],
+            "outputs": ["forecast"] if levels is None else ["forecast", "quantiles"],
         },
+        **quantiles,
     }
 
 

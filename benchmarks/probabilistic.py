@@ -98,7 +98,7 @@ def describe(model) -> dict:
         out["calibration"] = model.calibration_
         out["calibration_windows"] = model.n_calibration_windows_
         out["cqr"] = bool(model.cqr_)
-    network = getattr(model, "model_", model)
+    network = model.model_ if hasattr(model, "calibration_") else model
     if hasattr(network, "history_"):
         out["epochs"] = len(network.history_["loss"])
     return out

@@ -215,7 +215,9 @@ class ConformalForecaster(BaseForecaster):
         scale = cs.floored(spread, self.spread_floor_) if self.scale == "local" else 1.0
         if self.cqr_:
             bounds = [q for c in self._coverages() for q in interval_quantiles(c)]
-            quantiles = inner.forecast_quantile_windows(windows, bounds, "validation")
+            ascending = check_quantiles(bounds)  # the order the model gives them in
+            quantiles = inner.forecast_quantile_windows(windows, ascending, "validation")
+            quantiles = quantiles[..., [ascending.index(q) for q in bounds]]  # lo_1, hi_1, ...
             return cs.cqr_scores(np.concatenate(labels), quantiles, scale)
         forecasts = inner.forecast_windows(windows, "validation")
         return cs.nonconformity(np.concatenate(labels), forecasts, scale, self.method)

@@ -133,3 +133,64 @@ def test_a_short_fit_on_noisy_data_covers_about_ten_percent_in_each_tail():
     bands = model.forecast_quantile_windows(windows, (0.1, 0.9), "train")[..., 0, :]
     below, above = np.mean(labels < bands[..., 0]), np.mean(labels > bands[..., 1])
     assert below == pytest.approx(0.1, abs=0.04) and above == pytest.approx(0.1, abs=0.04)
+
+
+DISTRIBUTED_RUN = r"""
+import json, os, socket, sys
+import numpy as np
+import tensorflow as tf
+
+if sys.argv[1] == "mirrored":
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import forecast
+
+t = np.arange(24 * 12)
+rng = np.random.default_rng(0)
+index = __import__("pandas").date_range("2024-01-01", periods=t.size, freq="h", name="timestamp")
+frame = __import__("pandas").DataFrame({"y": 10 * np.sin(2 * np.pi * t / 24) + rng.normal(size=t.size)}, index)
+out = {}
+for distribution in (sys.argv[1], "default"):  # a multi-worker strategy first of all
+    model = forecast.LSTMForecaster(input_width=24, horizon=3, units=(4,), dense_units=(), epochs=2,
+                                    batch_size=32, random_state=0, residual=None, calendar=(),
+                                    quantiles=(0.1, 0.9), distribution=distribution).fit(frame)
+    out[distribution] = {"loss": model.history_["loss"],
+                         "quantiles": model.predict_quantiles(frame).to_numpy().tolist()}
+print(json.dumps(out))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("distribution", ["mirrored", "multi_worker"])
+def test_a_quantile_network_trains_under_a_distribution_as_on_one_device(distribution):
+    """Under "mirrored" Keras's fit trains with the compiled pinball loss; under
+    "multi_worker" (a one-worker cluster) the distributed loop does, per loss element."""
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CONFIG"}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    if distribution == "multi_worker":
+        with socket.socket() as probe:
+            probe.bind(("localhost", 0))
+            port = probe.getsockname()[1]
+        cluster = {
+            "cluster": {"worker": [f"localhost:{port}"]},
+            "task": {"type": "worker", "index": 0},
+        }
+        env["TF_CONFIG"] = json.dumps(cluster)
+    result = subprocess.run(
+        [sys.executable, "-c", DISTRIBUTED_RUN, distribution], capture_output=True, text=True,
+        env=env, timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = json.loads(result.stdout.strip().splitlines()[-1])
+    default, distributed = out["default"], out[distribution]
+    assert np.isfinite(distributed["loss"]).all()
+    # the same pinball loss on the same windows: the losses agree to the order of the batches
+    np.testing.assert_allclose(distributed["loss"], default["loss"], rtol=0.1)
+    quantiles = np.asarray(distributed["quantiles"])
+    assert (np.diff(quantiles, axis=1) > 0).all()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pickle
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import hourly, panel
 
@@ -49,6 +50,16 @@ def test_predict_is_the_median_and_only_trained_levels_are_given():
         model.predict_interval(frame, 0.9)
     again = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(again.predict_quantiles(frame).to_numpy(), values)
+
+
+def test_refit_full_keeps_a_quantile_network():
+    frame = noisy_cycle()
+    model = GRUForecaster(input_width=24, horizon=2, quantiles=(0.25, 0.75), **TINY)
+    model.fit(frame.iloc[:-48]).refit_full(frame)
+    assert model.refitted_ and model.quantile_levels_ == (0.25, 0.5, 0.75)
+    quantiles = model.predict_quantiles(frame)
+    assert quantiles.index[0] == frame.index[-1] + pd.Timedelta(hours=1)
+    np.testing.assert_array_equal(model.predict(frame)["y"], quantiles[("y", 0.5)])
 
 
 def test_a_point_network_names_the_parameter_to_set():
@@ -138,6 +149,7 @@ def test_a_short_fit_on_noisy_data_covers_about_ten_percent_in_each_tail():
 DISTRIBUTED_RUN = r"""
 import json, os, socket, sys
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 if sys.argv[1] == "mirrored":

@@ -22,6 +22,13 @@ each is divided by the local spread of its input window (the mean absolute chang
 to step), so intervals widen where, and when, the series is volatile, and series of different
 scales share one calibration.
 
+Around a quantile network (a model with ``quantiles=``: tag ``probabilistic``) the wrapper is
+*conformalised quantile regression* (CQR, Romano, Patterson and Candes 2019): for every
+coverage ``c`` the network's own bounds ``lo, hi`` (its levels ``(1 -+ c) / 2``, which it
+must have trained) give the scores ``max(lo - y, y - hi)`` per step and target, and both
+bounds move out (or in, when the score is negative: intervals too wide) by their
+``ceil((n + 1) c)``-th smallest; the median stays the network's (``cqr_`` is ``True``).
+
 Example:
     >>> import forecast
     >>> frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 60:]
@@ -56,7 +63,7 @@ from forecast.models.base import BaseForecaster
 from forecast.models.constraints import Choice, Forecaster, Levels, Real
 from forecast.models.contract import store_params
 from forecast.models.own_windows import EVALUATION_BATCH
-from forecast.models.probabilistic import check_quantiles, levels_of_coverage
+from forecast.models.probabilistic import check_quantiles, interval_quantiles, levels_of_coverage
 from forecast.windowing.spec import Split
 
 #: The inner model's fitted attributes that are the wrapper's input contract too.
@@ -99,6 +106,7 @@ class ConformalForecaster(BaseForecaster):
         method: ``"absolute"`` (scores ``|y - f|``: intervals symmetric about the forecast)
             or ``"signed"`` (scores ``y - f``, each bound from its own tail: intervals that
             lean to the side the model errs on; they need about twice as many windows).
+            Around a quantile network, only ``"absolute"`` (CQR's scores, see above).
         scale: ``None`` (scores in the data's units) or ``"local"`` (scores divided by the
             local spread of each input window).
         validation: the fraction of each series' end whose windows calibrate, when ``fit`` is
@@ -109,7 +117,10 @@ class ConformalForecaster(BaseForecaster):
         calibration_: which windows calibrated: ``"validation_frame"`` or ``"last <validation>
             of each series"``.
         n_calibration_windows_: how many (all series together).
-        scores_: the sorted scores ``(n_calibration_windows_, horizon, n_targets)``.
+        scores_: the sorted scores ``(n_calibration_windows_, horizon, n_targets)``; with
+            ``cqr_``, ``(n_calibration_windows_, horizon, n_targets, n_coverages)``, one
+            column per coverage of ``coverage`` (ascending).
+        cqr_: whether the scores are CQR's (the model is a quantile network).
         quantile_levels_: the default levels of ``predict_quantiles``.
         spread_floor_: per target, the smallest local spread used (``scale="local"``).
         validation_rows_: the rows of the calibration windows' labels; and the contract
@@ -192,7 +203,37 @@ class ConformalForecaster(BaseForecaster):
                 f"calibration windows with method={self.method!r}; {self.calibration_} holds {n}: "
                 "give a longer validation_frame, a larger validation fraction or more data"
             )
-        forecasts = inner.forecast_windows(windows, "validation")
+        self.cqr_ = self._check_cqr(inner)
+        self.scores_ = np.sort(self._scores(inner, windows), axis=0)
+        self.n_calibration_windows_ = int(n)
+        self.quantile_levels_ = levels
+        self.model_ = inner
+        self._copy_contract(windows.layout, int(np.count_nonzero(codes == 1)))
+        return self
+
+    def _check_cqr(self, inner: BaseForecaster) -> bool:
+        """Whether ``inner`` is a quantile network (CQR), checked to have trained the bounds
+        of every coverage."""
+        trained = getattr(inner, "quantile_levels_", None)
+        if not inner.get_tag("probabilistic") or trained is None:
+            return False
+        if self.method != "absolute":
+            raise ValueError(
+                f"method={self.method!r} calibrates a point forecast; around a quantile network "
+                f"({type(inner).__name__} with quantiles={inner.quantiles!r}) the scores are "
+                "conformalised quantile regression's: use method='absolute'"
+            )
+        missing = [q for q in levels_of_coverage(self.coverage) if q not in trained]
+        if missing:
+            raise ValueError(
+                f"the coverage {self.coverage!r} needs the quantiles {missing}, which "
+                f"{type(inner).__name__} did not train (quantiles={inner.quantiles!r}); add "
+                f"them to its quantiles"
+            )
+        return True
+
+    def _scores(self, inner: BaseForecaster, windows) -> np.ndarray:
+        """The nonconformity scores of the calibration windows (see the module docstring)."""
         labels, spreads = [], []
         for inputs, batch_labels in windows.batches("validation", EVALUATION_BATCH):
             labels.append(batch_labels)
@@ -200,13 +241,17 @@ class ConformalForecaster(BaseForecaster):
         spread = np.concatenate(spreads)
         self.spread_floor_ = cs.spread_floor(spread)
         scale = cs.floored(spread, self.spread_floor_) if self.scale == "local" else 1.0
-        scores = cs.nonconformity(np.concatenate(labels), forecasts, scale, self.method)
-        self.scores_ = np.sort(scores, axis=0)
-        self.n_calibration_windows_ = int(n)
-        self.quantile_levels_ = levels
-        self.model_ = inner
-        self._copy_contract(windows.layout, int(np.count_nonzero(codes == 1)))
-        return self
+        if self.cqr_:
+            bounds = [q for c in self._coverages() for q in interval_quantiles(c)]
+            ascending = check_quantiles(bounds)  # the order the model gives them in
+            quantiles = inner.forecast_quantile_windows(windows, ascending, "validation")
+            quantiles = quantiles[..., [ascending.index(q) for q in bounds]]  # lo_1, hi_1, ...
+            return cs.cqr_scores(np.concatenate(labels), quantiles, scale)
+        forecasts = inner.forecast_windows(windows, "validation")
+        return cs.nonconformity(np.concatenate(labels), forecasts, scale, self.method)
+
+    def _coverages(self) -> tuple:
+        return check_quantiles(self.coverage, "coverage")
 
     def _calibration_split(self, inner: BaseForecaster, X: pd.DataFrame, validation_frame):
         """``(rows to fit on, rows whose windows are cut, their split codes, the source)``."""
@@ -254,7 +299,10 @@ class ConformalForecaster(BaseForecaster):
         return self.model_._forecast_series(inputs, series)
 
     def _forecast_quantiles(self, inputs, series: np.ndarray, quantiles: tuple) -> np.ndarray:
-        offsets = cs.quantile_offsets(self.scores_, quantiles, self.method)
+        if getattr(self, "cqr_", False):
+            offsets = cs.cqr_offsets(self.scores_, self._coverages(), quantiles)
+        else:
+            offsets = cs.quantile_offsets(self.scores_, quantiles, self.method)
         if not np.isfinite(offsets).all():
             level = cs.level_needing_most(quantiles, self.method)
             raise ValueError(
@@ -262,14 +310,17 @@ class ConformalForecaster(BaseForecaster):
                 f"calibration windows with method={self.method!r}; this forecaster was "
                 f"calibrated on {self.n_calibration_windows_} ({self.calibration_})"
             )
-        point = np.asarray(self.model_._forecast_series(inputs, series), np.float64)
+        if getattr(self, "cqr_", False):
+            base = np.asarray(self.model_._forecast_quantiles(inputs, series, quantiles))
+        else:
+            base = np.asarray(self.model_._forecast_series(inputs, series))[..., None]
         spread = 1.0
         if self.scale == "local":
             spread = cs.floored(
                 cs.local_spread(self.model_._targets_of(inputs)), self.spread_floor_
             )
             spread = spread[..., None]
-        return point[..., None] + spread * offsets[None]
+        return base.astype(np.float64) + spread * offsets[None]
 
     def _check_inputs(self, latest) -> None:
         self.model_._check_inputs(latest)

@@ -114,3 +114,57 @@ def spread_floor(spreads: np.ndarray) -> np.ndarray:
 def floored(spreads: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """``spreads`` with NaN and values below ``floor`` (per target) raised to it."""
     return np.where(np.isnan(spreads), floor, np.maximum(spreads, floor))
+
+
+def cqr_scores(actual: np.ndarray, bounds: np.ndarray, spread) -> np.ndarray:
+    """Conformalised quantile regression's scores ``(n, horizon, n_targets, n_coverages)``:
+    ``max(lo - y, y - hi) / s`` for each coverage's trained bounds, ``bounds`` holding
+    ``(lo, hi)`` of every coverage in turn along its last axis (``lo_1, hi_1, lo_2, ...``);
+    negative where the label lies inside, by its distance to the nearer bound.
+
+    Example:
+        >>> bounds = np.array([[[[1.0, 3.0]]], [[[1.0, 3.0]]]])  # two windows, one coverage
+        >>> cqr_scores(np.array([[[2.5]], [[5.0]]]), bounds, 1.0)[:, 0, 0].tolist()
+        [[-0.5], [2.0]]
+    """
+    actual = np.asarray(actual, np.float64)[..., None]
+    lower, upper = (
+        np.asarray(bounds, np.float64)[..., 0::2],
+        np.asarray(bounds, np.float64)[..., 1::2],
+    )
+    spread = spread if np.isscalar(spread) else np.asarray(spread)[..., None]
+    return np.maximum(lower - actual, actual - upper) / spread
+
+
+def cqr_offsets(scores: np.ndarray, coverages: tuple, quantiles: tuple) -> np.ndarray:
+    """The offsets ``(horizon, n_targets, n_levels)`` (in units of the spread) that move a
+    quantile network's own levels to their calibrated values: ``-Q`` for the lower bound of
+    the interval of coverage ``c``, ``+Q`` for its upper bound (``Q`` the
+    ``ceil((n + 1) c)``-th smallest CQR score of that coverage: it widens the interval when
+    positive, narrows it when negative), 0 for the median; ``inf`` where too few scores bound
+    it.
+
+    Raises:
+        ValueError: a level that is neither the median nor a bound of a calibrated coverage.
+
+    Example:
+        >>> scores = np.arange(-4.0, 5.0)[:, None, None, None]  # nine windows: -4, ..., 4
+        >>> cqr_offsets(scores, (0.8,), (0.1, 0.5, 0.9))[0, 0].tolist()  # rank 8: 3
+        [-3.0, 0.0, 3.0]
+    """
+    n = scores.shape[0]
+    columns = []
+    for q in quantiles:
+        if abs(q - 0.5) < _EPS:
+            columns.append(np.zeros(scores.shape[1:-1]))
+            continue
+        matches = [j for j, c in enumerate(coverages) if abs(abs(2.0 * q - 1.0) - c) < 1e-7]
+        if not matches:
+            raise ValueError(
+                f"the quantile {q} bounds none of the calibrated coverages {list(coverages)}: "
+                "conformalised quantile regression gives their bounds and the median only"
+            )
+        rank = finite_sample_rank(n, coverages[matches[0]])
+        magnitude = scores[rank - 1, ..., matches[0]] if rank <= n else np.inf
+        columns.append(np.broadcast_to(magnitude if q > 0.5 else -magnitude, scores.shape[1:-1]))
+    return np.stack(columns, axis=-1)

@@ -35,38 +35,17 @@ import numpy as np
 import pandas as pd
 
 from forecast.data.long_format import read_long
-
-#: Digits quantile levels are rounded to, so ``(1 - 0.8) / 2`` is the level ``0.1``.
-LEVEL_DIGITS = 10
+from forecast.windowing.quantile_frames import (  # noqa: F401  (re-exported)
+    LEVEL_DIGITS,
+    check_quantiles,
+    interval_frame,
+    interval_quantiles,
+    quantile_frame,
+)
 
 
 class PointForecastError(ValueError):
     """A forecaster that forecasts points only was asked for quantiles or intervals."""
-
-
-def check_quantiles(quantiles: float | Iterable[float], name: str = "quantiles") -> tuple:
-    """Quantile levels as a sorted tuple of distinct floats in ``(0, 1)``.
-
-    Raises:
-        ValueError: an empty list, or a level that is not a number in ``(0, 1)`` (naming
-            ``name``).
-    """
-    values = [quantiles] if isinstance(quantiles, (int, float, np.number)) else list(quantiles)
-    if not values:
-        raise ValueError(f"{name} must hold at least one level in (0, 1)")
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.number)):
-            raise ValueError(f"{name} must be numbers in (0, 1), got {value!r}")
-        if not 0.0 < float(value) < 1.0:
-            raise ValueError(f"{name} must lie in (0, 1), got {value!r}")
-    return tuple(sorted({round(float(v), LEVEL_DIGITS) for v in values}))
-
-
-def interval_quantiles(coverage: float) -> tuple[float, float]:
-    """The quantile levels ``((1 - c) / 2, (1 + c) / 2)`` bounding the central interval of
-    coverage ``c``."""
-    (c,) = check_quantiles(coverage, "coverage")
-    return round((1.0 - c) / 2.0, LEVEL_DIGITS), round((1.0 + c) / 2.0, LEVEL_DIGITS)
 
 
 def levels_of_coverage(coverage: float | Iterable[float]) -> tuple:
@@ -156,20 +135,11 @@ class ProbabilisticContract:
         """:meth:`predict_quantiles` of a frame in the data model."""
         levels = self._quantile_request(quantiles)
         latest, failures = self._predict_windows(X, errors, future)
-        columns = pd.MultiIndex.from_product(
-            [list(self.target_columns_), list(levels)], names=["target", "quantile"]
-        )
-        if latest is None:
-            index = X.index[:0]
-            values = np.zeros((0, len(columns)))
-        else:
+        values = None
+        if latest is not None:
             series = np.asarray(latest.layout.series_ids, dtype=object)
             values = self._forecast_quantiles(latest.inputs, series, levels)
-            index = latest.index
-        frame = pd.DataFrame(
-            np.asarray(values, dtype=np.float64).reshape(len(index), -1), index, columns
-        )
-        frame.attrs["filled_inputs"] = 0 if latest is None else int(latest.filled_inputs)
+        frame = quantile_frame(latest, values, self.target_columns_, levels, X)
         if errors == "skip":
             from forecast.windowing.series_errors import attach_failures
 
@@ -209,18 +179,7 @@ class ProbabilisticContract:
         coverages = check_quantiles(coverage, "coverage")
         levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
         quantiles = self._predict_quantiles(X, levels, errors, future)
-        columns, parts = [], []
-        for target in self.target_columns_:
-            for c in coverages:
-                for bound, level in zip(("lower", "upper"), interval_quantiles(c)):
-                    columns.append((target, c, bound))
-                    parts.append(quantiles[(target, level)].to_numpy())
-        values = np.column_stack(parts) if parts else np.zeros((len(quantiles), 0))
-        names = ["target", "coverage", "bound"]
-        frame = pd.DataFrame(
-            values, quantiles.index, pd.MultiIndex.from_tuples(columns, names=names)
-        )
-        frame.attrs.update(quantiles.attrs)
+        frame = interval_frame(quantiles, self.target_columns_, coverages)
         return frame if long is None else long.write(_flat_columns(frame, long_interval_column))
 
     def forecast_quantile_windows(

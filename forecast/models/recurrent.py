@@ -13,16 +13,15 @@ Example:
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import numpy as np
 import pandas as pd
 
 from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.base import BaseForecaster
-from forecast.models.constraints import Boolean, Choice, Integer, Real, Seed, Widths
+from forecast.models.constraints import Boolean, Choice, Integer, Levels, Real, Seed, Widths
 from forecast.models.contract import store_params
+from forecast.models.network_pickling import PicklableNetworks
+from forecast.models.quantile_network import QuantileOutputs, compiled_loss, trained_levels
 from forecast.models.recurrent_fit import choose_scaling_and_anchor, fit_members
 from forecast.nn.options import (
     CELL_NAMES,
@@ -36,7 +35,7 @@ from forecast.nn.options import (
 from forecast.windowing.windows import Windows
 
 
-class RNNForecaster(BaseForecaster):
+class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
     """A stacked recurrent network trained on windows, scored like every baseline.
 
     The network reads scaled windows (statistics from the training split only) and its
@@ -90,7 +89,14 @@ class RNNForecaster(BaseForecaster):
         batch_size: windows per gradient step: the global batch, split across the replicas
             under a ``distribution`` (multiply it by their number to keep each as busy).
         learning_rate: Adam's initial learning rate.
-        loss: ``"mse"``, ``"mae"`` or ``"huber"`` (on scaled values).
+        loss: ``"mse"``, ``"mae"`` or ``"huber"`` (on scaled values); unused with ``quantiles``.
+        quantiles: ``None`` (default): point forecasts; levels in ``(0, 1)``, e.g. ``(0.1,
+            0.5, 0.9)``: a quantile network, whose head emits every level of every step and
+            target (never crossing: :mod:`forecast.nn.quantile_head`), trained with the mean
+            pinball loss over them in scaled units, early stopping on the same loss on
+            validation (:mod:`forecast.models.quantile_network` says why). The median 0.5 is
+            always trained (added if missing): ``predict`` returns it, and
+            ``predict_quantiles``/``predict_interval`` any trained level.
         patience: epochs without validation improvement before stopping (``None``: never stop
             early); the learning rate is halved after ``max(1, patience // 2)`` such epochs.
         clipnorm: gradient norm clipping (``None`` for none); under a ``distribution``, each
@@ -136,6 +142,7 @@ class RNNForecaster(BaseForecaster):
         scaling_mode_: the scaling mode used; ``covariates_used_``: whether the networks read
             the past covariates.
         history_: the training history (``loss``, ``val_loss`` and ``learning_rate`` per epoch).
+        quantile_levels_: the levels a quantile network trained (``None`` for a point one).
         scaling_: the :class:`~forecast.nn.scaling.ScalingStats` fitted on the training split.
         filled_inputs_: NaN input values filled in the training and validation windows.
         freq_, input_width_, season_length_, calendar_, input_columns_, target_columns_,
@@ -166,6 +173,7 @@ class RNNForecaster(BaseForecaster):
         "batch_size": Integer(minimum=1),
         "learning_rate": Real(low=0.0, open_low=True),
         "loss": Choice(LOSSES),
+        "quantiles": Levels(none=True),
         "patience": Integer(minimum=1, none=True),
         "clipnorm": Real(low=0.0, open_low=True, none=True),
         "validation": Real(low=0.0, high=1.0, open_high=True),
@@ -196,6 +204,7 @@ class RNNForecaster(BaseForecaster):
         batch_size=64,
         learning_rate=1e-3,
         loss="mae",
+        quantiles=None,
         patience=5,
         clipnorm=1.0,
         validation=0.2,
@@ -229,6 +238,7 @@ class RNNForecaster(BaseForecaster):
                 f"batch_size ({self.batch_size}) must be a multiple of the {replicas} replicas of "
                 f"distribution={self.distribution!r}: it is the global batch, split evenly among them"
             )
+        self.quantile_levels_ = trained_levels(self.quantiles)
         scaled = {*windows.covariate_columns, *windows.future_covariate_columns}
         numeric = [
             i < windows.n_targets or (name in scaled)
@@ -273,6 +283,7 @@ class RNNForecaster(BaseForecaster):
             "season_length": season,
             "linear_anchor": linear,
             "columns": columns,
+            "quantiles": self.quantile_levels_,
         }
 
     def _compiled_network(self, settings: dict, replicas: int, name: str):
@@ -287,8 +298,7 @@ class RNNForecaster(BaseForecaster):
             learning_rate=float(self.learning_rate),
             clipnorm=None if self.clipnorm is None else float(self.clipnorm) / replicas,
         )
-        loss = {"mse": "mse", "mae": "mae", "huber": keras.losses.Huber(delta=1.0)}[self.loss]
-        network.compile(optimizer=optimizer, loss=loss)
+        network.compile(optimizer=optimizer, loss=compiled_loss(self))
         return network
 
     def _pipelines(self, windows: Windows, strategy=None) -> tuple:
@@ -362,7 +372,9 @@ class RNNForecaster(BaseForecaster):
 
     # ------------------------------------------------------------------ forecasting
 
-    def _forecast(self, inputs) -> np.ndarray:
+    def _network_outputs(self, inputs) -> np.ndarray:
+        """``model_``'s output for raw inputs: ``(n, horizon, n_targets)``, or with quantiles
+        ``(n, horizon, n_targets, n_levels)``."""
         import keras
 
         features = dict(inputs) if isinstance(inputs, dict) else {"past": inputs}
@@ -374,9 +386,9 @@ class RNNForecaster(BaseForecaster):
             )
             for i in range(0, n, 1024)
         ]
-        return (
-            np.concatenate(out) if out else np.zeros((0, self.horizon, len(self.target_columns_)))
-        )
+        levels = () if self.quantile_levels_ is None else (len(self.quantile_levels_),)
+        empty = np.zeros((0, self.horizon, len(self.target_columns_), *levels))
+        return np.concatenate(out) if out else empty
 
     def _check_inputs(self, latest) -> None:
         from forecast.models.input_range import warn_out_of_range
@@ -384,35 +396,17 @@ class RNNForecaster(BaseForecaster):
         warn_out_of_range(latest, self.scaling_, self.input_width_, self.freq_)
 
     def _serving_function(self):
+        """The forecast graph; a quantile network's returns ``{"forecast": median, "quantiles":
+        every level}`` (see :mod:`forecast.serving.export`)."""
         model = self.model_
+        median = None if self.quantile_levels_ is None else self._median_index()
 
         def forecast_graph(past, future):
             inputs = {"past": past} if future is None else {"past": past, "future": future}
-            return model(inputs, training=False)
+            out = model(inputs, training=False)
+            return out if median is None else {"forecast": out[..., median], "quantiles": out}
 
         return forecast_graph
-
-    # ------------------------------------------------------------------ pickling
-
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # sklearn records its version here
-        for name in ("model_", "network_"):
-            if name in state:
-                state[name] = _keras_to_bytes(state[name])
-        if "networks_" in state:
-            state["networks_"] = [_keras_to_bytes(network) for network in state["networks_"]]
-        return state
-
-    def __setstate__(self, state):
-        state = dict(state)
-        for name in ("model_", "network_"):
-            if isinstance(state.get(name), bytes):
-                state[name] = _keras_from_bytes(state[name])
-        if "networks_" in state:
-            state["networks_"] = [
-                _keras_from_bytes(n) if isinstance(n, bytes) else n for n in state["networks_"]
-            ]
-        super().__setstate__(state)
 
 
 class _FixedCellForecaster(RNNForecaster):
@@ -441,6 +435,7 @@ class _FixedCellForecaster(RNNForecaster):
         batch_size=64,
         learning_rate=1e-3,
         loss="mae",
+        quantiles=None,
         patience=5,
         clipnorm=1.0,
         validation=0.2,
@@ -473,23 +468,3 @@ class GRUForecaster(_FixedCellForecaster):
     arguments)."""
 
     cell = "gru"
-
-
-def _keras_to_bytes(model) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.keras")
-        model.save(path)
-        with open(path, "rb") as handle:
-            return handle.read()
-
-
-def _keras_from_bytes(data: bytes):
-    import keras
-
-    import forecast.nn.networks  # noqa: F401  (registers the custom layers)
-
-    with tempfile.TemporaryDirectory() as folder:
-        path = os.path.join(folder, "model.keras")
-        with open(path, "wb") as handle:
-            handle.write(data)
-        return keras.saving.load_model(path, compile=False)

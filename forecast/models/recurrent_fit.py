@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from forecast.models.constraints import MAX_SEED
+from forecast.models.quantile_network import compiled_loss
 
 #: the most windows (the latest ones) the anchors are fitted and scored on
 ANCHOR_WINDOWS = 20_000
@@ -227,7 +228,7 @@ def _fit_member(
 
         fit = _distributed_fit(model, network, strategy)
         start = pipeline if pipeline is not None else train
-        initial = evaluate_distributed(network, start, strategy, loss=model.loss)
+        initial = evaluate_distributed(network, start, strategy, loss=compiled_loss(model, True))
     untrained = network.get_weights()
     history, best_epoch, best_loss = train_network(
         network, train, pipeline, epochs=epochs, patience=model.patience,
@@ -235,11 +236,12 @@ def _fit_member(
     )  # fmt: skip
     if validation is None:
         return Member(network, history, best_epoch, best_loss, columns, settings)
-    errors = window_errors(network, validation)
+    levels = settings.get("quantiles")  # a quantile network is judged on its pinball loss
+    errors = window_errors(network, validation, quantiles=levels)
     if best_epoch > 0 and model.anchor_ is not None:
         trained = network.get_weights()
         network.set_weights(untrained)
-        anchor_errors = window_errors(network, validation)
+        anchor_errors = window_errors(network, validation, quantiles=levels)
         if clearly_better(errors, anchor_errors, _block(model)):
             network.set_weights(trained)
         else:  # training did not clearly beat the anchor: the network stays the anchor
@@ -269,7 +271,7 @@ def _distributed_fit(model, network, strategy):
 
     def fit(*, x, validation_data, epochs, callbacks, verbose):
         return fit_distributed(
-            network, x, validation_data, strategy, loss=model.loss, epochs=epochs,
+            network, x, validation_data, strategy, loss=compiled_loss(model, True), epochs=epochs,
             callbacks=callbacks, verbose=verbose if is_chief() else 0,
         )  # fmt: skip
 

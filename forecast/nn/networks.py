@@ -20,6 +20,10 @@ Residual output adds an anchor to whatever the network emits: ``"last"`` the las
 target, ``"seasonal"`` the seasonal-naive forecast (the last season repeated), so the network
 learns a correction to a baseline.
 
+A quantile network (``quantiles=``) returns ``(horizon, n_targets, n_levels)``: its median is
+what a point network returns (the anchor plus a correction), the other levels a
+non-crossing fan around it (:mod:`forecast.nn.quantile_head`).
+
 Example:
     >>> model = build_network(input_width=24, horizon=6, n_inputs=3, n_targets=1, n_future=2,
     ...                       cell="gru", units=(16, 8), residual="seasonal", season_length=12)
@@ -35,11 +39,12 @@ import keras
 from keras import layers, ops
 
 from forecast.nn import anchors
+from forecast.nn.decoders import CELL_UNITS, AutoregressiveDecoder, output_init  # noqa: F401
 from forecast.nn.options import ANCHORS, CELL_NAMES, STRATEGIES
+from forecast.nn.quantile_head import QuantileFan, increments_layer, start_increments, with_median
 from forecast.nn.scaling import ScalingStats, scale_future, scale_window
 
 CELLS = dict(zip(CELL_NAMES, (layers.LSTM, layers.GRU, layers.SimpleRNN)))
-CELL_UNITS = dict(zip(CELL_NAMES, (layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell)))
 
 
 @keras.saving.register_keras_serializable(package="forecast")
@@ -70,10 +75,13 @@ class FutureScaler(WindowScaler):
 
 @keras.saving.register_keras_serializable(package="forecast")
 class Unscale(layers.Layer):
-    """Back to original units: ``forecast * scale + center``."""
+    """Back to original units: ``forecast * scale + center`` (quantile forecasts, with a last
+    axis of levels, each level alike: the scale is positive, so the order stays)."""
 
     def call(self, inputs):
         forecast, center, scale = inputs
+        if len(forecast.shape) == 4:
+            center, scale = ops.expand_dims(center, -1), ops.expand_dims(scale, -1)
         return forecast * scale + center
 
 
@@ -181,90 +189,6 @@ class StepIndex(layers.Layer):
         return {**super().get_config(), "horizon": self.horizon}
 
 
-@keras.saving.register_keras_serializable(package="forecast")
-class AutoregressiveDecoder(layers.Layer):
-    """Emit one step at a time, feeding back the previous forecast (the TensorFlow tutorial's
-    feedback model), starting from the encoder's final states.
-
-    Call with ``[decoder_inputs (batch, horizon, n), past (batch, input_width, n_inputs),
-    *encoder_states]``, or with a residual ``[decoder_inputs, past, anchor (batch, horizon,
-    n_targets), *encoder_states]``; returns ``(batch, horizon, n_targets)``. The first step is
-    fed the last observed target; with a residual, each step's anchor is added before it is
-    fed back. With a residual the output layer starts at zero: before training the decoder
-    forecasts the anchor exactly.
-    """
-
-    def __init__(
-        self,
-        cell: str,
-        units: Sequence[int],
-        dense_units: Sequence[int],
-        n_targets: int,
-        residual: str | None = None,
-        season_length: int | None = None,
-        recurrent_dropout: float = 0.0,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        self.cell, self.units, self.dense_units = cell, tuple(units), tuple(dense_units)
-        self.n_targets, self.residual, self.season_length = n_targets, residual, season_length
-        self.recurrent_dropout = float(recurrent_dropout)
-        self.cells = [
-            CELL_UNITS[cell](u, recurrent_dropout=self.recurrent_dropout) for u in self.units
-        ]
-        self.head = [layers.Dense(u, activation="relu") for u in self.dense_units]
-        self.out = layers.Dense(n_targets, **_output_init(residual is not None))
-
-    def build(self, input_shape):
-        step_inputs = input_shape[0][-1] + self.n_targets
-        for cell, units in zip(self.cells, self.units):
-            cell.build((None, step_inputs))
-            step_inputs = units
-        width = self.units[-1]
-        for dense in self.head:
-            dense.build((None, width))
-            width = dense.units
-        self.out.build((None, width))
-
-    def call(self, inputs, training=None):
-        decoder_inputs, past, *flat_states = inputs
-        anchor = None
-        if self.residual is not None:
-            anchor, *flat_states = flat_states
-        horizon = decoder_inputs.shape[1]
-        states, i = [], 0
-        for cell in self.cells:
-            if self.recurrent_dropout:  # one mask per sequence, as Keras's RNN layer draws
-                cell.reset_recurrent_dropout_mask()
-            n = 2 if isinstance(cell, layers.LSTMCell) else 1
-            states.append(list(flat_states[i : i + n]))
-            i += n
-        previous = past[:, -1, : self.n_targets]
-        outputs = []
-        for k in range(horizon):
-            x = ops.concatenate([decoder_inputs[:, k, :], previous], axis=-1)
-            for j, cell in enumerate(self.cells):
-                x, new_state = cell(x, states[j], training=training)
-                states[j] = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
-            for dense in self.head:
-                x = dense(x)
-            previous = self.out(x) if anchor is None else self.out(x) + anchor[:, k, :]
-            outputs.append(previous)
-        return ops.stack(outputs, axis=1)
-
-    def get_config(self) -> dict:
-        return {
-            **super().get_config(),
-            "cell": self.cell,
-            "units": list(self.units),
-            "dense_units": list(self.dense_units),
-            "n_targets": self.n_targets,
-            "residual": self.residual,
-            "season_length": self.season_length,
-            "recurrent_dropout": self.recurrent_dropout,
-        }
-
-
 def build_network(
     *,
     input_width: int,
@@ -283,6 +207,7 @@ def build_network(
     season_length: int | None = None,
     linear_anchor=None,
     columns: Sequence[int] | None = None,
+    quantiles: Sequence[float] | None = None,
     name: str | None = None,
 ) -> keras.Model:
     """Build the core network (scaled units in and out).
@@ -311,12 +236,15 @@ def build_network(
             ``residual="linear"``.
         columns: the input columns the recurrent layers read (targets first), e.g. without
             the covariates; ``None``: all. Anchors always read the target columns.
+        quantiles: the levels of a quantile network (the median is added if missing);
+            ``None``: a point network.
         name: the model's name (default ``"<cell>_<strategy>"``); the members of an ensemble
             need distinct names.
 
     Returns:
         An uncompiled ``keras.Model`` with inputs ``{"past", ["future"]}`` and output
-        ``(batch, horizon, n_targets)``.
+        ``(batch, horizon, n_targets)``, or with ``quantiles`` ``(batch, horizon, n_targets,
+        n_levels)``, the levels ascending.
 
     Raises:
         ValueError: an unknown option or inconsistent settings.
@@ -334,29 +262,40 @@ def build_network(
     )
     anchor = _anchor(past, future, residual, horizon, n_targets, season_length, linear_anchor)
     zero = anchor is not None
+    levels = None if quantiles is None else with_median(quantiles)
     if strategy == "direct":
-        output = _direct_head(encoding, future, dense, horizon, n_targets, zero)
+        output, raw = _direct_head(encoding, future, dense, horizon, n_targets, zero, levels)
     else:
         steps = StepIndex(horizon, name="step")(past)
         decoder_inputs = steps if future is None else layers.Concatenate()([future, steps])
         decoder_units = tuple(u * (2 if bidirectional else 1) for u in units)
         if strategy == "seq2seq":
-            output = _seq2seq_decoder(
+            output, raw = _seq2seq_decoder(
                 decoder_inputs, states, cell, decoder_units, dense, n_targets, dropout,
-                recurrent_dropout, zero,
+                recurrent_dropout, zero, levels,
             )  # fmt: skip
         else:
             flat_states = [s for group in states for s in group]
             decoder = AutoregressiveDecoder(
                 cell, decoder_units, dense, n_targets, residual, season_length, recurrent_dropout,
-                name="decoder",
+                levels, name="decoder",
             )  # fmt: skip
             anchor_input = [] if anchor is None else [anchor]
             output = decoder([decoder_inputs, past, *anchor_input, *flat_states])
+            output, raw = (output, None) if levels is None else output
             anchor = None  # the decoder adds it inside its feedback loop
+    output = _output(output, anchor, raw, levels)
+    return keras.Model(inputs, output, name=name or f"{cell}_{strategy}")
+
+
+def _output(output, anchor, raw, levels):
+    """The network's output: ``output`` plus the ``anchor`` (if any), with ``levels`` the
+    quantile fan around that median."""
     if anchor is not None:
         output = layers.Add(name="residual")([output, anchor])
-    return keras.Model(inputs, output, name=name or f"{cell}_{strategy}")
+    if levels is not None:
+        output = QuantileFan(levels, name="quantiles")([output, raw])
+    return output
 
 
 def _anchor(past, future, residual, horizon, n_targets, season_length, linear_anchor):
@@ -371,11 +310,6 @@ def _anchor(past, future, residual, horizon, n_targets, season_length, linear_an
     anchor = layer(past if future is None else [past, future])
     layer.set_anchor(linear_anchor)
     return anchor
-
-
-def _output_init(zero: bool) -> dict:
-    """The output layer's initialisers: zeros when it corrects an anchor."""
-    return {"kernel_initializer": "zeros", "bias_initializer": "zeros"} if zero else {}
 
 
 def _network_inputs(input_width: int, n_inputs: int, horizon: int, n_future: int) -> dict:
@@ -404,22 +338,36 @@ def _check_options(
         raise ValueError(f"dropout rates must be in [0, 1), got {dropout}, {recurrent_dropout}")
 
 
-def _direct_head(encoding, future, dense, horizon: int, n_targets: int, zero: bool = False):
-    """All steps at once from the encoding (and the flattened known-future features)."""
+def _direct_head(encoding, future, dense, horizon, n_targets, zero=False, levels=None):
+    """All steps at once from the encoding (and the flattened known-future features); returns
+    the (median) forecast and, with ``levels``, the raw increments of its quantile fan."""
     head = (
         encoding if future is None else layers.Concatenate()([encoding, layers.Flatten()(future)])
     )
     for width in dense:
         head = layers.Dense(width, activation="relu")(head)
-    output = layers.Dense(horizon * n_targets, **_output_init(zero))(head)
-    return layers.Reshape((horizon, n_targets))(output)
+    output = layers.Dense(horizon * n_targets, **output_init(zero))(head)
+    output = layers.Reshape((horizon, n_targets))(output)
+    return output, _increments(head, levels, horizon * n_targets, (horizon, n_targets))
+
+
+def _increments(features, levels, n_outputs: int, shape: tuple):
+    """The raw increments of a quantile fan from a head's last features (``None`` without
+    ``levels``), reshaped to ``(*shape, len(levels) - 1)``."""
+    if levels is None:
+        return None
+    spread = increments_layer(levels, n_outputs, name="increments")
+    raw = spread(features)
+    start_increments(spread, levels)
+    return layers.Reshape((*shape, len(levels) - 1))(raw)
 
 
 def _seq2seq_decoder(
     decoder_inputs, states, cell, decoder_units, dense, n_targets, dropout, recurrent_dropout,
-    zero=False,
+    zero=False, levels=None,
 ):  # fmt: skip
-    """A recurrent decoder over the forecast steps, started from the encoder's states."""
+    """A recurrent decoder over the forecast steps, started from the encoder's states; returns
+    the (median) forecast and, with ``levels``, the raw increments of its quantile fan."""
     x = decoder_inputs
     for i, (width, state) in enumerate(zip(decoder_units, states)):
         x = CELLS[cell](
@@ -429,7 +377,8 @@ def _seq2seq_decoder(
             x = layers.Dropout(dropout)(x)
     for width in dense:
         x = layers.Dense(width, activation="relu")(x)
-    return layers.Dense(n_targets, **_output_init(zero))(x)
+    output = layers.Dense(n_targets, **output_init(zero))(x)
+    return output, _increments(x, levels, n_targets, (decoder_inputs.shape[1], n_targets))
 
 
 def build_serving_model(core, stats: ScalingStats) -> keras.Model:

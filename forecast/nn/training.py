@@ -153,9 +153,13 @@ def train_network(
     return history, keep.best_epoch, keep.best
 
 
-def window_errors(network: keras.Model, arrays: dict, batch_size: int = 1024) -> np.ndarray:
+def window_errors(
+    network: keras.Model, arrays: dict, batch_size: int = 1024, quantiles=None
+) -> np.ndarray:
     """Each window's mean absolute error, in units of each target's training spread, of
-    ``network`` on the scaled windows ``arrays`` (see :func:`scaled_arrays`).
+    ``network`` on the scaled windows ``arrays`` (see :func:`scaled_arrays`); for a quantile
+    network (its levels ``quantiles``), each window's mean pinball loss over the levels, in
+    the same units.
 
     Example:
         >>> import keras, numpy as np
@@ -175,5 +179,11 @@ def window_errors(network: keras.Model, arrays: dict, batch_size: int = 1024) ->
             batch["future"] = arrays["future"][start : start + batch_size]
         forecasts.append(keras.ops.convert_to_numpy(network(batch, training=False)))
     forecast = np.concatenate(forecasts).astype(np.float64)
-    error = np.abs(forecast - arrays["labels"]) * np.asarray(arrays["spread"], np.float64)
+    labels = np.asarray(arrays["labels"], np.float64)
+    if quantiles is None:
+        error = np.abs(forecast - labels)
+    else:
+        levels, residual = np.asarray(quantiles, np.float64), labels[..., None] - forecast
+        error = np.maximum(levels * residual, (levels - 1.0) * residual).mean(axis=-1)
+    error = error * np.asarray(arrays["spread"], np.float64)
     return np.nanmean(error.reshape(len(error), -1), axis=1)

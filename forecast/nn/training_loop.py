@@ -48,7 +48,7 @@ def fit_distributed(
     validation: tf.data.Dataset | None,
     strategy: tf.distribute.Strategy,
     *,
-    loss: str,
+    loss: str | keras.losses.Loss,
     epochs: int,
     callbacks: Sequence[keras.callbacks.Callback] = (),
     verbose: int = 0,
@@ -60,7 +60,9 @@ def fit_distributed(
         train: batches of ``(inputs, labels)``, each batch the global batch (auto-sharded).
         validation: batches for the validation loss (``None``: no validation).
         strategy: the strategy the network was built under.
-        loss: ``"mse"``, ``"mae"`` or ``"huber"`` (Huber with ``delta=1``), as compiled.
+        loss: ``"mse"``, ``"mae"`` or ``"huber"`` (Huber with ``delta=1``), as compiled, or
+            a Keras loss whose ``reduction`` is ``None`` (one value per loss element, e.g. a
+            quantile network's :class:`~forecast.nn.quantile_head.PinballLoss`).
         epochs: passes over ``train``, unless a callback stops training first.
         callbacks: Keras callbacks (early stopping, learning-rate schedules, ...).
         verbose: Keras's progress output (0 silent, 1 progress bar, 2 one line per epoch).
@@ -70,9 +72,7 @@ def fit_distributed(
     """
     import keras
 
-    if loss not in _ELEMENT_LOSSES:
-        raise ValueError(f"loss must be one of {tuple(_ELEMENT_LOSSES)}, got {loss!r}")
-    element_loss = getattr(keras.losses, _ELEMENT_LOSSES[loss])(reduction=None)
+    element_loss = _element_loss(loss)
     optimizer = network.optimizer
     with strategy.scope():  # its slots mirrored like the weights, made before the first step
         if not optimizer.built:
@@ -121,19 +121,28 @@ def fit_distributed(
     return {key: [float(v) for v in values] for key, values in network.history.history.items()}
 
 
-def evaluate_distributed(network, dataset, strategy, *, loss: str) -> float:
+def evaluate_distributed(network, dataset, strategy, *, loss: str | keras.losses.Loss) -> float:
     """The mean ``loss`` of ``network`` over every window of ``dataset``, computed on every
     replica of ``strategy`` and added across them (what ``network.evaluate`` gives on one
     device; the starting point :class:`forecast.nn.training.KeepBest` compares epochs with)."""
-    import keras
-
-    element_loss = getattr(keras.losses, _ELEMENT_LOSSES[loss])(reduction=None)
+    element_loss = _element_loss(loss)
     test_step = _test_step(network, element_loss, strategy)
     total, count = 0.0, 0.0
     for batch in strategy.experimental_distribute_dataset(dataset):
         batch_sum, batch_count = (float(v) for v in test_step(batch))
         total, count = total + batch_sum, count + batch_count
     return total / max(count, 1.0)
+
+
+def _element_loss(loss):
+    """The loss per element: Keras's loss of that name, or ``loss`` itself."""
+    import keras
+
+    if not isinstance(loss, str):
+        return loss
+    if loss not in _ELEMENT_LOSSES:
+        raise ValueError(f"loss must be one of {tuple(_ELEMENT_LOSSES)}, got {loss!r}")
+    return getattr(keras.losses, _ELEMENT_LOSSES[loss])(reduction=None)
 
 
 def _train_step(network, optimizer, element_loss, strategy):

@@ -7,6 +7,10 @@ original units (all scaling is inside the graph)::
     future:   float32 [batch, horizon, n_calendar]      (only when calendar features are used)
     -> {"forecast": float32 [batch, horizon, n_targets]}
 
+A quantile network's also returns ``quantiles`` ``float32 [batch, horizon, n_targets,
+n_levels]`` (``forecast`` is its median), its levels in the metadata's ``quantile_levels``
+(see :mod:`forecast.serving.loaded_quantiles`).
+
 Under the ``"fill"`` missing-value policy (the default), the graph first fills the NaN inputs
 of every window from that window's own observations, with the very
 :func:`~forecast.data.missing.fill_windows` training used (on ``keras.ops``), so a plain
@@ -64,6 +68,8 @@ from forecast.errors import DataValidationError
 from forecast.features.category_warnings import one_warning_per_job
 from forecast.serving.array_checks import check_finite as _check_finite
 from forecast.serving.fit_record import FitRecord
+from forecast.serving.loaded_quantiles import LoadedQuantiles
+from forecast.serving.signature_parts import filled_graph, signature_outputs
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
     attach_failures,
@@ -123,7 +129,7 @@ def export_forecaster(
         [None, metadata["horizon"], len(metadata["calendar_columns"])], tf.float32, name="future"
     )
     module = tf.Module()
-    forecast_graph = _filling(forecaster._serving_function(), forecaster.input_schema_.missing)
+    forecast_graph = filled_graph(forecaster._serving_function(), forecaster.input_schema_.missing)
     keras_model = getattr(forecaster, "model_", None)
     if keras_model is not None and hasattr(keras_model, "trainable_variables"):
         module.model = keras_model  # tracks the weights
@@ -135,13 +141,13 @@ def export_forecaster(
         def serve(past, future):
             past = tf.ensure_shape(past, past_spec.shape)
             future = tf.ensure_shape(future, future_spec.shape)
-            return {"forecast": tf.cast(forecast_graph(past, future), tf.float32)}
+            return signature_outputs(forecast_graph(past, future))
     else:
 
         @tf.function(input_signature=[past_spec], jit_compile=True)
         def serve(past):
             past = tf.ensure_shape(past, past_spec.shape)
-            return {"forecast": tf.cast(forecast_graph(past, None), tf.float32)}
+            return signature_outputs(forecast_graph(past, None))
 
     module.serve = serve
 
@@ -158,22 +164,6 @@ def export_forecaster(
     return target
 
 
-def _filling(forecast_graph, missing):
-    """``forecast_graph`` reading windows filled as training filled them (``"fill"`` policy)."""
-    if not missing.fills_windows:
-        return forecast_graph
-    import keras
-    import tensorflow as tf
-
-    from forecast.data.missing import fill_windows
-
-    def filled(past):  # windows without a NaN skip the work
-        gaps = tf.reduce_any(tf.math.is_nan(past))
-        return tf.cond(gaps, lambda: fill_windows(past, keras.ops), lambda: past)
-
-    return lambda past, future: forecast_graph(filled(past), future)
-
-
 def load(path: str | os.PathLike) -> ExportedForecaster:
     """Load an exported forecaster: a predictor with the estimator's ``predict(frame)``.
 
@@ -182,7 +172,7 @@ def load(path: str | os.PathLike) -> ExportedForecaster:
     return ExportedForecaster(path)
 
 
-class ExportedForecaster:
+class ExportedForecaster(LoadedQuantiles):
     """A forecaster loaded from a SavedModel written by ``export``.
 
     Attributes:
@@ -228,8 +218,9 @@ class ExportedForecaster:
     def horizon(self) -> int:
         return self.input_schema.horizon
 
-    def predict_arrays(self, past, future=None) -> np.ndarray:
-        """Forecasts ``(batch, horizon, n_targets)`` from raw windows.
+    def predict_arrays(self, past, future=None, output: str = "forecast") -> np.ndarray:
+        """Forecasts ``(batch, horizon, n_targets)`` from raw windows (``output="quantiles"``:
+        a quantile model's ``(batch, horizon, n_targets, n_levels)``).
 
         Args:
             past: ``(batch, input_width, n_inputs)`` raw inputs, columns as in
@@ -270,7 +261,7 @@ class ExportedForecaster:
                 )
             _check_finite("future", future, "calendar", calendar)
             arguments["future"] = tf.constant(future)
-        return self._signature(**arguments)["forecast"].numpy()
+        return self._signature(**arguments)[output].numpy()
 
     def latest_windows(self, frame: pd.DataFrame, future_grid: str = "grid"):
         """The validated inputs of the next forecast of every series of ``frame``.
@@ -369,6 +360,15 @@ class ExportedForecaster:
                 few rows, another frequency, or a NaN input the missing-value policy cannot fill
                 (with ``errors="skip"``, only the columns or a single series' error).
         """
+        latest, failures = self._latest_for(frame, extra_columns, errors, future_grid)
+        values = None if latest is None else self._predict_latest(latest, "forecast")
+        forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
+        return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
+
+    def _latest_for(
+        self, frame: pd.DataFrame, extra_columns: str, errors: str, future_grid: str = "grid"
+    ) -> tuple:
+        """``frame``'s latest windows (``None``: every series skipped) and skipped series."""
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
         check_errors_mode(errors)
@@ -377,18 +377,13 @@ class ExportedForecaster:
         self._check_columns(frame, extra_columns)
         read = functools.partial(self.latest_windows, future_grid=future_grid)
         if errors == "raise":
-            latest, failures = read(frame), {}
-        else:
-            latest, failures = latest_windows_skipping(read, frame)
-        values = None
-        if latest is not None:
-            inputs = latest.inputs
-            past, future = (
-                (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
-            )
-            values = self.predict_arrays(past, future)
-        forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
-        return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
+            return read(frame), {}
+        return latest_windows_skipping(read, frame)
+
+    def _predict_latest(self, latest, output: str) -> np.ndarray:
+        """The signature's ``output`` for the latest windows."""
+        inputs = latest.inputs if isinstance(latest.inputs, dict) else {"past": latest.inputs}
+        return self.predict_arrays(inputs["past"], inputs.get("future"), output)
 
     def _check_columns(self, frame: pd.DataFrame, extra_columns: str) -> None:
         """Raise a DataValidationError naming the columns the model reads if ``frame`` lacks
@@ -421,6 +416,8 @@ def _metadata(
     schema = forecaster.input_schema_
     if name is not None and (not isinstance(name, str) or not name.strip()):
         raise ValueError(f"name must be a non-empty string, got {name!r}")
+    levels = getattr(forecaster, "quantile_levels_", None)
+    quantiles = {} if levels is None else {"quantile_levels": [float(q) for q in levels]}
     return {
         "format_version": FORMAT_VERSION,
         "model": type(forecaster).__name__,
@@ -435,8 +432,9 @@ def _metadata(
         "signature": {
             "name": "serving_default",
             "inputs": ["past", "future"] if schema.calendar_columns else ["past"],
-            "outputs": ["forecast"],
+            "outputs": ["forecast"] if levels is None else ["forecast", "quantiles"],
         },
+        **quantiles,
     }
 
 

@@ -180,3 +180,41 @@ def test_calibrated_intervals_cover_new_windows_at_their_nominal_rate():
     inside80 = np.mean((labels >= bands[..., 1]) & (labels <= bands[..., 2]))
     inside95 = np.mean((labels >= bands[..., 0]) & (labels <= bands[..., 3]))
     assert inside80 == pytest.approx(0.8, abs=0.03) and inside95 == pytest.approx(0.95, abs=0.02)
+
+
+def test_cqr_moves_a_quantile_networks_own_bounds_by_the_calibrated_score():
+    """Each coverage from its own bounds: with two coverages, the levels (0.1, 0.9) of 80%
+    and (0.25, 0.75) of 50% (a first version read them in ascending order, 0.1 and 0.25 as
+    the 80% bounds)."""
+    rng = np.random.default_rng(5)
+    t = np.arange(24 * 20)
+    frame = hourly(t, 10 * np.sin(2 * np.pi * t / 24) + rng.normal(size=t.size))
+    network = forecast.LSTMForecaster(
+        input_width=24, horizon=2, units=(4,), dense_units=(4,), epochs=1, random_state=0,
+        calendar=(), quantiles=(0.1, 0.25, 0.75, 0.9),
+    )  # fmt: skip
+    model = ConformalForecaster(network, coverage=(0.8, 0.5)).fit(frame)
+    assert model.cqr_ and model.quantile_levels_ == (0.1, 0.25, 0.5, 0.75, 0.9)
+    inner = model.model_
+    windows = inner.windows(frame, split=(0.8, 0.2, 0.0))  # the calibration windows
+    labels = windows.arrays("validation")[1][..., 0]
+    levels = (0.1, 0.25, 0.75, 0.9)
+    own = inner.forecast_quantile_windows(windows, levels, "validation")[..., 0, :]
+    got, before = model.predict_quantiles(frame), inner.predict_quantiles(frame)
+    for coverage, (lo, hi) in ((0.8, (0, 3)), (0.5, (1, 2))):
+        scores = np.maximum(own[..., lo] - labels, labels - own[..., hi])  # per window, step
+        n = len(scores)
+        assert n == model.n_calibration_windows_
+        calibrated = np.sort(scores, axis=0)[int(np.ceil((n + 1) * coverage)) - 1]  # per step
+        assert (calibrated > 0).all()  # the network's 1-epoch fan is too narrow: CQR widens it
+        for index, sign in ((lo, -1), (hi, 1)):
+            key = ("y", levels[index])
+            np.testing.assert_allclose(got[key], before[key] + sign * calibrated, rtol=1e-6)
+    np.testing.assert_allclose(got[("y", 0.5)], model.predict(frame)["y"])
+    np.testing.assert_allclose(got[("y", 0.5)], before[("y", 0.5)])
+    with pytest.raises(ValueError, match=r"quantile 0.3 bounds none of the calibrated"):
+        model.predict_quantiles(frame, (0.3, 0.5))
+    with pytest.raises(ValueError, match=r"needs the quantiles \[0.025, 0.975\], which"):
+        ConformalForecaster(network, coverage=(0.8, 0.95)).fit(frame)
+    with pytest.raises(ValueError, match="method='signed' calibrates a point forecast"):
+        ConformalForecaster(network, coverage=0.8, method="signed").fit(frame)

@@ -469,3 +469,68 @@ def test_an_export_removes_what_a_killed_export_left_beside_it(tmp_path):
     path = Naive(input_width=8, horizon=3).fit(series()).export(tmp_path / "model")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model"]
     assert forecast.load(path).horizon == 3
+
+
+QUANTILE_PROCESS = """
+import json, sys
+import pandas as pd
+import forecast
+frame = pd.read_pickle(sys.argv[1])
+loaded = forecast.load(sys.argv[2])
+quantiles = loaded.predict_quantiles(frame)
+print(json.dumps({
+    "levels": list(loaded.quantile_levels),
+    "columns": [list(c) for c in quantiles.columns],
+    "quantiles": quantiles.to_numpy().tolist(),
+    "interval": loaded.predict_interval(frame, 0.8).to_numpy().tolist(),
+    "forecast": loaded.predict(frame).to_numpy().tolist(),
+}))
+"""
+
+
+def test_a_quantile_network_exports_its_levels_and_loads_with_the_same_quantiles(tmp_path):
+    frame = FRAMES["panel"]()
+    model = LSTMForecaster(
+        covariates=("temp",), quantiles=(0.1, 0.9), strategy="autoregressive", **NEURAL
+    ).fit(frame)
+    path = model.export(tmp_path / "quantile_lstm")
+    meta = json.loads((path / "assets" / "forecast.json").read_text())
+    assert meta["quantile_levels"] == [0.1, 0.5, 0.9]
+    assert meta["signature"]["outputs"] == ["forecast", "quantiles"]
+    windows = model.windows(frame)
+    inputs, _ = windows.arrays("train")
+    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    out = signature(past=tf.constant(inputs["past"][:4]), future=tf.constant(inputs["future"][:4]))
+    assert out["quantiles"].shape == (4, 6, 1, 3) and out["forecast"].shape == (4, 6, 1)
+    expected = model.forecast_quantile_windows(windows, (0.1, 0.5, 0.9), "train")[:4]
+    np.testing.assert_allclose(out["quantiles"].numpy(), expected, rtol=1e-5)
+    np.testing.assert_array_equal(out["forecast"].numpy(), out["quantiles"].numpy()[..., 1])
+    frame.to_pickle(tmp_path / "frame.pkl")
+    result = subprocess.run(
+        [sys.executable, "-c", QUANTILE_PROCESS, str(tmp_path / "frame.pkl"), str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    quantiles = model.predict_quantiles(frame)
+    assert loaded["levels"] == [0.1, 0.5, 0.9]
+    assert [tuple(c) for c in loaded["columns"]] == quantiles.columns.tolist()
+    np.testing.assert_allclose(loaded["quantiles"], quantiles.to_numpy(), rtol=1e-5)
+    np.testing.assert_allclose(
+        loaded["interval"], model.predict_interval(frame, 0.8).to_numpy(), rtol=1e-5
+    )
+    np.testing.assert_allclose(loaded["forecast"], model.predict(frame).to_numpy(), rtol=1e-5)
+
+
+def test_a_loaded_point_model_says_it_serves_no_quantiles(tmp_path):
+    frame = series()
+    loaded = forecast.load(Naive(input_width=8, horizon=3).fit(frame).export(tmp_path / "naive"))
+    assert loaded.quantile_levels is None and "quantile_levels" not in loaded.metadata
+    with pytest.raises(ValueError, match="exported from a point forecaster"):
+        loaded.predict_quantiles(frame)
+    quantile = LSTMForecaster(quantiles=(0.25, 0.75), calendar=(), **NEURAL).fit(frame)
+    loaded = forecast.load(quantile.export(tmp_path / "quantile"))
+    with pytest.raises(ValueError, match=r"trained for the quantiles \[0.25, 0.5, 0.75\], not"):
+        loaded.predict_interval(frame, 0.8)

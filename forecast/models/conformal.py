@@ -58,11 +58,12 @@ from forecast.data.long_format import read_long
 from forecast.data.validated import validate_frame
 from forecast.errors import DataValidationError
 from forecast.features.calendar_features import default_input_width
+from forecast.models import conformal_recent as recent
 from forecast.models import conformal_scores as cs
 from forecast.models.base import BaseForecaster
-from forecast.models.constraints import Choice, Forecaster, Levels, Real
+from forecast.models.constraints import Boolean, Choice, Forecaster, Levels, Real
 from forecast.models.contract import store_params
-from forecast.models.own_windows import EVALUATION_BATCH
+from forecast.models.own_windows import EVALUATION_BATCH, own_batches
 from forecast.models.probabilistic import check_quantiles, interval_quantiles, levels_of_coverage
 from forecast.windowing.spec import Split
 
@@ -111,6 +112,11 @@ class ConformalForecaster(BaseForecaster):
             local spread of each input window).
         validation: the fraction of each series' end whose windows calibrate, when ``fit`` is
             given no ``validation_frame``.
+        recalibrate: ``True`` (default): every forecast is calibrated on the most recent
+            ``n_calibration_windows_`` honest windows, the errors observed after the fit
+            (in the forecast frame, before the origin) replacing the oldest calibration
+            windows, so intervals follow a change of regime (see
+            :mod:`forecast.models.conformal_recent`); ``False``: always the windows of ``fit``.
 
     Fitted attributes:
         model_: the fitted inner model.
@@ -123,6 +129,10 @@ class ConformalForecaster(BaseForecaster):
         cqr_: whether the scores are CQR's (the model is a quantile network).
         quantile_levels_: the default levels of ``predict_quantiles``.
         spread_floor_: per target, the smallest local spread used (``scale="local"``).
+        calibration_scores_, calibration_ends_: the scores in the windows' order and the
+            timestamp of each one's last label (what ``recalibrate`` rolls forward from);
+            ``calibrated_until_``: the last timestamp the forecaster was fitted or
+            calibrated on (later windows are honest).
         validation_rows_: the rows of the calibration windows' labels; and the contract
             attributes of every forecaster (``freq_``, ``input_width_``, ``target_columns_``,
             ...), those of ``model_``.
@@ -140,10 +150,18 @@ class ConformalForecaster(BaseForecaster):
         "method": Choice(("absolute", "signed")),
         "scale": Choice((None, "local")),
         "validation": Real(low=0.0, high=1.0, open_low=True, open_high=True),
+        "recalibrate": Boolean(),
     }
 
     def __init__(
-        self, model, *, coverage=(0.8, 0.95), method="absolute", scale=None, validation=0.2
+        self,
+        model,
+        *,
+        coverage=(0.8, 0.95),
+        method="absolute",
+        scale=None,
+        validation=0.2,
+        recalibrate=True,
     ):
         store_params(self, locals())
 
@@ -204,7 +222,12 @@ class ConformalForecaster(BaseForecaster):
                 "give a longer validation_frame, a larger validation fraction or more data"
             )
         self.cqr_ = self._check_cqr(inner)
-        self.scores_ = np.sort(self._scores(inner, windows), axis=0)
+        self.calibration_scores_ = self._scores(inner, windows)
+        self.scores_ = np.sort(self.calibration_scores_, axis=0)
+        self.calibration_ends_ = recent.label_ends(
+            windows, windows.origin_index("validation")["row"].to_numpy()
+        )
+        self.calibrated_until_ = windows.layout.timestamps.max()
         self.n_calibration_windows_ = int(n)
         self.quantile_levels_ = levels
         self.model_ = inner
@@ -290,6 +313,7 @@ class ConformalForecaster(BaseForecaster):
             setattr(self, name, getattr(self.model_, name))
         self.training_range_ = self.model_.training_range_
         self.training_rows_ = self.model_.training_rows_
+        self.calibrated_until_ = max(self.calibrated_until_, self.training_range_[1])
         self.refitted_, self.validated_ = True, validated
         return self
 
@@ -298,11 +322,28 @@ class ConformalForecaster(BaseForecaster):
     def _forecast_series(self, inputs, series: np.ndarray) -> np.ndarray:
         return self.model_._forecast_series(inputs, series)
 
-    def _forecast_quantiles(self, inputs, series: np.ndarray, quantiles: tuple) -> np.ndarray:
+    def _forecast_quantiles(
+        self, inputs, series: np.ndarray, quantiles: tuple, scores: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The quantiles of a batch: the point forecast (or the network's bounds) moved by the
+        offsets of the sorted ``scores`` (default: those of this call, see
+        :meth:`_predict_quantiles`, else of ``fit``)."""
+        if scores is None:
+            scores = getattr(self, "_call_scores", None)
+        offsets = self._offsets(self.scores_ if scores is None else scores, quantiles)
         if getattr(self, "cqr_", False):
-            offsets = cs.cqr_offsets(self.scores_, self._coverages(), quantiles)
+            base = np.asarray(self.model_._forecast_quantiles(inputs, series, quantiles))
         else:
-            offsets = cs.quantile_offsets(self.scores_, quantiles, self.method)
+            base = np.asarray(self.model_._forecast_series(inputs, series))[..., None]
+        return base.astype(np.float64) + self._spread(inputs)[..., None] * offsets[None]
+
+    def _offsets(self, scores: np.ndarray, quantiles: tuple) -> np.ndarray:
+        """``(horizon, n_targets, n_levels)`` offsets from sorted scores; a clear error when
+        too few windows bound a level."""
+        if getattr(self, "cqr_", False):
+            offsets = cs.cqr_offsets(scores, self._coverages(), quantiles)
+        else:
+            offsets = cs.quantile_offsets(scores, quantiles, self.method)
         if not np.isfinite(offsets).all():
             level = cs.level_needing_most(quantiles, self.method)
             raise ValueError(
@@ -310,17 +351,97 @@ class ConformalForecaster(BaseForecaster):
                 f"calibration windows with method={self.method!r}; this forecaster was "
                 f"calibrated on {self.n_calibration_windows_} ({self.calibration_})"
             )
-        if getattr(self, "cqr_", False):
-            base = np.asarray(self.model_._forecast_quantiles(inputs, series, quantiles))
-        else:
-            base = np.asarray(self.model_._forecast_series(inputs, series))[..., None]
-        spread = 1.0
-        if self.scale == "local":
-            spread = cs.floored(
-                cs.local_spread(self.model_._targets_of(inputs)), self.spread_floor_
-            )
-            spread = spread[..., None]
-        return base.astype(np.float64) + spread * offsets[None]
+        return offsets
+
+    def _spread(self, inputs) -> np.ndarray | float:
+        """Each window's local spread ``(n, 1, n_targets)`` (``scale="local"``), else 1."""
+        if self.scale != "local":
+            return np.ones((1, 1, 1))
+        return cs.floored(cs.local_spread(self.model_._targets_of(inputs)), self.spread_floor_)
+
+    # ------------------------------------------------------------------ recalibration
+
+    def _recalibrating(self) -> bool:
+        return bool(getattr(self, "recalibrate", False)) and hasattr(self, "calibration_ends_")
+
+    def _batch_scores(self, inputs, series, labels) -> np.ndarray:
+        """The scores of windows (inputs cut for this forecaster, their labels), computed as
+        at ``fit``."""
+        scale = self._spread(inputs)
+        if self.cqr_:
+            bounds = [q for c in self._coverages() for q in interval_quantiles(c)]
+            ascending = check_quantiles(bounds)
+            quantiles = np.asarray(self.model_._forecast_quantiles(inputs, series, ascending))
+            quantiles = quantiles[..., [ascending.index(q) for q in bounds]]
+            return cs.cqr_scores(labels, quantiles, scale)
+        forecasts = self.model_._forecast_series(inputs, series)
+        return cs.nonconformity(labels, forecasts, scale, self.method)
+
+    def _new_scores(self, windows) -> tuple[np.ndarray, np.ndarray]:
+        """The scores and last-label timestamps of the windows after ``calibrated_until_``
+        (those with a NaN label left out)."""
+        rows = recent.windows_after(windows, self.calibrated_until_)
+        shape = self.calibration_scores_.shape[1:]
+        if not len(rows):
+            return np.zeros((0, *shape)), recent.label_ends(windows, rows)
+        parts = []
+        for i, (inputs, series) in enumerate(own_batches(self, windows, "train", rows)):
+            labels = windows.gather(rows[i * EVALUATION_BATCH : (i + 1) * EVALUATION_BATCH])[1]
+            parts.append(self._batch_scores(inputs, series, np.asarray(labels, np.float64)))
+        scores = np.concatenate(parts)
+        finite = np.isfinite(scores.reshape(len(scores), -1)).all(axis=1)
+        return scores[finite], recent.label_ends(windows, rows)[finite]
+
+    def _recent(self, new, new_ends, origin) -> np.ndarray:
+        return recent.recent_scores(
+            self.calibration_scores_, self.calibration_ends_, new, new_ends, origin
+        )
+
+    def forecast_quantile_windows(
+        self, windows, quantiles, split: str = "test", rows=None
+    ) -> np.ndarray:
+        """As for every forecaster; with ``recalibrate``, each origin's quantiles are
+        calibrated on the most recent honest windows whose labels end before it."""
+        if not self._recalibrating():
+            return super().forecast_quantile_windows(windows, quantiles, split, rows)
+        levels = self._quantile_request(quantiles)
+        rows = windows._origins(split) if rows is None else np.asarray(rows, dtype=np.int64)
+        new, new_ends = self._new_scores(windows)
+        origins = windows.layout.timestamps[rows].to_numpy()
+        cache: dict = {}
+        parts = []
+        for i, (inputs, series) in enumerate(own_batches(self, windows, split, rows)):
+            batch = origins[i * EVALUATION_BATCH : (i + 1) * EVALUATION_BATCH]
+            out = np.empty((len(batch), self.horizon, len(self.target_columns_), len(levels)))
+            for origin in np.unique(batch):
+                if origin not in cache:
+                    cache[origin] = self._recent(new, new_ends, origin)
+                at = batch == origin
+                part = (
+                    inputs[at]
+                    if not isinstance(inputs, dict)
+                    else {k: v[at] for k, v in inputs.items()}
+                )
+                out[at] = self._forecast_quantiles(part, series[at], levels, cache[origin])
+            parts.append(out)
+        if not parts:
+            return np.zeros((0, self.horizon, len(self.target_columns_), len(levels)))
+        return np.concatenate(parts)
+
+    def _predict_quantiles(self, X, quantiles, errors, future=None):
+        """As for every forecaster; with ``recalibrate``, calibrated on the most recent
+        honest windows of ``X`` (all observed: the forecast starts after its end)."""
+        if not self._recalibrating():
+            return super()._predict_quantiles(X, quantiles, errors, future)
+        try:
+            new, new_ends = self._new_scores(self.windows(X))
+        except (DataValidationError, ValueError):  # no window fits: the windows of fit
+            new, new_ends = self.calibration_scores_[:0], self.calibration_ends_[:0]
+        self._call_scores = self._recent(new, new_ends, None)
+        try:
+            return super()._predict_quantiles(X, quantiles, errors, future)
+        finally:
+            del self._call_scores
 
     def _check_inputs(self, latest) -> None:
         self.model_._check_inputs(latest)

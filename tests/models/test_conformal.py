@@ -218,3 +218,61 @@ def test_cqr_moves_a_quantile_networks_own_bounds_by_the_calibrated_score():
         ConformalForecaster(network, coverage=(0.8, 0.95)).fit(frame)
     with pytest.raises(ValueError, match="method='signed' calibrates a point forecast"):
         ConformalForecaster(network, coverage=0.8, method="signed").fit(frame)
+
+
+def test_recalibration_rolls_the_calibration_forward_to_the_errors_observed_since():
+    # after the fit, three more rows whose Naive residuals are +20, -30, +40: the 9 most
+    # recent honest scores are |STEPS| without its 3 oldest (3, 1, 5) and 20, 30, 40
+    train, validation, whole = calibration_case()
+    last = whole["y"].iloc[-1]
+    later = hourly(range(19, 22), last + np.cumsum([20.0, -30.0, 40.0]))
+    extended = pd.concat([whole, later])
+    model = ConformalForecaster(Naive(input_width=1, horizon=1), coverage=(0.5, 0.8))
+    model.fit(train, validation_frame=validation)
+    assert model.calibrated_until_ == whole.index[-1]
+    bands = model.predict_interval(extended, coverage=(0.5, 0.8))
+    end = extended["y"].iloc[-1]
+    # sorted: 2, 4, 6, 7, 8, 9, 20, 30, 40 -> 50%: the 5th (8), 80%: the 8th (30)
+    assert bands.iloc[0].tolist() == [end - 8, end + 8, end - 30, end + 30]
+    fixed = clone(model).set_params(recalibrate=False).fit(train, validation_frame=validation)
+    assert fixed.predict_interval(extended, coverage=(0.5, 0.8)).iloc[0].tolist() == [
+        end - 5, end + 5, end - 8, end + 8
+    ]  # fmt: skip
+
+
+def _regime_change(seed: int = 0) -> pd.DataFrame:
+    """Hourly noise whose spread quintuples at row 400."""
+    noise = np.random.default_rng(seed).normal(size=1200)
+    noise[400:] *= 5.0
+    return hourly(range(1200), 100.0 + noise)
+
+
+def test_recalibrated_intervals_follow_a_change_of_regime_and_fixed_ones_do_not():
+    frame = _regime_change()
+    model = ConformalForecaster(Naive(input_width=4, horizon=2), coverage=(0.8,))
+    model.fit(frame.iloc[:400])
+    windows = model.windows(frame)
+    index = windows.origin_index("train")
+    rows = index["row"].to_numpy()[index["row"].to_numpy() >= 600]
+    labels = windows.gather(rows)[1][..., 0]
+    coverage = {}
+    for recalibrate in (True, False):
+        model.set_params(recalibrate=recalibrate)
+        bands = model.forecast_quantile_windows(windows, (0.1, 0.9), rows=rows)[:, :, 0, :]
+        coverage[recalibrate] = np.mean((labels >= bands[..., 0]) & (labels <= bands[..., 1]))
+    assert abs(coverage[True] - 0.8) < 0.05, coverage
+    assert coverage[False] < 0.5, coverage  # calibrated on the calm regime: far too narrow
+
+
+def test_recalibration_reads_no_label_at_or_after_the_origin():
+    frame = _regime_change(1)
+    model = ConformalForecaster(Naive(input_width=4, horizon=2), coverage=(0.8,))
+    model.fit(frame.iloc[:400])
+    origin_row = 700
+    poisoned = frame.copy()
+    poisoned.iloc[origin_row:, 0] = 1e9  # the origin's labels and everything after
+    quantiles = []
+    for data in (frame, poisoned):
+        windows = model.windows(data)
+        quantiles.append(model.forecast_quantile_windows(windows, (0.1, 0.9), rows=[origin_row]))
+    np.testing.assert_array_equal(quantiles[0], quantiles[1])

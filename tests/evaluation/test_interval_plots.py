@@ -108,3 +108,90 @@ def test_fan_chart_renders_to_png(probabilistic, tmp_path):
     figure = plot_forecasts(probabilistic, synthetic_history(), origins=2, unit="kW")
     path = save_figure(figure, tmp_path / "fan.png")
     assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+# ---------------------------------------------------------------------- coverage by step
+
+
+def covered_rows(tidy: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose actuals fall inside known intervals: at step 1 and 2 inside every band, at
+    step 3 outside the 50% band only, at steps 4-6 outside every band (of "good" and "bad")."""
+    out = with_quantiles(tidy)
+    for c, half in HALF.items():
+        low, high = round((1 - c) / 2, 10), round((1 + c) / 2, 10)
+        out[f"q{low:g}"] = out["actual"] - half
+        out[f"q{high:g}"] = out["actual"] + half
+    out.loc[out["step"] == 3, ["q0.25", "q0.75"]] += 10.0
+    out.loc[out["step"] >= 4, [c for c in out.columns if c.startswith("q")]] += 10.0
+    return out
+
+
+def test_interval_scores_by_step_are_the_hand_counted_shares():
+    from forecast.evaluation.interval_plot import interval_scores_by_step
+
+    rows = covered_rows(synthetic_forecasts())  # one NaN actual: not scored
+    scores = interval_scores_by_step(rows)
+    assert list(scores.columns) == [
+        "coverage_50",
+        "width_50",
+        "coverage_80",
+        "width_80",
+        "coverage_95",
+        "width_95",
+    ]
+    good = scores.loc["good"]
+    assert good["coverage_50"].tolist() == [1.0, 1.0, 0.0, 0.0, 0.0, 0.0]
+    assert good["coverage_95"].tolist() == [1.0, 1.0, 1.0, 0.0, 0.0, 0.0]
+    assert np.allclose(good["width_80"], 2.0) and np.allclose(good["width_95"], 4.0)
+    only = interval_scores_by_step(rows, coverage=0.8)
+    assert list(only.columns) == ["coverage_80", "width_80"]
+    mixed = with_quantiles(synthetic_forecasts(), point_only=("bad",))
+    assert interval_scores_by_step(mixed).index.get_level_values("model").unique().tolist() == [
+        "good"
+    ]
+    with pytest.raises(ValueError, match="no interval"):
+        interval_scores_by_step(synthetic_forecasts())
+
+
+def test_coverage_plot_lines_and_nominal_levels():
+    from forecast.evaluation.plots import plot_coverage_by_step
+
+    rows = covered_rows(synthetic_forecasts(nan_actual=False))
+    figure = plot_coverage_by_step(rows, unit="kW")
+    cover, width = figure.axes
+    lines = lines_by_label(cover)
+    expected = [f"{m} {p}%" for m in ("good", "bad") for p in (50, 80, 95)]
+    assert list(lines) == expected + ["nominal 50%", "nominal 80%", "nominal 95%"]
+    assert lines["good 50%"].get_ydata().tolist() == [100.0, 100.0, 0.0, 0.0, 0.0, 0.0]
+    assert lines["bad 80%"].get_ydata().tolist() == [100.0, 100.0, 100.0, 0.0, 0.0, 0.0]
+    assert lines["nominal 95%"].get_ydata().tolist() == [95.0, 95.0]
+    assert lines["nominal 95%"].get_linestyle() == "--"
+    assert lines["good 80%"].get_color() == lines["good 95%"].get_color()
+    assert lines["good 80%"].get_linestyle() != lines["good 95%"].get_linestyle()
+    widths = lines_by_label(width)
+    assert np.allclose(widths["good 95%"].get_ydata(), 4.0)
+    assert width.get_ylabel() == "interval width (kW)"
+    assert cover.get_ylabel() == "actuals inside the interval (%)"
+    two = pd.concat([rows, rows.assign(target="z")], ignore_index=True)
+    assert len(plot_coverage_by_step(two, coverage=[0.8]).axes) == 4
+
+
+def test_coverage_plot_renders_to_png(tmp_path):
+    from forecast.evaluation.plots import plot_coverage_by_step
+
+    rows = covered_rows(synthetic_forecasts(nan_actual=False))
+    path = save_figure(plot_coverage_by_step(rows, unit="kW"), tmp_path / "coverage.png")
+    assert path.read_bytes()[:8] == PNG_MAGIC
+
+
+def test_coverage_plot_names_the_nominal_levels_and_legend():
+    from forecast.evaluation.plots import plot_coverage_by_step
+
+    rows = covered_rows(synthetic_forecasts(nan_actual=False))
+    cover, width = plot_coverage_by_step(rows, coverage=(0.8, 0.95)).axes
+    assert [t.get_text() for t in cover.texts if t.get_gid() == "nominal"] == [
+        "nominal 80%",
+        "nominal 95%",
+    ]
+    legend = [t.get_text() for t in width.get_legend().get_texts()]
+    assert legend == ["good 80%", "good 95%", "bad 80%", "bad 95%"]

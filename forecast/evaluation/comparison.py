@@ -278,13 +278,6 @@ class Comparison:
 
         return plot_error_by_step(self.forecasts, metric=metric, **kwargs)
 
-    def plot_coverage_by_step(self, **kwargs):
-        """Interval coverage against the nominal level, and width, by horizon step (a
-        comparison with intervals; see :func:`forecast.evaluation.plots.plot_coverage_by_step`)."""
-        from forecast.evaluation.plots import plot_coverage_by_step
-
-        return plot_coverage_by_step(self.forecasts, **kwargs)
-
     def plot_training_history(self):
         """Training and validation loss of the neural models."""
         from forecast.evaluation.plots import plot_training_history

@@ -117,54 +117,14 @@ def plot_coverage_by_step(
     coverages = interval_coverages(frame, coverage)
     model_colours = colours(list(pd.unique(frame["model"])))
     targets = list(pd.unique(frame["target"]))
+    horizon = int(frame["step"].max())
     figure = Figure(figsize=(13.0, 0.7 + 3.6 * len(targets)), layout="constrained")
     grid = figure.subplots(len(targets), 2, squeeze=False)
     for (cover_axes, width_axes), target in zip(grid, targets):
-        scores = interval_scores_by_step(frame.loc[frame["target"] == target], coverages)
-        horizon = int(frame["step"].max())
-        marked = horizon <= 48
-        present = set(scores.index.get_level_values("model"))
-        for name in [m for m in pd.unique(frame["model"]) if m in present]:
-            per_step = scores.loc[name].sort_index()
-            for i, c in enumerate(coverages):
-                style, marker = _COVERAGE_STYLES[i % len(_COVERAGE_STYLES)]
-                if per_step[level_column("coverage", c)].isna().all():
-                    continue
-                colour = model_colours[name][0]
-                common = dict(
-                    color=colour,
-                    linestyle=style,
-                    marker=marker if marked else None,
-                    markersize=3.5,
-                    linewidth=1.5,
-                    label=f"{name} {100 * c:g}%",
-                )
-                steps = per_step.index.to_numpy()
-                cover_axes.plot(
-                    steps, 100.0 * per_step[level_column("coverage", c)].to_numpy(), **common
-                )
-                width_axes.plot(steps, per_step[level_column("width", c)].to_numpy(), **common)
+        rows = frame.loc[frame["target"] == target]
+        _draw_lines(cover_axes, width_axes, rows, coverages, model_colours, horizon <= 48)
         for c in coverages:
-            cover_axes.plot(
-                [0.5, horizon + 0.5],
-                [100.0 * c, 100.0 * c],
-                color=_NOMINAL_COLOUR,
-                linestyle="--",
-                linewidth=1.0,
-                label=f"nominal {100 * c:g}%",
-                zorder=1,
-            )
-            cover_axes.annotate(
-                f"nominal {100 * c:g}%",
-                (horizon + 0.5, 100.0 * c),
-                xytext=(-3, 2),
-                textcoords="offset points",
-                ha="right",
-                va="bottom",
-                fontsize=8,
-                color=_NOMINAL_COLOUR,
-                gid="nominal",
-            )
+            _nominal_line(cover_axes, c, horizon)
         about = "" if len(targets) == 1 else f": {target}"
         cover_axes.set_title(f"Coverage by forecast step{about}", fontsize=11)
         cover_axes.set_ylabel("actuals inside the interval (%)")
@@ -182,6 +142,55 @@ def plot_coverage_by_step(
             axes.grid(alpha=0.3)
         width_axes.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8.5)
     return figure
+
+
+def _draw_lines(cover_axes, width_axes, rows, coverages, model_colours, marked: bool) -> None:
+    """One coverage and one width line per model (in the frame's order) and coverage."""
+    scores = interval_scores_by_step(rows, coverages)
+    present = set(scores.index.get_level_values("model"))
+    for name in [m for m in pd.unique(rows["model"]) if m in present]:
+        per_step = scores.loc[name].sort_index()
+        steps = per_step.index.to_numpy()
+        for i, c in enumerate(coverages):
+            if per_step[level_column("coverage", c)].isna().all():
+                continue
+            style, marker = _COVERAGE_STYLES[i % len(_COVERAGE_STYLES)]
+            common = dict(
+                color=model_colours[name][0],
+                linestyle=style,
+                marker=marker if marked else None,
+                markersize=3.5,
+                linewidth=1.5,
+                label=f"{name} {100 * c:g}%",
+            )
+            covered = 100.0 * per_step[level_column("coverage", c)].to_numpy()
+            cover_axes.plot(steps, covered, **common)
+            width_axes.plot(steps, per_step[level_column("width", c)].to_numpy(), **common)
+
+
+def _nominal_line(axes, coverage: float, horizon: int) -> None:
+    """A dashed line at the nominal level, named at its right end."""
+    label = f"nominal {100 * coverage:g}%"
+    axes.plot(
+        [0.5, horizon + 0.5],
+        [100.0 * coverage] * 2,
+        color=_NOMINAL_COLOUR,
+        linestyle="--",
+        linewidth=1.0,
+        label=label,
+        zorder=1,
+    )
+    axes.annotate(
+        label,
+        (horizon + 0.5, 100.0 * coverage),
+        xytext=(-3, 2),
+        textcoords="offset points",
+        ha="right",
+        va="bottom",
+        fontsize=8,
+        color=_NOMINAL_COLOUR,
+        gid="nominal",
+    )
 
 
 __all__ = ["interval_coverages", "interval_scores_by_step", "plot_coverage_by_step"]

@@ -12,6 +12,9 @@ from the run directory or attach to an email:
   the best baseline;
 * **Worst origins**: the origins where the best model erred most, with every model's MAE
   there;
+* **Intervals** (when the forecasts carry intervals, as ``compare(..., coverage=...)`` makes
+  them): coverage against nominal, width, pinball and WQL per model, the fan chart and
+  coverage by step (:mod:`forecast.evaluation.report_intervals`);
 * **Exported models** (when ``exported`` is given): what each exported model learned from
   (refit on all the data or the backtest fit, first and last timestamp, rows, epochs, anchor,
   scaling, covariates; see :mod:`forecast.serving.fit_record`), and the models whose export
@@ -89,6 +92,7 @@ from forecast.evaluation.report_blocks import (
 )
 from forecast.evaluation.report_figures import FIGURES_DIR, write_figures
 from forecast.evaluation.report_html import HTML_FILE, to_html
+from forecast.evaluation.report_intervals import interval_section
 from forecast.evaluation.report_sections import (
     default_summary,
     exported_markdown,
@@ -184,6 +188,14 @@ def write_report(
             settings=settings,
             unit=unit,
         )
+        intervals = interval_section(
+            building / FIGURES_DIR,
+            forecasts=forecasts,
+            leaderboard=leaderboard,
+            history=history,
+            settings=settings,
+            unit=unit,
+        )
         blocks = _blocks(
             title=title,
             leaderboard=leaderboard,
@@ -195,6 +207,7 @@ def write_report(
             exported=exported,
             filled_inputs=filled_inputs,
             timings=timings,
+            intervals=intervals,
         )
         (building / REPORT_FILE).write_text(to_markdown(blocks), encoding="utf-8")
         page = to_html(blocks, title=title, folder=building)
@@ -246,6 +259,7 @@ def _blocks(
     exported=None,
     filled_inputs=None,
     timings=None,
+    intervals=(),
 ) -> list[Block]:
     """The report's content, written as Markdown and as HTML."""
     blocks: list[Block] = [Heading(1, title)]
@@ -261,6 +275,7 @@ def _blocks(
     if sentence:
         blocks.append(Paragraph(sentence))
     blocks += [Heading(2, "Worst origins"), *worst_origins_section(leaderboard, forecasts, unit)]
+    blocks += list(intervals)
     if exported:
         blocks += [Heading(2, "Exported models"), *exported_section(exported)]
     blocks.append(Heading(2, "Figures"))

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.collections import PolyCollection
-
-from forecast.evaluation.plots import plot_forecasts, save_figure
-from tests.evaluation.test_plots import (
+from test_plots import (
     PNG_MAGIC,
     legend_texts,
     lines_by_label,
     synthetic_forecasts,
     synthetic_history,
 )
+
+from forecast.evaluation.plots import plot_forecasts, save_figure
 
 #: The half-width of each model's band of each coverage, per unit of the step.
 HALF = {0.5: 0.5, 0.8: 1.0, 0.95: 2.0}

@@ -102,6 +102,7 @@ from forecast.evaluation.report_sections import (
     worst_origins_section,
 )
 from forecast.evaluation.schema import (
+    INTERVAL_METRICS,
     METRIC_NAMES,
     METRICS_WITH_UNITS,
     PERCENT_METRICS,
@@ -344,7 +345,7 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> Table:
     align = ["left"]
     for column in leaderboard.columns:
         values = leaderboard[column]
-        header = METRIC_NAMES.get(str(column), str(column))
+        header = _header(str(column))
         if pd.api.types.is_bool_dtype(values):
             table[header] = ["yes" if v else "no" for v in values]
             align.append("left")
@@ -361,8 +362,17 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> Table:
     return Table(table, tuple(align))
 
 
+def _header(column: str) -> str:
+    """A leaderboard column as the report shows it: ``MAE``, ``Coverage 80%``, ``skill``."""
+    metric, _, level = column.partition("_")
+    if metric in INTERVAL_METRICS and level:
+        return f"{METRIC_NAMES[metric]} {level}%"
+    return METRIC_NAMES.get(column, column)
+
+
 def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:
     columns = [str(c) for c in leaderboard.columns]
+    columns += [c.partition("_")[0] for c in columns if c.partition("_")[0] in INTERVAL_METRICS]
     notes = []
     in_units = [METRIC_NAMES[c] for c in METRICS_WITH_UNITS if c in columns]
     if in_units and unit:
@@ -374,6 +384,11 @@ def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:
         notes.append(f"{METRIC_NAMES['mase']} relative to the in-sample seasonal-naive MAE")
     if "bias" in columns:
         notes.append(f"{METRIC_NAMES['bias']} is forecast minus actual")
+    if "coverage" in columns:
+        notes.append(
+            f"{METRIC_NAMES['coverage']} is the share of actuals inside each central interval "
+            "(closest to its nominal level is best)"
+        )
     if "skill" in columns:
         notes.append("skill is 1 - MAE / MAE of the best baseline (above 0 beats every baseline)")
     text = "Lower errors are better."

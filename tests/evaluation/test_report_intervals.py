@@ -78,3 +78,16 @@ def test_no_intervals_section_without_intervals(tmp_path):
     nan_quantiles = tidy.assign(**{"q0.1": float("nan"), "q0.9": float("nan")})
     assert not has_intervals(nan_quantiles)
     assert has_intervals(covered_rows(tidy))
+
+
+def test_the_leaderboard_names_interval_columns_by_their_coverage():
+    from forecast.evaluation.report import leaderboard_markdown
+
+    board = pd.DataFrame(
+        {"mae": [1.5], "coverage_80": [0.8125], "width_80": [12.5], "intervals": ["conformal"]},
+        index=pd.Index(["naive"], name="model"),
+    )
+    text = leaderboard_markdown(board, unit="kW")
+    assert cell_row(text, "model") == ["model", "MAE", "Coverage 80%", "Width 80%", "intervals"]
+    assert "MAE and Width are in kW" in text
+    assert "Coverage is the share of actuals inside each central interval" in text

@@ -90,9 +90,10 @@ from forecast.app.intervals import export_fits, interval_forecasters, interval_s
 from forecast.app.publish import publish_run, writing_in
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
-from forecast.evaluation.intervals import leaderboard_metrics
+from forecast.evaluation.intervals import leaderboard_metrics, sortable_columns
 from forecast.evaluation.metrics import score_forecasts
 from forecast.evaluation.report import exported_markdown, leaderboard_markdown
+from forecast.evaluation.schema import PROBABILISTIC_METRICS
 from forecast.features.calendar_features import default_input_width
 from forecast.models.registry import MODEL_KINDS
 
@@ -347,8 +348,7 @@ def _write_run_files(
     )
     (folder / "models").mkdir()
     for model_name, model in final.models.items():
-        row = board.loc[model_name]
-        scores = {m: float(row[m]) for m in config.evaluation.metrics if pd.notna(row[m])}
+        scores = _export_scores(config, board.loc[model_name], model)
         model.export(
             folder / "models" / _safe_name(model_name),
             metrics=scores,
@@ -395,6 +395,21 @@ def _run_metrics(
             "exported": "point forecasts (the intervals are not in the SavedModels yet)",
         }
     return metrics
+
+
+def _export_scores(config: ExperimentConfig, row: pd.Series, model) -> dict[str, float]:
+    """The leaderboard scores an exported model's metadata records: the point metrics, and
+    the interval columns (``coverage_80``, ...) only when the model forecasts its intervals
+    itself (the inner model of a conformal wrapper serves point forecasts)."""
+    metrics = [m for m in config.evaluation.metrics if m not in PROBABILISTIC_METRICS]
+    intervals = config.evaluation.intervals
+    if intervals is not None and model.get_tag("probabilistic"):
+        coverages = tuple(intervals.coverage)
+        probabilistic = leaderboard_metrics(config.evaluation.metrics, coverages)
+        metrics += sortable_columns(
+            [m for m in probabilistic if m in PROBABILISTIC_METRICS], coverages
+        )
+    return {m: float(row[m]) for m in metrics if m in row.index and pd.notna(row[m])}
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

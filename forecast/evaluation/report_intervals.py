@@ -74,7 +74,7 @@ def interval_section(
     are saved in ``folder`` (the report's ``figures/``)."""
     if not has_intervals(forecasts):
         return []
-    scores = _scores(forecasts)
+    scores = _scores(forecasts, leaderboard)
     coverages = frame_coverages(quantile_levels(forecasts.columns))
     shown = ", ".join(f"{100 * c:g}%" for c in coverages)
     intro = (
@@ -98,10 +98,8 @@ def interval_section(
 def interval_table(forecasts: pd.DataFrame, leaderboard: pd.DataFrame, unit: str | None) -> Table:
     """Per model (in the leaderboard's order): how it forecast its intervals, pinball, WQL,
     and each coverage's empirical coverage and mean width."""
-    scores = _scores(forecasts)
-    names = [m for m in leaderboard.index if m in scores.index]
-    names += [m for m in scores.index if m not in names]
-    scores = scores.loc[names]
+    scores = _scores(forecasts, leaderboard)
+    names = list(scores.index)
     suffix = f" ({unit})" if unit else ""
     source = leaderboard["intervals"] if "intervals" in leaderboard.columns else pd.Series()
     cells = pd.DataFrame({"model": [str(m) for m in names]})
@@ -121,11 +119,14 @@ def interval_table(forecasts: pd.DataFrame, leaderboard: pd.DataFrame, unit: str
     return Table(cells, ("left", "left") + ("right",) * (cells.shape[1] - 2))
 
 
-def _scores(forecasts: pd.DataFrame) -> pd.DataFrame:
-    """Pinball, WQL, coverage and width of every model with intervals."""
+def _scores(forecasts: pd.DataFrame, leaderboard: pd.DataFrame) -> pd.DataFrame:
+    """Pinball, WQL, coverage and width of every model with intervals, in the
+    leaderboard's order."""
     scores = score_forecasts(forecasts, ["pinball", "wql", "coverage", "width"], by="model")
     coverages = [c for c in scores.columns if c.startswith("coverage_")]
-    return scores.loc[scores[coverages].notna().any(axis=1)]
+    scores = scores.loc[scores[coverages].notna().any(axis=1)]
+    names = [m for m in leaderboard.index if m in scores.index]
+    return scores.loc[names + [m for m in scores.index if m not in names]]
 
 
 def _percent(value: float) -> str:
@@ -135,19 +136,23 @@ def _percent(value: float) -> str:
 def _calibration(scores: pd.DataFrame) -> str:
     """Which models cover within the tolerance of nominal, and which do not."""
     off = []
-    for column in [c for c in scores.columns if c.startswith("coverage_")]:
-        nominal = float(column.split("_", 1)[1]) / 100
-        for name, value in scores[column].items():
+    columns = [c for c in scores.columns if c.startswith("coverage_")]
+    for name in scores.index:
+        told = {"under": [], "over": []}
+        for column in columns:
+            nominal, value = float(column.split("_", 1)[1]) / 100, scores.loc[name, column]
             if np.isfinite(value) and abs(value - nominal) > CALIBRATION_TOLERANCE:
-                how = "under" if value < nominal else "over"
-                off.append(
-                    f"**{escape(name)}** {how}-covers its {100 * nominal:g}% interval "
-                    f"({_percent(value)})"
+                told["under" if value < nominal else "over"].append(
+                    f"{100 * nominal:g}% ({_percent(value)})"
                 )
+        for how, levels in told.items():
+            if levels:
+                noun = "interval" if len(levels) == 1 else "intervals"
+                off.append(f"**{escape(name)}** {how}-covers its {join(levels)} {noun}")
     points = f"{100 * CALIBRATION_TOLERANCE:g} points"
     if not off:
         return f"Every interval covers within {points} of its nominal level."
-    return f"Not within {points} of nominal: {join(off)}."
+    return f"Not within {points} of nominal: {'; '.join(off)}."
 
 
 def _fan_model(scores: pd.DataFrame) -> str:
@@ -163,6 +168,7 @@ def _fan_chart(folder, forecasts, history, settings, model, unit) -> list[Block]
     rows = forecasts.loc[forecasts["model"] == model]
     series_id = pd.unique(rows["series_id"])[0]
     picks = ranked_origins(forecasts, model, series_id)
+    horizon = int(forecasts["step"].max())
     figure = plots.plot_forecasts(
         forecasts,
         history,
@@ -170,7 +176,7 @@ def _fan_chart(folder, forecasts, history, settings, model, unit) -> list[Block]
         series_id=series_id,
         models=[model],
         unit=unit,
-        input_width=_input_width(settings, model, forecasts),
+        input_width=min(_input_width(settings, model, forecasts), 2 * horizon),
         titles=[f"{_PICK_NAMES[label]} for {model} (by MAE)" for label in picks],
     )
     shown = rows.loc[(rows["series_id"] == series_id) & rows["origin"].isin(list(picks.values()))]
@@ -184,7 +190,8 @@ def _fan_chart(folder, forecasts, history, settings, model, unit) -> list[Block]
     caption = (
         f"The intervals of **{escape(model)}**, the model with the lowest WQL, at its worst, "
         f"typical and best origins{which} by MAE: each band shaded, darker for narrower, the "
-        f"median line on top, black the actuals. Of the actuals shown, {join(inside)}."
+        f"median line on top, black the actuals, grey the last {2 * horizon} steps (at most) "
+        f"of the input window. Of the actuals shown, {join(inside)}."
     )
     path = _save(figure, folder, "intervals.png")
     return [Heading(3, "Forecast intervals"), Image(path, "Forecast intervals"), Paragraph(caption)]

@@ -56,7 +56,8 @@ def test_the_intervals_section_holds_the_scores_and_figures(tmp_path):
     assert good[1] == "quantile"
     assert good[4:] == ["33.3%", "1.000", "50.0%", "2.000", "50.0%", "4.000"]
     assert cell_row(section, "bad")[1] == "conformal"
-    assert "**good** under-covers its 95% interval (50.0%)" in section
+    off = "under-covers its 50% (33.3%), 80% (50.0%) and 95% (50.0%) intervals"
+    assert f"Not within 5 points of nominal: **good** {off}; **bad** {off}." in section
     assert links(section) == ["figures/intervals.png", "figures/coverage_by_step.png"]
     for name in ("intervals.png", "coverage_by_step.png"):
         assert (path.parent / "figures" / name).read_bytes()[:8] == PNG_MAGIC
@@ -91,3 +92,18 @@ def test_the_leaderboard_names_interval_columns_by_their_coverage():
     assert cell_row(text, "model") == ["model", "MAE", "Coverage 80%", "Width 80%", "intervals"]
     assert "MAE and Width are in kW" in text
     assert "Coverage is the share of actuals inside each central interval" in text
+
+
+def test_the_calibration_sentence_names_the_models_off_nominal():
+    from forecast.evaluation.report_intervals import _calibration
+
+    scores = pd.DataFrame(
+        {"coverage_80": [0.82, 0.99], "coverage_95": [0.93, 0.90]}, index=["a", "b"]
+    )
+    assert _calibration(scores) == (
+        "Not within 5 points of nominal: **b** over-covers its 80% (99.0%) interval; "
+        "**b** under-covers its 95% (90.0%) interval."
+    )
+    assert _calibration(scores.loc[["a"]]) == (
+        "Every interval covers within 5 points of its nominal level."
+    )

@@ -98,11 +98,11 @@ def test_the_calibration_sentence_names_the_models_off_nominal():
     from forecast.evaluation.report_intervals import _calibration
 
     scores = pd.DataFrame(
-        {"coverage_80": [0.82, 0.99], "coverage_95": [0.93, 0.90]}, index=["a", "b"]
+        {"coverage_80": [0.82, 0.99], "coverage_95": [0.93, 0.88]}, index=["a", "b"]
     )
     assert _calibration(scores) == (
         "Not within 5 points of nominal: **b** over-covers its 80% (99.0%) interval; "
-        "**b** under-covers its 95% (90.0%) interval."
+        "**b** under-covers its 95% (88.0%) interval."
     )
     assert _calibration(scores.loc[["a"]]) == (
         "Every interval covers within 5 points of its nominal level."

@@ -101,8 +101,8 @@ def test_the_calibration_sentence_names_the_models_off_nominal():
         {"coverage_80": [0.82, 0.99], "coverage_95": [0.93, 0.88]}, index=["a", "b"]
     )
     assert _calibration(scores) == (
-        "Not within 5 points of nominal: **b** over-covers its 80% (99.0%) interval; "
-        "**b** under-covers its 95% (88.0%) interval."
+        "Not within 5 points of nominal: **b** under-covers its 95% (88.0%) interval; "
+        "**b** over-covers its 80% (99.0%) interval."
     )
     assert _calibration(scores.loc[["a"]]) == (
         "Every interval covers within 5 points of its nominal level."

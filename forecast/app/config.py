@@ -5,6 +5,16 @@ Validated with pydantic: an unknown key, a wrong type or an unknown model kind i
 ``name``, ``kind`` and that kind's constructor arguments, one to one (``units: [64, 32]`` is
 ``LSTMForecaster(units=(64, 32))``); ``training`` holds defaults shared by the neural models.
 
+Probabilistic forecasts: ``quantiles: [0.1, 0.5, 0.9]`` on a model block trains a quantile
+network (the kinds whose forecaster takes ``quantiles``; any other kind is an error that
+points to intervals), and ``evaluation: {intervals: {coverage: [0.8, 0.95], method:
+absolute, scale: null}}`` makes ``forecast run`` compare every model's intervals: the point
+models (baselines and networks alike) get split-conformal intervals
+(:class:`~forecast.models.conformal.ConformalForecaster` with that ``method`` and ``scale``),
+quantile networks their own, whose quantiles must then hold the bounds of every coverage. A
+config with quantile networks and no ``intervals`` block gets the coverages their quantiles
+bound (recorded in the resolved config).
+
 Example:
     >>> config = parse_config('''
     ... data: {dataset: electricity_hourly, target: y}
@@ -35,8 +45,11 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from forecast.data.readers import TIME_COL
-from forecast.evaluation.schema import METRICS
+from forecast.evaluation.intervals import leaderboard_metrics, sortable_columns
+from forecast.evaluation.quantile_metrics import frame_coverages
+from forecast.evaluation.schema import METRICS, PROBABILISTIC_METRICS
 from forecast.features.calendar_features import AUTO_CALENDAR
+from forecast.models.probabilistic import check_quantiles, interval_quantiles
 from forecast.models.registry import MODEL_KINDS
 from forecast.nn.options import DISTRIBUTIONS
 
@@ -119,6 +132,37 @@ class OriginsConfig(_Strict):
     refit: bool | int = False
 
 
+class IntervalsConfig(_Strict):
+    """Prediction intervals for every model of the comparison (see the module docstring):
+    their nominal ``coverage``, and for the point models' conformal intervals the
+    nonconformity ``method`` and ``scale`` (see
+    :class:`~forecast.models.conformal.ConformalForecaster`)."""
+
+    coverage: list[float] = Field(
+        default_factory=lambda: [0.8, 0.95],
+        min_length=1,
+        description="nominal coverages of the central intervals, each in (0, 1)",
+    )
+    method: Literal["absolute", "signed"] = Field(
+        "absolute",
+        description="absolute: |y - f| scores, symmetric intervals; signed: y - f, each bound "
+        "from its own tail (needs about twice the calibration windows)",
+    )
+    scale: Literal["local"] | None = Field(
+        None, description="local: scores divided by each window's local spread; null: none"
+    )
+
+    @field_validator("coverage", mode="before")
+    @classmethod
+    def _one_or_more(cls, value):
+        return [value] if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+    @field_validator("coverage")
+    @classmethod
+    def _coverages(cls, value):
+        return list(check_quantiles(value, "coverage"))
+
+
 class EvaluationConfig(_Strict):
     """Metrics and forecast origins of the comparison."""
 
@@ -133,6 +177,9 @@ class EvaluationConfig(_Strict):
     season_length: int | None = Field(None, ge=1)
     origins: OriginsConfig = OriginsConfig()
     unit: str | None = Field(None, description="unit of the target, for plots and the report")
+    intervals: IntervalsConfig | None = Field(
+        None, description="prediction intervals for every model (null: point forecasts only)"
+    )
 
 
 class ExportConfig(_Strict):
@@ -217,11 +264,8 @@ def parse_config(text: str, source: str = "<config>") -> ExperimentConfig:
         raise ConfigError(f"{source}: models: the name {duplicate!r} is used twice")
     for i, model in enumerate(config.models):
         _check_model(model, f"{source}: models[{i}] ({model.name})")
-    if config.evaluation.sort_by not in config.evaluation.metrics:
-        raise ConfigError(
-            f"{source}: evaluation.sort_by: expected one of the metrics {config.evaluation.metrics}, "
-            f"got {config.evaluation.sort_by!r}"
-        )
+    config = _with_intervals(config, source)
+    _check_sort_by(config, source)
     if isinstance(config.export.models, list):
         unknown = [n for n in config.export.models if n not in names]
         if unknown:
@@ -292,6 +336,12 @@ def _check_model(model: ModelConfig, where: str) -> None:
         )
     schema = _argument_schema(model.kind)
     arguments = model.arguments()
+    if "quantiles" in arguments and "quantiles" not in schema.model_fields:
+        raise ConfigError(
+            f"{where}.quantiles: a {model.kind} model forecasts points only and takes no "
+            "quantiles; for its intervals set evaluation: {intervals: {coverage: [0.8, 0.95]}} "
+            "(calibrated conformal intervals around its forecasts)"
+        )
     shared = [k for k in arguments if k in SHARED_ARGUMENTS]
     if shared:
         raise ConfigError(
@@ -304,6 +354,73 @@ def _check_model(model: ModelConfig, where: str) -> None:
         if "unknown key" in message:
             message += f" (a {model.kind} model takes: {', '.join(sorted(schema.model_fields))})"
         raise ConfigError(message) from None
+
+
+def _model_quantiles(config: ExperimentConfig) -> dict[int, tuple[float, ...]]:
+    """The quantiles of each model block that sets them (by position)."""
+    out = {}
+    for i, model in enumerate(config.models):
+        quantiles = model.arguments().get("quantiles")
+        if quantiles is not None:
+            out[i] = check_quantiles(quantiles)
+    return out
+
+
+def _with_intervals(config: ExperimentConfig, source: str) -> ExperimentConfig:
+    """The config with the intervals its quantile networks bound when it sets none; checks
+    that every quantile network holds the bounds of every coverage."""
+    evaluation = config.evaluation
+    quantiles = _model_quantiles(config)
+    intervals = evaluation.intervals
+    if intervals is None and quantiles:
+        common = set.intersection(*(set(frame_coverages(q)) for q in quantiles.values()))
+        if not common:
+            raise ConfigError(
+                f"{source}: models: the quantile networks' quantiles bound no common central "
+                "interval (0.1 and 0.9 bound 80%); set evaluation.intervals.coverage and "
+                "quantiles that hold its bounds"
+            )
+        intervals = IntervalsConfig(coverage=sorted(common))
+        evaluation = evaluation.model_copy(update={"intervals": intervals})
+        config = config.model_copy(update={"evaluation": evaluation})
+    asked = [m for m in evaluation.metrics if m in PROBABILISTIC_METRICS]
+    if asked and intervals is None:
+        raise ConfigError(
+            f"{source}: evaluation.metrics: {asked} score intervals; set evaluation: "
+            "{intervals: {coverage: [0.8, 0.95]}}"
+        )
+    for i, levels in quantiles.items():
+        for c in intervals.coverage:
+            missing = [q for q in interval_quantiles(c) if q not in levels]
+            if missing:
+                raise ConfigError(
+                    f"{source}: models[{i}] ({config.models[i].name}).quantiles: the "
+                    f"{c:g} interval of evaluation.intervals.coverage needs the quantiles "
+                    f"{missing}; add them or drop that coverage"
+                )
+    return config
+
+
+def _check_sort_by(config: ExperimentConfig, source: str) -> None:
+    """``evaluation.sort_by`` is a column of the leaderboard (``coverage_80``, ... with
+    intervals)."""
+    evaluation = config.evaluation
+    columns = list(evaluation.metrics)
+    if evaluation.intervals is not None:
+        coverages = tuple(evaluation.intervals.coverage)
+        metrics = leaderboard_metrics(evaluation.metrics, coverages)
+        columns = sortable_columns(metrics, coverages)
+    if evaluation.sort_by not in columns:
+        hint = ""
+        if (
+            evaluation.intervals is None
+            and evaluation.sort_by.split("_")[0] in PROBABILISTIC_METRICS
+        ):
+            hint = " (an interval metric: set evaluation.intervals)"
+        raise ConfigError(
+            f"{source}: evaluation.sort_by: expected one of the leaderboard's metrics {columns}, "
+            f"got {evaluation.sort_by!r}{hint}"
+        )
 
 
 _SCHEMAS: dict[str, type[BaseModel]] = {}

@@ -17,6 +17,13 @@ all of them on the same backtest origins (:func:`forecast.compare`) and writes a
                          backtest fit, first and last timestamp, rows, epochs), or why it
                          was not exported
 
+With ``evaluation.intervals`` (see :mod:`forecast.app.config`) the comparison scores prediction
+intervals too: every point model is wrapped in a conformal forecaster
+(:mod:`forecast.app.intervals`), the forecasts carry the quantile columns, the leaderboard and
+``metrics.json`` the pinball, WQL, coverage and width columns (``by_step`` too), and the
+report an "Intervals" section. The exported SavedModels serve point forecasts (a conformal
+model's inner model); ``metrics.json`` (``intervals``) says how each model's intervals were made.
+
 The backtest is the honest evaluation; then each model to export is refitted on all the run's
 data (train, validation and test rows) with the choices and epoch counts its validated fit made
 (:mod:`forecast.app.final_fit`), and that refit is what ``models/`` holds, unless
@@ -79,11 +86,14 @@ import yaml
 from forecast._files import atomic_directory, reserved_name
 from forecast.app.config import ExperimentConfig, build_forecasters, resolved_config
 from forecast.app.final_fit import FinalFit, final_fit
+from forecast.app.intervals import export_fits, interval_forecasters, interval_sources
 from forecast.app.publish import publish_run, writing_in
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
+from forecast.evaluation.intervals import leaderboard_metrics, sortable_columns
 from forecast.evaluation.metrics import score_forecasts
 from forecast.evaluation.report import exported_markdown, leaderboard_markdown
+from forecast.evaluation.schema import PROBABILISTIC_METRICS
 from forecast.features.calendar_features import default_input_width
 from forecast.models.registry import MODEL_KINDS
 
@@ -148,9 +158,11 @@ def run_experiment(
     if quick:
         frame, start = _quick_data(frame, config)
     _set_training(config, forecasters, quick, verbose)
+    intervals = config.evaluation.intervals
+    compared = forecasters if intervals is None else interval_forecasters(forecasters, intervals)
     started = time.perf_counter()
     comparison = compare(
-        forecasters,
+        compared,
         frame,
         horizon=horizon,
         start=start,
@@ -161,12 +173,13 @@ def run_experiment(
         season_length=config.evaluation.season_length,
         details=True,
         verbose=verbose,
+        coverage=None if intervals is None else tuple(intervals.coverage),
     )
     comparison.summary = {"dataset": config.data.dataset or config.data.path, **comparison.summary}
     seconds = time.perf_counter() - started
     exported = _models_to_export(config, comparison.leaderboard)
     # every worker of a multi_worker cluster refits: they train the networks together
-    final = final_fit(comparison.models, exported, frame, config.export.refit, verbose)
+    final = final_fit(export_fits(comparison.models), exported, frame, config.export.refit, verbose)
     if not writes_run(forecasters):
         if verbose:
             print(
@@ -319,22 +332,7 @@ def _write_run_files(
     board.to_csv(folder / "leaderboard.csv")
     (folder / "leaderboard.md").write_text(leaderboard_markdown(board, config.evaluation.unit))
     comparison.forecasts.to_parquet(folder / "forecasts.parquet", index=False)
-    by_step = score_forecasts(
-        comparison.forecasts,
-        [m for m in config.evaluation.metrics if m != "mase"],
-        by=["model", "step"],
-    )
-    metrics = {
-        "leaderboard": json.loads(board.to_json(orient="index")),
-        "by_step": json.loads(by_step.reset_index().to_json(orient="records")),
-        "summary": {
-            k: str(v) if not isinstance(v, (int, float)) else v
-            for k, v in comparison.summary.items()
-        },
-        "seconds": seconds,
-        "final_fit_seconds": final.total_seconds,
-        "exported": final.exported(),
-    }
+    metrics = _run_metrics(config, comparison, final, seconds)
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2))
     (folder / "history").mkdir()
     for model_name, history in comparison.histories.items():
@@ -350,8 +348,7 @@ def _write_run_files(
     )
     (folder / "models").mkdir()
     for model_name, model in final.models.items():
-        row = board.loc[model_name]
-        scores = {m: float(row[m]) for m in config.evaluation.metrics if pd.notna(row[m])}
+        scores = _export_scores(config, board.loc[model_name], model)
         model.export(
             folder / "models" / _safe_name(model_name),
             metrics=scores,
@@ -361,6 +358,59 @@ def _write_run_files(
     if final.records or final.errors:
         # what each model learned from, beside the models (also in metrics.json and the report)
         (folder / "exported.md").write_text(exported_markdown(final.exported()))
+
+
+def _run_metrics(
+    config: ExperimentConfig, comparison: Comparison, final: FinalFit, seconds: float
+) -> dict:
+    """The content of ``metrics.json``: the leaderboard, the metrics by step, the data
+    summary, the timings, the exported models and, with intervals, how each was made."""
+    board = comparison.leaderboard
+    intervals = config.evaluation.intervals
+    coverage = None if intervals is None else tuple(intervals.coverage)
+    by_step = score_forecasts(
+        comparison.forecasts,
+        [
+            m
+            for m in leaderboard_metrics(config.evaluation.metrics, coverage or ())
+            if m not in ("mase", "msis")
+        ],
+        by=["model", "step"],
+        coverage=coverage,
+    )
+    metrics = {
+        "leaderboard": json.loads(board.to_json(orient="index")),
+        "by_step": json.loads(by_step.reset_index().to_json(orient="records")),
+        "summary": {
+            k: str(v) if not isinstance(v, (int, float)) else v
+            for k, v in comparison.summary.items()
+        },
+        "seconds": seconds,
+        "final_fit_seconds": final.total_seconds,
+        "exported": final.exported(),
+    }
+    if intervals is not None:
+        metrics["intervals"] = {
+            **intervals.model_dump(mode="json"),
+            "models": interval_sources(comparison.models),
+            "exported": "point forecasts (the intervals are not in the SavedModels yet)",
+        }
+    return metrics
+
+
+def _export_scores(config: ExperimentConfig, row: pd.Series, model) -> dict[str, float]:
+    """The leaderboard scores an exported model's metadata records: the point metrics, and
+    the interval columns (``coverage_80``, ...) only when the model forecasts its intervals
+    itself (the inner model of a conformal wrapper serves point forecasts)."""
+    metrics = [m for m in config.evaluation.metrics if m not in PROBABILISTIC_METRICS]
+    intervals = config.evaluation.intervals
+    if intervals is not None and model.get_tag("probabilistic"):
+        coverages = tuple(intervals.coverage)
+        probabilistic = leaderboard_metrics(config.evaluation.metrics, coverages)
+        metrics += sortable_columns(
+            [m for m in probabilistic if m in PROBABILISTIC_METRICS], coverages
+        )
+    return {m: float(row[m]) for m in metrics if m in row.index and pd.notna(row[m])}
 
 
 def _models_to_export(config: ExperimentConfig, board: pd.DataFrame) -> list[str]:

@@ -3,18 +3,22 @@
 :func:`plot_forecasts` (also :func:`forecast.evaluation.plots.plot_forecasts`) first chooses
 what to show from a tidy forecast frame (one series, one target, the models, a few origins and
 the history before them), then draws each origin's panel: the input window, the actuals over
-the horizon and each model's forecast.
+the horizon and each model's forecast. When the frame carries quantile columns (``q0.1``, ...,
+a probabilistic backtest), each model's central intervals are drawn as a fan chart: one shaded
+band per coverage ``c`` between the quantiles ``(1 - c) / 2`` and ``(1 + c) / 2``, darker for
+narrower, under the model's median (point) line.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -34,10 +38,14 @@ from forecast.evaluation.plot_support import (
     select_target,
     time_step,
 )
-from forecast.evaluation.schema import check_forecasts
+from forecast.evaluation.quantile_metrics import frame_coverages
+from forecast.evaluation.schema import check_forecasts, quantile_column, quantile_levels
+from forecast.models.probabilistic import check_quantiles, interval_quantiles
 
 _ACTUAL_COLOUR = "black"
 _INPUT_COLOUR = "0.55"
+#: The opacity of the narrowest and of the widest band of a fan chart (darker for narrower).
+BAND_ALPHA = (0.45, 0.15)
 
 
 @dataclass(frozen=True)
@@ -53,6 +61,11 @@ class _Shown:
     width: int  # rows of input window before each origin
     step: pd.Timedelta | None  # the time between two forecast steps
     panel: bool  # the frame holds several series, so titles name the series
+    coverages: tuple[float, ...] = ()  # the bands of the fan chart, ascending
+
+    def band_label(self, model: str, coverage: float) -> str:
+        """The legend label of a model's band: ``"LSTM 80%"``."""
+        return f"{model} {100 * coverage:g}%"
 
     @property
     def horizon(self) -> int:
@@ -70,6 +83,7 @@ def plot_forecasts(
     input_width: int | None = None,
     target: str | None = None,
     titles: Sequence[str] | None = None,
+    coverage: float | Sequence[float] | None = None,
 ) -> Figure:
     """Each model's forecasts against the actuals at a few origins of one series.
 
@@ -91,13 +105,18 @@ def plot_forecasts(
         target: the target to show when the frame holds several; default the first.
         titles: one text per shown origin, put before its panel's title (``"worst origin of
             LSTM (MAE 120 kW)"``: ``"worst origin of LSTM (MAE 120 kW): origin 2024-01-03"``).
+        coverage: the central intervals to shade (a fan chart) for every model whose quantile
+            columns hold them; ``None``: every coverage whose two bounds are quantile columns
+            of the frame (``q0.1`` and ``q0.9``: 80%); ``()``: none.
 
     Returns:
-        The figure; its legend names the models, ``"actual"`` and ``"input window"``.
+        The figure; its legend names the models, each model's bands after it (``"LSTM 80%"``),
+        ``"actual"`` and ``"input window"``.
 
     Raises:
         ValueError: missing columns, an empty frame, an unknown series, target, model or
-            origin, or as many ``titles`` as origins missing.
+            origin, as many ``titles`` as origins missing, or a ``coverage`` whose bounds the
+            frame has no quantile columns for.
 
     Example:
         >>> import pandas as pd
@@ -112,9 +131,20 @@ def plot_forecasts(
         ('y (kW)', ['naive', 'actual', 'input window'])
         >>> [line.get_ydata().tolist() for line in axes.lines if line.get_label() == "naive"]
         [[4.0, 4.0]]
+
+        With quantile columns, the 80% band (``q0.1`` to ``q0.9``) is shaded under the line:
+
+        >>> tidy["q0.1"], tidy["q0.5"], tidy["q0.9"] = [3.0, 2.5], [4.0, 4.0], [5.0, 5.5]
+        >>> figure = plot_forecasts(tidy, history)
+        >>> [t.get_text() for t in figure.legends[0].get_texts()]
+        ['naive', 'naive 80%', 'actual', 'input window']
+        >>> band = figure.axes[0].collections[0]
+        >>> band.get_label(), sorted(set(band.get_paths()[0].vertices[:, 1].tolist()))
+        ('naive 80%', [2.5, 3.0, 5.0, 5.5])
     """
     frame = check_forecasts(forecasts)
     shown = _choose(frame, history, origins, series_id, models, input_width, target)
+    shown = _with_coverages(shown, frame, coverage)
     if titles is not None and len(titles) != len(shown.origins):
         raise ValueError(
             f"titles: give one per shown origin ({len(shown.origins)}), got {len(titles)}"
@@ -126,7 +156,7 @@ def plot_forecasts(
     grid = figure.subplots(nrows, ncols, squeeze=False)
     with_time = not (shown.origins == shown.origins.normalize()).all()  # dates alone at midnights
     label = f"{shown.target} ({unit})" if unit else str(shown.target)
-    handles: dict[str, Line2D] = {}
+    handles: dict[str, Artist] = {}
     for i, (axes, origin) in enumerate(zip(grid.ravel(), shown.origins)):
         for name, line in _draw_panel(axes, shown, origin, model_colours).items():
             handles.setdefault(name, line)
@@ -138,7 +168,10 @@ def plot_forecasts(
         axes.set_ylabel(label)
     for axes in grid.ravel()[len(shown.origins) :]:
         axes.set_visible(False)
-    order = [n for n in shown.models if n in handles]
+    order = []
+    for name in shown.models:
+        bands = [shown.band_label(name, c) for c in shown.coverages]
+        order += [n for n in (name, *bands) if n in handles]
     order += [n for n in ("actual", "input window") if n in handles]
     figure.legend([handles[n] for n in order], order, loc="outside right upper", frameon=False)
     about = f"{shown.series_id}, {shown.target}" if shown.panel else str(shown.target)
@@ -175,13 +208,65 @@ def _choose(frame, history, origins, series_id, models, input_width, target) -> 
     )
 
 
+def _with_coverages(shown: _Shown, frame: pd.DataFrame, coverage) -> _Shown:
+    """``shown`` with the coverages of its fan chart (see :func:`plot_forecasts`)."""
+    levels = quantile_levels(frame.columns)
+    if coverage is None:
+        chosen = frame_coverages(levels) if levels else ()
+    else:
+        chosen = check_quantiles(coverage, "coverage") if np.size(coverage) else ()
+        for c in chosen:
+            missing = [q for q in interval_quantiles(c) if q not in levels]
+            if missing:
+                raise ValueError(
+                    f"coverage {c:g}: the forecast frame has no quantile column(s) "
+                    f"{[quantile_column(q) for q in missing]} (it has "
+                    f"{[quantile_column(q) for q in levels]})"
+                )
+    return replace(shown, coverages=tuple(chosen))
+
+
+def _band_alphas(coverages: tuple[float, ...]) -> dict[float, float]:
+    """The opacity of each band: :data:`BAND_ALPHA` from the narrowest to the widest."""
+    if len(coverages) == 1:
+        return {coverages[0]: float(np.mean(BAND_ALPHA))}
+    alphas = np.linspace(BAND_ALPHA[0], BAND_ALPHA[1], len(coverages))
+    return dict(zip(sorted(coverages), alphas.tolist()))
+
+
+def _draw_bands(
+    axes: Axes, shown: _Shown, one: pd.DataFrame, name: str, colour
+) -> dict[str, Artist]:
+    """Shade a model's bands at one origin (widest first); returns them by legend label."""
+    bands = {}
+    alphas = _band_alphas(shown.coverages)
+    for c in sorted(shown.coverages, reverse=True):
+        low, high = (one[quantile_column(q)].to_numpy(np.float64) for q in interval_quantiles(c))
+        if np.isnan(low).all() or np.isnan(high).all():
+            continue  # a point forecaster in a mixed frame
+        low = break_at_gaps(pd.Series(low, index=one["timestamp"]), shown.step)
+        high = break_at_gaps(pd.Series(high, index=one["timestamp"]), shown.step)
+        label = shown.band_label(name, c)
+        bands[label] = axes.fill_between(
+            matplotlib_dates(low.index),
+            low.to_numpy(np.float64),
+            high.to_numpy(np.float64),
+            color=colour,
+            alpha=alphas[c],
+            linewidth=0,
+            label=label,
+            zorder=2,
+        )
+    return bands
+
+
 def _draw_panel(
     axes: Axes, shown: _Shown, origin: pd.Timestamp, model_colours: dict[str, tuple]
-) -> dict[str, Line2D]:
-    """Draw the panel of one origin; returns its lines by legend label."""
+) -> dict[str, Artist]:
+    """Draw the panel of one origin; returns its lines and bands by legend label."""
     at_origin = shown.rows.loc[shown.rows["origin"] == origin]
     actual = at_origin.groupby("timestamp", sort=True)["actual"].first()
-    lines = {}
+    lines: dict[str, Artist] = {}
     window = _input_window(shown, origin, actual)
     if window is not None:
         lines["input window"] = _line(
@@ -202,6 +287,8 @@ def _draw_panel(
         if one.empty:
             continue
         colour, style = model_colours[name]
+        if shown.coverages:
+            lines.update(_draw_bands(axes, shown, one, name, colour))
         values = pd.Series(one["forecast"].to_numpy(np.float64), index=one["timestamp"])
         lines[name] = _line(
             axes,

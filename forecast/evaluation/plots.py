@@ -10,6 +10,8 @@ histories of the neural models, and returns a :class:`matplotlib.figure.Figure`:
   than the best left out and named, :func:`off_scale_models`);
 * :func:`plot_training_history`: training and validation loss per epoch;
 * :func:`plot_series_errors`: the spread of a per-series metric across the series of a panel;
+* :func:`plot_coverage_by_step`: interval coverage against the nominal level, and interval
+  width, by horizon step (:mod:`forecast.evaluation.interval_plot`);
 * :func:`save_figure`: write a figure to PNG atomically.
 
 The figures are built on :class:`~matplotlib.figure.Figure` directly, never through
@@ -47,6 +49,7 @@ from matplotlib.ticker import MaxNLocator
 
 from forecast._files import atomic_file
 from forecast.evaluation.forecast_plot import plot_forecasts
+from forecast.evaluation.interval_plot import plot_coverage_by_step
 from forecast.evaluation.metrics import score_forecasts
 from forecast.evaluation.plot_support import colours, horizontal_boxplot, metric_label
 from forecast.evaluation.schema import (
@@ -356,6 +359,7 @@ __all__ = [
     "FORECAST_COLUMNS",
     "MARKED_EPOCHS",
     "METRICS_WITH_UNITS",
+    "plot_coverage_by_step",
     "plot_error_by_step",
     "plot_forecasts",
     "plot_series_errors",

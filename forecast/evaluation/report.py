@@ -12,6 +12,9 @@ from the run directory or attach to an email:
   the best baseline;
 * **Worst origins**: the origins where the best model erred most, with every model's MAE
   there;
+* **Intervals** (when the forecasts carry intervals, as ``compare(..., coverage=...)`` makes
+  them): coverage against nominal, width, pinball and WQL per model, the fan chart and
+  coverage by step (:mod:`forecast.evaluation.report_intervals`);
 * **Exported models** (when ``exported`` is given): what each exported model learned from
   (refit on all the data or the backtest fit, first and last timestamp, rows, epochs, anchor,
   scaling, covariates; see :mod:`forecast.serving.fit_record`), and the models whose export
@@ -89,6 +92,7 @@ from forecast.evaluation.report_blocks import (
 )
 from forecast.evaluation.report_figures import FIGURES_DIR, write_figures
 from forecast.evaluation.report_html import HTML_FILE, to_html
+from forecast.evaluation.report_intervals import interval_section
 from forecast.evaluation.report_sections import (
     default_summary,
     exported_markdown,
@@ -98,6 +102,7 @@ from forecast.evaluation.report_sections import (
     worst_origins_section,
 )
 from forecast.evaluation.schema import (
+    INTERVAL_METRICS,
     METRIC_NAMES,
     METRICS_WITH_UNITS,
     PERCENT_METRICS,
@@ -184,6 +189,14 @@ def write_report(
             settings=settings,
             unit=unit,
         )
+        intervals = interval_section(
+            building / FIGURES_DIR,
+            forecasts=forecasts,
+            leaderboard=leaderboard,
+            history=history,
+            settings=settings,
+            unit=unit,
+        )
         blocks = _blocks(
             title=title,
             leaderboard=leaderboard,
@@ -195,6 +208,7 @@ def write_report(
             exported=exported,
             filled_inputs=filled_inputs,
             timings=timings,
+            intervals=intervals,
         )
         (building / REPORT_FILE).write_text(to_markdown(blocks), encoding="utf-8")
         page = to_html(blocks, title=title, folder=building)
@@ -246,6 +260,7 @@ def _blocks(
     exported=None,
     filled_inputs=None,
     timings=None,
+    intervals=(),
 ) -> list[Block]:
     """The report's content, written as Markdown and as HTML."""
     blocks: list[Block] = [Heading(1, title)]
@@ -261,6 +276,7 @@ def _blocks(
     if sentence:
         blocks.append(Paragraph(sentence))
     blocks += [Heading(2, "Worst origins"), *worst_origins_section(leaderboard, forecasts, unit)]
+    blocks += list(intervals)
     if exported:
         blocks += [Heading(2, "Exported models"), *exported_section(exported)]
     blocks.append(Heading(2, "Figures"))
@@ -329,7 +345,7 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> Table:
     align = ["left"]
     for column in leaderboard.columns:
         values = leaderboard[column]
-        header = METRIC_NAMES.get(str(column), str(column))
+        header = _header(str(column))
         if pd.api.types.is_bool_dtype(values):
             table[header] = ["yes" if v else "no" for v in values]
             align.append("left")
@@ -346,8 +362,17 @@ def _leaderboard_table(leaderboard: pd.DataFrame) -> Table:
     return Table(table, tuple(align))
 
 
+def _header(column: str) -> str:
+    """A leaderboard column as the report shows it: ``MAE``, ``Coverage 80%``, ``skill``."""
+    metric, _, level = column.partition("_")
+    if metric in INTERVAL_METRICS and level:
+        return f"{METRIC_NAMES[metric]} {level}%"
+    return METRIC_NAMES.get(column, column)
+
+
 def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:
     columns = [str(c) for c in leaderboard.columns]
+    columns += [c.partition("_")[0] for c in columns if c.partition("_")[0] in INTERVAL_METRICS]
     notes = []
     in_units = [METRIC_NAMES[c] for c in METRICS_WITH_UNITS if c in columns]
     if in_units and unit:
@@ -359,6 +384,11 @@ def _leaderboard_note(leaderboard: pd.DataFrame, unit: str | None) -> str:
         notes.append(f"{METRIC_NAMES['mase']} relative to the in-sample seasonal-naive MAE")
     if "bias" in columns:
         notes.append(f"{METRIC_NAMES['bias']} is forecast minus actual")
+    if "coverage" in columns:
+        notes.append(
+            f"{METRIC_NAMES['coverage']} is the share of actuals inside each central interval "
+            "(closest to its nominal level is best)"
+        )
     if "skill" in columns:
         notes.append("skill is 1 - MAE / MAE of the best baseline (above 0 beats every baseline)")
     text = "Lower errors are better."

@@ -106,6 +106,7 @@ def _forecast_figure(folder, forecasts, history, settings, best, unit) -> tuple[
         unit=unit,
         input_width=width,
         titles=titles,
+        coverage=(),  # every model's forecast; the bands are in the "Intervals" section
     )
     with_time = not all(o == o.normalize() for o in picks.values())
     told = join(

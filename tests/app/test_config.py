@@ -22,7 +22,9 @@ window: {input_width: 48, horizon: 24}
 """
 
 
-@pytest.mark.parametrize("name", ["electricity", "beijing_pm25", "appliances", "parking"])
+@pytest.mark.parametrize(
+    "name", ["electricity", "electricity_intervals", "beijing_pm25", "appliances", "parking"]
+)
 def test_shipped_configs_validate_and_build(name):
     config = load_config(CONFIGS / f"{name}.yaml")
     assert config.name == name

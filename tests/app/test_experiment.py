@@ -146,7 +146,9 @@ def test_command_line_run_and_errors(tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["electricity", "beijing_pm25", "appliances", "parking"])
+@pytest.mark.parametrize(
+    "name", ["electricity", "electricity_intervals", "beijing_pm25", "appliances", "parking"]
+)
 def test_shipped_configs_run_quick(tmp_path, name):
     config = load_config(Path(__file__).parents[2] / "configs" / f"{name}.yaml")
     result = run_experiment(config, runs_dir=tmp_path, quick=True, verbose=False)

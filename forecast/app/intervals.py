@@ -1,0 +1,71 @@
+"""The models of a run with ``evaluation.intervals``: calibrated intervals for every one.
+
+:func:`interval_forecasters` wraps every point forecaster of the run (baselines and networks
+alike: whoever sets ``intervals:`` wants every model's intervals, on the same origins) in a
+:class:`~forecast.models.conformal.ConformalForecaster` with the config's ``coverage``,
+``method`` and ``scale``; a probabilistic forecaster (a quantile network) keeps its own
+quantiles. :func:`export_fits` gives the models a run exports: the inner, point model of a
+conformal wrapper that cannot be exported as a SavedModel (its point forecasts are
+exported; its intervals stay with the run's report and leaderboard).
+
+Example:
+    >>> import forecast
+    >>> from forecast.app.config import IntervalsConfig
+    >>> models = {"seasonal": forecast.SeasonalNaive(24, horizon=24)}
+    >>> wrapped = interval_forecasters(models, IntervalsConfig(coverage=[0.9], scale="local"))
+    >>> type(wrapped["seasonal"]).__name__, wrapped["seasonal"].coverage
+    ('ConformalForecaster', (0.9,))
+    >>> wrapped["seasonal"].scale, wrapped["seasonal"].model is models["seasonal"]
+    ('local', True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from forecast.app.config import IntervalsConfig
+from forecast.models.base import BaseForecaster
+from forecast.models.conformal import ConformalForecaster
+
+
+def interval_forecasters(
+    forecasters: Mapping[str, BaseForecaster], intervals: IntervalsConfig
+) -> dict[str, BaseForecaster]:
+    """The run's forecasters with intervals (see the module docstring), by the same names."""
+    out = {}
+    for name, model in forecasters.items():
+        if model.get_tag("probabilistic"):
+            out[name] = model
+        else:
+            out[name] = ConformalForecaster(
+                model,
+                coverage=tuple(intervals.coverage),
+                method=intervals.method,
+                scale=intervals.scale,
+            )
+    return out
+
+
+def export_fits(models: Mapping[str, Any]) -> dict[str, Any]:
+    """The fitted models to refit and export: each as it is, but a conformal wrapper that
+    cannot be exported by its fitted inner model (``model_``)."""
+    return {
+        name: model.model_
+        if isinstance(model, ConformalForecaster) and not model.get_tag("exportable")
+        else model
+        for name, model in models.items()
+    }
+
+
+def interval_sources(models: Mapping[str, Any]) -> dict[str, str]:
+    """How each model forecast its intervals: ``"conformal"`` (with its ``method`` and
+    ``scale``) or ``"quantile"`` (its own)."""
+    out = {}
+    for name, model in models.items():
+        if isinstance(model, ConformalForecaster):
+            scale = "" if model.scale is None else f", scale={model.scale}"
+            out[name] = f"conformal (method={model.method}{scale})"
+        else:
+            out[name] = "quantile"
+    return out

@@ -256,22 +256,40 @@ class ConformalForecaster(BaseForecaster):
         return True
 
     def _scores(self, inner: BaseForecaster, windows) -> np.ndarray:
-        """The nonconformity scores of the calibration windows (see the module docstring)."""
-        labels, spreads = [], []
-        for inputs, batch_labels in windows.batches("validation", EVALUATION_BATCH):
-            labels.append(batch_labels)
-            spreads.append(cs.local_spread(inner._targets_of(inputs)))
-        spread = np.concatenate(spreads)
+        """The nonconformity scores of the calibration windows (see the module docstring);
+        sets ``spread_floor_`` from their spreads."""
+        raw, spread = self._window_scores(inner, windows, "validation")
         self.spread_floor_ = cs.spread_floor(spread)
-        scale = cs.floored(spread, self.spread_floor_) if self.scale == "local" else 1.0
-        if self.cqr_:
+        return self._scaled(raw, spread)
+
+    def _window_scores(self, inner: BaseForecaster, windows, split: str, rows=None) -> tuple:
+        """``(scores, spreads)`` of the windows of ``split`` (or at the origin ``rows``): the
+        scores in the data's units (every score is linear in ``1 / spread``, so
+        :meth:`_scaled` divides afterwards) and each window's local spread."""
+        rows = windows._origins(split) if rows is None else np.asarray(rows, dtype=np.int64)
+        cqr = getattr(self, "cqr_", False)
+        if cqr:
             bounds = [q for c in self._coverages() for q in interval_quantiles(c)]
             ascending = check_quantiles(bounds)  # the order the model gives them in
-            quantiles = inner.forecast_quantile_windows(windows, ascending, "validation")
-            quantiles = quantiles[..., [ascending.index(q) for q in bounds]]  # lo_1, hi_1, ...
-            return cs.cqr_scores(np.concatenate(labels), quantiles, scale)
-        forecasts = inner.forecast_windows(windows, "validation")
-        return cs.nonconformity(np.concatenate(labels), forecasts, scale, self.method)
+            order = [ascending.index(q) for q in bounds]  # lo_1, hi_1, lo_2, ...
+        scores, spreads = [], []
+        for i, (inputs, series) in enumerate(own_batches(inner, windows, split, rows)):
+            labels = windows.gather(rows[i * EVALUATION_BATCH : (i + 1) * EVALUATION_BATCH])[1]
+            spreads.append(cs.local_spread(inner._targets_of(inputs)))
+            if cqr:
+                bands = np.asarray(inner._forecast_quantiles(inputs, series, ascending))
+                scores.append(cs.cqr_scores(labels, bands[..., order], 1.0))
+            else:
+                forecasts = inner._forecast_series(inputs, series)
+                scores.append(cs.nonconformity(labels, forecasts, 1.0, self.method))
+        return np.concatenate(scores), np.concatenate(spreads)
+
+    def _scaled(self, raw: np.ndarray, spread: np.ndarray) -> np.ndarray:
+        """Scores in units of each window's floored local spread (``scale="local"``)."""
+        if self.scale != "local":
+            return raw
+        floored = cs.floored(spread, self.spread_floor_)
+        return raw / (floored[..., None] if raw.ndim == 4 else floored)
 
     def _coverages(self) -> tuple:
         return check_quantiles(self.coverage, "coverage")
@@ -323,19 +341,20 @@ class ConformalForecaster(BaseForecaster):
         return self.model_._forecast_series(inputs, series)
 
     def _forecast_quantiles(
-        self, inputs, series: np.ndarray, quantiles: tuple, scores: np.ndarray | None = None
+        self, inputs, series: np.ndarray, quantiles: tuple, offsets: np.ndarray | None = None
     ) -> np.ndarray:
-        """The quantiles of a batch: the point forecast (or the network's bounds) moved by the
-        offsets of the sorted ``scores`` (default: those of this call, see
-        :meth:`_predict_quantiles`, else of ``fit``)."""
-        if scores is None:
+        """The quantiles of a batch: the point forecast (or the network's bounds) moved by
+        ``offsets``, ``(horizon, n_targets, n_levels)`` or one such per window (default:
+        from the scores of this call, see :meth:`_predict_quantiles`, else of ``fit``)."""
+        if offsets is None:
             scores = getattr(self, "_call_scores", None)
-        offsets = self._offsets(self.scores_ if scores is None else scores, quantiles)
+            offsets = self._offsets(self.scores_ if scores is None else scores, quantiles)
         if getattr(self, "cqr_", False):
             base = np.asarray(self.model_._forecast_quantiles(inputs, series, quantiles))
         else:
             base = np.asarray(self.model_._forecast_series(inputs, series))[..., None]
-        return base.astype(np.float64) + self._spread(inputs)[..., None] * offsets[None]
+        offsets = offsets if offsets.ndim == 4 else offsets[None]
+        return base.astype(np.float64) + self._spread(inputs)[..., None] * offsets
 
     def _offsets(self, scores: np.ndarray, quantiles: tuple) -> np.ndarray:
         """``(horizon, n_targets, n_levels)`` offsets from sorted scores; a clear error when
@@ -364,33 +383,27 @@ class ConformalForecaster(BaseForecaster):
     def _recalibrating(self) -> bool:
         return bool(getattr(self, "recalibrate", False)) and hasattr(self, "calibration_ends_")
 
-    def _batch_scores(self, inputs, series, labels) -> np.ndarray:
-        """The scores of windows (inputs cut for this forecaster, their labels), computed as
-        at ``fit``."""
-        scale = self._spread(inputs)
-        if self.cqr_:
-            bounds = [q for c in self._coverages() for q in interval_quantiles(c)]
-            ascending = check_quantiles(bounds)
-            quantiles = np.asarray(self.model_._forecast_quantiles(inputs, series, ascending))
-            quantiles = quantiles[..., [ascending.index(q) for q in bounds]]
-            return cs.cqr_scores(labels, quantiles, scale)
-        forecasts = self.model_._forecast_series(inputs, series)
-        return cs.nonconformity(labels, forecasts, scale, self.method)
-
-    def _new_scores(self, windows) -> tuple[np.ndarray, np.ndarray]:
+    def _new_scores(self, windows, first_origin=None, last_origin=None) -> tuple:
         """The scores and last-label timestamps of the windows after ``calibrated_until_``
-        (those with a NaN label left out)."""
+        that a forecast at ``first_origin`` .. ``last_origin`` (``None``: after the last
+        window) can use: at most ``n_calibration_windows_`` before the first origin, none
+        ending at or after the last (those with a NaN label left out)."""
         rows = recent.windows_after(windows, self.calibrated_until_)
-        shape = self.calibration_scores_.shape[1:]
+        ends = recent.label_ends(windows, rows)
+        order = np.argsort(ends, kind="stable")
+        rows, ends = rows[order], ends[order]
+        start = 0 if first_origin is None else np.searchsorted(ends, first_origin, "left")
+        stop = len(ends) if last_origin is None else np.searchsorted(ends, last_origin, "left")
+        keep = slice(max(0, start - self.n_calibration_windows_), stop)
+        if first_origin is None:  # a predict: only the most recent windows can count
+            keep = slice(max(0, stop - self.n_calibration_windows_), stop)
+        rows, ends = rows[keep], ends[keep]
         if not len(rows):
-            return np.zeros((0, *shape)), recent.label_ends(windows, rows)
-        parts = []
-        for i, (inputs, series) in enumerate(own_batches(self, windows, "train", rows)):
-            labels = windows.gather(rows[i * EVALUATION_BATCH : (i + 1) * EVALUATION_BATCH])[1]
-            parts.append(self._batch_scores(inputs, series, np.asarray(labels, np.float64)))
-        scores = np.concatenate(parts)
+            return self.calibration_scores_[:0], ends
+        raw, spread = self._window_scores(self.model_, windows, "train", rows)
+        scores = self._scaled(raw, spread)
         finite = np.isfinite(scores.reshape(len(scores), -1)).all(axis=1)
-        return scores[finite], recent.label_ends(windows, rows)[finite]
+        return scores[finite], ends[finite]
 
     def _recent(self, new, new_ends, origin) -> np.ndarray:
         return recent.recent_scores(
@@ -406,26 +419,19 @@ class ConformalForecaster(BaseForecaster):
             return super().forecast_quantile_windows(windows, quantiles, split, rows)
         levels = self._quantile_request(quantiles)
         rows = windows._origins(split) if rows is None else np.asarray(rows, dtype=np.int64)
-        new, new_ends = self._new_scores(windows)
+        if not len(rows):
+            return np.zeros((0, self.horizon, len(self.target_columns_), len(levels)))
         origins = windows.layout.timestamps[rows].to_numpy()
-        cache: dict = {}
+        new, new_ends = self._new_scores(windows, origins.min(), origins.max())
+        offsets = {
+            origin: self._offsets(self._recent(new, new_ends, origin), levels)
+            for origin in np.unique(origins)
+        }
         parts = []
         for i, (inputs, series) in enumerate(own_batches(self, windows, split, rows)):
             batch = origins[i * EVALUATION_BATCH : (i + 1) * EVALUATION_BATCH]
-            out = np.empty((len(batch), self.horizon, len(self.target_columns_), len(levels)))
-            for origin in np.unique(batch):
-                if origin not in cache:
-                    cache[origin] = self._recent(new, new_ends, origin)
-                at = batch == origin
-                part = (
-                    inputs[at]
-                    if not isinstance(inputs, dict)
-                    else {k: v[at] for k, v in inputs.items()}
-                )
-                out[at] = self._forecast_quantiles(part, series[at], levels, cache[origin])
-            parts.append(out)
-        if not parts:
-            return np.zeros((0, self.horizon, len(self.target_columns_), len(levels)))
+            at = np.stack([offsets[origin] for origin in batch])
+            parts.append(self._forecast_quantiles(inputs, series, levels, at))
         return np.concatenate(parts)
 
     def _predict_quantiles(self, X, quantiles, errors, future=None):

@@ -32,16 +32,24 @@ from forecast.models.probabilistic import check_quantiles
 MEDIAN = 0.5
 
 
-def trained_levels(quantiles) -> tuple[float, ...] | None:
+def trained_levels(quantiles, loss: str = "mae") -> tuple[float, ...] | None:
     """The levels a network with ``quantiles=`` trains: those, checked
     (:func:`~forecast.models.probabilistic.check_quantiles`), with the median; ``None`` for
     a point network.
 
     Raises:
-        ValueError: ``quantiles`` is empty or holds a level outside ``(0, 1)``.
+        ValueError: ``quantiles`` is empty or holds a level outside ``(0, 1)``, or comes
+            with a ``loss`` other than ``"mae"`` (a quantile network trains the pinball
+            loss, whose median level is the MAE; another loss would be silently ignored).
     """
     if quantiles is None:
         return None
+    if loss != "mae":
+        raise ValueError(
+            f"loss={loss!r} cannot be combined with quantiles={quantiles!r}: a quantile "
+            "network trains the pinball loss over its levels (the MAE at the median); "
+            "leave loss at 'mae' or set quantiles=None"
+        )
     return check_quantiles([*check_quantiles(quantiles), MEDIAN])
 
 

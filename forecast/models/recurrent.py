@@ -89,7 +89,8 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
         batch_size: windows per gradient step: the global batch, split across the replicas
             under a ``distribution`` (multiply it by their number to keep each as busy).
         learning_rate: Adam's initial learning rate.
-        loss: ``"mse"``, ``"mae"`` or ``"huber"`` (on scaled values); unused with ``quantiles``.
+        loss: ``"mse"``, ``"mae"`` or ``"huber"`` (on scaled values); with ``quantiles``, only
+            ``"mae"`` (the pinball loss at the median; another loss is an error).
         quantiles: ``None`` (default): point forecasts; levels in ``(0, 1)``, e.g. ``(0.1,
             0.5, 0.9)``: a quantile network, whose head emits every level of every step and
             target (never crossing: :mod:`forecast.nn.quantile_head`), trained with the mean
@@ -238,7 +239,7 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
                 f"batch_size ({self.batch_size}) must be a multiple of the {replicas} replicas of "
                 f"distribution={self.distribution!r}: it is the global batch, split evenly among them"
             )
-        self.quantile_levels_ = trained_levels(self.quantiles)
+        self.quantile_levels_ = trained_levels(self.quantiles, self.loss)
         scaled = {*windows.covariate_columns, *windows.future_covariate_columns}
         numeric = [
             i < windows.n_targets or (name in scaled)

@@ -69,6 +69,10 @@ def test_a_point_network_names_the_parameter_to_set():
         model.predict_quantiles(noisy_cycle())
     with pytest.raises(ValueError, match=r"quantiles must be a number in \(0, 1\)"):
         LSTMForecaster(quantiles=(0.1, 1.5)).fit(noisy_cycle())
+    with pytest.raises(ValueError, match=r"loss='mse' cannot be combined with quantiles"):
+        LSTMForecaster(input_width=24, horizon=2, quantiles=(0.1, 0.9), loss="mse").fit(
+            noisy_cycle()
+        )
 
 
 def test_the_untrained_median_is_the_anchor_in_original_units():

@@ -15,7 +15,9 @@ The calibration windows (``calibration_`` says which) are
   given: the model is fitted on the whole frame;
 * otherwise those of the last ``validation`` fraction of each series, which the model is then
   not fitted on (a network still holds out its own ``validation`` fraction of the rest to stop
-  early).
+  early); where that fraction of a short series holds too few windows to bound the widest
+  coverage (19 for 95% with absolute scores), as many more rows as it needs, while the series
+  keeps an input window and two horizons to fit on.
 
 The scores of all series of a panel are pooled per step and target; with ``scale="local"``
 each is divided by the local spread of its input window (the mean absolute change from step
@@ -47,6 +49,7 @@ Example:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -303,7 +306,12 @@ class ConformalForecaster(BaseForecaster):
         layout = validated.layout
         width = inner.input_width or default_input_width(layout.freq, inner.horizon)
         split = Split(float(self.validation), 0.0).with_minimum_windows(width, inner.horizon)
-        codes = split.row_splits(layout)
+        needed = cs.windows_needed(
+            cs.level_needing_most(levels_of_coverage(self.coverage), self.method)
+        )  # per series: a short one's last fraction may hold too few windows to bound a level
+        per_series = -(-needed // max(int(layout.n_series), 1))
+        rows = max(split.min_validation_rows, inner.horizon + per_series - 1)
+        codes = replace(split, min_validation_rows=rows).row_splits(layout)
         train = validated.frame.iloc[np.flatnonzero(codes == 0)]
         return train, validated.frame, codes, f"last {self.validation:g} of each series"
 

@@ -70,6 +70,18 @@ def test_fit_refuses_too_few_calibration_windows_for_the_coverage():
         model.fit(train, validation_frame=validation)
 
 
+def test_a_short_series_calibrates_on_as_many_rows_as_the_widest_coverage_needs():
+    # 80 rows: the last 20% (16 rows) hold 16 - 4 + 1 = 13 windows of 4 steps, fewer than the
+    # 19 the 95% interval needs: the calibration takes 4 + 19 - 1 = 22 rows instead
+    frame = hourly(range(80), np.sin(np.arange(80) / 3.0))
+    model = ConformalForecaster(Naive(input_width=4, horizon=4), coverage=(0.8, 0.95))
+    model.fit(frame)
+    assert model.validation_rows_ == 22 and model.n_calibration_windows_ == 19
+    assert model.model_.training_range_[1] == frame.index[57]
+    only_80 = ConformalForecaster(Naive(input_width=4, horizon=4), coverage=0.8).fit(frame)
+    assert only_80.validation_rows_ == 16 and only_80.n_calibration_windows_ == 13
+
+
 def test_every_horizon_step_has_its_own_calibration():
     rng = np.random.default_rng(0)
     frame = hourly(range(400), np.cumsum(rng.normal(size=400)))  # a random walk

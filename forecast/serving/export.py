@@ -221,9 +221,10 @@ class ExportedForecaster(LoadedQuantiles):
     def horizon(self) -> int:
         return self.input_schema.horizon
 
-    def predict_arrays(self, past, future=None, output: str = "forecast") -> np.ndarray:
+    def predict_arrays(self, past, future=None, output: str | None = "forecast") -> Any:
         """Forecasts ``(batch, horizon, n_targets)`` from raw windows (``output="quantiles"``:
-        a quantile model's ``(batch, horizon, n_targets, n_levels)``).
+        a quantile model's ``(batch, horizon, n_targets, n_levels)``; ``output=None``: a dict
+        of every output of the signature, from one call).
 
         Args:
             past: ``(batch, input_width, n_inputs)`` raw inputs, columns as in
@@ -264,7 +265,10 @@ class ExportedForecaster(LoadedQuantiles):
                 )
             _check_finite("future", future, "calendar", calendar)
             arguments["future"] = tf.constant(future)
-        return self._signature(**arguments)[output].numpy()
+        outputs = self._signature(**arguments)
+        if output is None:
+            return {name: value.numpy() for name, value in outputs.items()}
+        return outputs[output].numpy()
 
     def latest_windows(self, frame: pd.DataFrame, future_grid: str = "grid"):
         """The validated inputs of the next forecast of every series of ``frame``.

@@ -216,3 +216,18 @@ def test_parity_in_a_fresh_process_with_plain_tensorflow(tmp_path):
     np.testing.assert_allclose(
         got["interval"], model.predict_interval(frame, (0.8, 0.95)).to_numpy(), rtol=1e-5
     )
+
+
+def test_gaps_in_the_last_window_are_filled_before_the_local_spread(tmp_path):
+    frame = two_series()[["y"]]
+    frame.loc[("a", frame.loc["a"].index[-30:-27]), "y"] = np.nan  # an outage of three hours
+    model = ConformalForecaster(
+        SeasonalNaive(24, input_width=48, horizon=6), coverage=0.8, scale="local"
+    ).fit(frame)
+    loaded = forecast.load(model.export(tmp_path / "conformal"))
+    assert_loaded_equals_in_memory(model, loaded, frame)
+    # plain windows with the gap: the graph fills them as the estimator's windows are filled
+    past = frame.loc["a", "y"].to_numpy()[-48:].reshape(1, 48, 1).astype(np.float32)
+    out = loaded._signature(past=tf.constant(past))["quantiles"].numpy()
+    expected = model.predict_quantiles(frame).loc["a"].to_numpy().reshape(1, 6, 1, 3)
+    np.testing.assert_allclose(out, expected, rtol=1e-6)

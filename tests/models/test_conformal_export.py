@@ -114,15 +114,6 @@ def test_a_refitted_wrapper_exports_its_refitted_model_with_the_same_offsets(tmp
     assert_loaded_equals_in_memory(model, loaded, frame)
 
 
-def test_conformal_around_a_one_epoch_lstm_with_local_scale(tmp_path):
-    frame = two_series()
-    model = ConformalForecaster(
-        LSTMForecaster(covariates=("temp",), **NEURAL), coverage=(0.8, 0.95), scale="local"
-    ).fit(frame)
-    loaded = forecast.load(model.export(tmp_path / "conformal_lstm"))
-    assert_loaded_equals_in_memory(model, loaded, frame)
-
-
 def test_cqr_around_a_one_epoch_quantile_lstm_moves_the_networks_own_bounds(tmp_path):
     frame = two_series()
     inner = LSTMForecaster(covariates=("temp",), quantiles=(0.05, 0.1, 0.5, 0.9, 0.95), **NEURAL)
@@ -172,7 +163,7 @@ print(json.dumps({
 """
 
 
-def test_parity_in_a_fresh_process_with_plain_tensorflow(tmp_path):
+def test_a_conformal_one_epoch_lstm_has_parity_in_a_fresh_process_with_plain_tensorflow(tmp_path):
     frame = two_series()
     model = ConformalForecaster(
         LSTMForecaster(covariates=("temp",), **NEURAL),

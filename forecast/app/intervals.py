@@ -4,9 +4,10 @@
 alike: whoever sets ``intervals:`` wants every model's intervals, on the same origins) in a
 :class:`~forecast.models.conformal.ConformalForecaster` with the config's ``coverage``,
 ``method`` and ``scale``; a probabilistic forecaster (a quantile network) keeps its own
-quantiles. :func:`export_fits` gives the models a run exports: the inner, point model of a
-conformal wrapper that cannot be exported as a SavedModel (its point forecasts are
-exported; its intervals stay with the run's report and leaderboard).
+quantiles. A run that exports a wrapped model exports the wrapper itself (its SavedModel
+serves the point forecast and the calibrated quantiles, see
+:mod:`forecast.models.conformal_export`), so ``forecast batch`` on the run's export writes the
+intervals too.
 
 Example:
     >>> import forecast
@@ -45,17 +46,6 @@ def interval_forecasters(
                 scale=intervals.scale,
             )
     return out
-
-
-def export_fits(models: Mapping[str, Any]) -> dict[str, Any]:
-    """The fitted models to refit and export: each as it is, but a conformal wrapper that
-    cannot be exported by its fitted inner model (``model_``)."""
-    return {
-        name: model.model_
-        if isinstance(model, ConformalForecaster) and not model.get_tag("exportable")
-        else model
-        for name, model in models.items()
-    }
 
 
 def interval_sources(models: Mapping[str, Any]) -> dict[str, str]:

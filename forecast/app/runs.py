@@ -21,8 +21,9 @@ With ``evaluation.intervals`` (see :mod:`forecast.app.config`) the comparison sc
 intervals too: every point model is wrapped in a conformal forecaster
 (:mod:`forecast.app.intervals`), the forecasts carry the quantile columns, the leaderboard and
 ``metrics.json`` the pinball, WQL, coverage and width columns (``by_step`` too), and the
-report an "Intervals" section. The exported SavedModels serve point forecasts (a conformal
-model's inner model); ``metrics.json`` (``intervals``) says how each model's intervals were made.
+report an "Intervals" section. The exported SavedModels serve the intervals too (a conformal
+model is exported as its wrapper: point forecast and calibrated quantiles); ``metrics.json``
+(``intervals``) says how each model's intervals were made.
 
 The backtest is the honest evaluation; then each model to export is refitted on all the run's
 data (train, validation and test rows) with the choices and epoch counts its validated fit made
@@ -86,7 +87,7 @@ import yaml
 from forecast._files import atomic_directory, reserved_name
 from forecast.app.config import ExperimentConfig, build_forecasters, resolved_config
 from forecast.app.final_fit import FinalFit, final_fit
-from forecast.app.intervals import export_fits, interval_forecasters, interval_sources
+from forecast.app.intervals import interval_forecasters, interval_sources
 from forecast.app.publish import publish_run, writing_in
 from forecast.data.layout import describe_layout
 from forecast.evaluation.comparison import Comparison, compare, forecast_origins
@@ -179,7 +180,7 @@ def run_experiment(
     seconds = time.perf_counter() - started
     exported = _models_to_export(config, comparison.leaderboard)
     # every worker of a multi_worker cluster refits: they train the networks together
-    final = final_fit(export_fits(comparison.models), exported, frame, config.export.refit, verbose)
+    final = final_fit(comparison.models, exported, frame, config.export.refit, verbose)
     if not writes_run(forecasters):
         if verbose:
             print(
@@ -393,15 +394,16 @@ def _run_metrics(
         metrics["intervals"] = {
             **intervals.model_dump(mode="json"),
             "models": interval_sources(comparison.models),
-            "exported": "point forecasts (the intervals are not in the SavedModels yet)",
+            "exported": "point forecasts and quantiles (a conformal model's calibration as of the "
+            "end of its fitted data)",
         }
     return metrics
 
 
 def _export_scores(config: ExperimentConfig, row: pd.Series, model) -> dict[str, float]:
     """The leaderboard scores an exported model's metadata records: the point metrics, and
-    the interval columns (``coverage_80``, ...) only when the model forecasts its intervals
-    itself (the inner model of a conformal wrapper serves point forecasts)."""
+    the interval columns (``coverage_80``, ...) when the model forecasts intervals (a quantile
+    network, or a conformal wrapper: exported with its quantiles)."""
     metrics = [m for m in config.evaluation.metrics if m not in PROBABILISTIC_METRICS]
     intervals = config.evaluation.intervals
     if intervals is not None and model.get_tag("probabilistic"):

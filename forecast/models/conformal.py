@@ -31,6 +31,10 @@ must have trained) give the scores ``max(lo - y, y - hi)`` per step and target, 
 bounds move out (or in, when the score is negative: intervals too wide) by their
 ``ceil((n + 1) c)``-th smallest; the median stays the network's (``cqr_`` is ``True``).
 
+``export`` writes a SavedModel serving the point forecast and the default quantiles (see
+:mod:`forecast.models.conformal_export`), calibrated as ``predict`` is at the end of the
+fitted data: with ``recalibrate`` the export's calibration does not roll forward.
+
 Example:
     >>> import forecast
     >>> frame = forecast.load_dataset("electricity_hourly").iloc[-24 * 60:]
@@ -83,6 +87,7 @@ _CONTRACT = (
     "categories_",
     "n_series_",
     "filled_inputs_",
+    "observed_times_",
 )
 #: Tags the wrapper takes from its inner model (what it is; it reads what the model reads).
 _INNER_TAGS = (
@@ -92,6 +97,7 @@ _INNER_TAGS = (
     "reads_calendar",
     "reads_future_covariates",
     "per_series",
+    "exportable",
 )
 
 
@@ -120,6 +126,7 @@ class ConformalForecaster(BaseForecaster):
             (in the forecast frame, before the origin) replacing the oldest calibration
             windows, so intervals follow a change of regime (see
             :mod:`forecast.models.conformal_recent`); ``False``: always the windows of ``fit``.
+            An export is calibrated as ``predict`` is at the end of the fitted data.
 
     Fitted attributes:
         model_: the fitted inner model.
@@ -146,7 +153,7 @@ class ConformalForecaster(BaseForecaster):
             ``method="absolute"``).
     """
 
-    _tags = {"probabilistic": True, "uses_validation": True, "exportable": False}
+    _tags = {"probabilistic": True, "uses_validation": True}
     _parameter_constraints = {
         "model": Forecaster(),
         "coverage": Levels(),
@@ -466,18 +473,15 @@ class ConformalForecaster(BaseForecaster):
         inner = self.model.get_tags()
         return {name: inner[name] for name in _INNER_TAGS}
 
-    def export(
-        self,
-        path,
-        overwrite: bool = False,
-        metrics: dict | None = None,
-        fit_record=None,
-        name: str | None = None,
-    ):
-        """Not built yet: a SavedModel serves point forecasts only so far; export
-        ``model_`` for those (the intervals stay with this pickled forecaster)."""
-        raise NotImplementedError(
-            "ConformalForecaster cannot be exported as a SavedModel yet (its quantiles are not "
-            "in the serving signature); export its model_ for the point forecasts, or pickle "
-            "this forecaster to keep the intervals"
-        )
+    def _serving_function(self):
+        """The inner model's graph and the calibrated quantiles (see
+        :mod:`forecast.models.conformal_export`: the calibration as of the end of the fitted
+        data, fixed in the export even with ``recalibrate``)."""
+        from forecast.models.conformal_export import conformal_serving_function
+
+        return conformal_serving_function(self)
+
+    def _export_metadata(self) -> dict[str, Any]:
+        from forecast.models.conformal_export import conformal_metadata
+
+        return conformal_metadata(self)

@@ -40,6 +40,8 @@ from forecast.windowing.quantile_frames import (  # noqa: F401  (re-exported)
     check_quantiles,
     interval_frame,
     interval_quantiles,
+    long_interval_column,
+    long_quantile_column,
     quantile_frame,
 )
 
@@ -58,27 +60,6 @@ def levels_of_coverage(coverage: float | Iterable[float]) -> tuple:
     """
     bounds = [q for c in check_quantiles(coverage, "coverage") for q in interval_quantiles(c)]
     return check_quantiles([*bounds, 0.5])
-
-
-def long_quantile_column(target: str, level: float) -> str:
-    """The column of a long ``predict_quantiles`` holding ``target``'s quantile ``level``.
-
-    Example:
-        >>> long_quantile_column("y", 0.1)
-        'y_q0.1'
-    """
-    return f"{target}_q{float(level):g}"
-
-
-def long_interval_column(target: str, coverage: float, bound: str) -> str:
-    """The column of a long ``predict_interval`` holding a bound of ``target``'s interval of
-    ``coverage`` (in percent, as the leaderboard's ``coverage_80``).
-
-    Example:
-        >>> long_interval_column("y", 0.8, "lower"), long_interval_column("y", 0.95, "upper")
-        ('y_lower_80', 'y_upper_95')
-    """
-    return f"{target}_{bound}_{100 * float(coverage):g}"
 
 
 def _flat_columns(frame: pd.DataFrame, name) -> pd.DataFrame:

@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from forecast.data.observed_times import check_future_grid
 from forecast.errors import DataValidationError
+from forecast.serving.batch_output import forecast_rows, output_columns, quantile_columns
 from forecast.serving.batch_reasons import batch_reason
 from forecast.serving.series_stream import SeriesStream
 from forecast.windowing.series_errors import read_by_series
@@ -121,7 +122,7 @@ class BatchForecaster:
     ) -> None:
         if series_per_batch < 1:
             raise ValueError(f"series_per_batch must be >= 1, got {series_per_batch}")
-        _check_names(id_col, time_col)
+        _check_names(id_col, time_col, quantile_columns(model.quantile_levels))
         check_future_grid(future_grid)
         if future_grid == "observed" and model.input_schema.observed_times is None:
             raise ValueError(
@@ -138,6 +139,7 @@ class BatchForecaster:
         self.schema = model.input_schema
         self.columns = self.schema.columns
         self.name = model.name
+        self.quantile_levels = model.quantile_levels
         self.version = model.metadata["versions"]["forecast"]
         self.seconds = {"compile": 0.0, "windows": 0.0, "network": 0.0}
 
@@ -149,9 +151,10 @@ class BatchForecaster:
     @property
     def output_columns(self) -> list[str]:
         """The forecasts' columns: the input's id and time columns (``target`` between them
-        for several targets), then :data:`VALUE_COLUMNS`."""
-        target = ["target"] if len(self.schema.target_columns) > 1 else []
-        return [self.id_col, *target, self.time_col, *VALUE_COLUMNS]
+        for several targets), then :data:`VALUE_COLUMNS` with a model's quantile columns after
+        ``forecast`` (see :mod:`forecast.serving.batch_output`)."""
+        n_targets = len(self.schema.target_columns)
+        return output_columns(self.id_col, self.time_col, n_targets, self.quantile_levels)
 
     @property
     def input_columns(self) -> list[str]:
@@ -230,9 +233,10 @@ class BatchForecaster:
         n = past.shape[0]
         size = _padded_size(n, self.series_per_batch)
         padded_future = None if future is None else _pad(future, size)
-        values = self.model.predict_arrays(_pad(past, size), padded_future)[:n]
+        outputs = self.model.predict_arrays(_pad(past, size), padded_future, output=None)
         self.seconds["network"] += time.perf_counter() - start
-        frame = self._frame(batch.latest.index, values)
+        quantiles = outputs["quantiles"][:n] if self.quantile_levels else None
+        frame = self._frame(batch.latest.index, outputs["forecast"][:n], quantiles)
         latest = batch.latest
         return BatchForecasts(
             frame, batch.errors, batch.n_series, latest.filled_inputs, latest.unobserved_steps
@@ -261,39 +265,16 @@ class BatchForecaster:
             {name: tails.column(name).to_numpy() for name in self.columns}, index=index
         )
 
-    def _frame(self, index: pd.MultiIndex | None, values: np.ndarray | None) -> pd.DataFrame:
-        targets = self.schema.target_columns
-        if index is None:
-            empty = {
-                self.id_col: pd.Series([], dtype=object),
-                "target": pd.Series([], dtype=object),
-                self.time_col: pd.DatetimeIndex([]),
-                "step": np.zeros(0, np.int32),
-                "forecast": np.zeros(0, np.float32),
-                "model": pd.Series([], dtype=object),
-                "version": pd.Series([], dtype=object),
-            }
-            return pd.DataFrame({name: empty[name] for name in self.output_columns})
-        horizon = self.model.horizon
-        frames = []
-        for k, target in enumerate(targets):
-            frame = pd.DataFrame(
-                {
-                    self.id_col: index.get_level_values(0),
-                    self.time_col: index.get_level_values(1),
-                    "step": np.tile(
-                        np.arange(1, horizon + 1, dtype=np.int32), len(index) // horizon
-                    ),
-                    "forecast": values[:, :, k].reshape(-1),
-                }
-            )
-            if len(targets) > 1:
-                frame.insert(1, "target", target)
-            frames.append(frame)
-        out = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
-        out["model"] = self.name
-        out["version"] = self.version
-        return out
+    def _frame(self, index, values, quantiles=None) -> pd.DataFrame:
+        return forecast_rows(
+            index,
+            values,
+            quantiles,
+            columns=self.output_columns,
+            targets=self.schema.target_columns,
+            levels=self.quantile_levels,
+            labels=(self.name, self.version),
+        )
 
 
 def forecast_stream(
@@ -441,15 +422,17 @@ def _timed(iterator: Iterable, seconds: dict, key: str = "read") -> Iterator:
         yield item
 
 
-def _check_names(id_col: str, time_col: str) -> None:
-    """Refuse id and time columns that are one column, or named as a column the job writes."""
+def _check_names(id_col: str, time_col: str, quantiles: list[str]) -> None:
+    """Refuse id and time columns that are one column, or named as a column the job writes
+    (the model's ``quantiles`` columns too)."""
     if id_col == time_col:
         raise ValueError(f"the id and time columns must differ, both are {id_col!r}")
+    reserved = (*RESERVED_NAMES, *quantiles)
     for role, name in (("id", id_col), ("time", time_col)):
-        if name in RESERVED_NAMES:
+        if name in reserved:
             raise ValueError(
                 f"the {role} column is named {name!r}, as a column of the forecasts or errors "
-                f"({', '.join(RESERVED_NAMES)}); rename it in the input (and pass the new name)"
+                f"({', '.join(reserved)}); rename it in the input (and pass the new name)"
             )
 
 

@@ -7,6 +7,9 @@ and writes a long output file::
     <id column>, <time column>, step, forecast, model, version  (``target`` after the id column
                                                                  for several targets)
 
+and, for a model exported with quantiles, ``forecast_q<level>`` columns after ``forecast``
+(:mod:`forecast.serving.batch_output`).
+
 The id and time columns keep the input's names; ``model`` is the name the model was exported
 under (a run's model name, e.g. ``LSTM``; its class name for an export made by hand without
 one). A CSV's timestamps are written to the second (``2024-01-04 00:00:00``; sub-second

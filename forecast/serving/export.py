@@ -9,7 +9,10 @@ original units (all scaling is inside the graph)::
 
 A quantile network's also returns ``quantiles`` ``float32 [batch, horizon, n_targets,
 n_levels]`` (``forecast`` is its median), its levels in the metadata's ``quantile_levels``
-(see :mod:`forecast.serving.loaded_quantiles`).
+(see :mod:`forecast.serving.loaded_quantiles`). So does a
+:class:`~forecast.models.conformal.ConformalForecaster`'s: its inner model's forecast and its
+calibrated levels, the calibration fixed as of the end of the fitted data (metadata
+``"conformal"`` and ``"inner_model"``, see :mod:`forecast.models.conformal_export`).
 
 Under the ``"fill"`` missing-value policy (the default), the graph first fills the NaN inputs
 of every window from that window's own observations, with the very
@@ -69,7 +72,7 @@ from forecast.features.category_warnings import one_warning_per_job
 from forecast.serving.array_checks import check_finite as _check_finite
 from forecast.serving.fit_record import FitRecord
 from forecast.serving.loaded_quantiles import LoadedQuantiles
-from forecast.serving.signature_parts import filled_graph, signature_outputs
+from forecast.serving.signature_parts import filled_graph, keras_model_of, signature_outputs
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
     attach_failures,
@@ -130,8 +133,8 @@ def export_forecaster(
     )
     module = tf.Module()
     forecast_graph = filled_graph(forecaster._serving_function(), forecaster.input_schema_.missing)
-    keras_model = getattr(forecaster, "model_", None)
-    if keras_model is not None and hasattr(keras_model, "trainable_variables"):
+    keras_model = keras_model_of(forecaster)
+    if keras_model is not None:
         module.model = keras_model  # tracks the weights
     # A loaded signature does not check the shapes of the tensors it is given: ``ensure_shape``
     # makes the graph refuse windows of another length or width (it would read them).
@@ -218,9 +221,10 @@ class ExportedForecaster(LoadedQuantiles):
     def horizon(self) -> int:
         return self.input_schema.horizon
 
-    def predict_arrays(self, past, future=None, output: str = "forecast") -> np.ndarray:
+    def predict_arrays(self, past, future=None, output: str | None = "forecast") -> Any:
         """Forecasts ``(batch, horizon, n_targets)`` from raw windows (``output="quantiles"``:
-        a quantile model's ``(batch, horizon, n_targets, n_levels)``).
+        a quantile model's ``(batch, horizon, n_targets, n_levels)``; ``output=None``: a dict
+        of every output of the signature, from one call).
 
         Args:
             past: ``(batch, input_width, n_inputs)`` raw inputs, columns as in
@@ -261,7 +265,10 @@ class ExportedForecaster(LoadedQuantiles):
                 )
             _check_finite("future", future, "calendar", calendar)
             arguments["future"] = tf.constant(future)
-        return self._signature(**arguments)[output].numpy()
+        outputs = self._signature(**arguments)
+        if output is None:
+            return {name: value.numpy() for name, value in outputs.items()}
+        return outputs[output].numpy()
 
     def latest_windows(self, frame: pd.DataFrame, future_grid: str = "grid"):
         """The validated inputs of the next forecast of every series of ``frame``.
@@ -418,6 +425,7 @@ def _metadata(
         raise ValueError(f"name must be a non-empty string, got {name!r}")
     levels = getattr(forecaster, "quantile_levels_", None)
     quantiles = {} if levels is None else {"quantile_levels": [float(q) for q in levels]}
+    extra = forecaster._export_metadata() if hasattr(forecaster, "_export_metadata") else {}
     return {
         "format_version": FORMAT_VERSION,
         "model": type(forecaster).__name__,
@@ -435,6 +443,7 @@ def _metadata(
             "outputs": ["forecast"] if levels is None else ["forecast", "quantiles"],
         },
         **quantiles,
+        **extra,
     }
 
 

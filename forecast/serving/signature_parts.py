@@ -25,3 +25,13 @@ def filled_graph(forecast_graph, missing):
         return tf.cond(gaps, lambda: fill_windows(past, keras.ops), lambda: past)
 
     return lambda past, future: forecast_graph(filled(past), future)
+
+
+def keras_model_of(forecaster):
+    """The Keras model holding ``forecaster``'s weights (for the SavedModel to track them),
+    looking through wrappers (a conformal wrapper's ``model_`` is its inner forecaster);
+    ``None`` for a model without weights."""
+    model = getattr(forecaster, "model_", None)
+    while model is not None and not hasattr(model, "trainable_variables"):
+        model = getattr(model, "model_", None)
+    return model

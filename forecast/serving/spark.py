@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 
 from forecast.serving.batch_engine import DEFAULT_SERIES_PER_BATCH
+from forecast.serving.batch_output import quantile_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -88,7 +89,9 @@ def forecast_spark(
     Returns:
         A DataFrame with the columns ``<id_col>, <time_col>, step, forecast, model, version``
         (the input's id and time column names, ``target`` after the id for several targets,
-        ``model`` the name the model was exported under) and ``error``: a series that cannot
+        a model exported with quantiles' ``forecast_q<level>`` columns after ``forecast``, see
+        :mod:`forecast.serving.batch_output`; ``model`` the name the model was exported
+        under) and ``error``: a series that cannot
         be forecast has one row with only its id, ``model``, ``version`` and the reason in
         ``error``. Use :func:`split_errors` to separate them, after ``persist()`` so that the
         model runs once.
@@ -120,9 +123,10 @@ def forecast_spark(
 
     id_type = rows.schema[id_col].dataType.simpleString()
     target_field = "target string, " if len(model.input_schema.target_columns) > 1 else ""
+    quantiles = "".join(f"`{name}` float, " for name in quantile_columns(model.quantile_levels))
     schema = (
         f"`{id_col}` {id_type}, {target_field}`{time_col}` timestamp_ntz, step int, "
-        f"forecast float, model string, version string, {ERROR_COLUMN} string"
+        f"forecast float, {quantiles}model string, version string, {ERROR_COLUMN} string"
     )
     partition = functools.partial(
         _forecast_partition,
@@ -130,7 +134,6 @@ def forecast_spark(
         id_col,
         time_col,
         series_per_batch,
-        bool(target_field),
         future_grid,
     )
     return ordered.mapInArrow(partition, schema)
@@ -284,7 +287,6 @@ def _forecast_partition(
     id_col: str,
     time_col: str,
     series_per_batch: int,
-    several_targets: bool,
     future_grid: str,
     batches: Iterator[pa.RecordBatch],
 ) -> Iterator[pa.RecordBatch]:
@@ -295,7 +297,7 @@ def _forecast_partition(
     first = next(batches, None)
     if first is None:  # an empty partition
         return
-    schema = _output_schema(first.schema.field(id_col).type, several_targets, id_col, time_col)
+    schema = _output_schema(first.schema.field(id_col).type, forecaster)
     for result in forecast_stream(forecaster, itertools.chain([first], batches), background=False):
         if len(result.forecasts):
             frame = result.forecasts.assign(**{ERROR_COLUMN: None}).reindex(columns=schema.names)
@@ -318,18 +320,11 @@ def _error_rows(errors: list[tuple], schema: pa.Schema, forecaster) -> pa.Record
     return pa.RecordBatch.from_arrays(columns, schema=schema)
 
 
-def _output_schema(
-    id_type: pa.DataType, several_targets: bool, id_col: str, time_col: str
-) -> pa.Schema:
-    fields = [pa.field(id_col, id_type)]
-    if several_targets:
-        fields.append(pa.field("target", pa.string()))
-    fields += [
-        pa.field(time_col, pa.timestamp("us")),
-        pa.field("step", pa.int32()),
-        pa.field("forecast", pa.float32()),
-        pa.field("model", pa.string()),
-        pa.field("version", pa.string()),
-        pa.field(ERROR_COLUMN, pa.string()),
-    ]
-    return pa.schema(fields)
+def _output_schema(id_type: pa.DataType, forecaster) -> pa.Schema:
+    """The Arrow schema of the rows: the batch engine's columns (its quantile columns
+    included, see :mod:`forecast.serving.batch_output`) and ``error``."""
+    types = {forecaster.id_col: id_type, forecaster.time_col: pa.timestamp("us")}
+    types |= {"target": pa.string(), "step": pa.int32(), "model": pa.string()}
+    types |= {"version": pa.string(), ERROR_COLUMN: pa.string()}
+    columns = [*forecaster.output_columns, ERROR_COLUMN]
+    return pa.schema([pa.field(name, types.get(name, pa.float32())) for name in columns])

@@ -55,6 +55,28 @@ def interval_quantiles(coverage: float) -> tuple[float, float]:
     return round((1.0 - c) / 2.0, LEVEL_DIGITS), round((1.0 + c) / 2.0, LEVEL_DIGITS)
 
 
+def long_quantile_column(target: str, level: float) -> str:
+    """The column of a long ``predict_quantiles`` (and, as ``forecast_q<level>``, of
+    ``forecast batch``) holding ``target``'s quantile ``level``.
+
+    Example:
+        >>> long_quantile_column("y", 0.1)
+        'y_q0.1'
+    """
+    return f"{target}_q{float(level):g}"
+
+
+def long_interval_column(target: str, coverage: float, bound: str) -> str:
+    """The column of a long ``predict_interval`` holding a bound of ``target``'s interval of
+    ``coverage`` (in percent, as the leaderboard's ``coverage_80``).
+
+    Example:
+        >>> long_interval_column("y", 0.8, "lower"), long_interval_column("y", 0.95, "upper")
+        ('y_lower_80', 'y_upper_95')
+    """
+    return f"{target}_{bound}_{100 * float(coverage):g}"
+
+
 def quantile_frame(
     latest: LatestWindows | None,
     values: np.ndarray | None,

@@ -8,7 +8,7 @@ import pytest
 
 from forecast import ConformalForecaster, LSTMForecaster, Naive
 from forecast.app.config import ConfigError, build_forecasters, parse_config, resolved_config
-from forecast.app.intervals import export_fits, interval_forecasters, interval_sources
+from forecast.app.intervals import interval_forecasters, interval_sources
 
 BASE = """
 data: {dataset: electricity_hourly, target: y}
@@ -126,11 +126,3 @@ def test_every_point_model_gets_conformal_intervals_with_the_configs_method():
     }
     kept = ConformalForecaster(Naive(horizon=2))
     assert interval_forecasters({"k": kept}, config.evaluation.intervals)["k"] is kept
-
-
-def test_export_fits_unwrap_what_cannot_be_exported(ten_hours):
-    model = ConformalForecaster(Naive(input_width=1, horizon=1), coverage=0.5, validation=0.5)
-    model.fit(ten_hours)
-    point = Naive(input_width=1, horizon=1).fit(ten_hours)
-    fits = export_fits({"wrapped": model, "point": point})
-    assert fits["wrapped"] is model.model_ and fits["point"] is point

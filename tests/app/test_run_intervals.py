@@ -1,5 +1,6 @@
 """`forecast run` with ``evaluation.intervals``: every model's intervals in the leaderboard,
-the forecasts, metrics.json and the report; the point models exported as before."""
+the forecasts, metrics.json and the report; the conformal wrappers exported with their
+quantiles, which ``forecast batch`` writes."""
 
 from __future__ import annotations
 
@@ -76,16 +77,43 @@ def test_metrics_json_and_the_report_hold_the_intervals(run):
     assert "<h2>Intervals</h2>" in (run.path / "report" / "report.html").read_text()
 
 
-def test_the_exported_network_serves_the_point_forecasts(run):
+def test_the_exported_wrapper_serves_the_intervals_and_batch_writes_them(run, tmp_path):
+    from forecast.serving.batch_files import forecast_file
+
     fitted = run.final_fit.models["LSTM"]
-    assert isinstance(fitted, forecast.LSTMForecaster)  # the conformal wrapper's inner model
-    assert run.final_fit.records["LSTM"].fit == "refit"
-    served = forecast.load(run.path / "models" / "LSTM")
-    # its metadata records the point metrics: the intervals were the conformal wrapper's
-    recorded = json.loads((run.path / "models" / "LSTM" / "assets" / "forecast.json").read_text())
-    assert set(recorded["metrics"]) == {"mae", "mase"}
+    assert isinstance(fitted, forecast.ConformalForecaster)  # exported as the wrapper
+    assert isinstance(fitted.model_, forecast.LSTMForecaster)
+    assert run.final_fit.records["LSTM"].fit == "refit" and fitted.refitted_
+    path = run.path / "models" / "LSTM"
+    served = forecast.load(path)
+    assert served.quantile_levels == (0.025, 0.1, 0.5, 0.9, 0.975)
+    recorded = json.loads((path / "assets" / "forecast.json").read_text())
+    assert recorded["model"] == "ConformalForecaster" and recorded["name"] == "LSTM"
+    assert recorded["conformal"]["scale"] == "local"
+    # its metadata records the point and the interval metrics: it serves both
+    assert set(recorded["metrics"]) == {"mae", "mase", "wql", "coverage_80", "coverage_95"}
     assert recorded["metrics"]["mae"] == pytest.approx(run.leaderboard.loc["LSTM", "mae"])
-    assert served.predict is not None
+    start, end = fitted.training_range_
+    frame = forecast.load_dataset("electricity_hourly").loc[start:end, ["y"]]
+    np.testing.assert_allclose(
+        served.predict_interval(frame, (0.8, 0.95)).to_numpy(),
+        fitted.predict_interval(frame, (0.8, 0.95)).to_numpy(),
+        rtol=1e-5,
+    )
+    forecast.to_long(frame).to_parquet(tmp_path / "in.parquet")
+    forecast_file(path, tmp_path / "in.parquet", tmp_path / "out.parquet", progress=False)
+    out = pd.read_parquet(tmp_path / "out.parquet")
+    assert [c for c in out.columns if c.startswith("forecast_q")] == [
+        "forecast_q0.025",
+        "forecast_q0.1",
+        "forecast_q0.5",
+        "forecast_q0.9",
+        "forecast_q0.975",
+    ]
+    expected = fitted.predict_quantiles(frame)
+    np.testing.assert_allclose(out["forecast_q0.9"], expected[("y", 0.9)], rtol=1e-5)
+    metrics = json.loads((run.path / "metrics.json").read_text())
+    assert metrics["intervals"]["exported"].startswith("point forecasts and quantiles")
 
 
 def test_export_scores_of_a_model_with_its_own_intervals(run):

@@ -132,6 +132,40 @@ def test_forecast_batch_engine_spark_writes_parquet_and_errors(spark, model_path
     assert pd.read_parquet(tmp_path / "out").store.nunique() == 28
 
 
+@pytest.mark.slow
+def test_spark_writes_the_quantile_columns_of_the_local_engine(spark, tmp_path):
+    from forecast.serving.spark import forecast_spark, split_errors
+
+    frame = long_panel(12)
+    good = frame.query("unique_id not in ('s0007', 's0011')")
+    model = forecast.ConformalForecaster(
+        forecast.SeasonalNaive(24, input_width=24, horizon=6), coverage=0.8, scale="local"
+    )
+    path = model.fit(forecast.from_long(good)).export(tmp_path / "conformal")
+    frame.sort_values(["unique_id", "ds"]).to_parquet(tmp_path / "in.parquet")
+    forecast_file(path, tmp_path / "in.parquet", tmp_path / "local.parquet", progress=False)
+    local = pd.read_parquet(tmp_path / "local.parquet")
+    result = forecast_spark(spark.createDataFrame(frame), path, series_per_batch=4).persist()
+    forecasts, errors = split_errors(result)
+    remote = forecasts.toPandas()
+    columns = ["unique_id", "ds", "step", "forecast", "forecast_q0.1", "forecast_q0.5"]
+    assert (
+        list(remote.columns)
+        == list(local.columns)
+        == [*columns, "forecast_q0.9", "model", "version"]
+    )
+    assert sorted(errors.toPandas().unique_id) == ["s0007", "s0011"]
+    merged = local.merge(remote, on=["unique_id", "ds", "step"], suffixes=("_local", "_spark"))
+    assert len(merged) == len(local) == 10 * 6
+    for column in ("forecast", "forecast_q0.1", "forecast_q0.5", "forecast_q0.9"):
+        np.testing.assert_allclose(merged[f"{column}_spark"], merged[f"{column}_local"], rtol=1e-6)
+    expected = model.predict_quantiles(forecast.from_long(good))
+    got = local.set_index(["unique_id", "ds"])
+    np.testing.assert_allclose(
+        got["forecast_q0.9"], expected.loc[got.index, ("y", 0.9)].to_numpy(), rtol=1e-5
+    )
+
+
 def test_missing_pyspark_says_how_to_install(monkeypatch):
     from forecast.serving import spark as engine
 

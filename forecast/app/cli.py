@@ -154,6 +154,14 @@ def _add_batch_arguments(batch: argparse.ArgumentParser) -> None:
         "each forecast starts at the next time of day (or week) the training data had values "
         "at (the car park's next opening)",
     )
+    batch.add_argument(
+        "--future",
+        default=None,
+        metavar="PATH",
+        help="for a model with future covariates: a .csv or .parquet file of their values at "
+        "the forecast steps (id, time and future covariate columns); default: the input's "
+        "rows after each series' last observed target",
+    )
     progress = batch.add_mutually_exclusive_group()
     progress.add_argument(
         "--progress",
@@ -381,6 +389,7 @@ def _batch(args: argparse.Namespace) -> int:
             series_per_batch=args.series_per_batch,
             progress=args.progress,
             future_grid=args.future_grid,
+            future_path=args.future,
         )
     except (OSError, pa.ArrowException) as exc:  # a file that cannot be read or written
         print(f"forecast: error: {_one_line(exc)}", file=sys.stderr)
@@ -426,6 +435,7 @@ def _batch_spark(args: argparse.Namespace) -> int:
         master=args.spark_master,
         overwrite=args.overwrite,
         future_grid=args.future_grid,
+        future_path=args.future,
     )
     print(f"forecast {n_forecast:,} series with Spark -> {args.output}")
     if n_failed:

@@ -54,7 +54,14 @@ from forecast.models.registry import MODEL_KINDS
 from forecast.nn.options import DISTRIBUTIONS
 
 #: Arguments every model gets from the ``data`` and ``window`` blocks, not from its own block.
-SHARED_ARGUMENTS = ("input_width", "horizon", "target", "covariates", "missing")
+SHARED_ARGUMENTS = (
+    "input_width",
+    "horizon",
+    "target",
+    "covariates",
+    "future_covariates",
+    "missing",
+)
 
 
 class ConfigError(ValueError):
@@ -83,6 +90,7 @@ class DataConfig(_Strict):
     id_col: str | None = Field(None, description="the series id column of a file of many series")
     target: str | list[str]
     covariates: list[str] | None = None
+    future_covariates: list[str] | None = None  # known ahead: see build_forecasters
     calendar: Literal["auto"] | list[str] = AUTO_CALENDAR
     missing: MissingConfig = Field(default_factory=lambda: MissingConfig())
 
@@ -283,7 +291,10 @@ def parse_config(text: str, source: str = "<config>") -> ExperimentConfig:
 
 
 def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
-    """The forecasters of a config, by name, with the shared data, window and training settings."""
+    """The forecasters of a config, by name, with the shared data, window and training
+    settings; ``data.future_covariates`` (columns known ahead, read at the forecast steps from
+    the data itself in the backtest) go to the models that read them (tag
+    ``reads_future_covariates``), the others forecast without them."""
     data, window, training = config.data, config.window, config.training
     target = data.target if isinstance(data.target, str) else tuple(data.target)
     shared = {
@@ -295,6 +306,7 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
         "missing": data.missing.model_dump(),
     }
     calendar = AUTO_CALENDAR if data.calendar == AUTO_CALENDAR else tuple(data.calendar)
+    future = tuple(data.future_covariates) if data.future_covariates else None
     defaults = {
         "epochs": training.epochs,
         "batch_size": training.batch_size,
@@ -311,6 +323,8 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
         arguments = {k: v for k, v in shared.items() if k in accepted}
         if "calendar" in accepted and cls.get_tag("reads_calendar"):
             arguments["calendar"] = calendar
+        if future and cls.get_tag("reads_future_covariates"):
+            arguments["future_covariates"] = future
         if cls.get_tag("neural"):
             arguments.update({k: v for k, v in defaults.items() if v is not None})
         validated = _argument_schema(model.kind).model_validate(model.arguments())

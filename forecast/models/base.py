@@ -52,7 +52,6 @@ from forecast.models.contract import DeclaredContract
 from forecast.models.future_inputs import (
     future_for_predict,
     read_future_covariates,
-    refuse_export,
 )
 from forecast.models.probabilistic import ProbabilisticContract
 from forecast.models.window_contract import WindowContract
@@ -363,8 +362,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         :class:`~forecast.serving.fit_record.FitRecord`; default this forecaster's) and
         ``name`` (the model's name, e.g. a run's ``LSTM``, written by ``forecast batch``;
         default the class name) go into the metadata. A forecaster fitted with future
-        covariates cannot be exported yet."""
-        refuse_export(self)
+        covariates takes them in the signature's ``future`` input (before the calendar)."""
         if not self.get_tag("exportable"):
             raise NotImplementedError(
                 f"{type(self).__name__} cannot be exported as a SavedModel: its forecasts are "

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.data.columns import as_column_tuple
+from forecast.windowing.future_frame import require_future
 from forecast.windowing.input_schema import InputSchema
 
 
@@ -42,23 +43,5 @@ def future_for_predict(
         ValueError: the forecaster was fitted with future covariates and ``future`` is
             ``None``, naming the parameter and the columns.
     """
-    if not schema.future_covariate_columns:
-        return None
-    if future is None:
-        raise ValueError(
-            f"{type(forecaster).__name__} was fitted with future_covariates="
-            f"{list(schema.future_covariate_columns)}: pass their values for the "
-            f"{schema.horizon} forecast steps as predict(frame, future=<frame>)"
-        )
-    return future
-
-
-def refuse_export(forecaster: Any) -> None:
-    """Raise ``NotImplementedError`` for a forecaster fitted with future covariates: the
-    serving signature does not take them yet."""
-    columns = list(getattr(forecaster, "future_covariates_", ()))
-    if columns:
-        raise NotImplementedError(
-            f"{type(forecaster).__name__} was fitted with future_covariates={columns}, which "
-            "the serving signature does not take yet; pickle the fitted forecaster instead"
-        )
+    name = type(forecaster).__name__
+    return require_future(future, schema.future_covariate_columns, schema.horizon, name)

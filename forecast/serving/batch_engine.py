@@ -28,10 +28,7 @@ Example:
 
 from __future__ import annotations
 
-import functools
 import os
-import queue
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,10 +41,11 @@ import pyarrow as pa
 
 from forecast.data.observed_times import check_future_grid
 from forecast.errors import DataValidationError
+from forecast.serving.background import Background, timed
+from forecast.serving.batch_future import FUTURE_ROW_COLUMN, FutureRows, windows_of_batch
 from forecast.serving.batch_output import forecast_rows, output_columns, quantile_columns
 from forecast.serving.batch_reasons import batch_reason
 from forecast.serving.series_stream import SeriesStream
-from forecast.windowing.series_errors import read_by_series
 
 #: Series forecast per network call; batches are padded to a few sizes (see ``_padded_size``) so
 #: that the compiled serving function is reused.
@@ -100,6 +98,9 @@ class BatchForecaster:
             closed hours included (counted in ``unobserved_steps``); ``"observed"``: each
             forecast starts at the next time of day (or week) the training data had values at
             (see :func:`~forecast.windowing.latest.latest_windows`).
+        future_rows: for a model with future covariates, the rows of a ``--future`` file;
+            ``None``: the forecast steps' rows come with the input's (see
+            :mod:`forecast.serving.batch_future`).
 
     Attributes:
         name: the model's name, written in the forecasts' ``model`` column: the name it was
@@ -119,6 +120,7 @@ class BatchForecaster:
         time_col: str = "ds",
         series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
         future_grid: str = "grid",
+        future_rows: FutureRows | None = None,
     ) -> None:
         if series_per_batch < 1:
             raise ValueError(f"series_per_batch must be >= 1, got {series_per_batch}")
@@ -132,6 +134,7 @@ class BatchForecaster:
                 "grid is not one the time of day or week describes): export it again"
             )
         self.future_grid = future_grid
+        self.future_rows = future_rows
         self.model = model
         self.id_col = id_col
         self.time_col = time_col
@@ -163,10 +166,17 @@ class BatchForecaster:
 
     @property
     def keep_rows(self) -> int:
-        """Rows each series needs: the input window and what the missing-value policy may fill."""
+        """Rows each series needs: the input window, what the missing-value policy may fill,
+        and the forecast steps' rows when they come with the input's."""
         missing = self.schema.missing
         extra = int(missing.limit) if missing.inputs == "ffill" else 0
-        return self.model.input_width + extra
+        steps = self.model.horizon if self.future_in_stream else 0
+        return self.model.input_width + extra + steps
+
+    @property
+    def future_in_stream(self) -> bool:
+        """Whether the future covariates of the forecast steps come in the input's rows."""
+        return bool(self.schema.future_covariate_columns) and self.future_rows is None
 
     def stream(self) -> SeriesStream:
         """A :class:`SeriesStream` that cuts input chunks into this forecaster's batches."""
@@ -194,10 +204,9 @@ class BatchForecaster:
             (self.series_per_batch, schema.input_width, len(schema.input_columns)), np.float32
         )
         future = None
-        if schema.calendar_columns:
+        if schema.future_columns:
             future = np.zeros(
-                (self.series_per_batch, schema.horizon, len(schema.calendar_columns)),
-                np.float32,
+                (self.series_per_batch, schema.horizon, len(schema.future_columns)), np.float32
             )
         self.model.predict_arrays(past, future)
         self.seconds["compile"] += time.perf_counter() - start
@@ -211,8 +220,9 @@ class BatchForecaster:
         start = time.perf_counter()
         panel = self._panel(tails)
         n_series = len(panel.index.levels[0])
-        read = functools.partial(self.model.latest_windows, future_grid=self.future_grid)
-        valid, errors = read_by_series(read, panel, describe=self.reason)
+        valid, errors = windows_of_batch(
+            self.model, panel, self.future_rows, self.future_grid, self.reason
+        )
         self.seconds["windows"] += time.perf_counter() - start
         return PreparedBatch(_concat_latest(valid) if valid else None, errors, n_series)
 
@@ -261,9 +271,8 @@ class BatchForecaster:
                     f"cannot read the timestamps: {exc}", column=self.time_col
                 ) from None
         index = pd.MultiIndex(levels=levels, codes=codes, verify_integrity=False)
-        return pd.DataFrame(
-            {name: tails.column(name).to_numpy() for name in self.columns}, index=index
-        )
+        names = [*self.columns, *[c for c in [FUTURE_ROW_COLUMN] if c in tails.column_names]]
+        return pd.DataFrame({name: tails.column(name).to_numpy() for name in names}, index=index)
 
     def _frame(self, index, values, quantiles=None) -> pd.DataFrame:
         return forecast_rows(
@@ -306,7 +315,7 @@ def forecast_stream(
         for batch in prepared:
             yield forecaster.predict(batch)
         return
-    with _Background(prepared) as ready:
+    with Background(prepared) as ready:
         forecaster.warm_up()
         for batch in ready:
             yield forecaster.predict(batch)
@@ -319,7 +328,7 @@ def _prepared(
     cell that cannot be read, ...) join the errors of the batch after them, or of a last batch
     of no series."""
     stream = forecaster.stream()
-    for tails in _timed(stream.batches(chunks), timing):
+    for tails in timed(stream.batches(chunks), timing):
         batch = forecaster.prepare(tails)
         set_aside = stream.take_errors()
         yield PreparedBatch(batch.latest, set_aside + batch.errors, batch.n_series + len(set_aside))
@@ -357,69 +366,6 @@ def use_compilation_cache(directory: str | os.PathLike | None = None) -> Path | 
         return None
     os.environ["TF_XLA_FLAGS"] = f"{flags} --tf_xla_persistent_cache_directory={directory}".strip()
     return directory
-
-
-class _Background:
-    """Run an iterator in a thread, a few items ahead; exceptions re-raised in the caller."""
-
-    _DONE = object()
-
-    def __init__(self, iterator: Iterator, depth: int = 2) -> None:
-        self._iterator = iterator
-        self._queue: queue.Queue = queue.Queue(maxsize=depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name="forecast-batch-prepare", daemon=True
-        )
-
-    def _run(self) -> None:
-        try:
-            for item in self._iterator:
-                if not self._put(("item", item)):
-                    return
-            self._put(("done", None))
-        except BaseException as exc:  # handed to the consumer
-            self._put(("error", exc))
-
-    def _put(self, message: tuple) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(message, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def __enter__(self) -> Iterator:
-        self._thread.start()
-        return self._items()
-
-    def _items(self) -> Iterator:
-        while True:
-            kind, value = self._queue.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise value
-            yield value
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def _timed(iterator: Iterable, seconds: dict, key: str = "read") -> Iterator:
-    """Re-yield ``iterator``, adding the time spent producing each item to ``seconds[key]``."""
-    iterator = iter(iterator)
-    while True:
-        start = time.perf_counter()
-        try:
-            item = next(iterator)
-        except StopIteration:
-            return
-        finally:
-            seconds[key] += time.perf_counter() - start
-        yield item
 
 
 def _check_names(id_col: str, time_col: str, quantiles: list[str]) -> None:

@@ -23,6 +23,10 @@ job goes on; so is a run of rows whose series id is empty (skipped). The errors 
 only when something failed; a job where nothing did removes the one an earlier job left there. A CSV's value and time columns are read as text and parsed chunk by chunk
 (:mod:`forecast.serving.text_columns`), so one bad cell fails its series, not the job.
 
+A model exported with future covariates reads their values at the forecast steps from the
+input's rows after each series' last observed target, or from a ``future_path`` file
+(``--future``); see :mod:`forecast.serving.batch_future`.
+
 The input's rows must be grouped by series (all rows of a series together, in time order), as a
 file sorted by series id and timestamp is; a series whose rows are apart stops the job.
 
@@ -69,6 +73,7 @@ from forecast.serving.batch_engine import (
     BatchForecaster,
     forecast_stream,
 )
+from forecast.serving.batch_future import read_future_rows
 from forecast.serving.batch_summary import BatchSummary, rate
 from forecast.serving.export import load
 from forecast.serving.text_columns import parse_text_columns
@@ -91,6 +96,7 @@ def forecast_file(
     series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
     progress: bool | None = None,
     future_grid: str = "grid",
+    future_path: str | os.PathLike | None = None,
 ) -> BatchSummary:
     """Forecast every series of a long CSV or Parquet file with an exported model.
 
@@ -112,6 +118,10 @@ def forecast_file(
             hours included (counted in the summary's ``unobserved_steps``); ``"observed"``:
             each forecast starts at the next time of day (or week) the training data had
             values at (a car park's next opening; see :mod:`forecast.data.observed_times`).
+        future_path: for a model exported with future covariates, a CSV or Parquet file of
+            their values at the forecast steps (the id, time and future covariate columns);
+            default: they come in the input, as the rows after each series' last observed
+            target (see :mod:`forecast.serving.batch_future`).
 
     Returns:
         A :class:`~forecast.serving.batch_summary.BatchSummary`.
@@ -134,10 +144,12 @@ def forecast_file(
         if errors_path is not None
         else output_path.with_name(output_path.name.split(".")[0] + ".errors.csv")
     )
-    _check_paths(input_path, output_path, errors_path)
+    _check_paths(input_path, output_path, errors_path, future_path)
     reader = _Reader(input_path, chunk_rows)
+    model = load(model_path)
+    future_rows = read_future_rows(model, future_path, id_col, time_col)
     forecaster = BatchForecaster(
-        load(model_path), id_col, time_col, series_per_batch, future_grid=future_grid
+        model, id_col, time_col, series_per_batch, future_grid=future_grid, future_rows=future_rows
     )
     forecaster.check_columns(reader.schema.names)
     summary = BatchSummary(output=output_path, errors=errors_path)
@@ -171,7 +183,7 @@ def forecast_file(
     return summary
 
 
-def _check_paths(input_path: Path, output_path: Path, errors_path: Path) -> None:
+def _check_paths(input_path: Path, output_path: Path, errors_path: Path, future_path=None) -> None:
     """Refuse, before anything is read, a job that would write over its own input or write
     both its files to one path, whatever the names (``./x``, ``a/../x``, a symbolic or hard
     link), or write to a directory.
@@ -183,11 +195,14 @@ def _check_paths(input_path: Path, output_path: Path, errors_path: Path) -> None
     for role, path in (("output", output_path), ("errors file", errors_path)):
         if path.is_dir():
             raise ValueError(f"the {role} {path} is a directory; name a file to write")
-    for role, path, other_role, other in (
+    pairs = [
         ("output", output_path, "input", input_path),
         ("errors file", errors_path, "input", input_path),
         ("errors file", errors_path, "output", output_path),
-    ):
+    ]
+    if future_path is not None:
+        pairs += [(role, path, "future file", Path(future_path)) for role, path, *_ in pairs[:2]]
+    for role, path, other_role, other in pairs:
         if same_file(path, other):
             raise ValueError(
                 f"the {role} {path} and the {other_role} {other} are the same file; writing "

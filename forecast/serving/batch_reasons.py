@@ -35,7 +35,9 @@ def batch_reason(error: DataValidationError, rows_read: int | None = None) -> st
         >>> batch_reason(error, rows_read=24)
         "target column has no values in the last 24 rows of the series, the rows the model reads (column 'y')"
     """
-    reason = error.reason
+    reason = error.reason.replace("the future frame", "the future covariates' input").replace(
+        "future= needs", "a forecast needs"
+    )
     if reason == NO_TARGET_VALUES and rows_read is not None:
         reason = (
             f"target column has no values in the last {rows_read} rows of the series, the "

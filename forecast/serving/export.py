@@ -3,9 +3,17 @@
 The SavedModel's ``serving_default`` signature takes raw input windows and returns forecasts in
 original units (all scaling is inside the graph)::
 
-    past:     float32 [batch, input_width, n_inputs]   (targets, covariates, calendar)
-    future:   float32 [batch, horizon, n_calendar]      (only when calendar features are used)
+    past:     float32 [batch, input_width, n_inputs]   (targets, covariates, future
+                                                        covariates, calendar)
+    future:   float32 [batch, horizon, n_future]        (encoded future covariates, then
+                                                        calendar; only when there are some)
     -> {"forecast": float32 [batch, horizon, n_targets]}
+
+The ``future`` columns are the metadata's ``future_columns``: a model fitted with
+``future_covariates`` (their names in ``future_covariate_columns``) reads their values at the
+forecast steps there, numeric ones raw, categorical ones one-hot with the training categories,
+as :mod:`forecast.windowing.future_frame` encodes them; ``forecast.load(path).predict(frame,
+future=...)`` takes them as the estimator's ``predict`` does.
 
 A quantile network's also returns ``quantiles`` ``float32 [batch, horizon, n_targets,
 n_levels]`` (``forecast`` is its median), its levels in the metadata's ``quantile_levels``
@@ -72,7 +80,20 @@ from forecast.features.category_warnings import one_warning_per_job
 from forecast.serving.array_checks import check_finite as _check_finite
 from forecast.serving.fit_record import FitRecord
 from forecast.serving.loaded_quantiles import LoadedQuantiles
-from forecast.serving.signature_parts import filled_graph, keras_model_of, signature_outputs
+from forecast.serving.metadata_file import (
+    FORMAT_VERSION,
+    METADATA_FILE,
+    check_saved_model_files,
+    read_metadata,
+)
+from forecast.serving.signature_parts import (
+    check_future_array,
+    filled_graph,
+    keras_model_of,
+    signature_inputs,
+    signature_outputs,
+)
+from forecast.windowing.future_frame import future_of_series, require_future
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
     attach_failures,
@@ -80,11 +101,6 @@ from forecast.windowing.series_errors import (
     forecast_frame,
     latest_windows_skipping,
 )
-
-METADATA_FILE = "forecast.json"
-FORMAT_VERSION = 1
-#: The metadata format versions :func:`load` reads.
-SUPPORTED_FORMAT_VERSIONS = (1,)
 
 
 def export_forecaster(
@@ -129,7 +145,7 @@ def export_forecaster(
         [None, metadata["input_width"], len(metadata["input_columns"])], tf.float32, name="past"
     )
     future_spec = tf.TensorSpec(
-        [None, metadata["horizon"], len(metadata["calendar_columns"])], tf.float32, name="future"
+        [None, metadata["horizon"], len(metadata["future_columns"])], tf.float32, name="future"
     )
     module = tf.Module()
     forecast_graph = filled_graph(forecaster._serving_function(), forecaster.input_schema_.missing)
@@ -138,7 +154,7 @@ def export_forecaster(
         module.model = keras_model  # tracks the weights
     # A loaded signature does not check the shapes of the tensors it is given: ``ensure_shape``
     # makes the graph refuse windows of another length or width (it would read them).
-    if metadata["calendar_columns"]:
+    if metadata["future_columns"]:
 
         @tf.function(input_signature=[past_spec, future_spec], jit_compile=True)
         def serve(past, future):
@@ -195,7 +211,7 @@ class ExportedForecaster(LoadedQuantiles):
         self.input_schema = InputSchema.from_metadata(
             self.metadata, source=str(self.source / "assets" / METADATA_FILE)
         )
-        _check_saved_model_files(self.source)
+        check_saved_model_files(self.source)
         try:
             self._loaded = tf.saved_model.load(str(self.source))
             self._signature = self._loaded.signatures["serving_default"]
@@ -229,8 +245,9 @@ class ExportedForecaster(LoadedQuantiles):
         Args:
             past: ``(batch, input_width, n_inputs)`` raw inputs, columns as in
                 ``metadata["input_columns"]``.
-            future: ``(batch, horizon, n_calendar)`` calendar features of the forecast steps,
-                when the model uses calendar features.
+            future: ``(batch, horizon, n_future)`` known-future inputs of the forecast steps,
+                columns as in ``metadata["future_columns"]`` (the encoded future covariates,
+                then the calendar features), when the model has any.
 
         Under the ``"fill"`` policy, NaN inputs are filled within their windows (by the graph);
         a window with an input column that is NaN throughout is refused.
@@ -253,29 +270,21 @@ class ExportedForecaster(LoadedQuantiles):
         fills = schema.missing.fills_windows
         _check_finite("past", past, "input", schema.input_columns, fills)
         arguments = {"past": tf.constant(past)}
-        calendar = list(schema.calendar_columns)
-        if calendar:
-            if future is None:
-                raise ValueError(f"this model needs future calendar features {calendar}")
-            future = np.asarray(future, dtype=np.float32)
-            if future.shape != (past.shape[0], self.horizon, len(calendar)):
-                raise ValueError(
-                    f"future must be ({past.shape[0]}, {self.horizon}, {len(calendar)}) for "
-                    f"{calendar}, got shape {future.shape}"
-                )
-            _check_finite("future", future, "calendar", calendar)
-            arguments["future"] = tf.constant(future)
+        if schema.future_columns:
+            arguments["future"] = tf.constant(check_future_array(future, schema, past.shape[0]))
         outputs = self._signature(**arguments)
         if output is None:
             return {name: value.numpy() for name, value in outputs.items()}
         return outputs[output].numpy()
 
-    def latest_windows(self, frame: pd.DataFrame, future_grid: str = "grid"):
+    def latest_windows(
+        self, frame: pd.DataFrame, future_grid: str = "grid", future: pd.DataFrame | None = None
+    ):
         """The validated inputs of the next forecast of every series of ``frame``.
 
         Windows are cut exactly as in training (the metadata's columns, categories and
-        missing-value policy); the frame's frequency must be the model's. ``future_grid``:
-        as for :meth:`predict`.
+        missing-value policy); the frame's frequency must be the model's. ``future_grid``
+        and ``future``: as for :meth:`predict`.
 
         Returns:
             A :class:`~forecast.windowing.latest.LatestWindows`.
@@ -285,7 +294,7 @@ class ExportedForecaster(LoadedQuantiles):
                 frequency, or a NaN input the missing-value policy cannot fill.
         """
         try:
-            return self.input_schema.latest_windows(frame, future_grid=future_grid)
+            return self.input_schema.latest_windows(frame, future_grid=future_grid, future=future)
         except DataValidationError as exc:
             self._check_frequency(frame, exc)
             raise
@@ -338,6 +347,7 @@ class ExportedForecaster(LoadedQuantiles):
         *,
         errors: str = "raise",
         future_grid: str = "grid",
+        future: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``frame``.
 
@@ -353,6 +363,10 @@ class ExportedForecaster(LoadedQuantiles):
             future_grid: ``"grid"`` (default) or ``"observed"``: start each forecast at the
                 next time of day (or week) the training data had values at (the export's
                 ``observed_times``), as the estimator's ``predict`` does.
+            future: for a model exported with future covariates (``future_covariate_columns``
+                in its metadata), their values at the forecast steps, exactly as the
+                estimator's ``predict(frame, future=...)`` takes them (see
+                :mod:`forecast.windowing.future_frame`); ignored by a model without.
 
         Returns:
             The forecasts, as the estimator's ``predict`` returns them: indexed by the future
@@ -367,15 +381,22 @@ class ExportedForecaster(LoadedQuantiles):
                 few rows, another frequency, or a NaN input the missing-value policy cannot fill
                 (with ``errors="skip"``, only the columns or a single series' error).
         """
-        latest, failures = self._latest_for(frame, extra_columns, errors, future_grid)
+        latest, failures = self._latest_for(frame, extra_columns, errors, future_grid, future)
         values = None if latest is None else self._predict_latest(latest, "forecast")
         forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
 
     def _latest_for(
-        self, frame: pd.DataFrame, extra_columns: str, errors: str, future_grid: str = "grid"
+        self,
+        frame: pd.DataFrame,
+        extra_columns: str,
+        errors: str,
+        future_grid: str = "grid",
+        future: pd.DataFrame | None = None,
     ) -> tuple:
         """``frame``'s latest windows (``None``: every series skipped) and skipped series."""
+        schema = self.input_schema
+        future = require_future(future, schema.future_covariate_columns, schema.horizon, self.name)
         if extra_columns not in ("error", "ignore"):
             raise ValueError(f"extra_columns must be 'error' or 'ignore', got {extra_columns!r}")
         check_errors_mode(errors)
@@ -384,8 +405,10 @@ class ExportedForecaster(LoadedQuantiles):
         self._check_columns(frame, extra_columns)
         read = functools.partial(self.latest_windows, future_grid=future_grid)
         if errors == "raise":
-            return read(frame), {}
-        return latest_windows_skipping(read, frame)
+            return read(frame, future=future), {}
+        return latest_windows_skipping(
+            lambda part: read(part, future=future_of_series(future, part)), frame
+        )
 
     def _predict_latest(self, latest, output: str) -> np.ndarray:
         """The signature's ``output`` for the latest windows."""
@@ -439,49 +462,9 @@ def _metadata(
         "versions": {"forecast": __version__, "tensorflow": tf.__version__},
         "signature": {
             "name": "serving_default",
-            "inputs": ["past", "future"] if schema.calendar_columns else ["past"],
+            "inputs": signature_inputs(schema),
             "outputs": ["forecast"] if levels is None else ["forecast", "quantiles"],
         },
         **quantiles,
         **extra,
     }
-
-
-def read_metadata(path: str | os.PathLike) -> dict[str, Any]:
-    """The metadata of the export at ``path`` (``assets/forecast.json``), read without
-    TensorFlow and checked: present, valid JSON, and of a ``format_version`` this package reads.
-
-    Raises:
-        FileNotFoundError: ``path`` is not a forecast export.
-        ValueError: the metadata is truncated, not an object, or of an unknown format version
-            (each message names the file).
-    """
-    meta_path = Path(path) / "assets" / METADATA_FILE
-    if not meta_path.is_file():
-        raise FileNotFoundError(f"{path} is not a forecast export (no assets/{METADATA_FILE})")
-    try:
-        metadata = json.loads(meta_path.read_text())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{meta_path}: not valid JSON ({exc}); the export is damaged") from None
-    if not isinstance(metadata, dict):
-        raise ValueError(f"{meta_path}: expected a JSON object; the export is damaged")
-    version = metadata.get("format_version")
-    if version not in SUPPORTED_FORMAT_VERSIONS:
-        raise ValueError(
-            f"{meta_path}: format_version {version!r} is not one this version of forecast "
-            f"({__version__}) reads ({list(SUPPORTED_FORMAT_VERSIONS)}); export the model again "
-            "with this version, or load it with the version that wrote it"
-        )
-    return metadata
-
-
-def _check_saved_model_files(path: Path) -> None:
-    """Refuse an export whose graph or weights are missing, before TensorFlow reads it."""
-    graph = path / "saved_model.pb"
-    if not graph.is_file() or graph.stat().st_size == 0:
-        raise ValueError(f"{graph}: missing or empty; the export is damaged")
-    variables = path / "variables"
-    if not variables.is_dir() or not (variables / "variables.index").is_file():
-        raise ValueError(
-            f"{variables}: missing (or without variables.index); the export is damaged"
-        )

@@ -37,10 +37,11 @@ class LoadedQuantiles:
         extra_columns: str = "error",
         *,
         errors: str = "raise",
+        future: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Quantile forecasts of the ``horizon`` steps after every series of ``frame``, as
         the estimator's ``predict_quantiles`` gives them (``quantiles=None``: every trained
-        level); ``extra_columns`` and ``errors`` as for ``predict``.
+        level); ``extra_columns``, ``errors`` and ``future`` as for ``predict``.
 
         Raises:
             ValueError: a point model (no quantiles exported), or a level it did not train
@@ -59,7 +60,7 @@ class LoadedQuantiles:
                 f"the model at {self.path} was trained for the quantiles {list(trained)}, not "
                 f"{missing}"
             )
-        latest, failures = self._latest_for(frame, extra_columns, errors)
+        latest, failures = self._latest_for(frame, extra_columns, errors, future=future)
         values = None
         if latest is not None:
             values = self._predict_latest(latest, "quantiles")[
@@ -75,11 +76,14 @@ class LoadedQuantiles:
         extra_columns: str = "error",
         *,
         errors: str = "raise",
+        future: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Central prediction intervals, as the estimator's ``predict_interval`` gives them:
         the columns ``(target, coverage, "lower"/"upper")``, from the trained levels
         ``(1 -+ c) / 2``."""
         coverages = check_quantiles(coverage, "coverage")
         levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
-        quantiles = self.predict_quantiles(frame, levels, extra_columns, errors=errors)
+        quantiles = self.predict_quantiles(
+            frame, levels, extra_columns, errors=errors, future=future
+        )
         return interval_frame(quantiles, self.input_schema.target_columns, coverages)

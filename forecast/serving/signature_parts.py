@@ -1,6 +1,50 @@
-"""Pieces of the exported serving signature: its outputs, and NaN-filling inside the graph."""
+"""Pieces of the exported serving signature: its inputs and outputs, and NaN-filling inside
+the graph."""
 
 from __future__ import annotations
+
+import numpy as np
+
+from forecast.serving.array_checks import check_finite
+from forecast.windowing.input_schema import InputSchema
+
+
+def signature_inputs(schema: InputSchema) -> list[str]:
+    """The signature's inputs: ``past`` and, with known-future columns (future covariates or
+    calendar features), ``future``.
+
+    Example:
+        >>> import pandas as pd
+        >>> schema = InputSchema(
+        ...     target_columns=("y",), covariate_columns=(), calendar=(),
+        ...     input_columns=("y", "promo"), categories={}, input_width=4, horizon=2,
+        ...     freq=pd.tseries.frequencies.to_offset("D"), future_covariate_columns=("promo",))
+        >>> signature_inputs(schema)
+        ['past', 'future']
+    """
+    return ["past", "future"] if schema.future_columns else ["past"]
+
+
+def check_future_array(future, schema: InputSchema, batch: int) -> np.ndarray:
+    """The ``future`` argument of a signature call, checked: given, float32
+    ``(batch, horizon, len(schema.future_columns))``, finite.
+
+    Raises:
+        ValueError: it is missing, of another shape, or holds a NaN or inf (naming the column).
+    """
+    columns = list(schema.future_columns)
+    role = "known-future" if schema.future_covariate_columns else "calendar"
+    if future is None:
+        what = "calendar features" if role == "calendar" else "covariates and calendar features"
+        raise ValueError(f"this model needs future {what} {columns}")
+    future = np.asarray(future, dtype=np.float32)
+    if future.shape != (batch, schema.horizon, len(columns)):
+        raise ValueError(
+            f"future must be ({batch}, {schema.horizon}, {len(columns)}) for {columns}, got "
+            f"shape {future.shape}"
+        )
+    check_finite("future", future, role, columns)
+    return future
 
 
 def signature_outputs(forecasts) -> dict:

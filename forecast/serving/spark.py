@@ -71,6 +71,7 @@ def forecast_spark(
     series_per_batch: int = DEFAULT_SERIES_PER_BATCH,
     num_partitions: int | None = None,
     future_grid: str = "grid",
+    future: DataFrame | None = None,
 ) -> DataFrame:
     """Forecast every series of a long Spark DataFrame with an exported model.
 
@@ -85,6 +86,10 @@ def forecast_spark(
             ``defaultParallelism``, so each task forecasts many series per network call).
         future_grid: ``"grid"`` or ``"observed"``, as for
             :class:`~forecast.serving.batch_engine.BatchForecaster`.
+        future: for a model exported with future covariates, their values at the forecast
+            steps (the id, time and future covariate columns); default: they come in
+            ``rows``, as the rows after each series' last observed target (see
+            :mod:`forecast.serving.batch_future`).
 
     Returns:
         A DataFrame with the columns ``<id_col>, <time_col>, step, forecast, model, version``
@@ -113,9 +118,10 @@ def forecast_spark(
     spark = rows.sparkSession
     spark.sparkContext.addFile(str(model_path), recursive=True)
 
-    rows = rows.select(*forecaster.input_columns).withColumn(
-        time_col, F.col(time_col).cast("timestamp_ntz")
-    )
+    rows = rows.select(*forecaster.input_columns)
+    if future is not None:
+        rows = with_future_rows(rows, future, model, forecaster.input_columns)
+    rows = rows.withColumn(time_col, F.col(time_col).cast("timestamp_ntz"))
     rows = _keep_tails(rows, forecaster, model.input_schema.freq.freqstr)
     partitions = num_partitions or spark.sparkContext.defaultParallelism
     shuffled = rows.repartition(partitions, id_col)
@@ -163,6 +169,7 @@ def forecast_file_spark(
     master: str | None = None,
     overwrite: bool = False,
     future_grid: str = "grid",
+    future_path: str | None = None,
 ) -> tuple[int, int]:
     """``forecast batch --engine spark``: read a long CSV or Parquet input with Spark, forecast
     every series, write the forecasts as a Parquet directory and the failed series as CSV.
@@ -181,6 +188,8 @@ def forecast_file_spark(
         master: the master of a new session (default: Spark's, ``local[*]`` outside a cluster).
         overwrite: replace existing output.
         future_grid: ``"grid"`` or ``"observed"`` (see :func:`forecast_spark`).
+        future_path: a CSV or Parquet file of the future covariates at the forecast steps
+            (``future`` of :func:`forecast_spark`; default: in the input).
 
     Returns:
         ``(n_forecast, n_failed)`` series.
@@ -199,13 +208,10 @@ def forecast_file_spark(
             "spark.sql.execution.arrow.maxRecordsPerBatch", ARROW_BATCH_ROWS
         )
         spark = (builder.master(master) if master else builder).getOrCreate()
-    reader = spark.read
-    if str(input_path).lower().rstrip("/").endswith((".csv", ".csv.gz")):
-        rows = reader.csv(str(input_path), header=True, inferSchema=True)
-    else:
-        rows = reader.parquet(str(input_path))
+    rows = _read(spark, input_path)
+    future = None if future_path is None else _read(spark, future_path)
     result = forecast_spark(
-        rows, model_path, id_col, time_col, series_per_batch, future_grid=future_grid
+        rows, model_path, id_col, time_col, series_per_batch, future_grid=future_grid, future=future
     ).persist()
     try:
         forecasts, errors = split_errors(result)
@@ -225,6 +231,36 @@ def forecast_file_spark(
     finally:
         result.unpersist()
     return n_forecast, n_failed
+
+
+def _read(spark: SparkSession, path: str) -> DataFrame:
+    """A CSV (by extension; a header row) or Parquet file or directory."""
+    if str(path).lower().rstrip("/").endswith((".csv", ".csv.gz")):
+        return spark.read.csv(str(path), header=True, inferSchema=True)
+    return spark.read.parquet(str(path))
+
+
+def with_future_rows(rows: DataFrame, future: DataFrame, model, columns: list[str]) -> DataFrame:
+    """``rows`` and the rows of ``future`` (the forecast steps' future covariates, the other
+    input columns null), the latter marked by
+    :data:`~forecast.serving.batch_future.FUTURE_ROW_COLUMN`.
+
+    Raises:
+        ValueError: ``model`` reads no future covariates.
+        DataValidationError: ``future`` lacks a column (naming it).
+    """
+    from pyspark.sql import functions as F
+
+    from forecast.serving.batch_future import FUTURE_ROW_COLUMN, check_future_columns
+
+    check_future_columns(model, future.columns, columns[:2], "the future DataFrame")
+    given = set(columns[:2]) | set(model.input_schema.future_covariate_columns)
+    types = {field.name: field.dataType for field in rows.schema.fields}
+    future = future.select(
+        *[(F.col(c) if c in given else F.lit(None)).cast(types[c]).alias(c) for c in columns]
+    )
+    marked = future.withColumn(FUTURE_ROW_COLUMN, F.lit(True))
+    return rows.withColumn(FUTURE_ROW_COLUMN, F.lit(False)).unionByName(marked)
 
 
 def _delete(spark: SparkSession, path: str) -> None:

@@ -292,3 +292,27 @@ def future_of_series(future: Any, frame: Any) -> Any:
         return future
     ids = pd.unique(plain.index.get_level_values(0))
     return future[future.index.get_level_values(0).isin(ids)]
+
+
+def require_future(future: Any, columns: Sequence[str], horizon: int, owner: str) -> Any:
+    """``future``, which a ``predict`` of a model with the future covariates ``columns``
+    needs (``None`` when there are none: the argument is then ignored).
+
+    Raises:
+        ValueError: there are future covariates and ``future`` is ``None``, naming ``owner``
+            (the model), the columns and the argument.
+
+    Example:
+        >>> require_future(None, ("promo",), 2, "LinearForecaster")
+        Traceback (most recent call last):
+        ...
+        ValueError: LinearForecaster was fitted with future_covariates=['promo']: pass their values for the 2 forecast steps as predict(frame, future=<frame>)
+    """
+    if not columns:
+        return None
+    if future is None:
+        raise ValueError(
+            f"{owner} was fitted with future_covariates={list(columns)}: pass their values for "
+            f"the {horizon} forecast steps as predict(frame, future=<frame>)"
+        )
+    return future

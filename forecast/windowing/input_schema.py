@@ -183,6 +183,7 @@ class InputSchema:
             if self.observed_times is None
             else self.observed_times.to_dict(),
             "future_covariate_columns": list(self.future_covariate_columns),
+            "future_columns": list(self.future_columns),
         }
 
     @classmethod

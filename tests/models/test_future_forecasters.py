@@ -85,15 +85,13 @@ def test_a_panel_series_without_future_rows_is_skipped_with_its_reason():
     assert "lacks the row" in forecasts.attrs["errors"]["b"]
 
 
-def test_conformal_intervals_take_the_future_frame_and_export_refuses_for_now(tmp_path):
+def test_conformal_intervals_take_the_future_frame():
     frame = promo_days(200)
     inner = forecast.LinearForecaster(input_width=7, horizon=1, future_covariates="promo")
     model = forecast.ConformalForecaster(inner, coverage=0.8).fit(frame)
     interval = model.predict_interval(frame, 0.8, future=next_promos(frame, [1.0]))
     lower, upper = interval.iloc[0].to_numpy()
     assert lower < 3.0 < upper and upper - lower < 1.0
-    with pytest.raises(NotImplementedError, match="future_covariates"):
-        inner.fit(frame).export(tmp_path / "model")
 
 
 @pytest.mark.parametrize("strategy", ["direct", "seq2seq", "autoregressive"])

@@ -134,7 +134,7 @@ def test_a_future_file_must_fit_the_model(exported, tmp_path):
 
 @pytest.mark.slow
 def test_spark_forecasts_future_covariates_as_the_local_engine(spark, exported, tmp_path):  # noqa: F811
-    from forecast.serving.spark import forecast_spark, split_errors
+    from forecast.serving.spark import forecast_file_spark, forecast_spark, split_errors
 
     path, history, future, expected = exported
     rows = long(pd.concat([history, future]).sort_index())
@@ -156,3 +156,13 @@ def test_spark_forecasts_future_covariates_as_the_local_engine(spark, exported, 
         pd.testing.assert_frame_equal(remote, local, check_dtype=False, obj=where)
         pd.testing.assert_frame_equal(remote_errors, local_errors, obj=where)
         result.unpersist()
+    # forecast batch --engine spark --future: the future file read by Spark
+    long(history).to_csv(tmp_path / "history.csv", index=False)  # Spark reads no ns Parquet
+    long(future).to_csv(tmp_path / "future.csv", index=False)
+    counts = forecast_file_spark(
+        path, str(tmp_path / "history.csv"), str(tmp_path / "out"), spark=spark,
+        future_path=str(tmp_path / "future.csv"),
+    )  # fmt: skip
+    assert counts == (2, 2)
+    out = pd.read_parquet(tmp_path / "out").sort_values(["unique_id", "step"], ignore_index=True)
+    pd.testing.assert_frame_equal(out, local, check_dtype=False)

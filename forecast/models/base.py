@@ -103,6 +103,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         "reads_covariates": False,
         "reads_calendar": False,
         "reads_future_covariates": False,
+        "reads_static_covariates": False,  # static_covariates=, series_embedding=, static=
         "per_series": False,
         "exportable": True,
         "probabilistic": False,

@@ -162,6 +162,18 @@ class StaticInputs:
     def _forecast_series(self, inputs, series: np.ndarray) -> np.ndarray:
         return super()._forecast_series(self._with_series_inputs(inputs, series), series)
 
+    def _forecast_quantiles(self, inputs, series: np.ndarray, quantiles) -> np.ndarray:
+        inputs = self._with_series_inputs(inputs, series)
+        return super()._forecast_quantiles(inputs, series, quantiles)
+
+    def _instance_tags(self) -> dict:
+        """``per_series`` once fitted with static covariates or an embedding: its forecasts
+        need each window's series."""
+        tags = dict(super()._instance_tags())
+        if getattr(self, "static_encoding_", None) is not None:
+            tags["per_series"] = True
+        return tags
+
     def _with_series_inputs(self, inputs, series, frame: pd.DataFrame | None = None):
         """``inputs`` with each window's ``"static"`` and ``"series_index"`` (as they are
         when they hold them already, or without static covariates and embedding)."""

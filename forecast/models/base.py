@@ -394,6 +394,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
             missing=self._missing_policy(),
             observed_times=getattr(self, "observed_times_", None),  # None: fitted before them
             future_covariate_columns=tuple(getattr(self, "future_covariates_", ())),
+            static=getattr(self, "static_encoding_", None),
         )
 
     # ------------------------------------------------------------------ to implement

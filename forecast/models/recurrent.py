@@ -420,8 +420,9 @@ class RNNForecaster(StaticInputs, PicklableNetworks, QuantileOutputs, BaseForeca
         model = self.model_
         median = None if self.quantile_levels_ is None else self._median_index()
 
-        def forecast_graph(past, future):
-            inputs = {"past": past} if future is None else {"past": past, "future": future}
+        def forecast_graph(past, future, static=None, series_index=None):
+            named = {"future": future, "static": static, "series_index": series_index}
+            inputs = {"past": past, **{k: v for k, v in named.items() if v is not None}}
             out = model(inputs, training=False)
             return out if median is None else {"forecast": out[..., median], "quantiles": out}
 

@@ -108,10 +108,10 @@ class StaticInputs:
             frames.append(read_long(validation_frame, id_col, time_col)[0])
         tables = []
         for frame in frames:
-            if static is None and plan.get("static_values") is not None:
-                if not set(columns) <= set(frame.columns):
-                    tables.append(plan["static_values"])
-                    continue
+            in_frame = set(columns) <= set(frame.columns)
+            if static is None and plan.get("static_values") is not None and not in_frame:
+                tables.append(plan["static_values"])
+                continue
             tables.append(static_table(frame, columns, static))
         table = pd.concat(tables)
         return table[~table.index.duplicated()]

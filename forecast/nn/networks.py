@@ -412,9 +412,7 @@ def build_serving_model(core, stats: ScalingStats) -> keras.Model:
     return keras.Model(inputs, output, name="forecaster")
 
 
-def _encoder(
-    past, cell, units, dropout, recurrent_dropout, bidirectional, need_states, start=None
-):
+def _encoder(past, cell, units, dropout, recurrent_dropout, bidirectional, need_states, start=None):
     """The stacked recurrent layers (``start``: each layer's initial states, or ``None``)."""
     x, states = past, []
     for i, width in enumerate(units):

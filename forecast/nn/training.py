@@ -33,7 +33,6 @@ import numpy as np
 from forecast.nn.progress import training_progress
 from forecast.nn.scaling import ScalingStats, scale_future, scale_window
 
-
 #: the per-series inputs (static covariates, series embedding index), passed on unscaled: the
 #: network scales its static covariates itself (:mod:`forecast.nn.static_conditioning`)
 SERIES_INPUTS = ("static", "series_index")

@@ -70,6 +70,7 @@ from forecast.serving.array_checks import check_finite as _check_finite
 from forecast.serving.fit_record import FitRecord
 from forecast.serving.loaded_quantiles import LoadedQuantiles
 from forecast.serving.signature_parts import filled_graph, signature_outputs
+from forecast.serving.static_serving import loaded_series_inputs, series_arguments, series_signature
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
     attach_failures,
@@ -149,6 +150,7 @@ def export_forecaster(
             past = tf.ensure_shape(past, past_spec.shape)
             return signature_outputs(forecast_graph(past, None))
 
+    serve = series_signature(forecaster, metadata, past_spec, future_spec) or serve
     module.serve = serve
 
     remove_stale_temporaries(target, started)  # left by an export that was killed
@@ -218,7 +220,9 @@ class ExportedForecaster(LoadedQuantiles):
     def horizon(self) -> int:
         return self.input_schema.horizon
 
-    def predict_arrays(self, past, future=None, output: str = "forecast") -> np.ndarray:
+    def predict_arrays(
+        self, past, future=None, output: str = "forecast", static=None, series_index=None
+    ) -> np.ndarray:
         """Forecasts ``(batch, horizon, n_targets)`` from raw windows (``output="quantiles"``:
         a quantile model's ``(batch, horizon, n_targets, n_levels)``).
 
@@ -227,6 +231,8 @@ class ExportedForecaster(LoadedQuantiles):
                 ``metadata["input_columns"]``.
             future: ``(batch, horizon, n_calendar)`` calendar features of the forecast steps,
                 when the model uses calendar features.
+            static, series_index: with static covariates or a series embedding, see
+                :mod:`forecast.serving.static_serving`.
 
         Under the ``"fill"`` policy, NaN inputs are filled within their windows (by the graph);
         a window with an input column that is NaN throughout is refused.
@@ -261,6 +267,7 @@ class ExportedForecaster(LoadedQuantiles):
                 )
             _check_finite("future", future, "calendar", calendar)
             arguments["future"] = tf.constant(future)
+        arguments.update(series_arguments(schema.static, len(past), static, series_index))
         return self._signature(**arguments)[output].numpy()
 
     def latest_windows(self, frame: pd.DataFrame, future_grid: str = "grid"):
@@ -278,10 +285,11 @@ class ExportedForecaster(LoadedQuantiles):
                 frequency, or a NaN input the missing-value policy cannot fill.
         """
         try:
-            return self.input_schema.latest_windows(frame, future_grid=future_grid)
+            latest = self.input_schema.latest_windows(frame, future_grid=future_grid)
         except DataValidationError as exc:
             self._check_frequency(frame, exc)
             raise
+        return loaded_series_inputs(self, latest, frame)
 
     def _check_frequency(self, frame: pd.DataFrame, error: DataValidationError) -> None:
         """Raise a clearer error if the series at fault (or the frame) has another frequency:
@@ -331,6 +339,7 @@ class ExportedForecaster(LoadedQuantiles):
         *,
         errors: str = "raise",
         future_grid: str = "grid",
+        static: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``frame``.
 
@@ -346,6 +355,8 @@ class ExportedForecaster(LoadedQuantiles):
             future_grid: ``"grid"`` (default) or ``"observed"``: start each forecast at the
                 next time of day (or week) the training data had values at (the export's
                 ``observed_times``), as the estimator's ``predict`` does.
+            static: the static covariates, as for the estimator's ``predict`` (default: the
+                frame's columns, else the training values the export recorded).
 
         Returns:
             The forecasts, as the estimator's ``predict`` returns them: indexed by the future
@@ -360,7 +371,11 @@ class ExportedForecaster(LoadedQuantiles):
                 few rows, another frequency, or a NaN input the missing-value policy cannot fill
                 (with ``errors="skip"``, only the columns or a single series' error).
         """
-        latest, failures = self._latest_for(frame, extra_columns, errors, future_grid)
+        self._call_static = static  # read by latest_windows
+        try:
+            latest, failures = self._latest_for(frame, extra_columns, errors, future_grid)
+        finally:
+            vars(self).pop("_call_static", None)
         values = None if latest is None else self._predict_latest(latest, "forecast")
         forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
@@ -383,7 +398,10 @@ class ExportedForecaster(LoadedQuantiles):
     def _predict_latest(self, latest, output: str) -> np.ndarray:
         """The signature's ``output`` for the latest windows."""
         inputs = latest.inputs if isinstance(latest.inputs, dict) else {"past": latest.inputs}
-        return self.predict_arrays(inputs["past"], inputs.get("future"), output)
+        return self.predict_arrays(
+            inputs["past"], inputs.get("future"), output,
+            inputs.get("static"), inputs.get("series_index"),
+        )  # fmt: skip
 
     def _check_columns(self, frame: pd.DataFrame, extra_columns: str) -> None:
         """Raise a DataValidationError naming the columns the model reads if ``frame`` lacks
@@ -396,7 +414,8 @@ class ExportedForecaster(LoadedQuantiles):
                 f"the frame has {list(frame.columns)})",
                 column=missing[0],
             )
-        extra = [column for column in frame.columns if column not in reads]
+        static = () if self.input_schema.static is None else self.input_schema.static.columns
+        extra = [column for column in frame.columns if column not in (*reads, *static)]
         if extra and extra_columns == "error":
             raise DataValidationError(
                 f"the frame has column(s) {extra} this model does not read (it reads {reads}); "

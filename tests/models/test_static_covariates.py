@@ -95,9 +95,7 @@ def test_every_window_carries_its_series_static_row():
     np.testing.assert_array_equal(inputs["static"], expected)
     batches = list(windows.dataset("train", batch_size=7, shuffle=False))
     np.testing.assert_array_equal(np.concatenate([b[0]["static"] for b in batches]), expected)
-    np.testing.assert_array_equal(
-        np.concatenate([b[0]["past"] for b in batches]), inputs["past"]
-    )
+    np.testing.assert_array_equal(np.concatenate([b[0]["past"] for b in batches]), inputs["past"])
 
 
 def test_static_from_columns_or_frame_forecasts_alike():
@@ -195,3 +193,75 @@ def test_a_two_layer_lstm_reads_the_flag():
     with_flag = LSTMForecaster(static_covariates="flag", **settings).fit(frame).score(frame)
     # the noise's mean absolute value is 0.8; without the flag the best is about 1.8
     assert with_flag > -1.0 and without < -1.4
+
+
+FRESH_PROCESS = """
+import json, sys
+import pandas as pd
+import forecast
+frame, static = pd.read_pickle(sys.argv[1]), pd.read_pickle(sys.argv[2])
+loaded = forecast.load(sys.argv[3])
+out = {
+    "columns": loaded.predict(frame).to_numpy().tolist(),
+    "static": loaded.predict(frame[["y"]], static=static).to_numpy().tolist(),
+    "training": loaded.predict(frame[["y"]]).to_numpy().tolist(),
+}
+print(json.dumps(out))
+"""
+
+
+def test_export_serves_the_same_forecasts_in_a_fresh_process(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    frame = panel_frame()
+    static = frame.groupby(level=0)[["region", "capacity"]].first()
+    static.loc["c", "capacity"] = 50.0  # another value than in training: static= is read
+    settings = {**SMALL, "strategy": "seq2seq", "calendar": "auto"}
+    model = LSTMForecaster(static_covariates=("region", "capacity"), series_embedding=2, **settings)
+    model.fit(frame)
+    path = model.export(tmp_path / "lstm")
+    frame.to_pickle(tmp_path / "frame.pkl")
+    static.to_pickle(tmp_path / "static.pkl")
+    result = subprocess.run(
+        [sys.executable, "-c", FRESH_PROCESS, *(str(tmp_path / n) for n in ("frame.pkl", "static.pkl", "lstm"))],
+        capture_output=True, text=True, check=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )  # fmt: skip
+    got = json.loads(result.stdout.strip().splitlines()[-1])
+    expected = model.predict(frame).to_numpy()
+    np.testing.assert_allclose(got["columns"], expected, rtol=1e-5)
+    np.testing.assert_allclose(got["training"], expected, rtol=1e-5)
+    with_static = model.predict(frame[["y"]], static=static).to_numpy()
+    np.testing.assert_allclose(got["static"], with_static, rtol=1e-5)
+    assert not np.allclose(with_static, expected)
+    meta = json.loads((path / "assets" / "forecast.json").read_text())
+    assert meta["signature"]["inputs"] == ["past", "future", "static", "series_index"]
+    assert meta["static"]["encoded_columns"] == ["region=north", "region=south", "capacity"]
+    assert meta["static"]["series_ids"] == ["a", "b", "c"]
+    assert meta["static_values"]["rows"][2] == ["north", 600.0]
+
+
+def test_plain_tensorflow_signature_takes_static_and_series_index(tmp_path):
+    import tensorflow as tf
+
+    frame = panel_frame()
+    model = LSTMForecaster(static_covariates="capacity", series_embedding=2, **SMALL).fit(frame)
+    path = model.export(tmp_path / "lstm")
+    latest = model._latest_windows(frame)
+    signature = tf.saved_model.load(str(path)).signatures["serving_default"]
+    out = signature(
+        past=tf.constant(latest.inputs["past"]),
+        static=tf.constant([[100.0], [200.0], [600.0]]),
+        series_index=tf.constant([0, 1, 2], tf.int32),
+    )
+    expected = model.predict(frame).to_numpy().reshape(3, 2)
+    np.testing.assert_allclose(out["forecast"].numpy()[:, :, 0], expected, rtol=1e-5)
+    loaded = __import__("forecast").load(path)
+    with pytest.raises(ValueError, match="series_index of shape"):
+        loaded.predict_arrays(latest.inputs["past"], static=np.zeros((3, 1)))
+    new = panel_frame(ids=("a", "d"))
+    with pytest.raises(DataValidationError, match="not seen in training"):
+        loaded.predict(new[["y", "capacity"]])

@@ -83,6 +83,10 @@ class DataConfig(_Strict):
     id_col: str | None = Field(None, description="the series id column of a file of many series")
     target: str | list[str]
     covariates: list[str] | None = None
+    static_covariates: list[str] | None = Field(
+        None,
+        description="one value per series (constant within each), for the models that read them",
+    )
     calendar: Literal["auto"] | list[str] = AUTO_CALENDAR
     missing: MissingConfig = Field(default_factory=lambda: MissingConfig())
 
@@ -311,6 +315,8 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
         arguments = {k: v for k, v in shared.items() if k in accepted}
         if "calendar" in accepted and cls.get_tag("reads_calendar"):
             arguments["calendar"] = calendar
+        if data.static_covariates and cls.get_tag("reads_static_covariates"):
+            arguments["static_covariates"] = tuple(data.static_covariates)
         if cls.get_tag("neural"):
             arguments.update({k: v for k, v in defaults.items() if v is not None})
         validated = _argument_schema(model.kind).model_validate(model.arguments())

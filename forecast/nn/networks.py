@@ -260,8 +260,7 @@ def build_network(
     _check_options(cell, strategy, residual, season_length, input_width, dropout, recurrent_dropout)
     if residual == "linear" and linear_anchor is None:
         raise ValueError("residual='linear' needs the fitted linear_anchor")
-    inputs = _network_inputs(input_width, n_inputs, horizon, n_future)
-    inputs.update(conditioning_inputs(conditioning))
+    inputs = _network_inputs(input_width, n_inputs, horizon, n_future, conditioning)
     past, future = inputs["past"], inputs.get("future")
     read = past if columns is None else TakeColumns(columns, name="columns")(past)
     start = initial_states(conditioning_vector(inputs, conditioning), cell, units, bidirectional)
@@ -320,12 +319,15 @@ def _anchor(past, future, residual, horizon, n_targets, season_length, linear_an
     return anchor
 
 
-def _network_inputs(input_width: int, n_inputs: int, horizon: int, n_future: int) -> dict:
-    """The Keras inputs: ``"past"`` windows and, with known-future columns, ``"future"``."""
+def _network_inputs(
+    input_width: int, n_inputs: int, horizon: int, n_future: int, conditioning=None
+) -> dict:
+    """The Keras inputs: ``"past"`` windows and, with known-future columns, ``"future"``
+    (and the ``conditioning``'s ``"static"`` and ``"series_index"``)."""
     inputs = {"past": keras.Input((input_width, n_inputs), name="past")}
     if n_future:
         inputs["future"] = keras.Input((horizon, n_future), name="future")
-    return inputs
+    return {**inputs, **conditioning_inputs(conditioning)}
 
 
 def _check_options(

@@ -117,6 +117,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         "target": Columns(empty=False),
         "covariates": Columns(none=True),
         "future_covariates": Columns(none=True),
+        "static_covariates": Columns(none=True),
         "calendar": Calendar(),
         "missing": MissingValues(),
         "stride": Integer(minimum=1),

@@ -5,6 +5,8 @@ original units (all scaling is inside the graph)::
 
     past:     float32 [batch, input_width, n_inputs]   (targets, covariates, calendar)
     future:   float32 [batch, horizon, n_calendar]      (only when calendar features are used)
+    static, series_index                                (only with static covariates or a
+                                                        series embedding: serving/static_serving.py)
     -> {"forecast": float32 [batch, horizon, n_targets]}
 
 A quantile network's also returns ``quantiles`` ``float32 [batch, horizon, n_targets,

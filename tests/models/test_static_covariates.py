@@ -50,6 +50,14 @@ def test_encoded_vectors_are_hand_checked():
     np.testing.assert_allclose(encoding.scale, (1.0, 1.0, np.sqrt(140000 / 3)))
 
 
+def test_an_unseen_category_is_all_zeros_with_a_warning_naming_it():
+    encoding = fit_static_encoding(static_table(panel_frame(), "region"))
+    table = static_table(panel_frame(ids=("a", "d")), "region")
+    with pytest.warns(UserWarning, match="'region'.*'east'.*series 'd'"):
+        encoded = encoding.encode(table)
+    assert encoded.tolist() == [[1.0, 0.0], [0.0, 0.0]]
+
+
 def test_zero_spread_scales_by_one():
     frame = panel_frame()
     frame["capacity"] = 5.0

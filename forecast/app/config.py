@@ -91,6 +91,10 @@ class DataConfig(_Strict):
     target: str | list[str]
     covariates: list[str] | None = None
     future_covariates: list[str] | None = None  # known ahead: see build_forecasters
+    static_covariates: list[str] | None = Field(
+        None,
+        description="one value per series (constant within each), for the models that read them",
+    )
     calendar: Literal["auto"] | list[str] = AUTO_CALENDAR
     missing: MissingConfig = Field(default_factory=lambda: MissingConfig())
 
@@ -325,6 +329,8 @@ def build_forecasters(config: ExperimentConfig) -> dict[str, Any]:
             arguments["calendar"] = calendar
         if future and cls.get_tag("reads_future_covariates"):
             arguments["future_covariates"] = future
+        if data.static_covariates and cls.get_tag("reads_static_covariates"):
+            arguments["static_covariates"] = tuple(data.static_covariates)
         if cls.get_tag("neural"):
             arguments.update({k: v for k, v in defaults.items() if v is not None})
         validated = _argument_schema(model.kind).model_validate(model.arguments())

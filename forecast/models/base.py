@@ -102,6 +102,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         "reads_covariates": False,
         "reads_calendar": False,
         "reads_future_covariates": False,
+        "reads_static_covariates": False,  # static_covariates=, series_embedding=, static=
         "per_series": False,
         "exportable": True,
         "probabilistic": False,
@@ -115,6 +116,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         "target": Columns(empty=False),
         "covariates": Columns(none=True),
         "future_covariates": Columns(none=True),
+        "static_covariates": Columns(none=True),
         "calendar": Calendar(),
         "missing": MissingValues(),
         "stride": Integer(minimum=1),
@@ -391,6 +393,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
             missing=self._missing_policy(),
             observed_times=getattr(self, "observed_times_", None),  # None: fitted before them
             future_covariate_columns=tuple(getattr(self, "future_covariates_", ())),
+            static=getattr(self, "static_encoding_", None),
         )
 
     # ------------------------------------------------------------------ to implement

@@ -46,6 +46,8 @@ class Naive(BaseForecaster):
         calendar: accepted for interchangeability; unused.
         future_covariates: accepted for interchangeability; never read (the forecast is the
             target's own history), and ``predict`` ignores its ``future=``.
+        static_covariates: accepted for interchangeability; never read (see
+            :mod:`forecast.models.static_inputs` for the models that read them).
         missing: the :class:`~forecast.data.missing.MissingPolicy` for NaN inputs (or a dict of its
             fields); ``None``: the default (``"fill"``: each window filled from its own
             observations).
@@ -63,6 +65,7 @@ class Naive(BaseForecaster):
         calendar=(),
         missing=None,
         future_covariates=None,
+        static_covariates=None,
     ):
         store_params(self, locals())
 
@@ -84,8 +87,8 @@ class SeasonalNaive(BaseForecaster):
     Args:
         season_length: the season in steps; ``None`` infers it from the frequency (hourly 24,
             daily 7, monthly 12, ...). Must not exceed ``input_width``.
-        input_width, horizon, target, covariates, calendar, future_covariates: as for
-            :class:`Naive` (accepted, unused).
+        input_width, horizon, target, covariates, calendar, future_covariates,
+            static_covariates: as for :class:`Naive` (accepted, unused).
 
     Example:
         >>> import numpy as np
@@ -108,6 +111,7 @@ class SeasonalNaive(BaseForecaster):
         calendar=(),
         missing=None,
         future_covariates=None,
+        static_covariates=None,
     ):
         store_params(self, locals())
 
@@ -134,8 +138,8 @@ class WindowAverage(BaseForecaster):
 
     Args:
         window: values averaged; ``None``: the whole input window.
-        input_width, horizon, target, covariates, calendar, future_covariates: as for
-            :class:`Naive` (accepted, unused).
+        input_width, horizon, target, covariates, calendar, future_covariates,
+            static_covariates: as for :class:`Naive` (accepted, unused).
     """
 
     _tags = {"baseline": True}
@@ -152,6 +156,7 @@ class WindowAverage(BaseForecaster):
         calendar=(),
         missing=None,
         future_covariates=None,
+        static_covariates=None,
     ):
         store_params(self, locals())
 
@@ -178,8 +183,8 @@ class Drift(BaseForecaster):
     """Extend the straight line through the first and last values of the input window.
 
     Args:
-        input_width, horizon, target, covariates, calendar, future_covariates: as for
-            :class:`Naive` (accepted, unused).
+        input_width, horizon, target, covariates, calendar, future_covariates,
+            static_covariates: as for :class:`Naive` (accepted, unused).
     """
 
     _tags = {"baseline": True}
@@ -194,6 +199,7 @@ class Drift(BaseForecaster):
         calendar=(),
         missing=None,
         future_covariates=None,
+        static_covariates=None,
     ):
         store_params(self, locals())
 

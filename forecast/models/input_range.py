@@ -37,7 +37,7 @@ def warn_out_of_range(latest, stats, input_width: int, freq) -> None:
             (far[window, row, column], series, start - (input_width - row) * freq, column)
         )
     count = int((far > 0).sum())
-    if isinstance(latest.inputs, dict):
+    if isinstance(latest.inputs, dict) and "future" in latest.inputs:
         ahead = _future_out_of_range(latest.inputs["future"], stats)
         count += int((ahead > 0).sum())
         if ahead.size:

@@ -23,6 +23,7 @@ from forecast.models.contract import store_params
 from forecast.models.network_pickling import PicklableNetworks
 from forecast.models.quantile_network import QuantileOutputs, compiled_loss, trained_levels
 from forecast.models.recurrent_fit import choose_scaling_and_anchor, fit_members
+from forecast.models.static_inputs import StaticInputs
 from forecast.nn.options import (
     CELL_NAMES,
     DISTRIBUTIONS,
@@ -35,7 +36,7 @@ from forecast.nn.options import (
 from forecast.windowing.windows import Windows
 
 
-class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
+class RNNForecaster(StaticInputs, PicklableNetworks, QuantileOutputs, BaseForecaster):
     """A stacked recurrent network trained on windows, scored like every baseline.
 
     The network reads scaled windows (statistics from the training split only) and its
@@ -61,6 +62,13 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
             are scaled on the training rows and clipped to their training range like the
             covariates, categorical ones one-hot encoded. ``select_covariates`` never drops
             them.
+        static_covariates: columns holding one value per series of a panel (a region, a
+            capacity), from the frame (constant within each series) or ``fit(frame,
+            static=<frame indexed by series id>)``; numeric ones scaled on the training series,
+            categorical ones one-hot encoded. With ``series_embedding=<dim>``, a learned
+            embedding of the series id (``predict`` refuses a series ``fit`` did not see).
+            Both start every encoder layer (its initial state): see
+            :mod:`forecast.models.static_inputs`.
         units: one width per stacked recurrent layer.
         dropout: dropout after each recurrent layer.
         recurrent_dropout: dropout on the recurrent state (any value but 0 leaves the fast
@@ -217,6 +225,8 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
         n_models=1,
         select_covariates=True,
         future_covariates=None,
+        static_covariates=None,
+        series_embedding=None,
     ):
         store_params(self, locals())
 
@@ -240,6 +250,7 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
                 f"distribution={self.distribution!r}: it is the global batch, split evenly among them"
             )
         self.quantile_levels_ = trained_levels(self.quantiles, self.loss)
+        windows = self._with_static_windows(windows)
         scaled = {*windows.covariate_columns, *windows.future_covariate_columns}
         numeric = [
             i < windows.n_targets or (name in scaled)
@@ -285,6 +296,7 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
             "linear_anchor": linear,
             "columns": columns,
             "quantiles": self.quantile_levels_,
+            "conditioning": self._conditioning(),
         }
 
     def _compiled_network(self, settings: dict, replicas: int, name: str):
@@ -327,7 +339,7 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
     # ------------------------------------------------------------------ final fit
 
     @one_warning_per_job("fit")
-    def refit_full(self, X: pd.DataFrame) -> RNNForecaster:
+    def refit_full(self, X: pd.DataFrame, *, static: pd.DataFrame | None = None) -> RNNForecaster:
         """Refit on all of ``X`` (no validation held out) with what the validated fit chose.
 
         After an honest evaluation, the model to serve should learn from every row, the
@@ -347,6 +359,8 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
 
         Args:
             X: the frame to refit on (typically the frame ``fit`` saw and what followed it).
+            static: the static covariates, as for :meth:`fit` (default: those of ``X``'s
+                columns, else those ``fit`` saw).
 
         Returns:
             ``self``, refitted.
@@ -354,6 +368,7 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
         from forecast.models.recurrent_fit import refit_plan
 
         self._check_fitted()
+        self._static_for_refit(X, static)
         params, plan = refit_plan(self)
         full = type(self)(**params)
         full._refit_plan = plan
@@ -379,7 +394,10 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
         import keras
 
         features = dict(inputs) if isinstance(inputs, dict) else {"past": inputs}
-        features = {k: np.asarray(v, dtype=np.float32) for k, v in features.items()}
+        features = {
+            k: np.asarray(v, dtype=np.int32 if k == "series_index" else np.float32)
+            for k, v in features.items()
+        }
         n = len(features["past"])
         out = [
             keras.ops.convert_to_numpy(
@@ -402,8 +420,9 @@ class RNNForecaster(PicklableNetworks, QuantileOutputs, BaseForecaster):
         model = self.model_
         median = None if self.quantile_levels_ is None else self._median_index()
 
-        def forecast_graph(past, future):
-            inputs = {"past": past} if future is None else {"past": past, "future": future}
+        def forecast_graph(past, future, static=None, series_index=None):
+            named = {"future": future, "static": static, "series_index": series_index}
+            inputs = {"past": past, **{k: v for k, v in named.items() if v is not None}}
             out = model(inputs, training=False)
             return out if median is None else {"forecast": out[..., median], "quantiles": out}
 
@@ -448,6 +467,8 @@ class _FixedCellForecaster(RNNForecaster):
         n_models=1,
         select_covariates=True,
         future_covariates=None,
+        static_covariates=None,
+        series_embedding=None,
     ):
         store_params(self, locals())
 

@@ -297,4 +297,5 @@ def refit_plan(model) -> tuple[dict, dict]:
     )
     target_only = bool(model.covariate_columns_) and not model.covariates_used_
     plan = {"epochs": list(model.best_epochs_), "target_only": target_only, "anchor": model.anchor_}
+    plan["static_values"] = getattr(model, "static_values_", None)
     return params, plan

@@ -43,6 +43,7 @@ from forecast.nn.decoders import CELL_UNITS, AutoregressiveDecoder, output_init 
 from forecast.nn.options import ANCHORS, CELL_NAMES, STRATEGIES
 from forecast.nn.quantile_head import QuantileFan, increments_layer, start_increments, with_median
 from forecast.nn.scaling import ScalingStats, scale_future, scale_window
+from forecast.nn.static_conditioning import conditioning_inputs, conditioning_vector, initial_states
 
 CELLS = dict(zip(CELL_NAMES, (layers.LSTM, layers.GRU, layers.SimpleRNN)))
 
@@ -208,6 +209,7 @@ def build_network(
     linear_anchor=None,
     columns: Sequence[int] | None = None,
     quantiles: Sequence[float] | None = None,
+    conditioning: dict | None = None,
     name: str | None = None,
 ) -> keras.Model:
     """Build the core network (scaled units in and out).
@@ -238,6 +240,10 @@ def build_network(
             the covariates; ``None``: all. Anchors always read the target columns.
         quantiles: the levels of a quantile network (the median is added if missing);
             ``None``: a point network.
+        conditioning: the static covariates' ``center`` and ``scale`` and the series
+            embedding's ``n_series`` and ``embedding_dim``: ``"static"`` and
+            ``"series_index"`` inputs that start the encoder (see
+            :mod:`forecast.nn.static_conditioning`); ``None``: neither.
         name: the model's name (default ``"<cell>_<strategy>"``); the members of an ensemble
             need distinct names.
 
@@ -254,11 +260,12 @@ def build_network(
     _check_options(cell, strategy, residual, season_length, input_width, dropout, recurrent_dropout)
     if residual == "linear" and linear_anchor is None:
         raise ValueError("residual='linear' needs the fitted linear_anchor")
-    inputs = _network_inputs(input_width, n_inputs, horizon, n_future)
+    inputs = _network_inputs(input_width, n_inputs, horizon, n_future, conditioning)
     past, future = inputs["past"], inputs.get("future")
     read = past if columns is None else TakeColumns(columns, name="columns")(past)
+    start = initial_states(conditioning_vector(inputs, conditioning), cell, units, bidirectional)
     encoding, states = _encoder(
-        read, cell, units, dropout, recurrent_dropout, bidirectional, strategy != "direct"
+        read, cell, units, dropout, recurrent_dropout, bidirectional, strategy != "direct", start
     )
     anchor = _anchor(past, future, residual, horizon, n_targets, season_length, linear_anchor)
     zero = anchor is not None
@@ -312,12 +319,15 @@ def _anchor(past, future, residual, horizon, n_targets, season_length, linear_an
     return anchor
 
 
-def _network_inputs(input_width: int, n_inputs: int, horizon: int, n_future: int) -> dict:
-    """The Keras inputs: ``"past"`` windows and, with known-future columns, ``"future"``."""
+def _network_inputs(
+    input_width: int, n_inputs: int, horizon: int, n_future: int, conditioning=None
+) -> dict:
+    """The Keras inputs: ``"past"`` windows and, with known-future columns, ``"future"``
+    (and the ``conditioning``'s ``"static"`` and ``"series_index"``)."""
     inputs = {"past": keras.Input((input_width, n_inputs), name="past")}
     if n_future:
         inputs["future"] = keras.Input((horizon, n_future), name="future")
-    return inputs
+    return {**inputs, **conditioning_inputs(conditioning)}
 
 
 def _check_options(
@@ -394,13 +404,18 @@ def build_serving_model(core, stats: ScalingStats) -> keras.Model:
         future = keras.Input(shapes["future"], name="future")
         inputs["future"] = future
         core_inputs["future"] = FutureScaler(stats.get_config(), name="future_scaler")(future)
+    for key in ("static", "series_index"):  # raw: the core scales its static covariates
+        if key in shapes:
+            dtype = cores[0].input[key].dtype
+            inputs[key] = core_inputs[key] = keras.Input(shapes[key], dtype=dtype, name=key)
     outputs = [network(core_inputs) for network in cores]
     output = outputs[0] if len(outputs) == 1 else layers.Average(name="ensemble")(outputs)
     output = Unscale(name="unscale")([output, center, scale])
     return keras.Model(inputs, output, name="forecaster")
 
 
-def _encoder(past, cell, units, dropout, recurrent_dropout, bidirectional, need_states):
+def _encoder(past, cell, units, dropout, recurrent_dropout, bidirectional, need_states, start=None):
+    """The stacked recurrent layers (``start``: each layer's initial states, or ``None``)."""
     x, states = past, []
     for i, width in enumerate(units):
         last = i == len(units) - 1
@@ -413,7 +428,7 @@ def _encoder(past, cell, units, dropout, recurrent_dropout, bidirectional, need_
         )
         if bidirectional:
             rnn = layers.Bidirectional(rnn, name=f"bidirectional_{i}")
-        out = rnn(x)
+        out = rnn(x) if start is None else rnn(x, initial_state=start[i])
         if need_states:
             x, *layer_states = out
             if bidirectional:  # forward and backward states side by side, per state kind

@@ -33,6 +33,10 @@ import numpy as np
 from forecast.nn.progress import training_progress
 from forecast.nn.scaling import ScalingStats, scale_future, scale_window
 
+#: the per-series inputs (static covariates, series embedding index), passed on unscaled: the
+#: network scales its static covariates itself (:mod:`forecast.nn.static_conditioning`)
+SERIES_INPUTS = ("static", "series_index")
+
 
 def scaled_dataset(dataset, stats: ScalingStats):
     """Map a dataset of raw ``(inputs, labels)`` windows to scaled ones (the known-future part
@@ -44,7 +48,9 @@ def scaled_dataset(dataset, stats: ScalingStats):
         scaled, center, spread = scale_window(past, stats)
         features = {"past": scaled}
         if isinstance(inputs, dict):
-            features["future"] = scale_future(inputs["future"], stats)
+            if "future" in inputs:
+                features["future"] = scale_future(inputs["future"], stats)
+            features.update({k: v for k, v in inputs.items() if k in SERIES_INPUTS})
         return features, (labels - center) / spread
 
     return dataset.map(scale, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
@@ -61,16 +67,20 @@ def scaled_arrays(windows, split: str, stats: ScalingStats, limit: int | None = 
     past = inputs["past"] if isinstance(inputs, dict) else inputs
     scaled, center, spread = (keras.ops.convert_to_numpy(a) for a in scale_window(past, stats))
     t = stats.n_targets
-    return {
+    has_future = isinstance(inputs, dict) and "future" in inputs
+    arrays = {
         "past": scaled,
         "future": (
             keras.ops.convert_to_numpy(scale_future(inputs["future"], stats))
-            if isinstance(inputs, dict)
+            if has_future
             else None
         ),
         "labels": (np.asarray(labels, np.float32) - center) / spread,
         "spread": spread / stats.scale[:t],
     }
+    if isinstance(inputs, dict):
+        arrays.update({k: v for k, v in inputs.items() if k in SERIES_INPUTS})
+    return arrays
 
 
 class KeepBest(keras.callbacks.Callback):
@@ -177,6 +187,9 @@ def window_errors(
         batch = {"past": arrays["past"][start : start + batch_size]}
         if arrays["future"] is not None:
             batch["future"] = arrays["future"][start : start + batch_size]
+        for key in SERIES_INPUTS:
+            if key in arrays:
+                batch[key] = arrays[key][start : start + batch_size]
         forecasts.append(keras.ops.convert_to_numpy(network(batch, training=False)))
     forecast = np.concatenate(forecasts).astype(np.float64)
     labels = np.asarray(arrays["labels"], np.float64)

@@ -7,6 +7,8 @@ original units (all scaling is inside the graph)::
                                                         covariates, calendar)
     future:   float32 [batch, horizon, n_future]        (encoded future covariates, then
                                                         calendar; only when there are some)
+    static, series_index                                (only with static covariates or a
+                                                        series embedding: serving/static_serving.py)
     -> {"forecast": float32 [batch, horizon, n_targets]}
 
 The ``future`` columns are the metadata's ``future_columns``: a model fitted with
@@ -93,6 +95,7 @@ from forecast.serving.signature_parts import (
     signature_inputs,
     signature_outputs,
 )
+from forecast.serving.static_serving import loaded_series_inputs, series_arguments, series_signature
 from forecast.windowing.future_frame import future_of_series, require_future
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
@@ -168,6 +171,7 @@ def export_forecaster(
             past = tf.ensure_shape(past, past_spec.shape)
             return signature_outputs(forecast_graph(past, None))
 
+    serve = series_signature(forecaster, metadata, past_spec, future_spec) or serve
     module.serve = serve
 
     remove_stale_temporaries(target, started)  # left by an export that was killed
@@ -237,7 +241,9 @@ class ExportedForecaster(LoadedQuantiles):
     def horizon(self) -> int:
         return self.input_schema.horizon
 
-    def predict_arrays(self, past, future=None, output: str | None = "forecast") -> Any:
+    def predict_arrays(
+        self, past, future=None, output: str | None = "forecast", static=None, series_index=None
+    ) -> Any:
         """Forecasts ``(batch, horizon, n_targets)`` from raw windows (``output="quantiles"``:
         a quantile model's ``(batch, horizon, n_targets, n_levels)``; ``output=None``: a dict
         of every output of the signature, from one call).
@@ -248,6 +254,8 @@ class ExportedForecaster(LoadedQuantiles):
             future: ``(batch, horizon, n_future)`` known-future inputs of the forecast steps,
                 columns as in ``metadata["future_columns"]`` (the encoded future covariates,
                 then the calendar features), when the model has any.
+            static, series_index: with static covariates or a series embedding, see
+                :mod:`forecast.serving.static_serving`.
 
         Under the ``"fill"`` policy, NaN inputs are filled within their windows (by the graph);
         a window with an input column that is NaN throughout is refused.
@@ -272,6 +280,7 @@ class ExportedForecaster(LoadedQuantiles):
         arguments = {"past": tf.constant(past)}
         if schema.future_columns:
             arguments["future"] = tf.constant(check_future_array(future, schema, past.shape[0]))
+        arguments.update(series_arguments(schema.static, len(past), static, series_index))
         outputs = self._signature(**arguments)
         if output is None:
             return {name: value.numpy() for name, value in outputs.items()}
@@ -294,10 +303,11 @@ class ExportedForecaster(LoadedQuantiles):
                 frequency, or a NaN input the missing-value policy cannot fill.
         """
         try:
-            return self.input_schema.latest_windows(frame, future_grid=future_grid, future=future)
+            latest = self.input_schema.latest_windows(frame, future_grid=future_grid, future=future)
         except DataValidationError as exc:
             self._check_frequency(frame, exc)
             raise
+        return loaded_series_inputs(self, latest, frame)
 
     def _check_frequency(self, frame: pd.DataFrame, error: DataValidationError) -> None:
         """Raise a clearer error if the series at fault (or the frame) has another frequency:
@@ -348,6 +358,7 @@ class ExportedForecaster(LoadedQuantiles):
         errors: str = "raise",
         future_grid: str = "grid",
         future: pd.DataFrame | None = None,
+        static: pd.DataFrame | None = None,
     ) -> pd.DataFrame:
         """Forecast the ``horizon`` steps after the end of every series of ``frame``.
 
@@ -367,6 +378,8 @@ class ExportedForecaster(LoadedQuantiles):
                 in its metadata), their values at the forecast steps, exactly as the
                 estimator's ``predict(frame, future=...)`` takes them (see
                 :mod:`forecast.windowing.future_frame`); ignored by a model without.
+            static: the static covariates, as for the estimator's ``predict`` (default: the
+                frame's columns, else the training values the export recorded).
 
         Returns:
             The forecasts, as the estimator's ``predict`` returns them: indexed by the future
@@ -381,7 +394,11 @@ class ExportedForecaster(LoadedQuantiles):
                 few rows, another frequency, or a NaN input the missing-value policy cannot fill
                 (with ``errors="skip"``, only the columns or a single series' error).
         """
-        latest, failures = self._latest_for(frame, extra_columns, errors, future_grid, future)
+        self._call_static = static  # read by latest_windows
+        try:
+            latest, failures = self._latest_for(frame, extra_columns, errors, future_grid, future)
+        finally:
+            vars(self).pop("_call_static", None)
         values = None if latest is None else self._predict_latest(latest, "forecast")
         forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
         return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
@@ -413,7 +430,10 @@ class ExportedForecaster(LoadedQuantiles):
     def _predict_latest(self, latest, output: str) -> np.ndarray:
         """The signature's ``output`` for the latest windows."""
         inputs = latest.inputs if isinstance(latest.inputs, dict) else {"past": latest.inputs}
-        return self.predict_arrays(inputs["past"], inputs.get("future"), output)
+        return self.predict_arrays(
+            inputs["past"], inputs.get("future"), output,
+            inputs.get("static"), inputs.get("series_index"),
+        )  # fmt: skip
 
     def _check_columns(self, frame: pd.DataFrame, extra_columns: str) -> None:
         """Raise a DataValidationError naming the columns the model reads if ``frame`` lacks
@@ -426,7 +446,8 @@ class ExportedForecaster(LoadedQuantiles):
                 f"the frame has {list(frame.columns)})",
                 column=missing[0],
             )
-        extra = [column for column in frame.columns if column not in reads]
+        static = () if self.input_schema.static is None else self.input_schema.static.columns
+        extra = [column for column in frame.columns if column not in (*reads, *static)]
         if extra and extra_columns == "error":
             raise DataValidationError(
                 f"the frame has column(s) {extra} this model does not read (it reads {reads}); "

@@ -33,6 +33,7 @@ from forecast.data.missing import MissingPolicy
 from forecast.data.observed_times import ObservedTimes
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.features.calendar_features import calendar_columns
+from forecast.features.static_features import StaticEncoding
 from forecast.windowing.latest import LatestWindows, latest_windows
 from forecast.windowing.spec import WindowSpec
 
@@ -73,6 +74,9 @@ class InputSchema:
             park's open hours), or ``None`` (a grid they do not describe, an old export).
         future_covariate_columns: the columns known in advance, as named by the user: read
             in the input rows from the data and for the forecast steps from ``future=``.
+        static: the static covariates' encoding and the series embedding's ids
+            (:class:`~forecast.features.static_features.StaticEncoding`; metadata key
+            ``"static"``), ``None`` without either.
     """
 
     target_columns: tuple[str, ...]
@@ -86,6 +90,7 @@ class InputSchema:
     missing: MissingPolicy = field(default_factory=MissingPolicy)
     observed_times: ObservedTimes | None = None
     future_covariate_columns: tuple[str, ...] = ()
+    static: StaticEncoding | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -184,6 +189,7 @@ class InputSchema:
             else self.observed_times.to_dict(),
             "future_covariate_columns": list(self.future_covariate_columns),
             "future_columns": list(self.future_columns),
+            "static": None if self.static is None else self.static.to_dict(),
         }
 
     @classmethod
@@ -212,6 +218,7 @@ class InputSchema:
                 missing=MissingPolicy(**metadata.get("missing", LEGACY_MISSING)),
                 observed_times=_observed_times(metadata.get("observed_times")),
                 future_covariate_columns=tuple(metadata.get("future_covariate_columns", ())),
+                static=_static(metadata.get("static")),
             )
         except (TypeError, ValueError) as exc:
             raise ValueError(f"{source} is not a valid input schema: {exc}") from None
@@ -224,6 +231,15 @@ def _observed_times(record: Any) -> ObservedTimes | None:
     if not isinstance(record, Mapping):
         raise ValueError(f"observed_times must be an object, got {record!r}")
     return ObservedTimes.from_dict(record)
+
+
+def _static(record: Any) -> StaticEncoding | None:
+    """The ``static`` of the metadata (absent in an export written before them)."""
+    if record is None:
+        return None
+    if not isinstance(record, Mapping):
+        raise ValueError(f"static must be an object, got {record!r}")
+    return StaticEncoding.from_dict(record)
 
 
 def _positive_int(value: Any, key: str) -> int:

@@ -95,6 +95,8 @@ def _batch_gatherer(windows: Windows, rows: np.ndarray):
     n_targets = windows.n_targets
     n_future = len(windows.future_columns)
     fill = _window_filler() if windows.fills_windows else None
+    per_series = {key: tf.convert_to_tensor(v) for key, v in windows.series_inputs.items()}
+    series_of_row = tf.convert_to_tensor(windows.layout.series_index()) if per_series else None
 
     def gather(index: tf.Tensor) -> tuple[Any, tf.Tensor]:
         starts = tf.gather(origins, index)[:, None]
@@ -103,9 +105,15 @@ def _batch_gatherer(windows: Windows, rows: np.ndarray):
             past = fill(past)
         ahead = tf.gather(values, starts + future_offsets[None, :])
         labels = ahead[:, :, :n_targets]
+        if not n_future and not per_series:
+            return past, labels
+        inputs = {"past": past}
         if n_future:
-            return {"past": past, "future": ahead[:, :, -n_future:]}, labels
-        return past, labels
+            inputs["future"] = ahead[:, :, -n_future:]
+        if per_series:  # each window's series row of the per-series inputs
+            series = tf.gather(series_of_row, starts[:, 0])
+            inputs.update({key: tf.gather(value, series) for key, value in per_series.items()})
+        return inputs, labels
 
     return gather
 

@@ -86,6 +86,10 @@ class Windows:
         dropped: how many candidate windows each rule removed.
         missing: the missing-value policy.
         input_nan_counts: for every row, its NaN input values before filling (``None``: none).
+        series_inputs: inputs given once per series (the encoded static covariates
+            ``"static"``, the embedding's ``"series_index"``), each an array whose first axis
+            is the series (layout order); every window carries its series' row under that key
+            (the inputs are then a dict). ``{}``: none.
     """
 
     spec: WindowSpec
@@ -103,6 +107,7 @@ class Windows:
     input_nan_counts: np.ndarray | None = None
     future_covariate_columns: tuple[str, ...] = ()
     future_columns: tuple[str, ...] = ()
+    series_inputs: dict[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not self.future_columns:  # the calendar is the known-future input
@@ -236,7 +241,11 @@ class Windows:
         labels = windows[:, self.spec.input_width :, : self.n_targets]
         if self.has_future:
             future = windows[:, self.spec.input_width :, self.n_inputs - len(self.future_columns) :]
-            return {"past": past, "future": future}, labels
+            past = {"past": past, "future": future}
+        if self.series_inputs:
+            series = self.layout.series_index()[rows]
+            past = past if isinstance(past, dict) else {"past": past}
+            past.update({key: value[series] for key, value in self.series_inputs.items()})
         return past, labels
 
     # ------------------------------------------------------------------ tf.data

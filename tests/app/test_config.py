@@ -211,3 +211,21 @@ def test_exported_models_are_refitted_unless_the_config_says_not():
     assert off.export.refit is False
     for name in ("electricity", "beijing_pm25", "appliances", "parking"):
         assert load_config(CONFIGS / f"{name}.yaml").export.refit is True
+
+
+def test_static_covariates_reach_the_models_that_read_them():
+    config = parse_config(
+        BASE.replace("target: y}", "target: y, static_covariates: [capacity, region]}")
+        + "models: [{name: lstm, kind: lstm}, {name: gru, kind: gru}, {name: naive, kind: naive}]"
+    )
+    models = build_forecasters(config)
+    assert models["lstm"].static_covariates == ("capacity", "region")
+    assert models["gru"].static_covariates == ("capacity", "region")
+    assert models["naive"].static_covariates is None  # accepted, never read
+    with pytest.raises(ConfigError, match="static_covariates"):
+        parse_config(
+            BASE.replace("target: y}", "target: y, static_covariates: 3}")
+            + "models: [{name: a, kind: naive}]"
+        )
+    config = parse_config(BASE + "models: [{name: lstm, kind: lstm, series_embedding: 4}]")
+    assert build_forecasters(config)["lstm"].series_embedding == 4

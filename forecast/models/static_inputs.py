@@ -159,6 +159,19 @@ class StaticInputs:
         inputs = self._with_series_inputs(latest.inputs, latest.layout.series_ids, frame)
         return dataclasses.replace(latest, inputs=inputs)
 
+    def windows(self, X: pd.DataFrame, split=None, stride: int = 1):
+        """:meth:`~forecast.models.window_contract.WindowContract.windows`, each window with
+        its series' static covariates (and embedding index) as ``predict`` reads them: from
+        the frame's columns when it has them, else those ``fit`` saw; so a backtest
+        forecasts a series that begins after the training rows end from its own values."""
+        windows = super().windows(X, *(() if split is None else (split,)), stride=stride)
+        if getattr(self, "static_encoding_", None) is None or hasattr(self, "_static_source"):
+            return windows  # not fitted with them, or fitting (the fit adds its own)
+        frame = X.frame if hasattr(X, "frame") else X
+        inputs = self._with_series_inputs({"past": None}, list(windows.layout.series_ids), frame)
+        inputs.pop("past")
+        return dataclasses.replace(windows, series_inputs=inputs)
+
     def _forecast_series(self, inputs, series: np.ndarray) -> np.ndarray:
         return super()._forecast_series(self._with_series_inputs(inputs, series), series)
 

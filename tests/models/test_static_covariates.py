@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 
+import forecast
 from forecast import DataValidationError, LSTMForecaster, Naive
 from forecast.features.static_features import fit_static_encoding, static_table
 from forecast.windowing.spec import Split, WindowSpec
@@ -145,6 +146,29 @@ def test_a_new_series_needs_static_values_and_an_unseen_one_no_embedding():
     assert caught.value.series == "d"
     skipped = embedded.predict(new[["y"]], errors="skip")
     assert list(skipped.attrs["errors"]) == ["d"] and len(skipped) == 2
+
+
+def test_a_backtest_forecasts_a_series_that_begins_after_the_training_rows():
+    # (a bug: the backtest's windows carried no static values, and 'd', absent from the
+    # training rows, was "not in the static covariates fit saw")
+    late = panel_frame(n=60, ids=("d",)).iloc[51:]  # 'd' begins on day 52, capacity 50
+    frame = pd.concat([panel_frame(n=60), late]).sort_index()
+    model = LSTMForecaster(static_covariates=("capacity",), **SMALL)
+    start = DAYS[-1] + pd.Timedelta(days=15)  # day 55: 'd' has 3 rows before, no window
+    forecasts = forecast.backtest(model, frame[["y", "capacity"]], start=start, stride=2)
+    assert set(forecasts.loc[forecasts["series_id"] == "d", "origin"]) == {
+        DAYS[-1] + pd.Timedelta(days=17),
+        DAYS[-1] + pd.Timedelta(days=19),
+    }
+    fitted = LSTMForecaster(static_covariates=("capacity",), **SMALL)
+    fitted.fit(frame[["y", "capacity"]].loc[frame.index.get_level_values(1) < start].drop("d"))
+    assert "d" not in fitted.static_values_.index  # the fit never saw it
+    windows = fitted.windows(frame[["y", "capacity"]])
+    d = list(windows.layout.series_ids).index("d")
+    np.testing.assert_allclose(
+        windows.series_inputs["static"][d],
+        fitted.static_encoding_.encode(pd.DataFrame({"capacity": [50.0]}, index=["d"]))[0],
+    )
 
 
 def test_static_without_static_covariates_is_an_error():

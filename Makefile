@@ -67,6 +67,10 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/inference.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/generalization.py
+	$(BIN)/python benchmarks/calibration.py
+	$(BIN)/python benchmarks/probabilistic.py
+	$(BIN)/python benchmarks/covariates.py
+	$(BIN)/python benchmarks/missing_inputs.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/spark_batch.py
 

@@ -59,7 +59,7 @@ def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
     matplotlib.use("Agg")
     monkeypatch.chdir(tmp_path)
     blocks = python_blocks(README.read_text())
-    assert len(blocks) == 7
+    assert len(blocks) == 8
     namespace: dict = {"__name__": "readme"}
     run_blocks(blocks, namespace, str(README))
 

@@ -4,8 +4,8 @@ A forecaster with ``static_covariates=("region", "capacity")`` reads those colum
 series, from one of two sources (see :func:`static_table`):
 
 * columns of the frame itself, which must be constant within each series (a column that
-  varies within a series is an error naming the column, the series and the first timestamp
-  where it changes);
+  varies within a series, or is NaN, is an error naming the column, the series and the first
+  timestamp where it changes or is NaN);
 * a separate ``static=`` frame indexed by series id, one row per series.
 
 :func:`fit_static_encoding` learns the encoding on the training series: a numeric column is
@@ -204,14 +204,22 @@ def static_table(
 
 
 def _check_constant(values: pd.Series, column: str, series: Any) -> None:
+    missing = values.isna().to_numpy()
+    if missing.any():
+        where = values.index[np.flatnonzero(missing)[0]]
+        raise DataValidationError(
+            f"static covariate {column!r} is missing (NaN)",
+            column=column, series=series,
+            timestamp=where[-1] if isinstance(where, tuple) else where,
+        )  # fmt: skip
     first = values.iloc[0]
     same = values.eq(first) | (values.isna() & pd.isna(first))
     if not same.all():
         where = values.index[np.flatnonzero(~same.to_numpy())[0]]
         timestamp = where[-1] if isinstance(where, tuple) else where
         raise DataValidationError(
-            f"static covariate {column!r} varies within a series ({first!r}, then "
-            f"{values[~same].iloc[0]!r})",
+            f"static covariate {column!r} varies within a series ({_key(first)!r}, then "
+            f"{_key(values[~same].iloc[0])!r})",
             advice="a static covariate holds one value per series; pass a varying column as "
             "covariates= instead",
             column=column, series=series, timestamp=timestamp,

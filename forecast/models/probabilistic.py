@@ -38,6 +38,7 @@ from forecast.data.long_format import read_long
 from forecast.windowing.quantile_frames import (  # noqa: F401  (re-exported)
     LEVEL_DIGITS,
     check_quantiles,
+    flat_columns,
     interval_frame,
     interval_quantiles,
     long_interval_column,
@@ -60,14 +61,6 @@ def levels_of_coverage(coverage: float | Iterable[float]) -> tuple:
     """
     bounds = [q for c in check_quantiles(coverage, "coverage") for q in interval_quantiles(c)]
     return check_quantiles([*bounds, 0.5])
-
-
-def _flat_columns(frame: pd.DataFrame, name) -> pd.DataFrame:
-    """``frame`` with its ``MultiIndex`` columns named ``name(*levels)``, one level each."""
-    flat = frame.copy(deep=False)
-    flat.columns = [name(*column) for column in frame.columns]
-    flat.attrs = dict(frame.attrs)
-    return flat
 
 
 class ProbabilisticContract:
@@ -104,7 +97,7 @@ class ProbabilisticContract:
         """
         X, long = read_long(X, id_col, time_col)
         frame = self._predict_quantiles(X, quantiles, errors, future)
-        return frame if long is None else long.write(_flat_columns(frame, long_quantile_column))
+        return frame if long is None else long.write(flat_columns(frame, long_quantile_column))
 
     def _predict_quantiles(
         self,
@@ -161,7 +154,7 @@ class ProbabilisticContract:
         levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
         quantiles = self._predict_quantiles(X, levels, errors, future)
         frame = interval_frame(quantiles, self.target_columns_, coverages)
-        return frame if long is None else long.write(_flat_columns(frame, long_interval_column))
+        return frame if long is None else long.write(flat_columns(frame, long_interval_column))
 
     def forecast_quantile_windows(
         self, windows, quantiles: Iterable[float], split: str = "test", rows=None

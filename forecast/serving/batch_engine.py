@@ -45,6 +45,12 @@ from forecast.serving.background import Background, timed
 from forecast.serving.batch_future import FUTURE_ROW_COLUMN, FutureRows, windows_of_batch
 from forecast.serving.batch_output import forecast_rows, output_columns, quantile_columns
 from forecast.serving.batch_reasons import batch_reason
+from forecast.serving.batch_static import (
+    SERIES_INPUTS,
+    input_static_columns,
+    static_columns,
+    warm_up_arrays,
+)
 from forecast.serving.series_stream import SeriesStream
 
 #: Series forecast per network call; batches are padded to a few sizes (see ``_padded_size``) so
@@ -103,6 +109,9 @@ class BatchForecaster:
             :mod:`forecast.serving.batch_future`).
 
     Attributes:
+        static_in_input: the static covariates read from the input (all of the model's when
+            the input has them, see :meth:`check_columns`; ``()``: the export's training
+            values are read, see :mod:`forecast.serving.batch_static`).
         name: the model's name, written in the forecasts' ``model`` column: the name it was
             exported under (a run's model name, e.g. ``LSTM``), else its class name.
         seconds: time spent so far in ``compile`` (the serving function's first call),
@@ -145,11 +154,19 @@ class BatchForecaster:
         self.quantile_levels = model.quantile_levels
         self.version = model.metadata["versions"]["forecast"]
         self.seconds = {"compile": 0.0, "windows": 0.0, "network": 0.0}
+        self.static_in_input: tuple[str, ...] = ()
 
     @property
     def numeric_columns(self) -> list[str]:
-        """The targets and the covariates that are not categorical."""
-        return [column for column in self.columns if column not in self.schema.categories]
+        """The targets and the covariates that are not categorical (and the numeric static
+        covariates read from the input)."""
+        categories = {**self.schema.categories, **self._static_categories}
+        columns = [*self.columns, *self.static_in_input]
+        return [column for column in columns if column not in categories]
+
+    @property
+    def _static_categories(self) -> dict:
+        return {} if self.schema.static is None else dict(self.schema.static.categories)
 
     @property
     def output_columns(self) -> list[str]:
@@ -161,8 +178,9 @@ class BatchForecaster:
 
     @property
     def input_columns(self) -> list[str]:
-        """The columns read from the input: id, time, targets and covariates."""
-        return [self.id_col, self.time_col, *self.columns]
+        """The columns read from the input: id, time, targets and covariates (and the static
+        covariates, when :meth:`check_columns` found them in the input)."""
+        return [self.id_col, self.time_col, *self.columns, *self.static_in_input]
 
     @property
     def keep_rows(self) -> int:
@@ -185,8 +203,14 @@ class BatchForecaster:
         )
 
     def check_columns(self, names: Iterable[str]) -> None:
-        """Raise :class:`DataValidationError` if the input lacks a column the model needs."""
+        """Raise :class:`DataValidationError` if the input lacks a column the model needs;
+        note whether it holds the static covariates (:attr:`static_in_input`).
+
+        Raises:
+            DataValidationError: a missing column, or some static covariates only.
+        """
         names = set(names)
+        self.static_in_input = ()
         for column in self.input_columns:
             if column not in names:
                 raise DataValidationError(
@@ -195,6 +219,7 @@ class BatchForecaster:
                     f"{list(self.columns)} (got {sorted(names)})",
                     column=column,
                 )
+        self.static_in_input = input_static_columns(self.schema.static, names)
 
     def warm_up(self) -> None:
         """Compile the serving function for the batch shape (once per process)."""
@@ -208,7 +233,8 @@ class BatchForecaster:
             future = np.zeros(
                 (self.series_per_batch, schema.horizon, len(schema.future_columns)), np.float32
             )
-        self.model.predict_arrays(past, future)
+        arrays = warm_up_arrays(schema.static, self.series_per_batch)
+        self.model.predict_arrays(past, future, **arrays)
         self.seconds["compile"] += time.perf_counter() - start
 
     def prepare(self, tails: pa.Table) -> PreparedBatch:
@@ -237,13 +263,13 @@ class BatchForecaster:
             return BatchForecasts(self._frame(None, None), batch.errors, batch.n_series)
         start = time.perf_counter()
         inputs = batch.latest.inputs
-        past, future = (
-            (inputs["past"], inputs["future"]) if isinstance(inputs, dict) else (inputs, None)
-        )
+        inputs = inputs if isinstance(inputs, dict) else {"past": inputs}
+        past, future = inputs["past"], inputs.get("future")
         n = past.shape[0]
         size = _padded_size(n, self.series_per_batch)
         padded_future = None if future is None else _pad(future, size)
-        outputs = self.model.predict_arrays(_pad(past, size), padded_future, output=None)
+        arrays = {name: _pad(inputs[name], size) for name in SERIES_INPUTS if name in inputs}
+        outputs = self.model.predict_arrays(_pad(past, size), padded_future, None, **arrays)
         self.seconds["network"] += time.perf_counter() - start
         quantiles = outputs["quantiles"][:n] if self.quantile_levels else None
         frame = self._frame(batch.latest.index, outputs["forecast"][:n], quantiles)
@@ -271,7 +297,8 @@ class BatchForecaster:
                     f"cannot read the timestamps: {exc}", column=self.time_col
                 ) from None
         index = pd.MultiIndex(levels=levels, codes=codes, verify_integrity=False)
-        names = [*self.columns, *[c for c in [FUTURE_ROW_COLUMN] if c in tails.column_names]]
+        optional = (*static_columns(self.schema.static), FUTURE_ROW_COLUMN)
+        names = [*self.columns, *[c for c in optional if c in tails.column_names]]
         return pd.DataFrame({name: tails.column(name).to_numpy() for name in names}, index=index)
 
     def _frame(self, index, values, quantiles=None) -> pd.DataFrame:

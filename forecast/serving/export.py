@@ -78,9 +78,9 @@ from forecast._version import __version__
 from forecast.data.observed_times import check_future_grid
 from forecast.data.validated import require_frame
 from forecast.errors import DataValidationError
-from forecast.features.category_warnings import one_warning_per_job
 from forecast.serving.array_checks import check_finite as _check_finite
 from forecast.serving.fit_record import FitRecord
+from forecast.serving.loaded_long import LoadedPredict
 from forecast.serving.loaded_quantiles import LoadedQuantiles
 from forecast.serving.metadata_file import (
     FORMAT_VERSION,
@@ -99,9 +99,7 @@ from forecast.serving.static_serving import loaded_series_inputs, series_argumen
 from forecast.windowing.future_frame import future_of_series, require_future
 from forecast.windowing.input_schema import InputSchema, jsonable
 from forecast.windowing.series_errors import (
-    attach_failures,
     check_errors_mode,
-    forecast_frame,
     latest_windows_skipping,
 )
 
@@ -195,7 +193,7 @@ def load(path: str | os.PathLike) -> ExportedForecaster:
     return ExportedForecaster(path)
 
 
-class ExportedForecaster(LoadedQuantiles):
+class ExportedForecaster(LoadedPredict, LoadedQuantiles):
     """A forecaster loaded from a SavedModel written by ``export``.
 
     Attributes:
@@ -348,60 +346,6 @@ class ExportedForecaster(LoadedQuantiles):
     def columns(self) -> list[str]:
         """The frame columns the model reads: its targets, then its covariates."""
         return list(self.input_schema.columns)
-
-    @one_warning_per_job("predict")
-    def predict(
-        self,
-        frame: pd.DataFrame,
-        extra_columns: str = "error",
-        *,
-        errors: str = "raise",
-        future_grid: str = "grid",
-        future: pd.DataFrame | None = None,
-        static: pd.DataFrame | None = None,
-    ) -> pd.DataFrame:
-        """Forecast the ``horizon`` steps after the end of every series of ``frame``.
-
-        Args:
-            frame: the model's data layout (one series, or a panel indexed by series and time)
-                holding :attr:`columns`.
-            extra_columns: ``"error"`` (default): a column the model does not read is an error
-                (a frame from another dataset or a renamed column is caught, not forecast);
-                ``"ignore"``: read :attr:`columns` and leave the rest.
-            errors: ``"raise"`` (default): a series that cannot be forecast is an error;
-                ``"skip"``: for a panel, forecast the other series and report the failed
-                ones (see :mod:`forecast.windowing.series_errors`).
-            future_grid: ``"grid"`` (default) or ``"observed"``: start each forecast at the
-                next time of day (or week) the training data had values at (the export's
-                ``observed_times``), as the estimator's ``predict`` does.
-            future: for a model exported with future covariates (``future_covariate_columns``
-                in its metadata), their values at the forecast steps, exactly as the
-                estimator's ``predict(frame, future=...)`` takes them (see
-                :mod:`forecast.windowing.future_frame`); ignored by a model without.
-            static: the static covariates, as for the estimator's ``predict`` (default: the
-                frame's columns, else the training values the export recorded).
-
-        Returns:
-            The forecasts, as the estimator's ``predict`` returns them: indexed by the future
-            timestamps (and the series id for a panel), one column per target. With
-            ``errors="skip"``, ``forecasts.attrs["errors"]`` is ``{series_id: reason}`` of
-            the skipped series (empty when none was), and a ``UserWarning`` says how many.
-
-        Raises:
-            TypeError: ``frame`` is not a ``DataFrame`` (a ``Series`` or an array, say: raw
-                windows go to :meth:`predict_arrays`).
-            DataValidationError: a missing or extra column (naming what the model reads), too
-                few rows, another frequency, or a NaN input the missing-value policy cannot fill
-                (with ``errors="skip"``, only the columns or a single series' error).
-        """
-        self._call_static = static  # read by latest_windows
-        try:
-            latest, failures = self._latest_for(frame, extra_columns, errors, future_grid, future)
-        finally:
-            vars(self).pop("_call_static", None)
-        values = None if latest is None else self._predict_latest(latest, "forecast")
-        forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
-        return forecasts if errors == "raise" else attach_failures(forecasts, failures, frame)
 
     def _latest_for(
         self,

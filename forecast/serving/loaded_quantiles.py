@@ -2,7 +2,8 @@
 
 An export of a quantile network (its metadata's ``quantile_levels``, its signature's
 ``quantiles`` output, see :mod:`forecast.serving.export`) gives the estimator's frames
-(:mod:`forecast.windowing.quantile_frames`): the same columns, the same values.
+(:mod:`forecast.windowing.quantile_frames`): the same columns, the same values, and for a long
+frame (``id_col=``, ``time_col=``, see :mod:`forecast.data.long_format`) the same long frame.
 :class:`~forecast.serving.export.ExportedForecaster` inherits :class:`LoadedQuantiles`.
 """
 
@@ -12,10 +13,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from forecast.data.long_format import read_long
 from forecast.windowing.quantile_frames import (
     check_quantiles,
+    flat_columns,
     interval_frame,
     interval_quantiles,
+    long_interval_column,
+    long_quantile_column,
     quantile_frame,
 )
 from forecast.windowing.series_errors import attach_failures
@@ -38,10 +43,13 @@ class LoadedQuantiles:
         *,
         errors: str = "raise",
         future: pd.DataFrame | None = None,
+        id_col: str | None = None,
+        time_col: str | None = None,
     ) -> pd.DataFrame:
         """Quantile forecasts of the ``horizon`` steps after every series of ``frame``, as
         the estimator's ``predict_quantiles`` gives them (``quantiles=None``: every trained
-        level); ``extra_columns``, ``errors`` and ``future`` as for ``predict``.
+        level); ``extra_columns``, ``errors``, ``future``, ``id_col`` and ``time_col`` as for
+        ``predict`` (a long frame gives a long frame, columns ``<target>_q<level>``).
 
         Raises:
             ValueError: a point model (no quantiles exported), or a level it did not train
@@ -60,6 +68,7 @@ class LoadedQuantiles:
                 f"the model at {self.path} was trained for the quantiles {list(trained)}, not "
                 f"{missing}"
             )
+        frame, long = read_long(frame, id_col, time_col)
         latest, failures = self._latest_for(frame, extra_columns, errors, future=future)
         values = None
         if latest is not None:
@@ -67,7 +76,8 @@ class LoadedQuantiles:
                 ..., [trained.index(q) for q in levels]
             ]
         out = quantile_frame(latest, values, self.input_schema.target_columns, levels, frame)
-        return out if errors == "raise" else attach_failures(out, failures, frame)
+        out = out if errors == "raise" else attach_failures(out, failures, frame)
+        return out if long is None else long.write(flat_columns(out, long_quantile_column))
 
     def predict_interval(
         self,
@@ -77,13 +87,18 @@ class LoadedQuantiles:
         *,
         errors: str = "raise",
         future: pd.DataFrame | None = None,
+        id_col: str | None = None,
+        time_col: str | None = None,
     ) -> pd.DataFrame:
         """Central prediction intervals, as the estimator's ``predict_interval`` gives them:
         the columns ``(target, coverage, "lower"/"upper")``, from the trained levels
-        ``(1 -+ c) / 2``."""
+        ``(1 -+ c) / 2`` (a long frame gives a long frame, columns
+        ``<target>_lower_<percent>`` and ``<target>_upper_<percent>``)."""
+        frame, long = read_long(frame, id_col, time_col)
         coverages = check_quantiles(coverage, "coverage")
         levels = check_quantiles([q for c in coverages for q in interval_quantiles(c)])
         quantiles = self.predict_quantiles(
             frame, levels, extra_columns, errors=errors, future=future
         )
-        return interval_frame(quantiles, self.input_schema.target_columns, coverages)
+        out = interval_frame(quantiles, self.input_schema.target_columns, coverages)
+        return out if long is None else long.write(flat_columns(out, long_interval_column))

@@ -77,6 +77,22 @@ def long_interval_column(target: str, coverage: float, bound: str) -> str:
     return f"{target}_{bound}_{100 * float(coverage):g}"
 
 
+def flat_columns(frame: pd.DataFrame, name) -> pd.DataFrame:
+    """``frame`` with its ``MultiIndex`` columns named ``name(*levels)``, one level each (the
+    columns of a long quantile or interval frame); its ``attrs`` kept.
+
+    Example:
+        >>> columns = pd.MultiIndex.from_tuples([("y", 0.1), ("y", 0.9)])
+        >>> flat_columns(pd.DataFrame([[1.0, 2.0]], columns=columns), long_quantile_column)
+           y_q0.1  y_q0.9
+        0     1.0     2.0
+    """
+    flat = frame.copy(deep=False)
+    flat.columns = [name(*column) for column in frame.columns]
+    flat.attrs = dict(frame.attrs)
+    return flat
+
+
 def quantile_frame(
     latest: LatestWindows | None,
     values: np.ndarray | None,

@@ -147,11 +147,12 @@ def run_parking(args) -> dict:
     return payload
 
 
-def _leaderboard(board) -> dict:
+def _leaderboard(board, digits: int = 4) -> dict:
+    """The leaderboard's scores per model, rounded (``digits`` for MAE and RMSE)."""
     return {
         name: {
-            "mae": round(float(row["mae"]), 4),
-            "rmse": round(float(row["rmse"]), 4),
+            "mae": round(float(row["mae"]), digits),
+            "rmse": round(float(row["rmse"]), digits),
             "mase": round(float(row["mase"]), 3),
             "skill": round(float(row["skill"]), 3),
             "fit_seconds": round(float(row["fit_seconds"]), 1),
@@ -211,16 +212,7 @@ def main(argv: list[str] | None = None) -> int:
             "lstm_units": args.units,
             "lstm_epochs": args.epochs,
         },
-        "leaderboard": {
-            name: {
-                "mae": round(float(row["mae"]), 2),
-                "rmse": round(float(row["rmse"]), 2),
-                "mase": round(float(row["mase"]), 3),
-                "skill": round(float(row["skill"]), 3),
-                "fit_seconds": round(float(row["fit_seconds"]), 1),
-            }
-            for name, row in board.iterrows()
-        },
+        "leaderboard": _leaderboard(board, digits=2),
         "lstm_fit_seconds": {k: round(v, 1) for k, v in seconds.items()},
         "lstm_fit_ratio_future_to_none": round(seconds["future"] / seconds["none"], 3),
         "lstm_fit_ratio_future_to_past": round(seconds["future"] / seconds["past"], 3),

@@ -65,8 +65,9 @@ class LoadedQuantiles:
         missing = [q for q in levels if q not in trained]
         if missing:
             raise ValueError(
-                f"the model at {self.path} was trained for the quantiles {list(trained)}, not "
-                f"{missing}"
+                f"the model at {self.path} serves the quantiles {list(trained)} it was exported "
+                f"with, not {missing}: ask for those, or export a forecaster fitted for them "
+                "(a network's quantiles=, a ConformalForecaster's coverage=)"
             )
         frame, long = read_long(frame, id_col, time_col)
         latest, failures = self._latest_for(frame, extra_columns, errors, future=future)

@@ -532,5 +532,7 @@ def test_a_loaded_point_model_says_it_serves_no_quantiles(tmp_path):
         loaded.predict_quantiles(frame)
     quantile = LSTMForecaster(quantiles=(0.25, 0.75), calendar=(), **NEURAL).fit(frame)
     loaded = forecast.load(quantile.export(tmp_path / "quantile"))
-    with pytest.raises(ValueError, match=r"trained for the quantiles \[0.25, 0.5, 0.75\], not"):
+    with pytest.raises(
+        ValueError, match=r"serves the quantiles \[0.25, 0.5, 0.75\] it was exported with, not"
+    ):
         loaded.predict_interval(frame, 0.8)

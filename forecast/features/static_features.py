@@ -134,11 +134,11 @@ class StaticEncoding:
         """JSON-able values (the export metadata's ``"static"``)."""
         return {
             "columns": list(self.columns),
-            "categories": {k: [_plain(c) for c in v] for k, v in self.categories.items()},
+            "categories": {k: [plain(c) for c in v] for k, v in self.categories.items()},
             "encoded_columns": list(self.encoded_columns),
             "center": [float(c) for c in self.center],
             "scale": [float(s) for s in self.scale],
-            "series_ids": [_plain(s) for s in self.series_ids],
+            "series_ids": [plain(s) for s in self.series_ids],
             "embedding_dim": self.embedding_dim,
         }
 
@@ -156,7 +156,7 @@ class StaticEncoding:
         )
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A category or series id as a JSON value (NumPy scalars as Python ones, others that
     JSON cannot hold as their ``str``)."""
     value = _key(value)
@@ -201,6 +201,60 @@ def static_table(
     table = pd.DataFrame(rows, columns=list(columns))
     table.index = pd.Index(ids if panel else [None], dtype=object)
     return _checked_values(table, columns)
+
+
+def static_rows(
+    columns: Sequence[str],
+    ids: Sequence,
+    frame: pd.DataFrame | None,
+    static: pd.DataFrame | None = None,
+    fitted: pd.DataFrame | None = None,
+    fitted_source: str = "the static covariates fit saw",
+) -> pd.DataFrame:
+    """The static values of the series ``ids`` (in that order, repeats allowed), from
+    ``static`` when given, else ``frame``'s columns when it has them all, else ``fitted``
+    (the training values, described as ``fitted_source`` in the error): the one rule of the
+    estimator's ``predict``, backtests and a loaded model's ``predict``.
+
+    Example:
+        >>> index = pd.MultiIndex.from_product([["a", "b"], pd.date_range("2024", periods=2)])
+        >>> frame = pd.DataFrame({"y": 0.0, "cap": [1.0, 1.0, 5.0, 5.0]}, index=index)
+        >>> static_rows(("cap",), ["b", "a", "b"], frame)["cap"].tolist()
+        [5.0, 1.0, 5.0]
+
+    Raises:
+        DataValidationError: a series has no values in the source read, naming it.
+    """
+    if static is not None:
+        table, source = static_table(frame, columns, static), "static="
+    elif frame is not None and set(columns) <= set(frame.columns):
+        table, source = static_table(frame, columns), "the frame"
+    else:
+        table, source = fitted, fitted_source
+    return rows_of(table, ids, source, columns)
+
+
+def rows_of(
+    table: pd.DataFrame | None, ids: Sequence, source: str, columns: Sequence[str] | None = None
+) -> pd.DataFrame:
+    """``table``'s rows (``columns``, default all) of the series ``ids``, in that order.
+
+    Raises:
+        DataValidationError: ``table`` is ``None`` or lacks a series, naming it and ``source``.
+    """
+    ids = list(ids)
+    missing = list(dict.fromkeys(ids)) if table is None else [
+        sid for sid in dict.fromkeys(ids) if sid not in table.index
+    ]  # fmt: skip
+    if missing:
+        raise DataValidationError(
+            f"no static covariates for series {missing[:5]!r} in {source}",
+            advice="give them as columns of the frame or as static=<frame indexed by series id>",
+            series=missing[0],
+        )
+    rows = table.loc[ids] if columns is None else table.loc[ids, list(columns)]
+    rows.index = pd.Index(ids, dtype=object)
+    return rows
 
 
 def _check_constant(values: pd.Series, column: str, series: Any) -> None:

@@ -41,8 +41,12 @@ import pandas as pd
 
 from forecast.data.columns import as_column_tuple
 from forecast.data.long_format import read_long
-from forecast.errors import DataValidationError
-from forecast.features.static_features import fit_static_encoding, static_table
+from forecast.features.static_features import (
+    fit_static_encoding,
+    rows_of,
+    static_rows,
+    static_table,
+)
 from forecast.models.constraints import Columns, Integer
 
 
@@ -126,7 +130,7 @@ class StaticInputs:
             return windows
         ids = list(windows.layout.series_ids)
         if columns:
-            table = _rows_of(self._static_source, ids, "the static covariates fit read")
+            table = rows_of(self._static_source, ids, "the static covariates fit read")
         else:
             table = pd.DataFrame(index=pd.Index(ids, dtype=object))
         encoding = fit_static_encoding(table, dim, columns)
@@ -207,26 +211,4 @@ class StaticInputs:
         """The static values of the series ``ids`` (see the module docstring for the order)."""
         columns = self.static_encoding_.columns
         given = getattr(self, "_call_static", None)
-        if given is not None:
-            return _rows_of(static_table(frame, columns, given), ids, "static=")
-        if frame is not None and set(columns) <= set(frame.columns):
-            return _rows_of(static_table(frame, columns), ids, "the frame")
-        return _rows_of(self.static_values_, ids, "the static covariates fit saw")
-
-
-def _rows_of(table: pd.DataFrame, ids: list, source: str) -> pd.DataFrame:
-    """``table``'s rows of the series ``ids`` (in that order, repeats allowed).
-
-    Raises:
-        DataValidationError: a series has no row there, naming it.
-    """
-    missing = [sid for sid in dict.fromkeys(ids) if sid not in table.index]
-    if missing:
-        raise DataValidationError(
-            f"no static covariates for series {missing[:5]!r} in {source}",
-            advice="give them as columns of the frame or as static=<frame indexed by series id>",
-            series=missing[0],
-        )
-    rows = table.loc[ids]
-    rows.index = pd.Index(ids, dtype=object)
-    return rows
+        return static_rows(columns, ids, frame, given, self.static_values_)

@@ -20,13 +20,10 @@ an embedding, a series not seen in training) is an error naming it.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
-from forecast.errors import DataValidationError
-from forecast.features.static_features import StaticEncoding, static_table
+from forecast.features.static_features import StaticEncoding, plain, static_rows
 
 
 def series_signature(forecaster, metadata: dict, past_spec, future_spec):
@@ -94,14 +91,10 @@ def _values_record(table: pd.DataFrame | None) -> dict | None:
     if table is None:
         return None
     return {
-        "series": [jsonable(_plain(s)) for s in table.index],
+        "series": [jsonable(plain(s)) for s in table.index],
         "columns": list(table.columns),
-        "rows": [[jsonable(_plain(v)) for v in row] for row in table.itertuples(index=False)],
+        "rows": [[jsonable(plain(v)) for v in row] for row in table.itertuples(index=False)],
     }
-
-
-def _plain(value: Any) -> Any:
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def training_values(metadata: dict) -> pd.DataFrame | None:
@@ -138,26 +131,10 @@ def with_series_inputs(
     inputs = dict(inputs)
     ids = list(latest.layout.series_ids)
     if encoding.columns:
-        inputs["static"] = encoding.encode(_rows(encoding.columns, ids, frame, static, fitted))
+        rows = static_rows(
+            encoding.columns, ids, frame, static, fitted, "the export's training values"
+        )
+        inputs["static"] = encoding.encode(rows)
     if encoding.embedding_dim:
         inputs["series_index"] = encoding.series_index(ids)
     return dataclasses.replace(latest, inputs=inputs)
-
-
-def _rows(columns, ids: list, frame, static, fitted) -> pd.DataFrame:
-    if static is not None:
-        table, source = static_table(frame, columns, static), "static="
-    elif set(columns) <= set(frame.columns):
-        table, source = static_table(frame, columns), "the frame"
-    else:
-        table, source = fitted, "the export's training values"
-    missing = [] if table is None else [s for s in ids if s not in table.index]
-    if table is None or missing:
-        raise DataValidationError(
-            f"no static covariates for series {(missing or ids)[:5]!r} in {source}",
-            advice="give them as columns of the frame or as static=<frame indexed by series id>",
-            series=(missing or ids)[0],
-        )
-    rows = table.loc[ids, list(columns)]
-    rows.index = pd.Index(ids, dtype=object)
-    return rows

@@ -42,8 +42,10 @@ import pandas as pd
 from forecast.data.columns import as_column_tuple
 from forecast.data.long_format import read_long
 from forecast.features.static_features import (
+    call_static,
     fit_static_encoding,
     rows_of,
+    static_of_call,
     static_rows,
     static_table,
 )
@@ -80,11 +82,8 @@ class StaticInputs:
     def predict(self, X: pd.DataFrame, *, static: pd.DataFrame | None = None, **kwargs):
         """:meth:`forecast.models.base.BaseForecaster.predict`, each series' static covariates
         from ``static``, else the frame's columns, else those ``fit`` saw."""
-        self._call_static = static
-        try:
+        with static_of_call(self, static):
             return super().predict(X, **kwargs)
-        finally:
-            vars(self).pop("_call_static", None)
 
     def _static_for_refit(self, X: pd.DataFrame, static: pd.DataFrame | None) -> None:
         """Before ``refit_full``: the static covariates of ``X`` (or ``static``) replace
@@ -210,5 +209,4 @@ class StaticInputs:
     def _static_rows(self, ids: list, frame: pd.DataFrame | None) -> pd.DataFrame:
         """The static values of the series ``ids`` (see the module docstring for the order)."""
         columns = self.static_encoding_.columns
-        given = getattr(self, "_call_static", None)
-        return static_rows(columns, ids, frame, given, self.static_values_)
+        return static_rows(columns, ids, frame, call_static(self), self.static_values_)

@@ -22,6 +22,7 @@ import pandas as pd
 
 from forecast.data.long_format import read_long, write_long
 from forecast.features.category_warnings import one_warning_per_job
+from forecast.features.static_features import static_of_call
 from forecast.windowing.series_errors import attach_failures, forecast_frame
 
 
@@ -80,11 +81,8 @@ class LoadedPredict:
                 (with ``errors="skip"``, only the columns or a single series' error).
         """
         frame, long = read_long(frame, id_col, time_col)
-        self._call_static = static  # read by latest_windows
-        try:
+        with static_of_call(self, static):  # read by latest_windows
             latest, failures = self._latest_for(frame, extra_columns, errors, future_grid, future)
-        finally:
-            vars(self).pop("_call_static", None)
         values = None if latest is None else self._predict_latest(latest, "forecast")
         forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)
         if errors != "raise":

@@ -160,8 +160,9 @@ class IntervalsConfig(_Strict):
         description="absolute: |y - f| scores, symmetric intervals; signed: y - f, each bound "
         "from its own tail (needs about twice the calibration windows)",
     )
-    scale: Literal["local"] | None = Field(
-        None, description="local: scores divided by each window's local spread; null: none"
+    scale: Literal["local", "auto"] | None = Field(
+        None,
+        description="local: scores / each window's local spread; auto: chosen on calibration; null: none",
     )
 
     @field_validator("coverage", mode="before")

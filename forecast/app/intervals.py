@@ -54,7 +54,8 @@ def interval_sources(models: Mapping[str, Any]) -> dict[str, str]:
     out = {}
     for name, model in models.items():
         if isinstance(model, ConformalForecaster):
-            scale = "" if model.scale is None else f", scale={model.scale}"
+            used = getattr(model, "scale_", model.scale)
+            scale = "" if used is None else f", scale={used}"
             out[name] = f"conformal (method={model.method}{scale})"
         else:
             out[name] = "quantile"

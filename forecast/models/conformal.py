@@ -68,6 +68,7 @@ from forecast.features.calendar_features import default_input_width
 from forecast.models import conformal_recent as recent
 from forecast.models import conformal_scores as cs
 from forecast.models.base import BaseForecaster
+from forecast.models.conformal_scale import choose_scale
 from forecast.models.constraints import Boolean, Choice, Forecaster, Levels, Real
 from forecast.models.contract import store_params
 from forecast.models.own_windows import EVALUATION_BATCH, own_batches
@@ -117,8 +118,11 @@ class ConformalForecaster(BaseForecaster):
             or ``"signed"`` (scores ``y - f``, each bound from its own tail: intervals that
             lean to the side the model errs on; they need about twice as many windows).
             Around a quantile network, only ``"absolute"`` (CQR's scores, see above).
-        scale: ``None`` (scores in the data's units) or ``"local"`` (scores divided by the
-            local spread of each input window).
+        scale: ``None`` (scores in the data's units), ``"local"`` (scores divided by the
+            local spread of each input window) or ``"auto"``: the one of the two whose
+            intervals, calibrated on the older half of the calibration windows, cover the
+            newer half clearly closer to nominal (else ``None``; see
+            :mod:`forecast.models.conformal_scale`); ``scale_`` says which.
         validation: the fraction of each series' end whose windows calibrate, when ``fit`` is
             given no ``validation_frame``.
         recalibrate: ``True`` (default): every forecast is calibrated on the most recent
@@ -139,6 +143,8 @@ class ConformalForecaster(BaseForecaster):
         cqr_: whether the scores are CQR's (the model is a quantile network).
         quantile_levels_: the default levels of ``predict_quantiles``.
         spread_floor_: per target, the smallest local spread used (``scale="local"``).
+        scale_: the scale of the scores (``"auto"`` resolved); ``scale_errors_`` (``"auto"``):
+            each one's mean coverage error on the newer half of the calibration windows.
         calibration_scores_, calibration_ends_: the scores in the windows' order and the
             timestamp of each one's last label (what ``recalibrate`` rolls forward from);
             ``calibrated_until_``: the last timestamp the forecaster was fitted or
@@ -158,7 +164,7 @@ class ConformalForecaster(BaseForecaster):
         "model": Forecaster(),
         "coverage": Levels(),
         "method": Choice(("absolute", "signed")),
-        "scale": Choice((None, "local")),
+        "scale": Choice((None, "local", "auto")),
         "validation": Real(low=0.0, high=1.0, open_low=True, open_high=True),
         "recalibrate": Boolean(),
     }
@@ -232,11 +238,11 @@ class ConformalForecaster(BaseForecaster):
                 "give a longer validation_frame, a larger validation fraction or more data"
             )
         self.cqr_ = self._check_cqr(inner)
-        self.calibration_scores_ = self._scores(inner, windows)
-        self.scores_ = np.sort(self.calibration_scores_, axis=0)
         self.calibration_ends_ = recent.label_ends(
             windows, windows.origin_index("validation")["row"].to_numpy()
         )
+        self.calibration_scores_ = self._scores(inner, windows)
+        self.scores_ = np.sort(self.calibration_scores_, axis=0)
         self.calibrated_until_ = windows.layout.timestamps.max()
         self.n_calibration_windows_ = int(n)
         self.quantile_levels_ = levels
@@ -270,6 +276,13 @@ class ConformalForecaster(BaseForecaster):
         sets ``spread_floor_`` from their spreads."""
         raw, spread = self._window_scores(inner, windows, "validation")
         self.spread_floor_ = cs.spread_floor(spread)
+        self.scale_ = self.scale
+        if self.scale == "auto":
+            block = -(-int(inner.horizon) // int(getattr(inner, "stride", 1) or 1))
+            self.scale_, self.scale_errors_ = choose_scale(
+                raw, spread, self.spread_floor_, self.calibration_ends_, self._coverages(),
+                self.method, block,
+            )  # fmt: skip
         return self._scaled(raw, spread)
 
     def _window_scores(self, inner: BaseForecaster, windows, split: str, rows=None) -> tuple:
@@ -295,8 +308,8 @@ class ConformalForecaster(BaseForecaster):
         return np.concatenate(scores), np.concatenate(spreads)
 
     def _scaled(self, raw: np.ndarray, spread: np.ndarray) -> np.ndarray:
-        """Scores in units of each window's floored local spread (``scale="local"``)."""
-        if self.scale != "local":
+        """Scores in units of each window's floored local spread (``scale_="local"``)."""
+        if self.scale_ != "local":
             return raw
         floored = cs.floored(spread, self.spread_floor_)
         return raw / (floored[..., None] if raw.ndim == 4 else floored)
@@ -388,8 +401,8 @@ class ConformalForecaster(BaseForecaster):
         return offsets
 
     def _spread(self, inputs) -> np.ndarray | float:
-        """Each window's local spread ``(n, 1, n_targets)`` (``scale="local"``), else 1."""
-        if self.scale != "local":
+        """Each window's local spread ``(n, 1, n_targets)`` (``scale_="local"``), else 1."""
+        if self.scale_ != "local":
             return np.ones((1, 1, 1))
         return cs.floored(cs.local_spread(self.model_._targets_of(inputs)), self.spread_floor_)
 

@@ -57,7 +57,7 @@ def conformal_serving_function(wrapper) -> Any:
     pick = _inner_levels(inner, levels) if wrapper.cqr_ else None
     n_targets = len(wrapper.target_columns_)
     floor = None
-    if wrapper.scale == "local":
+    if wrapper.scale_ == "local":
         floor = tf.constant(np.asarray(wrapper.spread_floor_, np.float64))
 
     def conformal_graph(past, future):
@@ -126,7 +126,7 @@ def conformal_metadata(wrapper) -> dict[str, Any]:
             "coverage": [float(c) for c in wrapper._coverages()],
             "levels": [float(q) for q in wrapper.quantile_levels_],
             "method": wrapper.method,
-            "scale": wrapper.scale,
+            "scale": wrapper.scale_,
             "cqr": bool(wrapper.cqr_),
             "recalibrate": bool(wrapper.recalibrate),
             "n_calibration_windows": int(wrapper.n_calibration_windows_),

@@ -39,15 +39,14 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator, Mapping, Sequence
-from contextvars import ContextVar
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from forecast._call_values import CallValue
 from forecast.data.columns import as_column_tuple, is_numeric_column
 from forecast.errors import DataValidationError
 from forecast.features.category_warnings import report_unseen
@@ -259,37 +258,9 @@ def rows_of(
     return rows
 
 
-#: the ``static=`` frame of the ``predict`` running in this thread (or task), and its owner
-_CALL_STATIC: ContextVar[tuple[Any, pd.DataFrame | None] | None] = ContextVar(
-    "forecast_call_static", default=None
-)
-
-
-@contextlib.contextmanager
-def static_of_call(owner: Any, static: pd.DataFrame | None) -> Iterator[None]:
-    """While the block runs, :func:`call_static` of ``owner`` is ``static`` (in this thread
-    or task only: concurrent calls on one model each see their own, and a nested call on
-    another model hides it until it returns).
-
-    Example:
-        >>> model, frame = object(), pd.DataFrame({"cap": [1.0]}, index=["a"])
-        >>> with static_of_call(model, frame):
-        ...     call_static(model) is frame, call_static(object())
-        (True, None)
-        >>> call_static(model) is None
-        True
-    """
-    token = _CALL_STATIC.set((owner, static))
-    try:
-        yield
-    finally:
-        _CALL_STATIC.reset(token)
-
-
-def call_static(owner: Any) -> pd.DataFrame | None:
-    """The ``static=`` of ``owner``'s running call (``None`` outside one, or when not given)."""
-    current = _CALL_STATIC.get()
-    return current[1] if current is not None and current[0] is owner else None
+#: the ``static=`` of a running ``predict`` (see :mod:`forecast._call_values`): the
+#: estimator's and a loaded model's, read where the windows get their static values
+STATIC_OF_CALL = CallValue("static")
 
 
 def _check_constant(values: pd.Series, column: str, series: Any) -> None:

@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from forecast._call_values import CallValue
 from forecast.data.continuation import append_continuation
 from forecast.data.long_format import read_long
 from forecast.data.validated import validate_frame
@@ -75,6 +76,8 @@ from forecast.models.own_windows import EVALUATION_BATCH, own_batches
 from forecast.models.probabilistic import check_quantiles, interval_quantiles, levels_of_coverage
 from forecast.windowing.spec import Split
 
+#: the recalibrated scores of a running ``predict_quantiles`` (:mod:`forecast._call_values`)
+_SCORES_OF_CALL = CallValue("conformal_scores")
 #: The inner model's fitted attributes that are the wrapper's input contract too.
 _CONTRACT = (
     "freq_",
@@ -375,7 +378,7 @@ class ConformalForecaster(BaseForecaster):
         ``offsets``, ``(horizon, n_targets, n_levels)`` or one such per window (default:
         from the scores of this call, see :meth:`_predict_quantiles`, else of ``fit``)."""
         if offsets is None:
-            scores = getattr(self, "_call_scores", None)
+            scores = _SCORES_OF_CALL.get(self)
             offsets = self._offsets(self.scores_ if scores is None else scores, quantiles)
         if getattr(self, "cqr_", False):
             base = np.asarray(self.model_._forecast_quantiles(inputs, series, quantiles))
@@ -471,11 +474,8 @@ class ConformalForecaster(BaseForecaster):
             new, new_ends = self._new_scores(self.windows(X))
         except (DataValidationError, ValueError):  # no window fits: the windows of fit
             new, new_ends = self.calibration_scores_[:0], self.calibration_ends_[:0]
-        self._call_scores = self._recent(new, new_ends, None)
-        try:
+        with _SCORES_OF_CALL.given(self, self._recent(new, new_ends, None)):
             return super()._predict_quantiles(X, quantiles, errors, future)
-        finally:
-            del self._call_scores
 
     def _check_inputs(self, latest) -> None:
         self.model_._check_inputs(latest)

@@ -42,10 +42,9 @@ import pandas as pd
 from forecast.data.columns import as_column_tuple
 from forecast.data.long_format import read_long
 from forecast.features.static_features import (
-    call_static,
+    STATIC_OF_CALL,
     fit_static_encoding,
     rows_of,
-    static_of_call,
     static_rows,
     static_table,
 )
@@ -82,7 +81,7 @@ class StaticInputs:
     def predict(self, X: pd.DataFrame, *, static: pd.DataFrame | None = None, **kwargs):
         """:meth:`forecast.models.base.BaseForecaster.predict`, each series' static covariates
         from ``static``, else the frame's columns, else those ``fit`` saw."""
-        with static_of_call(self, static):
+        with STATIC_OF_CALL.given(self, static):
             return super().predict(X, **kwargs)
 
     def _static_for_refit(self, X: pd.DataFrame, static: pd.DataFrame | None) -> None:
@@ -209,4 +208,4 @@ class StaticInputs:
     def _static_rows(self, ids: list, frame: pd.DataFrame | None) -> pd.DataFrame:
         """The static values of the series ``ids`` (see the module docstring for the order)."""
         columns = self.static_encoding_.columns
-        return static_rows(columns, ids, frame, call_static(self), self.static_values_)
+        return static_rows(columns, ids, frame, STATIC_OF_CALL.get(self), self.static_values_)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from forecast.data.long_format import read_long, write_long
 from forecast.features.category_warnings import one_warning_per_job
-from forecast.features.static_features import static_of_call
+from forecast.features.static_features import STATIC_OF_CALL
 from forecast.windowing.series_errors import attach_failures, forecast_frame
 
 
@@ -81,7 +81,7 @@ class LoadedPredict:
                 (with ``errors="skip"``, only the columns or a single series' error).
         """
         frame, long = read_long(frame, id_col, time_col)
-        with static_of_call(self, static):  # read by latest_windows
+        with STATIC_OF_CALL.given(self, static):  # read by latest_windows
             latest, failures = self._latest_for(frame, extra_columns, errors, future_grid, future)
         values = None if latest is None else self._predict_latest(latest, "forecast")
         forecasts = forecast_frame(latest, values, self.input_schema.target_columns, frame)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from forecast.features.static_features import StaticEncoding, call_static, plain, static_rows
+from forecast.features.static_features import STATIC_OF_CALL, StaticEncoding, plain, static_rows
 
 
 def series_signature(forecaster, metadata: dict, past_spec, future_spec):
@@ -110,7 +110,7 @@ def training_values(metadata: dict) -> pd.DataFrame | None:
 def loaded_series_inputs(loaded, latest, frame: pd.DataFrame):
     """The latest windows of a loaded model with their per-series inputs (the ``static=`` of
     its running ``predict``, else the frame's columns, else the export's training values)."""
-    static, fitted = call_static(loaded), training_values(loaded.metadata)
+    static, fitted = STATIC_OF_CALL.get(loaded), training_values(loaded.metadata)
     return with_series_inputs(loaded.input_schema.static, latest, frame, static, fitted)
 
 

@@ -286,3 +286,46 @@ def test_recalibration_reads_no_label_at_or_after_the_origin():
         windows = model.windows(data)
         quantiles.append(model.forecast_quantile_windows(windows, (0.1, 0.9), rows=[origin_row]))
     np.testing.assert_array_equal(quantiles[0], quantiles[1])
+
+
+def test_concurrent_recalibrated_predicts_on_one_wrapper_do_not_mix(monkeypatch):
+    """Two threads asking one fitted wrapper for intervals on frames with other recent errors
+    (calm, wild), both inside ``predict_interval`` at once (a barrier holds each until the
+    other has recalibrated): each gets the intervals of its own recent errors."""
+    import threading
+
+    from forecast.models.base import BaseForecaster
+
+    rng = np.random.default_rng(3)
+    fitted_on = hourly(range(200), np.cumsum(rng.normal(size=200)))
+    model = ConformalForecaster(Naive(input_width=8, horizon=2), coverage=0.8).fit(fitted_on)
+    frames = {}
+    for name, size in (("calm", 0.1), ("wild", 10.0)):
+        later = fitted_on["y"].iloc[-1] + np.cumsum(rng.normal(size=60) * size)
+        frames[name] = pd.concat([fitted_on, hourly(range(200, 260), later)])
+    alone = {name: model.predict_interval(frame, 0.8) for name, frame in frames.items()}
+    assert not np.allclose(alone["calm"].to_numpy(), alone["wild"].to_numpy())
+    barrier = threading.Barrier(2, timeout=30)
+    base = BaseForecaster._predict_quantiles
+
+    def together(self, *args, **kwargs):
+        barrier.wait()  # both calls have recalibrated before either forecasts
+        return base(self, *args, **kwargs)
+
+    monkeypatch.setattr(BaseForecaster, "_predict_quantiles", together)
+    results, failures = {}, []
+
+    def run(name):
+        try:
+            results[name] = model.predict_interval(frames[name], 0.8)
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in frames]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures
+    for name in frames:
+        pd.testing.assert_frame_equal(results[name], alone[name])

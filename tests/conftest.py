@@ -40,3 +40,34 @@ def anchor_exact_on_validation(n: int = 240, split: int = 180) -> pd.DataFrame:
     y = np.concatenate([[0.0], x[:-1]])
     y[split:] = y[split - 1]
     return hourly(range(n), values=y, x=x)
+
+
+def all_inside_at_once(monkeypatch, owner, method: str, calls: dict) -> dict:
+    """Run ``calls`` (``{name: function of no arguments}``) in threads of their own, each held
+    at a barrier on entering ``owner.method`` until all have entered it (so whatever they set
+    before is set for all of them), and return ``{name: result}``; any error fails the test."""
+    import threading
+
+    barrier = threading.Barrier(len(calls), timeout=30)
+    original = getattr(owner, method)
+
+    def held(self, *args, **kwargs):
+        barrier.wait()
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(owner, method, held)
+    results, failures = {}, []
+
+    def run(name):
+        try:
+            results[name] = calls[name]()
+        except Exception as error:  # noqa: BLE001 - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=run, args=(name,)) for name in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures
+    return results

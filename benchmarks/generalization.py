@@ -20,11 +20,14 @@ the last 20%, horizon fitted to the frequency; ``--list`` prints them) through o
   dataset too short for the default, see its protocol).
 
 Per dataset: the MAE of every model, the best package baseline, each network's skill
-``1 - MAE / best baseline MAE`` (above 0: better than every package baseline) and against the
-best classical model, its fit seconds and what it chose (``anchor_``, ``covariates_used_``,
+``1 - MAE / best baseline MAE`` (above 0: better than every package baseline) with its
+sampling noise on these test origins (``ratio_se``: one standard error of the paired per-origin
+difference, over the baseline's MAE; origins that one horizon spans count as one) and against
+the best classical model, its fit seconds and what it chose (``anchor_``, ``covariates_used_``,
 ``scaling_mode_`` where the fitted network has them). The summary gives the share of datasets
-where the better network beats the best baseline, the worst ratio and where the classical models
-win. Results go to ``generalization.json`` in ``benchmarks/results/``.
+where the better network beats the best baseline, where it wins or loses by more than two
+standard errors (the rest are ties a dozen test origins cannot resolve), the worst ratio and
+where the classical models win. Results go to ``generalization.json`` in ``benchmarks/results/``.
 
 Run: ``make bench`` or ``python benchmarks/generalization.py`` (about an hour on 2 cores);
 ``--datasets taylor co2`` for some, ``--quick`` for a smoke run (networks 1 epoch; not written
@@ -44,6 +47,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from _results import machine, parse_setting, write_results  # noqa: E402  (benchmarks/)
 from generalization_data import (  # noqa: E402
@@ -61,6 +65,7 @@ from forecast.features.calendar_features import (  # noqa: E402
     infer_season_length,
 )
 from forecast.models.classical import INSTALL  # noqa: E402
+from forecast.nn.significance import standard_error, windows_per_horizon  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "generalization.json"
 METRICS = ("mae", "rmse", "smape", "mase", "bias")
@@ -172,6 +177,8 @@ def run_dataset(protocol: Protocol, overrides: dict, classical: bool) -> dict:
         print(f"  {protocol.name}: {name} {seconds:.1f} s", flush=True)
     best_baseline = min(baselines, key=lambda name: scores[name]["mae"])
     best_classical = min(classics, key=lambda name: scores[name]["mae"]) if classics else None
+    per_origin = origin_maes(comparison.forecasts)
+    block = windows_per_horizon(protocol.horizon, protocol.stride)
     summary = {
         k: (v if isinstance(v, (int, float)) else str(v)) for k, v in comparison.summary.items()
     }
@@ -184,12 +191,37 @@ def run_dataset(protocol: Protocol, overrides: dict, classical: bool) -> dict:
         "best_classical": best_classical,
         "best_classical_mae": scores[best_classical]["mae"] if best_classical else None,
         "networks": {
-            name: network_row(
-                comparison.models[name], scores[name], scores, best_baseline, best_classical
-            )
+            name: {
+                **network_row(
+                    comparison.models[name], scores[name], scores, best_baseline, best_classical
+                ),
+                "ratio_se": ratio_standard_error(per_origin, name, best_baseline, block),
+            }
             for name in NETWORKS
         },
     }
+
+
+def origin_maes(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Each model's mean absolute error at each origin (over its steps, and its series in a
+    panel): one column per model, one row per origin."""
+    errors = (forecasts["actual"] - forecasts["forecast"]).abs()
+    return errors.groupby([forecasts["origin"], forecasts["model"]]).mean().unstack("model")
+
+
+def ratio_standard_error(per_origin: pd.DataFrame, model: str, reference: str, block: int) -> float:
+    """The sampling noise of ``model``'s MAE over ``reference``'s on these test origins: one
+    standard error of their paired per-origin difference, over the reference's MAE, counting
+    the origins one horizon spans as one (``block``); a ratio within about two of these of 1
+    is a tie the origins cannot resolve.
+
+    Example:
+        >>> frame = pd.DataFrame({"net": [1.0, 3.0, 1.0, 3.0], "base": [2.0, 2.0, 2.0, 2.0]})
+        >>> round(ratio_standard_error(frame, "net", "base", block=1), 3)  # sd 1.155, n 4
+        0.289
+    """
+    difference = (per_origin[model] - per_origin[reference]).to_numpy(np.float64)
+    return standard_error(difference, block) / float(per_origin[reference].mean())
 
 
 def network_row(model, score: dict, scores: dict, best_baseline: str, best_classical) -> dict:
@@ -237,9 +269,17 @@ def summarise(datasets: dict) -> dict:
             "beats_best_baseline": sum(r[network] < 1.0 for r in ratios.values()),
             "worst_ratio": {"ratio": ratio, "dataset": name},
         }
+    noise = {
+        name: datasets[name]["networks"][network].get("ratio_se", float("nan"))
+        for name, (network, _) in better.items()
+    }
     return {
         "datasets": len(datasets),
         "better_network_beats_best_baseline": wins,
+        "beyond_noise": {
+            "wins": sorted(n for n, (_, r) in better.items() if r < 1.0 - 2.0 * noise[n]),
+            "losses": sorted(n for n, (_, r) in better.items() if r > 1.0 + 2.0 * noise[n]),
+        },
         "share": wins / len(datasets),
         "worst_ratio": {"dataset": worst, "network": better[worst][0], "ratio": better[worst][1]},
         "per_network": per_network,
@@ -313,9 +353,9 @@ def summary_table(result: dict) -> str:
         ]
         line += [
             f"{lstm['mae']:.4g}",
-            f"{lstm['skill']:+.3f}",
+            _skill(lstm),
             f"{gru['mae']:.4g}",
-            f"{gru['skill']:+.3f}",
+            _skill(gru),
         ]
         if classical:
             line += [row["best_classical"], f"{row['best_classical_mae']:.4g}"]
@@ -324,6 +364,12 @@ def summary_table(result: dict) -> str:
         lines.append(line)
     text = tabulate(lines, headers=headers, disable_numparse=True)
     return f"{text}\n\n{summary_text(result)}"
+
+
+def _skill(row: dict) -> str:
+    """``"+0.087 ± 0.012"``: the skill and its sampling noise (one standard error)."""
+    noise = row.get("ratio_se")
+    return f"{row['skill']:+.3f}" + ("" if noise is None else f" ± {noise:.3f}")
 
 
 def _anchors(lstm: dict, gru: dict) -> str:
@@ -353,6 +399,14 @@ def summary_text(result: dict) -> str:
             for n, v in s["per_network"].items()
         ),
     ]
+    noise = s.get("beyond_noise")
+    if noise is not None:
+        lines.append(
+            "beyond two standard errors of the test origins' sampling noise (ratio_se): "
+            f"wins on {len(noise['wins'])} ({', '.join(noise['wins']) or 'none'}), losses on "
+            f"{len(noise['losses'])} ({', '.join(noise['losses']) or 'none'}); the rest are ties "
+            "the origins cannot resolve"
+        )
     if result["classical"] != "used":
         lines.append(f"classical models (AutoETS, AutoTheta) left out: {result['classical']}")
         return "\n".join(lines)

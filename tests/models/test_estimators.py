@@ -218,8 +218,10 @@ def test_fit_returns_self_and_predict_before_fit_raises():
         model.predict(daily_cycle())
     assert model.fit(daily_cycle()) is model
     assert set(model.history_) >= {"loss", "val_loss", "learning_rate"}
-    assert model.season_length_ == 24 and model.calendar_ == ("hour", "dayofweek")
-    assert model.input_columns_ == ("y", "hour_sin", "hour_cos", "dayofweek_sin", "dayofweek_cos")
+    # calendar="auto" on 12 days (80% of them training): the hour (two days), not yet the day
+    # of the week (two weeks)
+    assert model.season_length_ == 24 and model.calendar_ == ("hour",)
+    assert model.input_columns_ == ("y", "hour_sin", "hour_cos")
 
 
 def test_same_seed_same_forecasts_and_pickle_round_trip():

@@ -42,7 +42,10 @@ def test_auto_anchor_picks_the_weekly_season_and_says_why():
     members = set(anchor_members(model.anchor_))
     assert members <= {"seasonal:168", "linear", "linear+calendar"}
     assert scores["seasonal:168"] < 0.5 * min(scores["seasonal:24"], scores["last"])
-    assert scores[model.anchor_] == min(scores.values())
+    # the lowest score, unless the ridge with the calendar or a mean is not clearly better
+    # than the ridge on lags alone
+    assert scores[model.anchor_] <= scores["linear"]
+    assert model.anchor_ == min(scores, key=scores.get) or model.anchor_ == "linear"
 
 
 def test_seasons_beyond_the_window_are_not_candidates():

@@ -206,13 +206,14 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         """
         self._check_fitted()
         validated = {"training_range": self.training_range_, "training_rows": self.training_rows_}
-        self._fit(X, None, hold_out=False)
+        self._fit(X, None, hold_out=False, calendar=self.calendar_)  # the validated calendar
         self.refitted_, self.validated_ = True, validated
         return self
 
-    def _fit(self, X: pd.DataFrame, validation_frame: pd.DataFrame | None, hold_out: bool):
+    def _fit(self, X: pd.DataFrame, validation_frame, hold_out: bool, calendar=None):
         """:meth:`fit` (``hold_out``: the models that validate hold out their ``validation``
-        fraction when no ``validation_frame`` is given; otherwise nothing is held out)."""
+        fraction when no ``validation_frame`` is given; otherwise nothing is held out;
+        ``calendar``: the features to read, instead of resolving ``self.calendar``)."""
         self._check_params()
         validated, split = self._training_frame(X, validation_frame, hold_out)
         layout = validated.layout
@@ -227,8 +228,9 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
             split = split.with_minimum_windows(self.input_width_, self.horizon)
         self.season_length_ = params.get("season_length") or infer_season_length(layout.freq)
         train = layout.timestamps[row_splits(split, layout) == 0]
-        self.calendar_ = resolve_calendar(
-            self.calendar, layout.freq, training_span(train, layout.freq)
+        span = training_span(train, layout.freq)
+        self.calendar_ = (
+            resolve_calendar(self.calendar, layout.freq, span) if calendar is None else calendar
         )
         windows = make_windows(
             validated,

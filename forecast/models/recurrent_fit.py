@@ -302,6 +302,7 @@ def refit_plan(model) -> tuple[dict, dict]:
         validation=0.0,
         patience=None,
         epochs=max(1, *model.best_epochs_),
+        calendar=tuple(model.calendar_),  # "auto" could add a feature the refit rows span
     )
     target_only = bool(model.covariate_columns_) and not model.covariates_used_
     plan = {"epochs": list(model.best_epochs_), "target_only": target_only, "anchor": model.anchor_}

@@ -131,3 +131,22 @@ def test_the_span_is_that_of_the_training_rows_not_of_the_validation_ones():
     assert windows.calendar_columns == ("dayofweek_sin", "dayofweek_cos")
     everything = make_windows(_daily(800), WindowSpec(14, 7), target="y", split=Split(0.0, 0.0))
     assert len(everything.calendar_columns) == 4
+
+
+@pytest.mark.parametrize("kind", ["linear", "lstm"])
+def test_refit_full_keeps_the_calendar_the_validated_fit_read(kind):
+    # the backtest fit sees 600 days (no day of the year), the refit 800: "auto" would now
+    # add the day of the year, which validation never judged; the refit keeps the fit's
+    frame = _daily(800)
+    if kind == "linear":
+        model = forecast.LinearForecaster(input_width=14, horizon=7, calendar="auto")
+    else:
+        model = forecast.LSTMForecaster(
+            input_width=14, horizon=7, units=(4,), dense_units=(), epochs=1, verbose=0
+        )
+    model.fit(frame.iloc[:600])
+    assert model.calendar_ == ("dayofweek",)
+    model.refit_full(frame)
+    assert model.refitted_ and model.calendar_ == ("dayofweek",)
+    assert model.calendar == "auto"  # the constructor argument is unchanged
+    assert model.predict(frame).shape == (7, 1)

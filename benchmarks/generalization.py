@@ -10,13 +10,14 @@ the last 20%, horizon fitted to the frequency; ``--list`` prints them) through o
   that fits in the input window (a day and a week of sub-daily steps, a week of days, a year of
   weeks, months or quarters), ``WindowAverage`` (over one season, or the whole window),
   ``Drift``, ``LinearForecaster`` on the lags, with the calendar (``calendar="auto"``, where the
-  frequency has one) and, on datasets with covariates, with the covariates too;
+  frequency has one) and, on datasets with covariates, with the covariates too (those known in
+  advance, such as a working-day flag, as ``future_covariates``);
 * the classical anchors ``forecast.AutoETS`` and ``forecast.AutoTheta`` (statsforecast's
   models fitted per series, forecasting each window from states initialised on it; the
   ``stats`` extra) when statsforecast is installed; otherwise those columns are left out and
   the output says so;
 * ``LSTMForecaster`` and ``GRUForecaster`` with their documented defaults: only ``target``,
-  ``covariates``, ``horizon`` and ``random_state=0`` given (and ``input_width`` on the one
+  ``covariates`` (and ``future_covariates``), ``horizon`` and ``random_state=0`` given (and ``input_width`` on the one
   dataset too short for the default, see its protocol).
 
 Per dataset: the MAE of every model, the best package baseline, each network's skill
@@ -105,10 +106,13 @@ def package_baselines(protocol: Protocol, freq) -> dict:
     calendar = "auto" if default_calendar(freq) else ()
     if calendar:
         models["Linear (lags + calendar)"] = forecast.LinearForecaster(calendar="auto", **common)
-    if protocol.covariates:
+    if protocol.covariates or protocol.future_covariates:
         name = "Linear (lags + calendar + covariates)" if calendar else "Linear (lags + covariates)"
         models[name] = forecast.LinearForecaster(
-            calendar=calendar, covariates=protocol.covariates, **common
+            calendar=calendar,
+            covariates=protocol.covariates or None,
+            future_covariates=protocol.future_covariates or None,
+            **common,
         )
     return models
 
@@ -139,6 +143,8 @@ def networks(protocol: Protocol, overrides: dict) -> dict:
     given = dict(target=protocol.target, horizon=protocol.horizon, random_state=0)
     if protocol.covariates:
         given["covariates"] = protocol.covariates
+    if protocol.future_covariates:
+        given["future_covariates"] = protocol.future_covariates
     if protocol.input_width:
         given["input_width"] = protocol.input_width
     return {name: getattr(forecast, cls)(**given, **overrides) for name, cls in NETWORKS.items()}

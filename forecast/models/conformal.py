@@ -53,7 +53,6 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -61,21 +60,18 @@ import pandas as pd
 from sklearn.base import clone
 
 from forecast._call_values import CallValue
-from forecast.data.continuation import append_continuation
 from forecast.data.long_format import read_long
-from forecast.data.validated import validate_frame
 from forecast.errors import DataValidationError
-from forecast.features.calendar_features import default_input_width
 from forecast.models import conformal_recent as recent
 from forecast.models import conformal_scores as cs
 from forecast.models.base import BaseForecaster
 from forecast.models.conformal_scale import choose_scale
+from forecast.models.conformal_split import calibration_split
 from forecast.models.constraints import Boolean, Choice, Forecaster, Levels, Real
 from forecast.models.contract import store_params
 from forecast.models.own_windows import EVALUATION_BATCH, own_batches
 from forecast.models.probabilistic import check_quantiles, interval_quantiles, levels_of_coverage
 from forecast.nn.significance import windows_per_horizon
-from forecast.windowing.spec import Split
 
 #: the recalibrated scores of a running ``predict_quantiles`` (:mod:`forecast._call_values`)
 _SCORES_OF_CALL = CallValue("conformal_scores")
@@ -227,8 +223,8 @@ class ConformalForecaster(BaseForecaster):
             validation_frame, _ = read_long(validation_frame, id_col, time_col)
         self._check_params()
         inner = clone(self.model)
-        train, combined, codes, self.calibration_ = self._calibration_split(
-            inner, X, validation_frame
+        train, combined, codes, self.calibration_ = calibration_split(
+            inner, X, validation_frame, self.validation, self.coverage, self.method
         )
         inner.fit(train)
         windows = inner.windows(combined, split=codes)
@@ -319,24 +315,6 @@ class ConformalForecaster(BaseForecaster):
 
     def _coverages(self) -> tuple:
         return check_quantiles(self.coverage, "coverage")
-
-    def _calibration_split(self, inner: BaseForecaster, X: pd.DataFrame, validation_frame):
-        """``(rows to fit on, rows whose windows are cut, their split codes, the source)``."""
-        if validation_frame is not None:
-            combined, codes = append_continuation(X, validation_frame)
-            return X, combined, codes, "validation_frame"
-        validated = validate_frame(X, inner.target, inner.covariates)
-        layout = validated.layout
-        width = inner.input_width or default_input_width(layout.freq, inner.horizon)
-        split = Split(float(self.validation), 0.0).with_minimum_windows(width, inner.horizon)
-        needed = cs.windows_needed(
-            cs.level_needing_most(levels_of_coverage(self.coverage), self.method)
-        )  # per series: a short one's last fraction may hold too few windows to bound a level
-        per_series = -(-needed // max(int(layout.n_series), 1))
-        rows = max(split.min_validation_rows, inner.horizon + per_series - 1)
-        codes = replace(split, min_validation_rows=rows).row_splits(layout)
-        train = validated.frame.iloc[np.flatnonzero(codes == 0)]
-        return train, validated.frame, codes, f"last {self.validation:g} of each series"
 
     def _copy_contract(self, layout, calibration_rows: int) -> None:
         for name in _CONTRACT:

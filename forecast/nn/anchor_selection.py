@@ -294,9 +294,9 @@ def choose_anchor(
 
     errors = {name: window_errors(name) for name in candidates}
     ranked = sorted(candidates, key=lambda name: (_mean(errors[name]), candidates.index(name)))
-    if ranked[0] == "linear+calendar" and not clearly_better(
-        errors["linear+calendar"], errors["linear"], block
-    ):  # the nested, larger model has to earn its known-future inputs
+    nested = ranked[0] == "linear+calendar" and "linear" in errors
+    if nested and not clearly_better(errors["linear+calendar"], errors["linear"], block):
+        # the nested, larger model has to earn its known-future inputs
         ranked.remove("linear")
         ranked.insert(0, "linear")
     best = ranked[0]

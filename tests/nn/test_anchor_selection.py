@@ -157,6 +157,12 @@ def test_the_calendar_ridge_replaces_the_lags_ridge_only_when_clearly_better():
     assert scores["linear+calendar"] == pytest.approx(0.575, abs=0.05)
     assert scores["linear"] == pytest.approx(0.75, abs=0.05)  # ridge: a small bias
     assert best == "linear"
+    # without the lags-only ridge among the candidates there is nothing to prefer
+    alone, _, _ = choose_anchor(
+        ("linear+calendar", "last"), past, future, labels, val_past, val_future, val_labels,
+        combinations=(),
+    )  # fmt: skip
+    assert alone == "linear+calendar"
     # the calendar right on every validation window: clearly better, it wins
     val_labels = val_past[:, -1:, :] + val_future
     best, _, mapping = choose_anchor(

@@ -37,8 +37,6 @@ from forecast.errors import DataValidationError
 from forecast.features.calendar_features import (
     default_input_width,
     infer_season_length,
-    resolve_calendar,
-    training_span,
 )
 from forecast.features.category_warnings import one_warning_per_job
 from forecast.models.constraints import (
@@ -65,7 +63,7 @@ from forecast.windowing.series_errors import (
     forecast_frame,
     latest_windows_skipping,
 )
-from forecast.windowing.spec import Split, WindowSpec, row_splits
+from forecast.windowing.spec import Split, WindowSpec
 from forecast.windowing.windows import Windows, make_windows
 
 
@@ -227,15 +225,10 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
         if isinstance(split, Split) and not split.uses_timestamps and split.validation:
             split = split.with_minimum_windows(self.input_width_, self.horizon)
         self.season_length_ = params.get("season_length") or infer_season_length(layout.freq)
-        train = layout.timestamps[row_splits(split, layout) == 0]
-        span = training_span(train, layout.freq)
-        self.calendar_ = (
-            resolve_calendar(self.calendar, layout.freq, span) if calendar is None else calendar
-        )
         windows = make_windows(
             validated,
             WindowSpec(self.input_width_, self.horizon, int(params.get("stride", 1))),
-            calendar=self.calendar_,
+            calendar=self.calendar if calendar is None else calendar,
             split=split,
             missing=self._missing_policy(),
         )
@@ -244,6 +237,7 @@ class BaseForecaster(WindowContract, ProbabilisticContract, DeclaredContract, Ba
                 f"no training window fits in the frame ({windows._why_empty()}); use a shorter "
                 "input_width or horizon, or more data"
             )
+        self.calendar_ = windows.calendar
         self.target_columns_ = windows.target_columns
         self.covariate_columns_ = windows.covariate_columns
         self.future_covariates_ = windows.future_covariate_columns

@@ -83,6 +83,7 @@ class Windows:
         target_columns: the targets (the first ``len(target_columns)`` input columns).
         covariate_columns: the covariate columns as given.
         calendar_columns: the calendar feature columns (the last ones), known for the future.
+        calendar: the calendar features they encode (``"auto"`` resolved on the training rows).
         future_covariate_columns: the future covariate columns as given.
         future_columns: the known-future input columns (the last ones): the encoded future
             covariates, then the calendar columns; the columns of the ``"future"`` part.
@@ -106,6 +107,7 @@ class Windows:
     target_columns: tuple[str, ...]
     covariate_columns: tuple[str, ...]
     calendar_columns: tuple[str, ...]
+    calendar: tuple[str, ...]
     categories: dict[str, tuple]
     origins: dict[str, np.ndarray]
     row_split: np.ndarray
@@ -374,14 +376,14 @@ def make_windows(
     layout = validated.layout
     check_lengths(layout, spec)
     row_split = row_splits(split, layout)
-    train_times = layout.timestamps[row_split == 0]
-
+    span = training_span(layout.timestamps[row_split == 0], layout.freq)
+    calendar = resolve_calendar(calendar, layout.freq, span)
     features = build_features(
         validated.frame,
         layout,
         validated.targets,
         validated.covariates,
-        resolve_calendar(calendar, layout.freq, training_span(train_times, layout.freq)),
+        calendar,
         missing,
         categories=categories,
         fit_rows=row_split == 0,
@@ -396,6 +398,7 @@ def make_windows(
         target_columns=validated.targets,
         covariate_columns=validated.covariates,
         calendar_columns=features.calendar_columns,
+        calendar=calendar,
         categories=features.categories,
         origins=origins,
         row_split=row_split,

@@ -298,3 +298,38 @@ def test_a_network_row_reports_skills_and_what_the_network_chose():
     )
     assert "scaling_mode" not in row  # recorded only where the network has it
     assert np.isfinite(row["fit_seconds"])
+
+
+def test_the_sampling_noise_of_a_ratio_is_hand_computed_from_the_origins():
+    # two origins, two steps each: the network errs by 1 and 3, the baseline by 2 and 2
+    forecasts = pd.DataFrame(
+        {
+            "origin": [0, 0, 1, 1] * 2,
+            "model": ["net"] * 4 + ["base"] * 4,
+            "actual": [0.0] * 8,
+            "forecast": [1.0, -1.0, 3.0, 3.0, 2.0, 2.0, -2.0, 2.0],
+        }
+    )
+    per_origin = generalization.origin_maes(forecasts)
+    assert per_origin["net"].tolist() == [1.0, 3.0] and per_origin["base"].tolist() == [2.0, 2.0]
+    # differences -1, 1: sd sqrt(2), one standard error 1 over the baseline's MAE 2
+    assert generalization.ratio_standard_error(per_origin, "net", "base", 1) == pytest.approx(0.5)
+    # origins one horizon spans count once: two of them are one effective origin
+    assert generalization.ratio_standard_error(per_origin, "net", "base", 2) == pytest.approx(
+        2**0.5 / 2
+    )
+    assert doctest.testmod(generalization).failed == 0
+
+
+def test_the_summary_says_which_wins_and_losses_lie_beyond_the_noise():
+    datasets = {
+        "clear_win": _dataset(10.0, lstm=8.0, gru=11.0, classical=None),  # 0.8, se 0.05
+        "noisy_loss": _dataset(10.0, lstm=11.0, gru=12.0, classical=None),  # 1.1, se 0.1
+        "clear_loss": _dataset(10.0, lstm=12.0, gru=13.0, classical=None),  # 1.2, se 0.05
+    }
+    noise = {"clear_win": 0.05, "noisy_loss": 0.1, "clear_loss": 0.05}
+    for name, row in datasets.items():
+        for network in row["networks"].values():
+            network["ratio_se"] = noise[name]
+    beyond = generalization.summarise(datasets)["beyond_noise"]
+    assert beyond == {"wins": ["clear_win"], "losses": ["clear_loss"]}

@@ -7,8 +7,8 @@ from __future__ import annotations
 import ast
 import json
 import re
+import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat  # the test extra installs nbformat, nbclient and ipykernel: CI must run these
@@ -227,12 +227,10 @@ def test_notebooks_import_forecast_before_tensorflow(path):
 
 
 @pytest.fixture(scope="module")
-def kernel_manager_factory(tmp_path_factory):
-    """Kernels of *this* environment's Python (not whatever ``python3`` kernel is installed),
-    headless, in fast mode."""
+def kernels_dir(tmp_path_factory) -> Path:
+    """A kernel spec of *this* environment's Python (not whatever ``python3`` kernel is
+    installed), headless, in fast mode."""
     import ipykernel  # noqa: F401  (the kernel below runs this environment's Python)
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
 
     kernels = tmp_path_factory.mktemp("jupyter") / "kernels"
     (kernels / KERNEL_NAME).mkdir(parents=True)
@@ -252,32 +250,34 @@ def kernel_manager_factory(tmp_path_factory):
         },
     }
     (kernels / KERNEL_NAME / "kernel.json").write_text(json.dumps(spec))
-
-    def make():
-        specs = KernelSpecManager(kernel_dirs=[str(kernels)])
-        return KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=specs)
-
-    return make
+    return kernels
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_notebook_runs_in_fast_mode(path, tmp_path, kernel_manager_factory):
-    """Execute every cell; the working folder is a temporary one, so runs/ and exported/
-    never land in the repository."""
-    from nbclient import NotebookClient
-
-    notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook,
-        km=kernel_manager_factory(),
-        timeout=CELL_TIMEOUT,
-        resources={"metadata": {"path": str(tmp_path)}},
+def test_notebook_runs_in_fast_mode(path, tmp_path, kernels_dir):
+    """Execute every cell, in a process of its own (tests/notebook_runner.py: the kernel
+    client's sockets and threads never live in the pytest process); the working folder is a
+    temporary one, so runs/ and exported/ never land in the repository."""
+    executed = tmp_path / "executed.ipynb"
+    run = subprocess.run(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("notebook_runner.py")),
+            str(path),
+            str(kernels_dir),
+            KERNEL_NAME,
+            str(tmp_path),
+            str(executed),
+            str(CELL_TIMEOUT),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=CELL_TIMEOUT * 4,
     )
-    started = time.perf_counter()
-    client.execute()
-    seconds = time.perf_counter() - started
-    print(f"{path.name}: {seconds:.0f} s in fast mode")
+    assert run.returncode == 0, f"{path.name} failed:\n{run.stderr[-5000:]}"
+    print(f"{path.name}: {run.stdout.strip()} s in fast mode")
+    notebook = nbformat.read(executed, as_version=4)
     errors = [
         output
         for cell in notebook.cells

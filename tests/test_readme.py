@@ -96,6 +96,11 @@ def test_every_python_block_of_the_readme_runs(tmp_path, monkeypatch):
     assert set(namespace["comparison"].leaderboard.index) == {"SeasonalNaive", "Linear", "LSTM"}
     assert (tmp_path / "reports" / "electricity" / "report.md").is_file()
     assert (tmp_path / "exported" / "lstm_electricity" / "saved_model.pb").is_file()
+    # the static what-if forecasts the last afternoon of every car park, in opening hours
+    bigger = namespace["bigger"]
+    steps = bigger.index.get_level_values(1)
+    assert bigger.index.get_level_values(0).nunique() == 3 and len(bigger) == 3 * 8
+    assert (steps.strftime("%H:%M").min(), steps.strftime("%H:%M").max()) == ("13:00", "16:30")
 
 
 def documentation() -> dict[str, str]:

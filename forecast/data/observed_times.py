@@ -9,7 +9,8 @@ starts the forecast there) and counts the forecast steps that fall at closed tim
 
 A time of day counts as observed when it has at least :data:`MIN_SHARE` as many observed
 targets (over all series) as the busiest one, so a few stray readings at 07:30 do not open the
-car park at 07:30. Over two weeks of data or more, a day of the week on which an observed time
+car park at 07:30; the times of day are learnt from two days of data or more (six hours from
+midnight are not a car park closed from 06:00). Over two weeks of data or more, a day of the week on which an observed time
 of day has fewer than :data:`MIN_WEEKDAY_SHARE` as many as on its busiest day of the week is
 closed then (a car park closed on Sundays): the times are then of the week. Only grids whose step divides a
 day are described by the time of day (or of week); a daily grid by the day of week; coarser
@@ -45,6 +46,10 @@ MIN_SHARE = 0.2
 #: An observed time of day is closed on a day of the week that has fewer than this share of its
 #: observed rows on its busiest day of the week.
 MIN_WEEKDAY_SHARE = 0.5
+#: The fewest periods (days for the times of day, weeks for the days of the week) the
+#: observed rows must span before they say which times are closed: six hours of data from
+#: midnight do not make 06:00 a closed hour (like ``calendar="auto"``'s two cycles).
+MIN_PERIODS = 2
 #: The values of ``future_grid``: ``"grid"`` continues the grid after each series' end,
 #: ``"observed"`` starts the forecast at the next observed time.
 FUTURE_GRIDS = ("grid", "observed")
@@ -163,7 +168,10 @@ def learn_observed_times(
     wall = _wall_clock(pd.DatetimeIndex(timestamps))[np.asarray(observed, dtype=bool)]
     if len(wall) == 0 or step > _DAY or _DAY % step:
         return None
-    weeks = (wall.max() - wall.min()) / _WEEK >= 2
+    span = wall.max() - wall.min()
+    weeks = span / _WEEK >= MIN_PERIODS
+    if step < _DAY and span / _DAY < MIN_PERIODS:  # too short to know a closed hour
+        return None
     per_day = _DAY // step
     if step == _DAY:  # a daily grid: the days of the week
         counts = np.bincount(((wall - _MONDAY) % _WEEK) // step, minlength=7)

@@ -71,6 +71,30 @@ def test_grids_the_time_of_day_does_not_describe_record_nothing():
     assert (times.period, times.slots) == ("week", (0, 1, 2, 3, 4))
 
 
+def test_less_than_two_days_of_data_say_no_hour_is_closed():
+    """Six hourly rows from midnight warned that 06:00 onwards 'forecast closed hours'."""
+    hours = pd.date_range("2024-01-01", periods=6, freq="h")
+    assert learn_observed_times(hours, np.ones(6, bool), "h") is None
+    two_days = open_hours(2)  # 08:00 on day 1 to 16:30 on day 2: 1.35 days
+    assert learn_observed_times(two_days, np.ones(len(two_days), bool), "30min") is None
+    three_days = open_hours(3)
+    assert learn_observed_times(three_days, np.ones(len(three_days), bool), "30min") is not None
+
+
+def test_a_short_frame_forecasts_its_next_hours_without_a_closed_hours_warning():
+    import warnings
+
+    from forecast.models.baselines import Naive
+
+    frame = pd.DataFrame(
+        {"y": np.arange(6.0)}, index=pd.date_range("2024-01-01", periods=6, freq="h")
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        forecast = Naive(horizon=2, input_width=3).fit(frame).predict(frame)
+    assert forecast["y"].tolist() == [5.0, 5.0]
+
+
 def test_the_record_round_trips_and_a_damaged_one_is_refused():
     times = ObservedTimes("day", pd.Timedelta("30min").value, (16, 17))
     assert ObservedTimes.from_dict(times.to_dict()) == times

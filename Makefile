@@ -64,6 +64,7 @@ test: check-java check-chromium lint
 bench: $(VENV)/.installed-bench
 	$(BIN)/python benchmarks/windowing.py
 	$(BIN)/python benchmarks/training.py
+	$(BIN)/python benchmarks/fit_cost.py
 	$(BIN)/python benchmarks/inference.py
 	$(BIN)/python benchmarks/accuracy.py
 	$(BIN)/python benchmarks/generalization.py

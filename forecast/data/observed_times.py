@@ -10,9 +10,9 @@ starts the forecast there) and counts the forecast steps that fall at closed tim
 A time of day counts as observed when it has at least :data:`MIN_SHARE` as many observed
 targets (over all series) as the busiest one, so a few stray readings at 07:30 do not open the
 car park at 07:30; the times of day are learnt from two days of data or more (six hours from
-midnight are not a car park closed from 06:00). Over two weeks of data or more, a day of the week on which an observed time
-of day has fewer than :data:`MIN_WEEKDAY_SHARE` as many as on its busiest day of the week is
-closed then (a car park closed on Sundays): the times are then of the week. Only grids whose step divides a
+midnight are not a car park closed from 06:00). Over two weeks of data or more, a day of the
+week on which an observed time of day has fewer than :data:`MIN_WEEKDAY_SHARE` as many as on
+its busiest day of the week is closed then (a car park closed on Sundays): the times are then of the week. Only grids whose step divides a
 day are described by the time of day (or of week); a daily grid by the day of week; coarser
 or calendar grids (weeks, months) are not described (``None``).
 

@@ -11,7 +11,7 @@ intervals too.
 
 Example:
     >>> import forecast
-    >>> from forecast.app.config import IntervalsConfig
+    >>> from forecast.app.config_schema import IntervalsConfig
     >>> models = {"seasonal": forecast.SeasonalNaive(24, horizon=24)}
     >>> wrapped = interval_forecasters(models, IntervalsConfig(coverage=[0.9], scale="local"))
     >>> type(wrapped["seasonal"]).__name__, wrapped["seasonal"].coverage
@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from forecast.app.config import IntervalsConfig
+from forecast.app.config_schema import IntervalsConfig
 from forecast.models.base import BaseForecaster
 from forecast.models.conformal import ConformalForecaster
 

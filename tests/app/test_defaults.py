@@ -15,6 +15,7 @@ import pytest
 
 import forecast
 from forecast.app import config as config_module
+from forecast.app import config_schema
 from forecast.app.cli import _build_parser, main, window_defaults
 from forecast.data.missing import MissingPolicy
 from forecast.features.calendar_features import resolve_calendar
@@ -59,7 +60,7 @@ def test_the_calendar_defaults_to_auto_for_every_cut_of_windows():
     expected = "auto"
     assert window_defaults()["calendar"] == expected
     assert cli_default("windows", "calendar") == expected
-    assert config_default(config_module.DataConfig, "calendar") == expected
+    assert config_default(config_schema.DataConfig, "calendar") == expected
     assert parameter_default(forecast.make_windows, "calendar") == expected
     for cls in NETWORKS:
         assert parameter_default(cls.__init__, "calendar") == expected, cls.__name__
@@ -78,7 +79,7 @@ def test_the_calendar_defaults_to_auto_for_every_cut_of_windows():
 def test_the_input_width_is_inferred_everywhere_when_left_out():
     assert window_defaults()["input_width"] is None
     assert cli_default("windows", "input-width") is None
-    assert config_default(config_module.WindowConfig, "input_width") is None
+    assert config_default(config_schema.WindowConfig, "input_width") is None
     for cls in FORECASTERS:
         assert parameter_default(cls.__init__, "input_width") is None, cls.__name__
 
@@ -87,7 +88,7 @@ def test_stride_and_split_fractions_agree():
     spec_stride = {f.name: f.default for f in fields(forecast.WindowSpec)}["stride"]
     assert spec_stride == 1
     assert cli_default("windows", "stride") == spec_stride
-    assert config_default(config_module.WindowConfig, "stride") == spec_stride
+    assert config_default(config_schema.WindowConfig, "stride") == spec_stride
     split = forecast.Split()
     assert (
         (cli_default("windows", "validation"), cli_default("windows", "test"))
@@ -110,18 +111,18 @@ def test_time_and_id_columns_agree():
     assert parameter_default(forecast.to_long, "time_col") == time_col
     assert cli_default("windows", "time-col") == time_col
     assert cli_default("batch", "time-col") == time_col
-    assert config_default(config_module.DataConfig, "time_col") == time_col
+    assert config_default(config_schema.DataConfig, "time_col") == time_col
     # one series unless an id column is named; long files of many series (from_long and
     # forecast batch) read Nixtla's unique_id
     assert cli_default("windows", "id-col") is None
-    assert config_default(config_module.DataConfig, "id_col") is None
+    assert config_default(config_schema.DataConfig, "id_col") is None
     assert parameter_default(forecast.from_long, "id_col") == "unique_id"
     assert cli_default("batch", "id-col") == "unique_id"
 
 
 def test_the_missing_value_policy_agrees():
     policy = MissingPolicy()
-    config = config_module.MissingConfig()
+    config = config_schema.MissingConfig()
     assert (config.inputs, config.limit) == (policy.inputs, policy.limit)
     assert parameter_default(forecast.make_windows, "missing") == policy
 

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import forecast.metrics
-from forecast.app.config import EvaluationConfig
+from forecast.app.config_schema import EvaluationConfig
 from forecast.evaluation import comparison, origins, plots, schema
 from forecast.evaluation.schema import (
     METRIC_NAMES,

@@ -65,7 +65,7 @@ def test_auto_calibrates_exactly_as_the_scale_it_chose(storm, chosen):
 
 
 def test_a_config_asks_for_it_and_the_run_says_what_it_chose():
-    from forecast.app.config import IntervalsConfig
+    from forecast.app.config_schema import IntervalsConfig
     from forecast.app.intervals import interval_forecasters, interval_sources
 
     models = {"naive": Naive(input_width=24, horizon=3)}

@@ -81,8 +81,9 @@ class RNNForecaster(StaticInputs, PicklableNetworks, QuantileOutputs, BaseForeca
             its output layer starting at zero so that before training it forecasts the anchor
             exactly): ``"auto"`` (default) scores the last value, the seasonal-naive forecast
             of every season the frequency suggests that fits in the window (hourly 24 and
-            168, daily 7 and 364, monthly 12, ...; and ``season_length`` when given) and a
-            ridge regression on the target window, and the means of the best two and three
+            168, daily 7 and 364, monthly 12, ...; and ``season_length`` when given), a
+            ridge regression on the target window, the Theta method on the window (each
+            season that fits twice in it), and the means of the best two and three
             of those, on the validation windows, and anchors on the best (``anchor_``,
             ``anchor_scores_``); ``"last"``, ``"seasonal"`` (season
             ``season_length``), ``"linear"`` fix it; ``None``: the network forecasts the level.
@@ -148,8 +149,8 @@ class RNNForecaster(StaticInputs, PicklableNetworks, QuantileOutputs, BaseForeca
         model_: the Keras model (raw windows in, forecasts in original units out).
         networks_: the core networks of the ensemble (scaled units); ``network_`` the first.
         anchor_: the anchor the networks correct (``"last"``, ``"seasonal:<season>"``,
-            ``"linear"``, ``"linear+calendar"``, a mean such as ``"mean(linear,seasonal:24)"``
-            or ``None``); ``anchor_scores_``: every candidate's validation error
+            ``"linear"``, ``"linear+calendar"``, ``"theta:<season>"``, a mean such as
+            ``"mean(linear,seasonal:24)"`` or ``None``); ``anchor_scores_``: every candidate's validation error
             (mean absolute error in training standard deviations) when ``residual="auto"``.
         best_epochs_: for every network, the epoch whose weights it kept (0: untrained, i.e.
             the anchor itself forecasts best on validation).

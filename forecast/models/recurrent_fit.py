@@ -101,7 +101,7 @@ def choose_network_anchor(model, windows, stats) -> tuple[str | None, dict[str, 
     has_calendar = train["future"] is not None
     if residual == "linear" and plan is None:  # the user's linear anchor reads the calendar too
         best, scores = ("linear+calendar" if has_calendar else "linear"), {}
-    elif residual in ("linear", "linear+calendar") or str(residual).startswith("mean("):
+    elif residual in ("linear", "linear+calendar") or str(residual).startswith(("mean(", "theta:")):
         best, scores = residual, {}
     else:
         seasons = sorted({*candidate_seasons(model.freq_), *_given_season(model)})

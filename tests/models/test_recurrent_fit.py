@@ -35,7 +35,7 @@ def weekly(n=24 * 7 * 6, seed=0):
 def test_auto_anchor_picks_the_weekly_season_and_says_why():
     model = tiny(input_width=168, horizon=24, epochs=1).fit(weekly())
     scores = model.anchor_scores_
-    singles = {"last", "seasonal:24", "seasonal:168", "linear", "linear+calendar"}
+    singles = {"last", "seasonal:24", "seasonal:168", "theta:24", "linear", "linear+calendar"}
     assert singles <= set(scores) and len(scores) == len(singles) + 2  # + the best 2 and 3
     # the week explains the data, the day does not (the linear models may copy the week, and
     # average its noise away; a mean of those may too)
@@ -50,8 +50,35 @@ def test_auto_anchor_picks_the_weekly_season_and_says_why():
 
 def test_seasons_beyond_the_window_are_not_candidates():
     model = tiny(input_width=48, horizon=24).fit(weekly())
-    singles = {"last", "seasonal:24", "linear", "linear+calendar"}
+    singles = {"last", "seasonal:24", "theta:24", "linear", "linear+calendar"}
     assert {name for name in model.anchor_scores_ if "mean" not in name} == singles
+
+
+def test_a_noisy_weekly_series_around_a_wandering_level_anchors_on_theta():
+    """Daily data: a weekly pattern and a slowly wandering level under heavy noise. Theta
+    (smoothed level, weekly indices) forecasts validation best; the untrained network forecasts
+    exactly the Theta forecast of the raw window, and ``refit_full`` keeps the anchor."""
+    from forecast.nn.networks import build_network, build_serving_model
+    from forecast.nn.theta_anchor import ALPHAS, theta_weights
+
+    rng = np.random.default_rng(0)
+    n = 150
+    level = 10 + np.cumsum(rng.normal(scale=0.2, size=n))
+    week = np.tile([3.0, 1.0, 0.0, 0.0, 1.0, -2.0, -3.0], n // 7 + 1)[:n]
+    index = pd.date_range("2024-01-01", periods=n, freq="D", name="timestamp")
+    frame = pd.DataFrame({"y": level + week + rng.normal(size=n)}, index=index)
+    model = tiny(input_width=28, horizon=7, calendar=()).fit(frame)
+    assert model.anchor_ == "theta:7"
+    assert model.anchor_scores_["theta:7"] < min(
+        model.anchor_scores_[name] for name in ("linear", "seasonal:7", "last")
+    )
+    fresh = build_serving_model(build_network(**model._network_config), model.scaling_)
+    inputs, _ = model.windows(frame).arrays("train")
+    forecasts = keras.ops.convert_to_numpy(fresh(inputs))[:, :, 0]
+    window = np.asarray(inputs["past"] if isinstance(inputs, dict) else inputs)[:, :, 0]
+    theta = [window @ theta_weights(28, 7, 7, alpha) for alpha in ALPHAS]
+    assert min(np.abs(forecasts - t).max() for t in theta) < 1e-3  # one of them, exactly
+    assert model.refit_full(frame).anchor_ == "theta:7"
 
 
 @pytest.mark.parametrize("strategy", ["direct", "seq2seq", "autoregressive"])

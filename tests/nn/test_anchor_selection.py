@@ -12,6 +12,7 @@ from forecast.nn.anchor_selection import (
     copying_anchor,
     fit_anchor_map,
     fit_linear_anchor,
+    fit_theta_anchor,
     parse_anchor,
 )
 
@@ -31,9 +32,16 @@ def test_only_seasons_that_fit_in_the_window_are_candidates_in_their_order_of_tr
         "linear",
         "seasonal:24",
         "seasonal:168",
+        "theta:24",  # Theta needs two seasons in the window: not 168
         "last",
     )
-    assert candidate_anchors((24, 168), input_width=48) == ("linear", "seasonal:24", "last")
+    assert candidate_anchors((24, 168), input_width=48) == (
+        "linear",
+        "seasonal:24",
+        "theta:24",
+        "last",
+    )
+    assert candidate_anchors((24,), input_width=47) == ("linear", "seasonal:24", "last")
     assert candidate_anchors((), input_width=10, calendar=True) == (
         "linear",
         "linear+calendar",
@@ -43,7 +51,8 @@ def test_only_seasons_that_fit_in_the_window_are_candidates_in_their_order_of_tr
 
 def test_parse_anchor_names():
     assert parse_anchor("seasonal:7") == ("seasonal", 7)
-    for bad in ("seasonal", "last:3", "mean"):
+    assert parse_anchor("theta:12") == ("linear", None)
+    for bad in ("seasonal", "last:3", "mean", "theta:x"):
         with pytest.raises(ValueError, match="unknown anchor"):
             parse_anchor(bad)
 
@@ -212,3 +221,37 @@ def test_the_lags_only_linear_anchor_gives_the_calendar_zero_weights():
     np.testing.assert_allclose(lags.weights[:3], alone.weights, rtol=1e-6)
     with_calendar = fit_linear_anchor(past, future, labels, n_targets=1)
     assert np.abs(with_calendar.weights[3:]).max() > 0.5
+
+
+def test_the_theta_anchor_smooths_each_target_alone_with_the_alpha_fitted_on_training():
+    from forecast.nn.theta_anchor import ALPHAS, theta_weights
+
+    rng = np.random.default_rng(3)
+    n, width, horizon = 300, 8, 3
+    level = np.cumsum(rng.normal(scale=0.3, size=n + width + horizon))
+    season = np.tile([2.0, -1.0, 0.0, -1.0], (n + width + horizon) // 4 + 1)[: len(level)]
+    series = np.stack([level + season + rng.normal(size=len(level)), 10 * level], axis=1)
+    past = np.stack([series[i : i + width] for i in range(n)])
+    labels = np.stack([series[i + width : i + width + horizon] for i in range(n)])
+    theta = fit_theta_anchor("theta:4", past, None, labels, n_targets=2)
+    forecast = theta.forecast(np, past, None, n_targets=2, horizon=horizon)
+
+    def mae(alpha):
+        return np.abs(
+            np.einsum("nwt,wh->nht", past, theta_weights(width, 4, horizon, alpha)) - labels
+        ).mean()
+
+    best = min(ALPHAS, key=mae)  # the alpha with the lowest training error, by brute force
+    for target in range(2):  # each target forecast from its own window only
+        expected = past[:, :, target] @ theta_weights(width, 4, horizon, best)
+        np.testing.assert_allclose(forecast[:, :, target], expected, rtol=1e-4, atol=1e-4)
+    assert (
+        fit_anchor_map("theta:4", past, None, labels, 2).weights.tobytes()
+        == theta.weights.tobytes()
+    )
+    # a noisy seasonal series around a wandering level: Theta beats copying one season back
+    one = past[:, :, :1], labels[:, :, :1]
+    best_anchor, scores, _ = choose_anchor(
+        ("seasonal:4", "theta:4", "last"), one[0], None, one[1], one[0], None, one[1]
+    )
+    assert best_anchor == "theta:4" and scores["theta:4"] < scores["seasonal:4"]
